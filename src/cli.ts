@@ -1,0 +1,231 @@
+import { Command, CommanderError, Option } from "commander";
+import { AppError, ExitCode, InterruptedError, NotBuiltError, errorMessage, isAbort } from "./errors.js";
+import type { GlobalOptions } from "./runner.js";
+import { DEFAULT_STATE_PATH } from "./session.js";
+import { ConsoleReporter, type Reporter } from "./ui/reporter.js";
+import { redactUrl } from "./adapters/postgres/url.js";
+import { VERSION } from "./version.js";
+
+/** What the CLI needs from the outside world; tests hand in their own. */
+export interface CliIo {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  stdinIsTTY: boolean;
+  env: NodeJS.ProcessEnv;
+  signal: AbortSignal;
+}
+
+interface RawGlobals {
+  state: string;
+  config?: string;
+  yes?: boolean;
+  json?: boolean;
+  dryRun?: boolean;
+  verbose?: boolean;
+  color: boolean;
+  region?: string;
+  profile?: string;
+}
+
+function globalsOf(cmd: Command, io: CliIo): GlobalOptions {
+  const o = cmd.optsWithGlobals<RawGlobals>();
+  return {
+    statePath: o.state,
+    ...(o.config ? { configPath: o.config } : {}),
+    yes: o.yes === true,
+    json: o.json === true,
+    dryRun: o.dryRun === true,
+    verbose: o.verbose === true,
+    // --no-color, NO_COLOR (any value) and a non-TTY all turn colour off.
+    color: o.color && io.env["NO_COLOR"] === undefined && (io.stdout.isTTY === true || io.env["FORCE_COLOR"] !== undefined),
+    ...(o.region ? { region: o.region } : {}),
+    ...(o.profile ? { profile: o.profile } : {}),
+  };
+}
+
+function reporterFor(g: GlobalOptions, io: CliIo): Reporter {
+  return new ConsoleReporter({ stdout: io.stdout, stderr: io.stderr, color: g.color, verbose: g.verbose, json: g.json });
+}
+
+function examples(...lines: string[]): string {
+  return "\nExamples:\n" + lines.map((l) => `  $ ${l}`).join("\n") + "\n";
+}
+
+/** Builds the command tree. Every action resolves or throws; only run() turns that into an exit code. */
+export function buildProgram(io: CliIo, onAction: (p: Promise<void>) => void): Command {
+  const program = new Command("aurora-migrate")
+    .description("Move a live self-managed PostgreSQL database to Amazon Aurora PostgreSQL with AWS DMS, with zero downtime.\nResumable at any step from a saved state file.")
+    .version(VERSION, "-V, --version")
+    .option("--state <path>", "state file of the migration", DEFAULT_STATE_PATH)
+    .option("--config <path>", "JSON file answering the wizard's questions by id (for unattended runs)")
+    .option("-y, --yes", "ask nothing: take defaults and confirm destructive actions; a missing required answer is an error")
+    .option("--json", "machine-readable output on stdout where the command has any")
+    .option("--dry-run", "print the AWS calls and SQL it would run, change nothing")
+    .option("--region <region>", "AWS region (else AWS_REGION or the profile's)")
+    .option("--profile <name>", "AWS profile from ~/.aws/config")
+    .option("--verbose", "more detail, and stack traces on errors")
+    .option("--no-color", "no colours (NO_COLOR is honoured too)")
+    .showHelpAfterError("(run with --help for usage)")
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    })
+    .exitOverride();
+
+  const act =
+    (fn: (g: GlobalOptions, reporter: Reporter, cmd: Command) => Promise<void>) =>
+    (...args: unknown[]): void => {
+      const cmd = args[args.length - 1] as Command;
+      const g = globalsOf(cmd, io);
+      onAction(fn(g, reporterFor(g, io), cmd));
+    };
+  const sessionIo = async (reporter: Reporter, g: GlobalOptions, flagAnswers: Record<string, string> = {}) => {
+    const interactive = io.stdinIsTTY && !g.yes;
+    const { inquirerTerminal } = await import("./ui/terminal.js");
+    return {
+      reporter,
+      signal: io.signal,
+      flagAnswers,
+      ...(interactive ? { terminal: await inquirerTerminal(io.signal) } : {}),
+    };
+  };
+
+  program
+    .command("start", { isDefault: true })
+    .description("interactive wizard from the first step (the default command)")
+    .option("--source <url>", "source PostgreSQL URL (answers source.url)")
+    .addHelpText("after", examples("aurora-migrate", "aurora-migrate start --source postgres://app@db.internal:5432/app", "aurora-migrate start --config answers.json --yes --state prod.state.json"))
+    .action(
+      act(async (g, reporter, cmd) => {
+        const { runWizard } = await import("./commands/wizard.js");
+        const source = cmd.opts<{ source?: string }>().source;
+        await runWizard(g, "new", await sessionIo(reporter, g, source ? { "source.url": source } : {}));
+      }),
+    );
+
+  program
+    .command("resume")
+    .description("continue the migration recorded in the state file, at its first unfinished step")
+    .addHelpText("after", examples("aurora-migrate resume", "aurora-migrate resume --state prod.state.json --config answers.json --yes"))
+    .action(
+      act(async (g, reporter) => {
+        const { runWizard } = await import("./commands/wizard.js");
+        await runWizard(g, "resume", await sessionIo(reporter, g));
+      }),
+    );
+
+  program
+    .command("status")
+    .description("where the migration stands: steps, AWS resources (--json)")
+    .addHelpText("after", examples("aurora-migrate status", "aurora-migrate status --json --state prod.state.json"))
+    .action(
+      act(async (g, reporter) => {
+        const { showStatus } = await import("./commands/status.js");
+        await showStatus(g, reporter);
+      }),
+    );
+
+  program
+    .command("check-source")
+    .description("preflight of the source only: every setting, right and table DMS needs, with fixes; exits 3 when something blocks")
+    .argument("<url>", "source PostgreSQL URL, e.g. postgres://user@host:5432/db")
+    .option("--dms-cidr <cidr>", "address range of the DMS replication instance, used in the proposed pg_hba.conf lines")
+    .addOption(new Option("--schemas <list>", "comma-separated schemas to migrate (default: every non-system schema)"))
+    .addHelpText("after", examples("aurora-migrate check-source postgres://app@db.internal:5432/app", "aurora-migrate check-source postgres://app@10.0.1.5/app --dms-cidr 10.0.12.34/32 --json"))
+    .action(
+      act(() => Promise.reject(new NotBuiltError("check-source"))),
+    );
+
+  const notBuilt = (name: string, description: string, help: string[], configure: (c: Command) => Command = (c) => c): void => {
+    configure(program.command(name).description(description).addHelpText("after", examples(...help))).action(
+      act(() => Promise.reject(new NotBuiltError(`aurora-migrate ${name}`))),
+    );
+  };
+  notBuilt(
+    "sync-sequences",
+    "copy every sequence's position from --source to --target, never moving one backwards",
+    ["aurora-migrate sync-sequences --source postgres://app@old/app --target postgres://admin@aurora/app --dry-run"],
+    (c) => c.option("--source <url>", "source PostgreSQL URL").option("--target <url>", "target PostgreSQL URL"),
+  );
+  notBuilt(
+    "validate",
+    "compare source and target: tables, row counts, checksums; exits 3 on any difference",
+    ["aurora-migrate validate --source postgres://app@old/app --target postgres://admin@aurora/app --checksum"],
+    (c) => c.option("--source <url>", "source PostgreSQL URL").option("--target <url>", "target PostgreSQL URL").option("--checksum", "compare content hashes too"),
+  );
+  notBuilt("cutover", "guided switch-over: freeze writes, drain, final sequence sync, your switch hook", ["aurora-migrate cutover --state prod.state.json"]);
+  notBuilt("cleanup", "stop and delete the DMS resources, drop the source replication slot, list what remains", ["aurora-migrate cleanup --state prod.state.json"]);
+  notBuilt("demo", "the whole wizard against local PostgreSQL servers and a local stand-in for AWS, no account needed", ["aurora-migrate demo --yes"]);
+
+  return program;
+}
+
+function printError(err: unknown, io: CliIo, verbose: boolean, color: boolean): number {
+  const reporter = new ConsoleReporter({ stdout: io.stdout, stderr: io.stderr, color, verbose, json: false });
+  const c = reporter.color;
+  const out = (s: string): void => {
+    io.stderr.write(redactUrl(s) + "\n");
+  };
+  if (err instanceof AppError) {
+    if (err instanceof InterruptedError) out(c.yellow(err.message));
+    else out(c.red("✖ ") + err.message);
+    for (const d of err.details) out("  " + d);
+    if (err.hint) out(c.dim(err.hint.split("\n").map((l) => `→ ${l}`).join("\n")));
+    if (verbose && err.cause instanceof Error && err.cause.stack) out(c.dim(err.cause.stack));
+    return err.exitCode;
+  }
+  if (isAbort(err)) {
+    out(c.yellow("Interrupted."));
+    return ExitCode.interrupted;
+  }
+  out(c.red("✖ Unexpected error: ") + errorMessage(err));
+  if (verbose && err instanceof Error && err.stack) out(c.dim(err.stack));
+  else out(c.dim("→ Run again with --verbose for the stack trace, and report it if it persists."));
+  return ExitCode.failed;
+}
+
+/** Parses argv, runs the command, and returns the exit code. Never calls process.exit. */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  let action: Promise<void> | undefined;
+  const program = buildProgram(io, (p) => {
+    action = p;
+  });
+  try {
+    await program.parseAsync([...argv]);
+    if (action) await action;
+    return ExitCode.ok;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") return ExitCode.ok;
+      return ExitCode.usage;
+    }
+    const verbose = argv.includes("--verbose");
+    const color = !argv.includes("--no-color") && io.env["NO_COLOR"] === undefined && io.stderr.isTTY === true;
+    return printError(err, io, verbose, color);
+  }
+}
+
+/** The process entry (bin/aurora-migrate.js): signals, exit code. */
+export async function run(): Promise<never> {
+  const controller = new AbortController();
+  let interrupts = 0;
+  process.on("SIGINT", () => {
+    interrupts += 1;
+    if (interrupts === 1) {
+      process.stderr.write("\nStopping and saving… (press Ctrl-C again to quit at once)\n");
+      controller.abort();
+    } else {
+      process.exit(ExitCode.interrupted);
+    }
+  });
+  process.on("SIGTERM", () => controller.abort());
+  const code = await main(process.argv, {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdinIsTTY: process.stdin.isTTY === true,
+    env: process.env,
+    signal: controller.signal,
+  });
+  // Open pg sockets or timers must not keep a finished command alive.
+  process.exit(code);
+}

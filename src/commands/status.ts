@@ -1,0 +1,81 @@
+import type { GlobalOptions } from "../runner.js";
+import { readState } from "../state/store.js";
+import type { Reporter } from "../ui/reporter.js";
+import { WIZARD_STEPS } from "../steps/index.js";
+import type { MigrationState, StepStatus } from "../state/schema.js";
+
+export interface StatusReport {
+  statePath: string;
+  createdAt: string;
+  updatedAt: string;
+  next: string | null;
+  steps: {
+    id: string;
+    title: string;
+    status: StepStatus;
+    startedAt?: string;
+    finishedAt?: string;
+    attempts: number;
+    summary?: string;
+    error?: { message: string; hint?: string };
+    findings: { blocker: number; warning: number; info: number };
+  }[];
+  resources: MigrationState["resources"];
+}
+
+/** Pure: the status document for a state (what `status --json` prints). */
+export function statusReport(state: MigrationState, statePath: string): StatusReport {
+  const steps = WIZARD_STEPS.map((s) => {
+    const r = state.steps[s.id];
+    const count = (sev: string): number => r?.findings.filter((f) => f.severity === sev).length ?? 0;
+    return {
+      id: s.id,
+      title: s.title,
+      status: r?.status ?? "pending",
+      ...(r?.startedAt ? { startedAt: r.startedAt } : {}),
+      ...(r?.finishedAt ? { finishedAt: r.finishedAt } : {}),
+      attempts: r?.attempts ?? 0,
+      ...(r?.summary ? { summary: r.summary } : {}),
+      ...(r?.error ? { error: r.error } : {}),
+      findings: { blocker: count("blocker"), warning: count("warning"), info: count("info") },
+    };
+  });
+  const next = steps.find((s) => s.status !== "done");
+  return {
+    statePath,
+    createdAt: state.createdAt,
+    updatedAt: state.updatedAt,
+    next: next?.id ?? null,
+    steps,
+    resources: state.resources,
+  };
+}
+
+const ICON: Record<StepStatus, string> = { done: "✔", running: "…", failed: "✖", interrupted: "■", pending: "·" };
+
+export async function showStatus(options: GlobalOptions, reporter: Reporter): Promise<void> {
+  const state = await readState(options.statePath);
+  const report = statusReport(state, options.statePath);
+  if (reporter.jsonMode) {
+    reporter.json(report);
+    return;
+  }
+  const c = reporter.color;
+  reporter.heading(`Migration in ${options.statePath} (started ${report.createdAt}, last saved ${report.updatedAt})`);
+  report.steps.forEach((s, i) => {
+    const paint = s.status === "done" ? c.green : s.status === "failed" ? c.red : s.status === "pending" ? c.dim : c.yellow;
+    const when = s.finishedAt ?? s.startedAt;
+    const extra = [s.summary, s.findings.blocker ? `${s.findings.blocker} blocker(s)` : "", s.findings.warning ? `${s.findings.warning} warning(s)` : ""]
+      .filter(Boolean)
+      .join("; ");
+    reporter.info(`${paint(ICON[s.status])} ${String(i + 1).padStart(2)}. ${s.title.padEnd(48)} ${paint(s.status.padEnd(11))} ${when ?? ""}${extra ? `  ${extra}` : ""}`);
+    if (s.error) reporter.info(c.red(`      ${s.error.message}`));
+  });
+  const resources = Object.values(report.resources);
+  if (resources.length) {
+    reporter.heading("Resources");
+    for (const r of resources) reporter.info(`  ${r.kind}: ${r.id}${r.arn ? ` (${r.arn})` : ""}${r.createdByUs ? "" : " — existing, not ours to delete"}`);
+  }
+  reporter.info("");
+  reporter.info(report.next ? `Next: ${report.steps.find((s) => s.id === report.next)?.title}. Continue with \`aurora-migrate resume\`.` : "Every step is done.");
+}

@@ -1,0 +1,39 @@
+import { AppError, ExitCode, InterruptedError } from "../errors.js";
+import { type GlobalOptions, firstUnfinished, runSteps, type Step } from "../runner.js";
+import { type SessionIo, openSession, resumeCommand } from "../session.js";
+import { WIZARD_STEPS } from "../steps/index.js";
+
+/**
+ * `start` (mode "new") and `resume`: runs the wizard's steps from the first unfinished one.
+ * A failed step stays recorded as failed; the error then names the resume command.
+ */
+export async function runWizard(
+  options: GlobalOptions,
+  mode: "new" | "resume",
+  io: SessionIo,
+  steps: readonly Step[] = WIZARD_STEPS,
+): Promise<void> {
+  const session = await openSession(options, mode, io);
+  const { ctx } = session;
+  const resume = resumeCommand(options);
+  try {
+    if (mode === "resume") {
+      const next = firstUnfinished(steps, ctx.state);
+      if (!next) {
+        ctx.reporter.success(`Every step is done; nothing to resume. See \`aurora-migrate status${options.statePath === "./aurora-migrate.state.json" ? "" : ` --state ${options.statePath}`}\`.`);
+        return;
+      }
+      ctx.reporter.info(`Resuming at "${next.title}" (${ctx.options.statePath}).`);
+    }
+    await runSteps(steps, ctx, { resumeCommand: resume });
+    ctx.reporter.success("Every step is done.");
+  } catch (err) {
+    if (err instanceof AppError && !(err instanceof InterruptedError) && err.exitCode !== ExitCode.usage) {
+      const hint = [err.hint, `When that is fixed, continue with: ${resume}`].filter(Boolean).join("\n");
+      throw Object.assign(err, { hint });
+    }
+    throw err;
+  } finally {
+    await session.close();
+  }
+}

@@ -1,0 +1,113 @@
+import { existsSync } from "node:fs";
+import { readConfig } from "./config.js";
+import { type Clock, systemClock } from "./clock.js";
+import { UsageError } from "./errors.js";
+import type { GlobalOptions, StepContext } from "./runner.js";
+import { Secrets } from "./secrets.js";
+import { acquireLock, type StateLock } from "./state/lock.js";
+import { type MigrationState, newState } from "./state/schema.js";
+import { readState, writeStateAtomic } from "./state/store.js";
+import type { Answer } from "./state/schema.js";
+import { AnsweringPrompter, type Prompter } from "./ui/prompter.js";
+import type { Reporter } from "./ui/reporter.js";
+import type { Terminal } from "./ui/terminal.js";
+import { VERSION } from "./version.js";
+
+export interface SessionIo {
+  reporter: Reporter;
+  /** Undefined when nobody can be asked (no TTY). */
+  terminal?: Terminal;
+  signal: AbortSignal;
+  clock?: Clock;
+  /** Answers given as flags (e.g. --source), treated like --config answers. */
+  flagAnswers?: Record<string, Answer>;
+  /** Replaces the prompter (tests). */
+  prompter?: (state: MigrationState) => Prompter;
+}
+
+export interface Session {
+  ctx: StepContext;
+  close(): Promise<void>;
+}
+
+/** The exact command that continues this migration, for messages. */
+export function resumeCommand(options: GlobalOptions): string {
+  const parts = ["aurora-migrate resume"];
+  if (options.statePath !== DEFAULT_STATE_PATH) parts.push(`--state ${shellQuote(options.statePath)}`);
+  if (options.configPath) parts.push(`--config ${shellQuote(options.configPath)}`);
+  return parts.join(" ");
+}
+
+export const DEFAULT_STATE_PATH = "./aurora-migrate.state.json";
+
+function shellQuote(s: string): string {
+  return /^[\w./@:=-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`;
+}
+
+/**
+ * Opens the state file (a new one for `start`, the existing one for `resume`), takes its lock
+ * and builds the context steps run in. Saving is serialised, so a step's save and the
+ * runner's never interleave.
+ */
+export async function openSession(options: GlobalOptions, mode: "new" | "resume", io: SessionIo): Promise<Session> {
+  const clock = io.clock ?? systemClock;
+  const config = options.configPath ? await readConfig(options.configPath) : {};
+  Object.assign(config, io.flagAnswers ?? {});
+  const lock: StateLock = await acquireLock(options.statePath, mode === "new" ? "start" : "resume");
+  let state: MigrationState;
+  let saving: Promise<void> = Promise.resolve();
+  const save = (): Promise<void> => {
+    state.updatedAt = clock.now().toISOString();
+    const snapshot = structuredClone(state);
+    saving = saving.then(() => writeStateAtomic(options.statePath, snapshot));
+    return saving;
+  };
+  try {
+    if (mode === "new") {
+      if (existsSync(options.statePath)) {
+        throw new UsageError(`A migration is already recorded in ${options.statePath}.`, {
+          hint: `Continue it with \`${resumeCommand(options)}\`, or pass --state with another path to start a new one.`,
+        });
+      }
+      state = newState(`aurora-migrate@${VERSION}`, clock.now());
+      await save();
+    } else {
+      state = await readState(options.statePath);
+    }
+  } catch (err) {
+    await lock.release();
+    throw err;
+  }
+  const prompter =
+    io.prompter?.(state) ??
+    new AnsweringPrompter({
+      book: {
+        get: (id) => state.answers[id],
+        set: (id, value) => {
+          state.answers[id] = value;
+        },
+      },
+      config,
+      ...(options.configPath ? { configPath: options.configPath } : {}),
+      ...(io.terminal ? { terminal: io.terminal } : {}),
+      yes: options.yes,
+      reporter: io.reporter,
+    });
+  const ctx: StepContext = {
+    state,
+    options,
+    prompter,
+    reporter: io.reporter,
+    clock,
+    signal: io.signal,
+    secrets: new Secrets(),
+    save,
+  };
+  return {
+    ctx,
+    close: async () => {
+      await saving.catch(() => undefined);
+      await lock.release();
+    },
+  };
+}

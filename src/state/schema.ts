@@ -1,0 +1,81 @@
+import { z } from "zod";
+
+/** Bump when the shape changes, and add an upgrade in upgrade.ts. */
+export const STATE_VERSION = 1;
+
+export const SEVERITIES = ["blocker", "warning", "info"] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** One thing a step found: what, how bad, and the exact fix. */
+export const findingSchema = z.object({
+  /** Stable id of the check, e.g. `settings.wal_level`. */
+  check: z.string(),
+  severity: z.enum(SEVERITIES),
+  title: z.string(),
+  found: z.string(),
+  fix: z.string().optional(),
+  /** True when applying the fix needs a server restart. */
+  restartNeeded: z.boolean().optional(),
+});
+export type Finding = z.infer<typeof findingSchema>;
+
+export const STEP_STATUSES = ["pending", "running", "done", "failed", "interrupted"] as const;
+export type StepStatus = (typeof STEP_STATUSES)[number];
+
+export const stepRecordSchema = z.object({
+  status: z.enum(STEP_STATUSES),
+  startedAt: z.string().optional(),
+  finishedAt: z.string().optional(),
+  attempts: z.number().int().nonnegative().default(0),
+  summary: z.string().optional(),
+  findings: z.array(findingSchema).default([]),
+  error: z.object({ message: z.string(), hint: z.string().optional() }).optional(),
+});
+export type StepRecord = z.infer<typeof stepRecordSchema>;
+
+/** Answers are plain values; secrets are never among them (see ui/prompter.ts). */
+export const answerSchema = z.union([z.string(), z.number(), z.boolean(), z.array(z.string()), z.null()]);
+export type Answer = z.infer<typeof answerSchema>;
+
+/**
+ * A resource the migration uses or created (AWS ARNs, security-group rules, the slot name…).
+ * `createdByUs` decides what cleanup may delete.
+ */
+export const resourceSchema = z
+  .object({
+    kind: z.string(),
+    id: z.string(),
+    arn: z.string().optional(),
+    createdByUs: z.boolean(),
+    recordedAt: z.string(),
+  })
+  .catchall(z.unknown());
+export type ResourceRecord = z.infer<typeof resourceSchema>;
+
+export const stateSchema = z.object({
+  version: z.literal(STATE_VERSION),
+  /** `aurora-migrate@x.y.z` that created the file. */
+  createdBy: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  answers: z.record(z.string(), answerSchema),
+  steps: z.record(z.string(), stepRecordSchema),
+  /** Structured results of steps, keyed by step id; each step validates its own entry. */
+  outputs: z.record(z.string(), z.unknown()),
+  resources: z.record(z.string(), resourceSchema),
+});
+export type MigrationState = z.infer<typeof stateSchema>;
+
+export function newState(createdBy: string, now: Date): MigrationState {
+  const at = now.toISOString();
+  return {
+    version: STATE_VERSION,
+    createdBy,
+    createdAt: at,
+    updatedAt: at,
+    answers: {},
+    steps: {},
+    outputs: {},
+    resources: {},
+  };
+}

@@ -1,0 +1,70 @@
+import { constants } from "node:fs";
+import { open, readFile, rename, unlink } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import { UsageError } from "../errors.js";
+import { type MigrationState, stateSchema } from "./schema.js";
+import { upgradeState } from "./upgrade.js";
+
+/** Reads, upgrades and validates a state file. Never writes to it. */
+export async function readState(path: string): Promise<MigrationState> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") {
+      throw new UsageError(`No state file at ${path}.`, {
+        hint: "Start a migration with `aurora-migrate start`, or point --state at the file an earlier run wrote.",
+      });
+    }
+    throw new UsageError(`Cannot read the state file ${path}: ${(err as Error).message}`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(`The state file ${path} is not valid JSON (${(err as Error).message}); it may have been truncated or edited by hand.`, {
+      hint: "It was left untouched. Restore it from a backup, or move it aside and start again.",
+    });
+  }
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    throw new UsageError(`The state file ${path} does not hold a JSON object.`, { hint: "It was left untouched." });
+  }
+  const upgraded = upgradeState(raw as Record<string, unknown>, path);
+  const parsed = stateSchema.safeParse(upgraded);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `- ${i.path.join(".") || "(top)"}: ${i.message}`);
+    throw new UsageError(`The state file ${path} does not match the expected shape:`, {
+      details: problems,
+      hint: "It was left untouched. Restore it from a backup, or move it aside and start again.",
+    });
+  }
+  return parsed.data;
+}
+
+/**
+ * Writes the state atomically: a temp file beside it (mode 0600), fsync, rename, fsync of the
+ * directory. A crash leaves either the old or the new file, never half of one.
+ */
+export async function writeStateAtomic(path: string, state: MigrationState): Promise<void> {
+  const dir = dirname(path);
+  const tmp = join(dir, `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
+  const body = JSON.stringify(stateSchema.parse(state), null, 2) + "\n";
+  const handle = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+  try {
+    await handle.writeFile(body, "utf8");
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await rename(tmp, path);
+  } catch (err) {
+    await unlink(tmp).catch(() => undefined);
+    throw err;
+  }
+  const dirHandle = await open(dir, constants.O_RDONLY).catch(() => undefined);
+  if (dirHandle) {
+    await dirHandle.sync().catch(() => undefined);
+    await dirHandle.close();
+  }
+}
