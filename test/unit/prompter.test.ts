@@ -94,3 +94,17 @@ describe("prompter", () => {
     expect(book["cleanup.deleteTask"]).toBeUndefined();
   });
 });
+
+describe("prompter: correcting an answer", () => {
+  it("GIVEN a recorded answer and askAgain WHEN a terminal is there THEN it is asked with the old answer as default and the new one recorded", async () => {
+    const terminal = new ScriptedTerminal({ "source.url": "postgres://app@db2:5432/app" });
+    const { p, book } = prompter({ recorded: { "source.url": "postgres://app@db1:5432/app" }, terminal });
+    expect(await p.text({ id: "source.url", message: "URL", askAgain: true })).toBe("postgres://app@db2:5432/app");
+    expect(book["source.url"]).toBe("postgres://app@db2:5432/app");
+  });
+
+  it("GIVEN a recorded answer and askAgain WHEN unattended THEN the recorded answer stands", async () => {
+    const { p } = prompter({ recorded: { "source.url": "postgres://app@db1:5432/app" }, yes: true });
+    expect(await p.text({ id: "source.url", message: "URL", askAgain: true })).toBe("postgres://app@db1:5432/app");
+  });
+});
