@@ -22,7 +22,7 @@ export async function readFreezeFacts(client: PgClient): Promise<FreezeFacts> {
   );
   const head = db.rows[0]!;
   const acl = await client.query<{ grantee: string; grantable: boolean }>(
-    `SELECT CASE WHEN a.grantee = 0 THEN '${PUBLIC_GRANTEE}' ELSE pg_get_userbyid(a.grantee) END AS grantee, a.is_grantable AS grantable
+    `SELECT CASE WHEN a.grantee = 0 THEN '${PUBLIC_GRANTEE}' ELSE pg_get_userbyid(a.grantee)::text END AS grantee, a.is_grantable AS grantable
        FROM pg_database d, aclexplode(coalesce(d.datacl, acldefault('d', d.datdba))) a
       WHERE d.datname = current_database() AND a.privilege_type = 'CONNECT'`,
   );
@@ -30,9 +30,9 @@ export async function readFreezeFacts(client: PgClient): Promise<FreezeFacts> {
     `WITH acl AS (
        SELECT a.grantee FROM pg_database d, aclexplode(coalesce(d.datacl, acldefault('d', d.datdba))) a
         WHERE d.datname = current_database() AND a.privilege_type = 'CONNECT')
-     SELECT r.rolname AS name, r.rolcanlogin AS can_login, r.rolsuper AS superuser, r.rolreplication AS replication,
+     SELECT r.rolname::text AS name, r.rolcanlogin AS can_login, r.rolsuper AS superuser, r.rolreplication AS replication,
             has_database_privilege(r.oid, current_database(), 'CONNECT') AS can_connect,
-            array(SELECT CASE WHEN acl.grantee = 0 THEN '${PUBLIC_GRANTEE}' ELSE pg_get_userbyid(acl.grantee) END
+            array(SELECT (CASE WHEN acl.grantee = 0 THEN '${PUBLIC_GRANTEE}' ELSE pg_get_userbyid(acl.grantee)::text END)::text
                     FROM acl WHERE acl.grantee = 0 OR pg_has_role(r.oid, acl.grantee, 'USAGE') ORDER BY 1) AS connect_via,
             (SELECT substr(c, length('default_transaction_read_only=') + 1)
                FROM pg_db_role_setting s, unnest(s.setconfig) c
