@@ -15,9 +15,9 @@ export interface DmsArtefacts {
 export async function findDmsArtefacts(client: PgClient): Promise<DmsArtefacts> {
   const { rows } = await client.query<{ trigger: boolean; functions: string[]; tables: string[] }>(
     `SELECT EXISTS (SELECT 1 FROM pg_event_trigger WHERE evtname = 'awsdms_intercept_ddl') AS trigger,
-            array(SELECT n.nspname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+            array(SELECT n.nspname::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
                    WHERE p.proname = 'awsdms_intercept_ddl' AND p.pronargs = 0 ORDER BY 1) AS functions,
-            array(SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            array(SELECT n.nspname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                    WHERE c.relname = 'awsdms_ddl_audit' AND c.relkind IN ('r', 'p') ORDER BY 1) AS tables`,
   );
   const r = rows[0]!;
