@@ -209,7 +209,10 @@ async function markerSchema(ctx: StepContext, client: PgClient, where: "source" 
 function printReport(ctx: StepContext, report: CleanupReport): void {
   const { reporter } = ctx;
   if (report.done.length === 0) reporter.success("Nothing left to clean up: everything the migration created is already gone.");
-  else reporter.success(`Cleaned up ${report.done.length} item(s).`);
+  else {
+    reporter.success(`Cleaned up ${report.done.length} item(s):`);
+    for (const d of report.done) reporter.info(`  • ${d}`);
+  }
   if (report.remaining.length) {
     reporter.heading("What remains");
     for (const r of report.remaining) reporter.info(`  • ${r}`);

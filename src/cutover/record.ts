@@ -74,7 +74,7 @@ const validated = new WeakSet<object>();
  */
 export function cutoverOutput(outputs: Record<string, unknown>): CutoverOutput {
   const existing = outputs[CUTOVER_OUTPUT];
-  if (typeof existing === "object" && existing !== null && validated.has(existing)) return existing as CutoverOutput;
+  if (typeof existing === "object" && existing !== null && validated.has(existing)) return existing;
   const parsed = cutoverOutputSchema.safeParse(existing);
   const value: CutoverOutput = parsed.success ? parsed.data : {};
   outputs[CUTOVER_OUTPUT] = value;

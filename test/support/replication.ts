@@ -12,7 +12,7 @@ async function run(url: string, sql: string): Promise<pg.QueryResultRow[]> {
   await c.connect();
   try {
     const r = await c.query(sql);
-    return Array.isArray(r) ? [] : r.rows;
+    return Array.isArray(r) ? [] : (r.rows as pg.QueryResultRow[]);
   } finally {
     await c.end();
   }
