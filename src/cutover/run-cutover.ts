@@ -136,7 +136,8 @@ export async function runCutover(ctx: StepContext, deps: CutoverDeps): Promise<C
       reporter.info("Dry run: nothing was changed.");
       return undefined;
     }
-    await ensureMarkerTable(source);
+    // Created only when missing: DDL on the source goes through DMS's DDL capture.
+    if (!(await markerTableExists(source))) await ensureMarkerTable(source);
     delete out.report;
     delete out.marker;
     out.freeze = record;
