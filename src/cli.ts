@@ -153,8 +153,39 @@ export function buildProgram(io: CliIo, onAction: (p: Promise<void>) => void): C
     ["aurora-migrate validate --source postgres://app@old/app --target postgres://admin@aurora/app --checksum"],
     (c) => c.option("--source <url>", "source PostgreSQL URL").option("--target <url>", "target PostgreSQL URL").option("--checksum", "compare content hashes too"),
   );
-  notBuilt("cutover", "guided switch-over: freeze writes, drain, final sequence sync, your switch hook", ["aurora-migrate cutover --state prod.state.json"]);
-  notBuilt("cleanup", "stop and delete the DMS resources, drop the source replication slot, list what remains", ["aurora-migrate cleanup --state prod.state.json"]);
+  program
+    .command("cutover")
+    .description("guided switch-over: check readiness, freeze writes on the source, wait for a marker on the target, final sequence sync, your switch hook; rolled back if anything fails before the hook succeeds")
+    .option("--skip-validation", "start without the row-count validation (answers cutover.skip-row-counts)")
+    .option("--unfreeze", "only lift the write freeze recorded in the state (e.g. to roll back after a switch)")
+    .addHelpText(
+      "after",
+      examples(
+        "aurora-migrate cutover --state prod.state.json",
+        "aurora-migrate cutover --dry-run",
+        "aurora-migrate cutover --config answers.json --yes --skip-validation",
+        "aurora-migrate cutover --unfreeze",
+      ),
+    )
+    .action(
+      act(async (g, reporter, cmd) => {
+        const { runCutoverCommand } = await import("./commands/cutover.js");
+        await runCutoverCommand(g, cmd.opts<{ skipValidation?: boolean; unfreeze?: boolean }>(), await sessionIo(reporter, g));
+      }),
+    );
+  program
+    .command("cleanup")
+    .description("stop and delete the DMS task, endpoints and instance (each confirmed), drop the source replication slot and DMS's objects, list what remains; safe to run twice")
+    .option("--keep-task", "stop the DMS task but do not delete it")
+    .option("--keep-endpoints", "do not delete the DMS endpoints")
+    .option("--keep-instance", "do not delete the DMS replication instance")
+    .addHelpText("after", examples("aurora-migrate cleanup --state prod.state.json", "aurora-migrate cleanup --keep-instance --yes"))
+    .action(
+      act(async (g, reporter, cmd) => {
+        const { runCleanupCommand } = await import("./commands/cleanup.js");
+        await runCleanupCommand(g, cmd.opts<{ keepTask?: boolean; keepEndpoints?: boolean; keepInstance?: boolean }>(), await sessionIo(reporter, g));
+      }),
+    );
   notBuilt("demo", "the whole wizard against local PostgreSQL servers and a local stand-in for AWS, no account needed", ["aurora-migrate demo --yes"]);
 
   return program;
