@@ -69,6 +69,7 @@ const tableSelect: PreflightCheck = {
 const visibility: PreflightCheck = {
   id: "access.not_visible",
   title: "the login sees everything the checks read",
+  informational: true,
   run(facts) {
     return facts.blindSpots
       .filter((b) => !b.what.startsWith("pg_hba") && !b.what.startsWith("the data of"))

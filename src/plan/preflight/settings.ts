@@ -123,7 +123,7 @@ const slotWalKeepSize: PreflightCheck = {
           check: this.id,
           severity: "warning",
           title: "max_slot_wal_keep_size is unlimited: a stalled DMS slot keeps WAL until the disk is full",
-          found: found("max_slot_wal_keep_size", s),
+          found: `max_slot_wal_keep_size = -1 (unlimited)${pendingNote(s)}`,
           fix: `Watch free disk space during the migration (cleanup drops the slot), or cap what a slot may hold:\n${fix.fix}`,
           restartNeeded: fix.restartNeeded,
         },
