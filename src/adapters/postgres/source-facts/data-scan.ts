@@ -69,7 +69,8 @@ export async function scanData(db: CountingClient, tables: readonly TableFact[],
     rows = await db.queryMulti<{ i: number; x: string }>("dataScan", text);
   } catch (err) {
     const e = err as { code?: string; message?: string };
-    const reason = e.code === "57014" ? `it did not finish within ${Math.round(timeoutMs / 1000)} s (statement timeout)` : (e.message ?? String(err));
+    const limit = timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`;
+    const reason = e.code === "57014" ? `it did not finish within ${limit} (statement timeout)` : (e.message ?? String(err));
     return { status: "failed", reason, skippedTables };
   }
   const lobMaxima: LobMaxFact[] = [];
