@@ -70,7 +70,7 @@ describe("step 2: source preflight", () => {
 
     await db.sql("ALTER TABLE public.tagged ADD COLUMN id serial PRIMARY KEY");
     // The answers are recorded: a prompter with no config and no terminal could not answer again.
-    const resumed: StepContext = { ...ctx, prompter: new AnsweringPrompter({ book: { get: (id) => ctx.state.answers[id], set: () => undefined }, config: {}, yes: false, reporter: ctx.reporter as MemoryReporter }) };
+    const resumed: StepContext = { ...ctx, prompter: new AnsweringPrompter({ book: { get: (id) => ctx.state.answers[id], set: () => undefined }, config: {}, yes: false, reporter: ctx.reporter }) };
     await run(resumed);
     expect(ctx.state.steps["source-preflight"]?.status).toBe("done");
     expect(readSourcePreflight(ctx.state.outputs)).toMatchObject({ schemas: ["public"], dmsCidr: "127.0.0.1/32" });
