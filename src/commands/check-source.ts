@@ -115,7 +115,7 @@ export async function checkSource(options: CheckSourceOptions, reporter: Reporte
   else {
     printPreflight(reporter, result);
     reporter.info("");
-    reporter.info(`${report.summary} (${gathered.queries.catalog} catalog queries, ${gathered.queries.dataScan} data scan).`);
+    reporter.info(`${report.summary} (${gathered.queries.catalog} catalog queries, ${gathered.queries.dataScan} data-scan statement(s)).`);
   }
   if (result.counts.blocker > 0) {
     throw new BlockedError(`The source is not ready for DMS: ${result.counts.blocker} blocking problem(s).`, {

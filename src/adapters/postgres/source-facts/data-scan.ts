@@ -1,3 +1,4 @@
+import { performance } from "node:perf_hooks";
 import type { DataScanFact, InfinityFact, LobMaxFact, TableFact } from "../../../plan/preflight/facts.js";
 import { isLobColumn } from "../../../plan/preflight/lob-types.js";
 import { quoteIdent } from "../../../plan/sql-text.js";
@@ -51,35 +52,50 @@ function xmlValue(xml: string, alias: string): string | undefined {
 }
 
 /**
- * The largest value of every LOB-type column and the date/time columns holding ±infinity, for
- * every table, in ONE statement: query_to_xml runs each table's aggregate inside a single
- * SELECT, bounded by a statement timeout (SET LOCAL lasts only for this implicit transaction).
- * Tables the login may not read are skipped and named.
+ * Tables per statement. Every table a statement reads stays locked (AccessShareLock, with its
+ * indexes) until the statement's transaction ends, and the server's lock table holds about
+ * max_locks_per_transaction × max_connections locks (64 × 100 by default): 1,000 tables (about
+ * 2,000 locks) stay well inside it. Up to that many tables the scan is one round trip.
+ */
+export const TABLES_PER_SCAN = 1000;
+
+/**
+ * The largest value of every LOB-type column and the date/time columns holding ±infinity, in
+ * one statement per TABLES_PER_SCAN tables: query_to_xml runs each table's aggregate inside a
+ * single SELECT. The whole scan is bounded by `timeoutMs` (each statement gets what is left,
+ * as a SET LOCAL statement_timeout that lasts only for its implicit transaction). Tables the
+ * login may not read are skipped and named.
  */
 export async function scanData(db: CountingClient, tables: readonly TableFact[], timeoutMs: number): Promise<DataScanFact> {
   const skippedTables = tables.filter((t) => !t.selectable).map((t) => `${t.schema}.${t.name}`);
   const probes = tables.filter((t) => t.selectable && t.kind === "r").map(probeFor).filter((p): p is Probe => p !== undefined);
   if (probes.length === 0) return skippedTables.length ? { status: "done", lobMaxima: [], infinities: [], skippedTables } : { status: "not-needed" };
-  const list = JSON.stringify(probes.map((p, i) => ({ i, q: p.sql })));
-  const text =
-    `SET LOCAL statement_timeout = ${Math.max(1, Math.round(timeoutMs))};\n` +
-    `SELECT v.i, query_to_xml(v.q, false, false, '')::text AS x FROM json_to_recordset(${dollarQuote(list)}::json) AS v(i int, q text)`;
-  let rows: { i: number; x: string }[];
-  try {
-    rows = await db.queryMulti<{ i: number; x: string }>("dataScan", text);
-  } catch (err) {
-    const e = err as { code?: string; message?: string };
-    const limit = timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`;
-    const reason = e.code === "57014" ? `it did not finish within ${limit} (statement timeout)` : (e.message ?? String(err));
-    return { status: "failed", reason, skippedTables };
-  }
   const lobMaxima: LobMaxFact[] = [];
   const infinities: InfinityFact[] = [];
-  for (const row of rows) {
-    const probe = probes[row.i]!;
-    const where = { schema: probe.table.schema, table: probe.table.name };
-    for (const l of probe.lobs) lobMaxima.push({ ...where, column: l.column, type: l.type, maxBytes: Number(xmlValue(row.x, l.alias) ?? 0) });
-    for (const f of probe.infinities) if (xmlValue(row.x, f.alias) === "true") infinities.push({ ...where, column: f.column, type: f.type });
+  const started = performance.now();
+  for (let from = 0; from < probes.length; from += TABLES_PER_SCAN) {
+    const batch = probes.slice(from, from + TABLES_PER_SCAN);
+    const left = timeoutMs - (performance.now() - started);
+    const limit = timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`;
+    if (left <= 0) return { status: "failed", reason: `it did not finish within ${limit} (statement timeout)`, skippedTables };
+    const list = JSON.stringify(batch.map((p, i) => ({ i, q: p.sql })));
+    const text =
+      `SET LOCAL statement_timeout = ${Math.max(1, Math.round(left))};\n` +
+      `SELECT v.i, query_to_xml(v.q, false, false, '')::text AS x FROM json_to_recordset(${dollarQuote(list)}::json) AS v(i int, q text)`;
+    let rows: { i: number; x: string }[];
+    try {
+      rows = await db.queryMulti<{ i: number; x: string }>("dataScan", text);
+    } catch (err) {
+      const e = err as { code?: string; message?: string };
+      const reason = e.code === "57014" ? `it did not finish within ${limit} (statement timeout)` : (e.message ?? String(err));
+      return { status: "failed", reason, skippedTables };
+    }
+    for (const row of rows) {
+      const probe = batch[row.i]!;
+      const where = { schema: probe.table.schema, table: probe.table.name };
+      for (const l of probe.lobs) lobMaxima.push({ ...where, column: l.column, type: l.type, maxBytes: Number(xmlValue(row.x, l.alias) ?? 0) });
+      for (const f of probe.infinities) if (xmlValue(row.x, f.alias) === "true") infinities.push({ ...where, column: f.column, type: f.type });
+    }
   }
   return { status: "done", lobMaxima, infinities, skippedTables };
 }
