@@ -131,6 +131,22 @@ describe("largest LOB values", () => {
   });
 });
 
+describe("query count", () => {
+  it("GIVEN 1 table and then 1,001 tables THEN the same number of catalog queries, and the data scan splits at 1,000 tables per statement", async () => {
+    await db.sql("CREATE SCHEMA one; CREATE TABLE one.t (id int PRIMARY KEY, body text)");
+    const few = await preflightOf(db.url, { schemas: ["one"] });
+    await db.sql("CREATE SCHEMA many");
+    for (const [from, to] of [[1, 400], [401, 800], [801, 1001]]) {
+      await db.sql(`DO $$ BEGIN FOR i IN ${from}..${to} LOOP EXECUTE format('CREATE TABLE many.t_%s (id int PRIMARY KEY, body text)', i); END LOOP; END $$`);
+    }
+    const many = await preflightOf(db.url, { schemas: ["many"] });
+    expect(many.facts.tables).toHaveLength(1001);
+    expect(many.queries.catalog).toBe(few.queries.catalog);
+    expect([few.queries.dataScan, many.queries.dataScan]).toEqual([1, 2]);
+    expect(many.facts.dataScan.status === "done" && many.facts.dataScan.lobMaxima).toHaveLength(1001);
+  });
+});
+
 describe("extensions", () => {
   it("GIVEN file_fdw installed THEN a warning that Aurora lacks it, with DROP EXTENSION; GIVEN only hstore THEN no such warning", async () => {
     const quiet = await preflightOf(db.url);
