@@ -2,7 +2,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CheckSourceReport } from "../../src/commands/check-source.js";
-import { runBuiltCli } from "../support/cli.js";
+import { runCli } from "../support/cli.js";
 import { type TestDatabase, freshDatabase } from "../support/databases.js";
 import { findingsOf, preflightOf } from "../support/preflight.js";
 
@@ -59,7 +59,7 @@ describe("the login's rights", () => {
 describe("a login without superuser", () => {
   it("GIVEN a plain login WHEN check-source runs (built binary, --json) THEN it does not crash and says what it could not see and why", async () => {
     // A password in the URL (trust auth ignores it) must never be echoed.
-    const run = await runBuiltCli(["check-source", db.urlAs(plain, "S3cret-pw-77"), "--json", "--dms-cidr", "10.0.12.34"]);
+    const run = await runCli(["check-source", db.urlAs(plain, "S3cret-pw-77"), "--json", "--dms-cidr", "10.0.12.34"]);
     expect(run.code).toBe(3); // blocked by its own missing rights, not by a crash
     const report = JSON.parse(run.stdout) as CheckSourceReport;
     expect(report.login).toEqual({ name: plain, superuser: false, replication: false });
@@ -88,20 +88,20 @@ describe("a login without superuser", () => {
 
 describe("bad input", () => {
   it("GIVEN an invalid URL WHEN check-source runs (built binary) THEN it exits 2 saying what a URL looks like", async () => {
-    const run = await runBuiltCli(["check-source", "mysql://app@db/app"]);
+    const run = await runCli(["check-source", "mysql://app@db/app"]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain("postgres://user@host:5432/dbname");
   });
 
   it("GIVEN --dms-cidr 0.0.0.0/0 THEN it exits 2 and proposes nothing", async () => {
-    const run = await runBuiltCli(["check-source", db.url, "--dms-cidr", "0.0.0.0/0"]);
+    const run = await runCli(["check-source", db.url, "--dms-cidr", "0.0.0.0/0"]);
     expect(run.code).toBe(2);
     expect(run.stdout).toBe("");
     expect(run.stderr).toContain("never 0.0.0.0/0");
   });
 
   it("GIVEN --schemas naming a schema the database lacks THEN it exits 2 listing the ones it has", async () => {
-    const run = await runBuiltCli(["check-source", db.url, "--schemas", "public,nosuch"]);
+    const run = await runCli(["check-source", db.url, "--schemas", "public,nosuch"]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain("nosuch");
     expect(run.stderr).toContain("Its schemas: public");
