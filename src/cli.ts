@@ -130,10 +130,19 @@ export function buildProgram(io: CliIo, onAction: (p: Promise<void>) => void): C
     .description("preflight of the source only: every setting, right and table DMS needs, with fixes; exits 3 when something blocks")
     .argument("<url>", "source PostgreSQL URL, e.g. postgres://user@host:5432/db")
     .option("--dms-cidr <cidr>", "address range of the DMS replication instance, used in the proposed pg_hba.conf lines")
-    .addOption(new Option("--schemas <list>", "comma-separated schemas to migrate (default: every non-system schema)"))
-    .addHelpText("after", examples("aurora-migrate check-source postgres://app@db.internal:5432/app", "aurora-migrate check-source postgres://app@10.0.1.5/app --dms-cidr 10.0.12.34/32 --json"))
+    .addOption(new Option("--schemas <list>", "comma-separated schemas to migrate (default: every non-system schema that has tables)"))
+    .addHelpText("after", examples(
+        "aurora-migrate check-source postgres://app@db.internal:5432/app",
+        "aurora-migrate check-source postgres://app@10.0.1.5/app --dms-cidr 10.0.12.34/32 --schemas public,billing",
+        "PGPASSWORD=… aurora-migrate check-source postgres://app@10.0.1.5/app --json > preflight.json",
+      ) + "\nExit codes: 0 ready (warnings may remain), 2 bad URL or option, 3 something blocks (each blocker lists its fix).\n")
     .action(
-      act(() => Promise.reject(new NotBuiltError("check-source"))),
+      act(async (_g, reporter, cmd) => {
+        const { checkSource } = await import("./commands/check-source.js");
+        const url = cmd.args[0] ?? "";
+        const o = cmd.opts<{ dmsCidr?: string; schemas?: string }>();
+        await checkSource({ url, ...(o.dmsCidr !== undefined ? { dmsCidr: o.dmsCidr } : {}), ...(o.schemas !== undefined ? { schemas: o.schemas } : {}) }, reporter);
+      }),
     );
 
   const notBuilt = (name: string, description: string, help: string[], configure: (c: Command) => Command = (c) => c): void => {
