@@ -14,6 +14,13 @@ describe("a healthy source", () => {
     const result = runPreflight(healthyFacts());
     expect(result.findings.filter((f) => f.severity !== "info")).toEqual([]);
   });
+
+  it("GIVEN no --dms-cidr WHEN pg_hba could not be checked THEN that check is a note, never listed as passed", () => {
+    const result = runPreflight(healthyFacts());
+    const hbaNotes = result.findings.filter((f) => f.check.startsWith("access.pg_hba"));
+    expect(hbaNotes.length).toBeGreaterThan(0);
+    expect(result.passed.filter((t) => t.includes("pg_hba"))).toEqual([]);
+  });
 });
 
 describe("wal_sender_timeout", () => {

@@ -30,7 +30,7 @@ export const PREFLIGHT_CHECKS: readonly PreflightCheck[] = [
 
 export interface PreflightResult {
   findings: Finding[];
-  /** Titles of the checks that found nothing to warn about. */
+  /** Titles of the checks that found nothing at all to report. */
   passed: string[];
   counts: Record<Severity, number>;
 }
@@ -44,7 +44,8 @@ export function runPreflight(facts: SourceFacts, options: PreflightOptions = {},
   for (const check of checks) {
     const found = check.run(facts, options);
     findings.push(...found);
-    if (!check.informational && !found.some((f) => f.severity !== "info")) passed.push(check.title);
+    // A check with any finding, even a note ("not checked: no --dms-cidr"), is not listed as passed.
+    if (!check.informational && found.length === 0) passed.push(check.title);
   }
   findings.sort((a, b) => ORDER[a.severity] - ORDER[b.severity]);
   const counts = { blocker: 0, warning: 0, info: 0 };
