@@ -130,3 +130,18 @@ export interface AwsClientConfig {
 
 /** Builds the services when a step first needs them (the CLI's is lazy; tests hand in fakes). */
 export type AwsServicesFactory = () => Promise<AwsServices>;
+
+type Listed<F extends (input: never) => Promise<object>, K extends keyof Awaited<ReturnType<F>>> = NonNullable<Awaited<ReturnType<F>>[K]> extends readonly (infer I)[] ? I : never;
+
+/** Items of the Describe outputs, named for steps (which never import the SDK). */
+export type DbCluster = Listed<RdsPort["describeDBClusters"], "DBClusters">;
+export type DbInstance = Listed<RdsPort["describeDBInstances"], "DBInstances">;
+export type DbEngineVersion = Listed<RdsPort["describeDBEngineVersions"], "DBEngineVersions">;
+export type DbSubnetGroup = Listed<RdsPort["describeDBSubnetGroups"], "DBSubnetGroups">;
+export type ReplicationSubnetGroup = Listed<DmsPort["describeReplicationSubnetGroups"], "ReplicationSubnetGroups">;
+export type ReplicationInstance = Listed<DmsPort["describeReplicationInstances"], "ReplicationInstances">;
+export type DmsEndpoint = Listed<DmsPort["describeEndpoints"], "Endpoints">;
+export type DmsConnection = Listed<DmsPort["describeConnections"], "Connections">;
+export type ReplicationTask = Listed<DmsPort["describeReplicationTasks"], "ReplicationTasks">;
+export type TableStatistics = Listed<DmsPort["describeTableStatistics"], "TableStatistics">;
+export type SecurityGroup = Listed<Ec2Port["describeSecurityGroups"], "SecurityGroups">;
