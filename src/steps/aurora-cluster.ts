@@ -56,7 +56,7 @@ export const auroraClusterStep: Step = {
     if (rec) await recordResource(ctx, RES.cluster, { ...rec, ...(out.clusterArn ? { arn: out.clusterArn } : {}), endpoint: out.writerEndpoint, port: out.port });
     // The schema-load step and the cutover connect with this (no password in it).
     ctx.state.answers["target.url"] = formatPgUrl({ host: out.writerEndpoint, port: out.port, database: out.database, user: out.masterUsername, params: { sslmode: "require" } });
-    ctx.reporter.info(`Target: ${ctx.state.answers["target.url"] as string}`);
+    ctx.reporter.info(`Target: ${String(ctx.state.answers["target.url"])}`);
     if (out.masterSecretArn) ctx.reporter.info(`The master password is kept by RDS in Secrets Manager: ${out.masterSecretArn}`);
     return { summary: `${out.clusterId} (PostgreSQL ${out.engineVersion}) at ${out.writerEndpoint}:${out.port}` };
   },
@@ -158,7 +158,7 @@ async function createCluster(ctx: StepContext, aws: AwsServices, sourceMajor: nu
     what: "security group of the Aurora cluster",
   });
   if (clientCidr) {
-    await ensureIngress(ctx, aws, { key: RES.clientIngress, groupId: securityGroupId, port: 5432, from: { cidr: clientCidr }, description: "aurora-migrate: this tool (schema load, cutover)", createdByUs: true });
+    await ensureIngress(ctx, aws, { key: RES.clientIngress, groupId: securityGroupId, port: 5432, from: { cidr: clientCidr }, description: "aurora-migrate: this tool (schema load, cutover)", duplicateIsOurs: false });
   }
 
   let cluster = await existingOrGone(ctx, () => findCluster(aws, clusterId), RES.cluster, "Aurora cluster", clusterId);

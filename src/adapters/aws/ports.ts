@@ -145,3 +145,6 @@ export type DmsConnection = Listed<DmsPort["describeConnections"], "Connections"
 export type ReplicationTask = Listed<DmsPort["describeReplicationTasks"], "ReplicationTasks">;
 export type TableStatistics = Listed<DmsPort["describeTableStatistics"], "TableStatistics">;
 export type SecurityGroup = Listed<Ec2Port["describeSecurityGroups"], "SecurityGroups">;
+
+/** Inputs steps build up in pieces before a call. */
+export type CreateEndpointInput = Parameters<DmsPort["createEndpoint"]>[0];

@@ -49,12 +49,21 @@ export type IngressSource = { groupId: string } | { cidr: string };
 export async function ensureIngress(
   ctx: StepContext,
   aws: AwsServices,
-  o: { key: string; groupId: string; port: number; from: IngressSource; description: string; createdByUs: boolean },
+  o: {
+    key: string;
+    groupId: string;
+    port: number;
+    from: IngressSource;
+    description: string;
+    /** Whether a rule that was already there can only be ours (its source group is ours). */
+    duplicateIsOurs: boolean;
+  },
 ): Promise<void> {
   const rec = recorded(ctx, o.key);
   const fromText = "groupId" in o.from ? o.from.groupId : o.from.cidr;
   if (rec && field(rec, "groupId") === o.groupId && (field(rec, "sourceGroupId") ?? field(rec, "cidr")) === fromText) return;
   let ruleId: string | undefined;
+  let addedNow = true;
   try {
     const out = await aws.ec2.authorizeSecurityGroupIngress({
       GroupId: o.groupId,
@@ -73,11 +82,12 @@ export async function ensureIngress(
   } catch (err) {
     // The same rule already there: ours from a run whose state write was lost, or the user's.
     if (!isAwsError(err, "InvalidPermission.Duplicate")) throw err;
+    addedNow = false;
   }
   await recordResource(ctx, o.key, {
     kind: "security-group-rule",
     id: ruleId ?? `${o.groupId}/tcp:${o.port}/${fromText}`,
-    createdByUs: o.createdByUs,
+    createdByUs: addedNow || o.duplicateIsOurs,
     groupId: o.groupId,
     protocol: "tcp",
     port: o.port,
