@@ -27,6 +27,8 @@ export interface InstrumentOptions {
   profile?: string;
 }
 
+const SERVICE_NAMES: readonly ServiceName[] = ["rds", "dms", "cloudwatch", "logs", "ec2", "iam"];
+
 type Around = (call: AwsCall, input: unknown, send: () => Promise<unknown>) => Promise<unknown>;
 
 /** Wraps every method of a port (plain object or class instance) with `around`. */
@@ -60,7 +62,7 @@ export function instrumentServices(services: AwsServices, o: InstrumentOptions):
     }
   };
   const wrapped = {} as Record<ServiceName, object>;
-  for (const name of Object.keys(services) as ServiceName[]) wrapped[name] = wrapPort(name, services[name], around);
+  for (const name of SERVICE_NAMES) wrapped[name] = wrapPort(name, services[name], around);
   return wrapped as unknown as AwsServices;
 }
 
