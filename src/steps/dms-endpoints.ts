@@ -162,13 +162,13 @@ async function secretSettings(ctx: StepContext, role: Role, managedSecretArn?: s
   if (ctx.state.answers[`dms.${role}.credentials`] !== "secrets-manager") return {};
   const arnLike = (v: string): string | undefined => (/^arn:aws[\w-]*:/.test(v) ? undefined : "expected an ARN (arn:aws:…)");
   const secretId = await ctx.prompter.text({
-    id: `dms.${role}.secretArn`,
+    id: `dms.${role}.credentialsArn`,
     message: `ARN of the Secrets Manager secret with the ${role}'s username, password, host and port`,
     ...(managedSecretArn ? { default: managedSecretArn } : {}),
     validate: arnLike,
   });
   const roleArn = await ctx.prompter.text({
-    id: `dms.${role}.secretRoleArn`,
+    id: `dms.${role}.credentialsRoleArn`,
     message: "ARN of the IAM role DMS reads that secret with (secretsmanager:GetSecretValue, and kms:Decrypt for its key)",
     validate: arnLike,
   });

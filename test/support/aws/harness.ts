@@ -71,10 +71,10 @@ export function noOpStep(id: string, title: string): Step {
 /** Config answers that let steps 3–11 run unattended (no secret needs a terminal). */
 export const UNATTENDED_ANSWERS: Record<string, Answer> = {
   "dms.source.credentials": "secrets-manager",
-  "dms.source.secretArn": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:source-db",
-  "dms.source.secretRoleArn": "arn:aws:iam::123456789012:role/dms-secrets",
+  "dms.source.credentialsArn": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:source-db",
+  "dms.source.credentialsRoleArn": "arn:aws:iam::123456789012:role/dms-secrets",
   "dms.target.credentials": "secrets-manager",
-  "dms.target.secretRoleArn": "arn:aws:iam::123456789012:role/dms-secrets",
+  "dms.target.credentialsRoleArn": "arn:aws:iam::123456789012:role/dms-secrets",
 };
 
 export function testOptions(over: Partial<GlobalOptions> = {}): GlobalOptions {
