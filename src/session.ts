@@ -1,7 +1,6 @@
 import { existsSync } from "node:fs";
 import type { AwsServicesFactory } from "./adapters/aws/ports.js";
 import { once } from "./adapters/aws/lazy-client.js";
-import { instrumentServices } from "./adapters/aws/services.js";
 import { readConfig } from "./config.js";
 import { type Clock, systemClock } from "./clock.js";
 import { UsageError } from "./errors.js";
@@ -54,14 +53,15 @@ function shellQuote(s: string): string {
  * under --dry-run, printed instead of made (adapters/aws/services.ts).
  */
 function awsServices(factory: AwsServicesFactory, options: GlobalOptions, reporter: Reporter, secrets: Secrets): NonNullable<StepContext["aws"]> {
-  return once(async () =>
-    instrumentServices(await factory(), {
+  return once(async () => {
+    const { instrumentServices } = await import("./adapters/aws/instrument.js");
+    return instrumentServices(await factory(), {
       reporter,
       dryRun: options.dryRun,
       redact: (t) => secrets.redact(t),
       ...(options.profile ? { profile: options.profile } : {}),
-    }),
-  );
+    });
+  });
 }
 
 /**

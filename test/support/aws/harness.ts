@@ -1,5 +1,5 @@
 import { once } from "../../../src/adapters/aws/lazy-client.js";
-import { instrumentServices } from "../../../src/adapters/aws/services.js";
+import { instrumentServices } from "../../../src/adapters/aws/instrument.js";
 import type { Clock } from "../../../src/clock.js";
 import { abortError } from "../../../src/clock.js";
 import type { GlobalOptions, Step, StepContext } from "../../../src/runner.js";
