@@ -1,5 +1,6 @@
 import type { AwsServices, DbCluster, DbInstance } from "../adapters/aws/ports.js";
 import { formatPgUrl } from "../adapters/postgres/url.js";
+import { RESOURCE_KIND } from "../cleanup/kinds.js";
 import { OperationError, UsageError } from "../errors.js";
 import { defaultBaseName, lowerIdentifier, validateAwsIdentifier, validateCidr, validateMasterPassword, validateMasterUsername } from "../plan/aws-identifiers.js";
 import type { Step, StepContext } from "../runner.js";
@@ -78,7 +79,7 @@ async function useExisting(ctx: StepContext, aws: AwsServices, sourceMajor: numb
   if (!securityGroupId || !subnetGroup?.VpcId) {
     throw new OperationError(`The cluster ${id} has no VPC security group or subnet group the wizard can read.`, { hint: "Pick a cluster in a VPC (aurora.clusterId), or let the wizard create one." });
   }
-  if (!rec) await recordResource(ctx, RES.cluster, { kind: "rds-cluster", id, ...(cluster.DBClusterArn ? { arn: cluster.DBClusterArn } : {}), createdByUs: false });
+  if (!rec) await recordResource(ctx, RES.cluster, { kind: RESOURCE_KIND.cluster, id, ...(cluster.DBClusterArn ? { arn: cluster.DBClusterArn } : {}), createdByUs: false });
   await recordResource(ctx, RES.auroraSecurityGroup, { kind: "security-group", id: securityGroupId, createdByUs: false, vpcId: subnetGroup.VpcId });
   const ready = await waitForCluster(ctx, aws, id, (cluster.DBClusterMembers ?? []).map((m) => m.DBInstanceIdentifier ?? "").filter(Boolean));
   ctx.reporter.warn(`The database "${database}" must exist on ${id} (the wizard creates it only on clusters it creates).`);
@@ -181,7 +182,7 @@ async function createCluster(ctx: StepContext, aws: AwsServices, sourceMajor: nu
     cluster = created.DBCluster ?? { DBClusterIdentifier: clusterId };
     ctx.reporter.success(`Asked RDS to create the cluster ${clusterId} (PostgreSQL ${engineVersion}, encrypted).`);
   }
-  await recordResource(ctx, RES.cluster, { kind: "rds-cluster", id: clusterId, ...(cluster.DBClusterArn ? { arn: cluster.DBClusterArn } : {}), createdByUs: true });
+  await recordResource(ctx, RES.cluster, { kind: RESOURCE_KIND.cluster, id: clusterId, ...(cluster.DBClusterArn ? { arn: cluster.DBClusterArn } : {}), createdByUs: true });
 
   const members = [`${clusterId}-writer`, ...(withReader ? [`${clusterId}-reader`] : [])];
   for (const [i, instanceId] of members.entries()) {

@@ -8,19 +8,18 @@ import { readState } from "../../src/state/store.js";
 import { WIZARD_STEPS } from "../../src/steps/index.js";
 import { MemoryReporter } from "../../src/ui/reporter.js";
 import { FakeAws } from "../support/aws/fake-aws.js";
-import { FakeClock, UNATTENDED_ANSWERS, noOpStep, recordingPreflightStep } from "../support/aws/harness.js";
+import { FakeClock, UNATTENDED_ANSWERS, noOpStep } from "../support/aws/harness.js";
 import { freshDatabase, type TestDatabase } from "../support/databases.js";
 import { ScriptedTerminal } from "../support/scripted-terminal.js";
 
 /**
  * Steps 1–11 of the wizard. On this branch steps 7 (schema load) and 9 (restore and sequence
- * reset) belong to the PostgreSQL-side issue, so they are replaced by no-op steps here, and
- * step 2 (preflight, another issue) by a step that records a plausible preflight output.
- * Everything else is the real step code; AWS is the stateful fake; the source is a real server.
+ * reset) belong to the PostgreSQL-side issue, so they are replaced by no-op steps here.
+ * Everything else is the real step code, the preflight (step 2) included; AWS is the stateful
+ * fake; the source is a real server.
  */
 function stepsOneToEleven(): Step[] {
   const replaced: Record<string, Step> = {
-    "source-preflight": recordingPreflightStep({ schemas: ["public"] }),
     "schema-load": noOpStep("schema-load", "Schema load"),
     "restore-and-sequences": noOpStep("restore-and-sequences", "Restore and sequences"),
   };
@@ -80,6 +79,8 @@ describe("the wizard, steps 1–11, against stubbed AWS and a real source", () =
     const options: GlobalOptions = { statePath: join(d, "m.state.json"), yes: false, json: false, dryRun: false, verbose: false, color: false };
     const terminal = new ScriptedTerminal({
       "source.url": db.url,
+      "source.schemas": ["public"],
+      "source.dmsCidr": "",
       "aurora.mode": "create",
       "aurora.clusterId": "Shop-Target",
       "aurora.engineVersion": "16.4",

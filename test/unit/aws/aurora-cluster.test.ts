@@ -37,7 +37,7 @@ describe("step 3: Aurora cluster", () => {
     const h = harness(fake, sourceState(SOURCE_URL, "shop"));
     await auroraClusterStep.run(h.ctx);
     expect(h.state.resources["aurora-cluster"]).toMatchObject({
-      kind: "rds-cluster",
+      kind: "aurora-cluster",
       id: "aurora-migrate-shop",
       arn: "arn:aws:rds:eu-west-1:123456789012:cluster:aurora-migrate-shop",
       endpoint: "aurora-migrate-shop.cluster-abc123.eu-west-1.rds.amazonaws.com",
