@@ -86,6 +86,11 @@ export function buildProgram(io: CliIo, onAction: (p: Promise<void>) => void): C
       reporter,
       signal: io.signal,
       flagAnswers,
+      // The SDK clients load only when a step first calls AWS (keeps --help and check-source fast).
+      aws: async () => {
+        const { createAwsServices } = await import("./adapters/aws/services.js");
+        return createAwsServices({ ...(g.region ? { region: g.region } : {}), ...(g.profile ? { profile: g.profile } : {}) });
+      },
       ...(interactive ? { terminal: await inquirerTerminal(io.signal) } : {}),
     };
   };

@@ -4,6 +4,7 @@ import type { Finding, MigrationState, StepRecord } from "./state/schema.js";
 import type { Prompter } from "./ui/prompter.js";
 import type { Reporter } from "./ui/reporter.js";
 import type { Secrets } from "./secrets.js";
+import type { AwsServices } from "./adapters/aws/ports.js";
 
 /** Options every command accepts (product.md, "Common options"). */
 export interface GlobalOptions {
@@ -31,6 +32,11 @@ export interface StepContext {
   readonly secrets: Secrets;
   /** Persists the state now (after creating a resource, say), not only at the end of the step. */
   save(): Promise<void>;
+  /**
+   * The AWS services (real clients, the demo's stand-in, or a test's fake), built on first
+   * use. Absent where a command never talks to AWS; steps that need it say so.
+   */
+  readonly aws?: () => Promise<AwsServices>;
 }
 
 export interface StepOutcome {

@@ -1,4 +1,6 @@
 import { existsSync } from "node:fs";
+import type { AwsServicesFactory } from "./adapters/aws/ports.js";
+import { once } from "./adapters/aws/lazy-client.js";
 import { readConfig } from "./config.js";
 import { type Clock, systemClock } from "./clock.js";
 import { UsageError } from "./errors.js";
@@ -23,6 +25,8 @@ export interface SessionIo {
   flagAnswers?: Record<string, Answer>;
   /** Replaces the prompter (tests). */
   prompter?: (state: MigrationState) => Prompter;
+  /** Builds the AWS services on first use (the CLI's real clients, the demo's stand-in, a test's fake). */
+  aws?: AwsServicesFactory;
 }
 
 export interface Session {
@@ -45,6 +49,22 @@ function shellQuote(s: string): string {
 }
 
 /**
+ * The services steps see: built once, on first use, with every call's errors explained and,
+ * under --dry-run, printed instead of made (adapters/aws/services.ts).
+ */
+function awsServices(factory: AwsServicesFactory, options: GlobalOptions, reporter: Reporter, secrets: Secrets): NonNullable<StepContext["aws"]> {
+  return once(async () => {
+    const { instrumentServices } = await import("./adapters/aws/instrument.js");
+    return instrumentServices(await factory(), {
+      reporter,
+      dryRun: options.dryRun,
+      redact: (t) => secrets.redact(t),
+      ...(options.profile ? { profile: options.profile } : {}),
+    });
+  });
+}
+
+/**
  * Opens the state file (a new one for `start`, the existing one for `resume`), takes its lock
  * and builds the context steps run in. Saving is serialised, so a step's save and the
  * runner's never interleave.
@@ -57,6 +77,8 @@ export async function openSession(options: GlobalOptions, mode: "new" | "resume"
   let state: MigrationState;
   let saving: Promise<void> = Promise.resolve();
   const save = (): Promise<void> => {
+    // --dry-run changes nothing, the state file included: what it "created" lives in memory only.
+    if (options.dryRun) return saving;
     state.updatedAt = clock.now().toISOString();
     const snapshot = structuredClone(state);
     saving = saving.then(() => writeStateAtomic(options.statePath, snapshot));
@@ -93,6 +115,7 @@ export async function openSession(options: GlobalOptions, mode: "new" | "resume"
       yes: options.yes,
       reporter: io.reporter,
     });
+  const secrets = new Secrets();
   const ctx: StepContext = {
     state,
     options,
@@ -100,8 +123,9 @@ export async function openSession(options: GlobalOptions, mode: "new" | "resume"
     reporter: io.reporter,
     clock,
     signal: io.signal,
-    secrets: new Secrets(),
+    secrets,
     save,
+    ...(io.aws ? { aws: awsServices(io.aws, options, io.reporter, secrets) } : {}),
   };
   return {
     ctx,

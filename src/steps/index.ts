@@ -1,11 +1,18 @@
 import { unavailableCleanupDeps } from "../cleanup/deps.js";
 import { unavailableCutoverDeps } from "../cutover/deps.js";
 import type { Step } from "../runner.js";
+import { auroraClusterStep } from "./aurora-cluster.js";
 import { cleanupStep } from "./cleanup.js";
 import { cutoverStep } from "./cutover.js";
+import { dmsEndpointsStep } from "./dms-endpoints.js";
+import { dmsTaskStep } from "./dms-task.js";
+import { fullLoadStep } from "./full-load.js";
 import { notBuiltStep } from "./not-built.js";
+import { replicationInstanceStep } from "./replication-instance.js";
+import { resumeTaskStep } from "./resume-task.js";
 import { sourceConnectionStep } from "./source-connection.js";
 import { sourcePreflightStep } from "./source-preflight.js";
+import { syncWaitStep } from "./sync-wait.js";
 
 /**
  * The wizard's steps in product.md's order. Step ids are persisted in state files: never
@@ -14,15 +21,15 @@ import { sourcePreflightStep } from "./source-preflight.js";
 export const WIZARD_STEPS: readonly Step[] = [
   sourceConnectionStep,
   sourcePreflightStep,
-  notBuiltStep("aurora-cluster", "Aurora cluster"),
-  notBuiltStep("replication-instance", "DMS replication instance"),
-  notBuiltStep("dms-endpoints", "DMS endpoints"),
-  notBuiltStep("dms-task", "DMS task"),
+  auroraClusterStep,
+  replicationInstanceStep,
+  dmsEndpointsStep,
+  dmsTaskStep,
   notBuiltStep("schema-load", "Schema load"),
-  notBuiltStep("full-load", "Full load"),
+  fullLoadStep,
   notBuiltStep("restore-and-sequences", "Restore set-aside objects and reset sequences"),
-  notBuiltStep("resume-task", "Resume the task"),
-  notBuiltStep("sync-wait", "Wait for sync"),
+  resumeTaskStep,
+  syncWaitStep,
   // The lead wires the AWS adapters, validate and sync-sequences in here (see the deps files).
   cutoverStep(() => unavailableCutoverDeps()),
   cleanupStep(() => unavailableCleanupDeps()),

@@ -1,0 +1,36 @@
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import type { BenchModule } from "./run.js";
+
+const BIN = fileURLToPath(new URL("../bin/aurora-migrate.js", import.meta.url));
+const RUNS = 15;
+
+function once(args: string[]): number {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, args, { stdio: "ignore", env: { ...process.env, NO_COLOR: "1" } });
+  const ms = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`node ${args.join(" ")} exited ${r.status}`);
+  return ms;
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+
+const bench: BenchModule = {
+  title: "`aurora-migrate --help` start-up time as a ratio of `node -e 0` (the AWS SDK must not load for --help)",
+  run() {
+    const commands: Record<string, string[]> = {
+      "node -e 0 (baseline)": ["-e", "0"],
+      "aurora-migrate --help": [BIN, "--help"],
+      "aurora-migrate start --help": [BIN, "start", "--help"],
+    };
+    const times: Record<string, number[]> = Object.fromEntries(Object.keys(commands).map((k) => [k, []]));
+    for (const args of Object.values(commands)) once(args); // warm the file cache
+    // Interleaved, so a busy neighbour slows every command alike.
+    for (let i = 0; i < RUNS; i++) for (const [name, args] of Object.entries(commands)) times[name]?.push(once(args));
+    const base = median(times["node -e 0 (baseline)"] ?? []);
+    console.log(`baseline node -e 0: median ${base.toFixed(1)} ms over ${RUNS} interleaved runs`);
+    for (const name of Object.keys(commands).slice(1)) console.log(`${name.padEnd(28)} ${(median(times[name] ?? []) / base).toFixed(2)}× baseline`);
+    return Promise.resolve();
+  },
+};
+export default bench;

@@ -1,0 +1,60 @@
+import { clientOptions, once } from "./lazy-client.js";
+import type { AwsClientConfig, DmsPort } from "./ports.js";
+
+/** DmsPort over @aws-sdk/client-database-migration-service, loaded on the first call. */
+export function dmsAdapter(config: AwsClientConfig): DmsPort {
+  const load = once(async () => {
+    const sdk = await import("@aws-sdk/client-database-migration-service");
+    return { sdk, client: new sdk.DatabaseMigrationServiceClient(clientOptions(config)) };
+  });
+  return {
+    describeReplicationSubnetGroups: async (input) => {
+      const { sdk, client } = await load();
+      return client.send(new sdk.DescribeReplicationSubnetGroupsCommand(input));
+    },
+    createReplicationSubnetGroup: async (input) => {
+      const { sdk, client } = await load();
+      return client.send(new sdk.CreateReplicationSubnetGroupCommand(input));
+    },
+    describeReplicationInstances: async (input) => {
+      const { sdk, client } = await load();
+      return client.send(new sdk.DescribeReplicationInstancesCommand(input));
+    },
+    createReplicationInstance: async (input) => {
+      const { sdk, client } = await load();
+      return client.send(new sdk.CreateReplicationInstanceCommand(input));
+    },
+    describeEndpoints: async (input) => {
+      const { sdk, client } = await load();
+      return client.send(new sdk.DescribeEndpointsCommand(input));
+    },
+    createEndpoint: async (input) => {
+      const { sdk, client } = await load();
+      return client.send(new sdk.CreateEndpointCommand(input));
+    },
+    testConnection: async (input) => {
+      const { sdk, client } = await load();
+      return client.send(new sdk.TestConnectionCommand(input));
+    },
+    describeConnections: async (input) => {
+      const { sdk, client } = await load();
+      return client.send(new sdk.DescribeConnectionsCommand(input));
+    },
+    describeReplicationTasks: async (input) => {
+      const { sdk, client } = await load();
+      return client.send(new sdk.DescribeReplicationTasksCommand(input));
+    },
+    createReplicationTask: async (input) => {
+      const { sdk, client } = await load();
+      return client.send(new sdk.CreateReplicationTaskCommand(input));
+    },
+    startReplicationTask: async (input) => {
+      const { sdk, client } = await load();
+      return client.send(new sdk.StartReplicationTaskCommand(input));
+    },
+    describeTableStatistics: async (input) => {
+      const { sdk, client } = await load();
+      return client.send(new sdk.DescribeTableStatisticsCommand(input));
+    },
+  };
+}

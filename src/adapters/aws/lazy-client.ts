@@ -1,0 +1,33 @@
+import type { AwsClientConfig } from "./ports.js";
+
+/**
+ * Runs `make` once, on first use, and shares the result. Each SDK package is imported
+ * dynamically inside `make`, so `--help` and commands that never touch AWS do not pay for it.
+ */
+export function once<T>(make: () => Promise<T>): () => Promise<T> {
+  let made: Promise<T> | undefined;
+  return () => {
+    made ??= make().catch((err: unknown) => {
+      made = undefined;
+      throw err;
+    });
+    return made;
+  };
+}
+
+/**
+ * Options every SDK client gets: --region / --profile when given, else the SDK's default
+ * chain (AWS_REGION, AWS_PROFILE, SSO, instance roles…). Standard retries with a few more
+ * attempts than the default 3, because DMS and RDS throttle Describe calls under load.
+ */
+export function clientOptions(config: AwsClientConfig): { region?: string; profile?: string; maxAttempts: number; retryMode: string } {
+  return {
+    ...(config.region ? { region: config.region } : {}),
+    ...(config.profile ? { profile: config.profile } : {}),
+    maxAttempts: SDK_MAX_ATTEMPTS,
+    retryMode: "standard",
+  };
+}
+
+/** Tries per call, the first included; quoted in the throttling message. */
+export const SDK_MAX_ATTEMPTS = 5;

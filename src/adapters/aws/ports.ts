@@ -1,0 +1,150 @@
+/**
+ * The narrow AWS interfaces the wizard's steps use: one per service, only the calls made,
+ * typed with the SDK's own input/output types (type-only imports: nothing of the SDK is
+ * loaded by importing this file). The real adapters (rds.ts, dms.ts, …) implement them with
+ * `client.send(new XCommand(input))`; the demo's local stand-in implements the very same
+ * interfaces, so a step cannot tell which one it talks to. Steps import only this file.
+ *
+ * Outputs drop `$metadata` (an SDK transport detail) so a stand-in need not invent one.
+ */
+import type {
+  CreateDBClusterCommandInput,
+  CreateDBClusterCommandOutput,
+  CreateDBInstanceCommandInput,
+  CreateDBInstanceCommandOutput,
+  DescribeDBClustersCommandInput,
+  DescribeDBClustersCommandOutput,
+  DescribeDBEngineVersionsCommandInput,
+  DescribeDBEngineVersionsCommandOutput,
+  DescribeDBInstancesCommandInput,
+  DescribeDBInstancesCommandOutput,
+  DescribeDBSubnetGroupsCommandInput,
+  DescribeDBSubnetGroupsCommandOutput,
+} from "@aws-sdk/client-rds";
+import type {
+  CreateEndpointCommandInput,
+  CreateEndpointCommandOutput,
+  CreateReplicationInstanceCommandInput,
+  CreateReplicationInstanceCommandOutput,
+  CreateReplicationSubnetGroupCommandInput,
+  CreateReplicationSubnetGroupCommandOutput,
+  CreateReplicationTaskCommandInput,
+  CreateReplicationTaskCommandOutput,
+  DescribeConnectionsCommandInput,
+  DescribeConnectionsCommandOutput,
+  DescribeEndpointsCommandInput,
+  DescribeEndpointsCommandOutput,
+  DescribeReplicationInstancesCommandInput,
+  DescribeReplicationInstancesCommandOutput,
+  DescribeReplicationSubnetGroupsCommandInput,
+  DescribeReplicationSubnetGroupsCommandOutput,
+  DescribeReplicationTasksCommandInput,
+  DescribeReplicationTasksCommandOutput,
+  DescribeTableStatisticsCommandInput,
+  DescribeTableStatisticsCommandOutput,
+  StartReplicationTaskCommandInput,
+  StartReplicationTaskCommandOutput,
+  TestConnectionCommandInput,
+  TestConnectionCommandOutput,
+} from "@aws-sdk/client-database-migration-service";
+import type { GetMetricDataCommandInput, GetMetricDataCommandOutput } from "@aws-sdk/client-cloudwatch";
+import type { FilterLogEventsCommandInput, FilterLogEventsCommandOutput } from "@aws-sdk/client-cloudwatch-logs";
+import type {
+  AuthorizeSecurityGroupIngressCommandInput,
+  AuthorizeSecurityGroupIngressCommandOutput,
+  CreateSecurityGroupCommandInput,
+  CreateSecurityGroupCommandOutput,
+  DescribeSecurityGroupsCommandInput,
+  DescribeSecurityGroupsCommandOutput,
+} from "@aws-sdk/client-ec2";
+import type { GetRoleCommandInput, GetRoleCommandOutput } from "@aws-sdk/client-iam";
+
+/** An SDK command output without the transport metadata. */
+export type Out<T> = Omit<T, "$metadata">;
+
+/** Amazon RDS: the Aurora PostgreSQL target. */
+export interface RdsPort {
+  describeDBClusters(input: DescribeDBClustersCommandInput): Promise<Out<DescribeDBClustersCommandOutput>>;
+  describeDBInstances(input: DescribeDBInstancesCommandInput): Promise<Out<DescribeDBInstancesCommandOutput>>;
+  describeDBEngineVersions(input: DescribeDBEngineVersionsCommandInput): Promise<Out<DescribeDBEngineVersionsCommandOutput>>;
+  describeDBSubnetGroups(input: DescribeDBSubnetGroupsCommandInput): Promise<Out<DescribeDBSubnetGroupsCommandOutput>>;
+  createDBCluster(input: CreateDBClusterCommandInput): Promise<Out<CreateDBClusterCommandOutput>>;
+  createDBInstance(input: CreateDBInstanceCommandInput): Promise<Out<CreateDBInstanceCommandOutput>>;
+}
+
+/** AWS DMS: replication instance, endpoints, task. */
+export interface DmsPort {
+  describeReplicationSubnetGroups(input: DescribeReplicationSubnetGroupsCommandInput): Promise<Out<DescribeReplicationSubnetGroupsCommandOutput>>;
+  createReplicationSubnetGroup(input: CreateReplicationSubnetGroupCommandInput): Promise<Out<CreateReplicationSubnetGroupCommandOutput>>;
+  describeReplicationInstances(input: DescribeReplicationInstancesCommandInput): Promise<Out<DescribeReplicationInstancesCommandOutput>>;
+  createReplicationInstance(input: CreateReplicationInstanceCommandInput): Promise<Out<CreateReplicationInstanceCommandOutput>>;
+  describeEndpoints(input: DescribeEndpointsCommandInput): Promise<Out<DescribeEndpointsCommandOutput>>;
+  createEndpoint(input: CreateEndpointCommandInput): Promise<Out<CreateEndpointCommandOutput>>;
+  testConnection(input: TestConnectionCommandInput): Promise<Out<TestConnectionCommandOutput>>;
+  describeConnections(input: DescribeConnectionsCommandInput): Promise<Out<DescribeConnectionsCommandOutput>>;
+  describeReplicationTasks(input: DescribeReplicationTasksCommandInput): Promise<Out<DescribeReplicationTasksCommandOutput>>;
+  createReplicationTask(input: CreateReplicationTaskCommandInput): Promise<Out<CreateReplicationTaskCommandOutput>>;
+  startReplicationTask(input: StartReplicationTaskCommandInput): Promise<Out<StartReplicationTaskCommandOutput>>;
+  describeTableStatistics(input: DescribeTableStatisticsCommandInput): Promise<Out<DescribeTableStatisticsCommandOutput>>;
+}
+
+/** Amazon CloudWatch: the task's CDC latency metrics. */
+export interface CloudWatchPort {
+  getMetricData(input: GetMetricDataCommandInput): Promise<Out<GetMetricDataCommandOutput>>;
+}
+
+/** CloudWatch Logs: the last lines of a DMS task's log, shown with a failure. */
+export interface LogsPort {
+  filterLogEvents(input: FilterLogEventsCommandInput): Promise<Out<FilterLogEventsCommandOutput>>;
+}
+
+/** Amazon EC2: security groups and the one rule that lets DMS reach Aurora. */
+export interface Ec2Port {
+  describeSecurityGroups(input: DescribeSecurityGroupsCommandInput): Promise<Out<DescribeSecurityGroupsCommandOutput>>;
+  createSecurityGroup(input: CreateSecurityGroupCommandInput): Promise<Out<CreateSecurityGroupCommandOutput>>;
+  authorizeSecurityGroupIngress(input: AuthorizeSecurityGroupIngressCommandInput): Promise<Out<AuthorizeSecurityGroupIngressCommandOutput>>;
+}
+
+/** IAM: only to check DMS's account roles (dms-vpc-role, dms-cloudwatch-logs-role) exist. */
+export interface IamPort {
+  getRole(input: GetRoleCommandInput): Promise<Out<GetRoleCommandOutput>>;
+}
+
+/** Every AWS service the wizard uses, for one region and credential set. */
+export interface AwsServices {
+  readonly rds: RdsPort;
+  readonly dms: DmsPort;
+  readonly cloudwatch: CloudWatchPort;
+  readonly logs: LogsPort;
+  readonly ec2: Ec2Port;
+  readonly iam: IamPort;
+}
+
+export type ServiceName = keyof AwsServices;
+
+/** Where the real clients point: --region / --profile, else the SDK's default chain. */
+export interface AwsClientConfig {
+  region?: string;
+  profile?: string;
+}
+
+/** Builds the services when a step first needs them (the CLI's is lazy; tests hand in fakes). */
+export type AwsServicesFactory = () => Promise<AwsServices>;
+
+type Listed<F extends (input: never) => Promise<object>, K extends keyof Awaited<ReturnType<F>>> = NonNullable<Awaited<ReturnType<F>>[K]> extends readonly (infer I)[] ? I : never;
+
+/** Items of the Describe outputs, named for steps (which never import the SDK). */
+export type DbCluster = Listed<RdsPort["describeDBClusters"], "DBClusters">;
+export type DbInstance = Listed<RdsPort["describeDBInstances"], "DBInstances">;
+export type DbEngineVersion = Listed<RdsPort["describeDBEngineVersions"], "DBEngineVersions">;
+export type DbSubnetGroup = Listed<RdsPort["describeDBSubnetGroups"], "DBSubnetGroups">;
+export type ReplicationSubnetGroup = Listed<DmsPort["describeReplicationSubnetGroups"], "ReplicationSubnetGroups">;
+export type ReplicationInstance = Listed<DmsPort["describeReplicationInstances"], "ReplicationInstances">;
+export type DmsEndpoint = Listed<DmsPort["describeEndpoints"], "Endpoints">;
+export type DmsConnection = Listed<DmsPort["describeConnections"], "Connections">;
+export type ReplicationTask = Listed<DmsPort["describeReplicationTasks"], "ReplicationTasks">;
+export type TableStatistics = Listed<DmsPort["describeTableStatistics"], "TableStatistics">;
+export type SecurityGroup = Listed<Ec2Port["describeSecurityGroups"], "SecurityGroups">;
+
+/** Inputs steps build up in pieces before a call. */
+export type CreateEndpointInput = Parameters<DmsPort["createEndpoint"]>[0];

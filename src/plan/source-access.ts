@@ -1,0 +1,21 @@
+/**
+ * What the source's owner must open so the replication instance can reach it: the exact
+ * firewall rule and the two pg_hba.conf lines (database and `replication`), scoped to the
+ * instance's own address, never a wide range (aws-dms-reference.md §4.3).
+ */
+export interface SourceAccessInput {
+  instanceIps: readonly string[];
+  sourceHost: string;
+  sourcePort: number;
+  database: string;
+  user: string;
+}
+
+export function sourceAccessLines(i: SourceAccessInput): { firewall: string[]; pgHba: string[] } {
+  const firewall = i.instanceIps.map((ip) => `allow TCP ${i.sourcePort} from ${ip}/32 to ${i.sourceHost}`);
+  const pgHba = i.instanceIps.flatMap((ip) => [
+    `host  ${i.database}  ${i.user}  ${ip}/32  md5`,
+    `host  replication  ${i.user}  ${ip}/32  md5`,
+  ]);
+  return { firewall, pgHba };
+}

@@ -1,0 +1,46 @@
+/**
+ * Reading a DMS task's state (aws-dms-reference.md §2.7). StopReason strings carry a
+ * "Stop Reason " prefix, so tokens are matched, never the whole string.
+ */
+export interface TaskView {
+  Status?: string;
+  StopReason?: string;
+  LastFailureMessage?: string;
+  ReplicationTaskStartDate?: Date;
+  ReplicationTaskStats?: {
+    FullLoadProgressPercent?: number;
+    TablesLoaded?: number;
+    TablesLoading?: number;
+    TablesQueued?: number;
+    TablesErrored?: number;
+  };
+}
+
+export type FullLoadPhase =
+  | { kind: "never-started" }
+  | { kind: "busy"; status: string }
+  | { kind: "done" }
+  | { kind: "failed"; message: string }
+  | { kind: "stopped"; reason: string };
+
+export function stoppedAfterFullLoad(stopReason: string | undefined): boolean {
+  // FULL_LOAD_ONLY_FINISHED is a full-load task's normal end; accepted defensively.
+  return /STOPPED_AFTER_FULL_LOAD|FULL_LOAD_ONLY_FINISHED/.test(stopReason ?? "");
+}
+
+export function fullLoadPhase(task: TaskView): FullLoadPhase {
+  const status = task.Status ?? "unknown";
+  if (status === "ready" && !task.ReplicationTaskStartDate) return { kind: "never-started" };
+  if (status === "failed") return { kind: "failed", message: task.LastFailureMessage ?? "DMS gave no reason" };
+  if (status === "stopped") {
+    if (stoppedAfterFullLoad(task.StopReason)) return { kind: "done" };
+    return { kind: "stopped", reason: task.StopReason ?? "no stop reason" };
+  }
+  return { kind: "busy", status };
+}
+
+/** `Full load 40% · 2 loaded, 1 loading, 2 queued, 0 errored (running)`. */
+export function progressLine(task: TaskView): string {
+  const s = task.ReplicationTaskStats ?? {};
+  return `Full load ${s.FullLoadProgressPercent ?? 0}% · ${s.TablesLoaded ?? 0} loaded, ${s.TablesLoading ?? 0} loading, ${s.TablesQueued ?? 0} queued, ${s.TablesErrored ?? 0} errored (${task.Status ?? "unknown"})`;
+}

@@ -1,0 +1,184 @@
+import { DMS_LOGS_ROLE_FIX, isAwsError } from "../adapters/aws/errors.js";
+import type { AwsServices, ReplicationTask } from "../adapters/aws/ports.js";
+import { MARKER_TABLE, TOOL_SCHEMA, ensureMarkerTable } from "../adapters/postgres/marker.js";
+import { OperationError } from "../errors.js";
+import { defaultBaseName, lowerIdentifier, validateAwsIdentifier } from "../plan/aws-identifiers.js";
+import { planLobSettings } from "../plan/lob-sizing.js";
+import { buildTableMappings } from "../plan/table-mappings.js";
+import { buildTaskSettings, missingRequiredSettings } from "../plan/task-settings.js";
+import type { Step, StepContext } from "../runner.js";
+import type { Finding } from "../state/schema.js";
+import { awsFor, dryRunValue, requireOutput, sourceFacts } from "./aws/context.js";
+import { findTask } from "./aws/lookups.js";
+import { pollUntil } from "./aws/poll.js";
+import { RES, goneError, recordResource, recorded } from "./aws/resources.js";
+import { openDatabase } from "./connections.js";
+import type { DmsEndpointsOutput } from "./dms-endpoints.js";
+import type { ReplicationInstanceOutput } from "./replication-instance.js";
+import { readSourcePreflight } from "./source-preflight-output.js";
+
+/** What later steps read from `state.outputs["dms-task"]`. */
+export interface DmsTaskOutput {
+  taskId: string;
+  taskArn: string;
+  /** The CloudWatch dimension ReplicationTaskIdentifier: the ARN's last segment. */
+  taskResourceId: string;
+  instanceId: string;
+  schemas: string[];
+}
+
+/** Step 6: the full-load-and-cdc task, created with every setting we rely on, and not started. */
+export const dmsTaskStep: Step = {
+  id: "dms-task",
+  title: "DMS task",
+  async run(ctx) {
+    const aws = await awsFor(ctx);
+    const source = sourceFacts(ctx);
+    const instance = requireOutput<ReplicationInstanceOutput>(ctx, "replication-instance", "The replication instance");
+    const endpoints = requireOutput<DmsEndpointsOutput>(ctx, "dms-endpoints", "The DMS endpoints");
+    const findings: Finding[] = [];
+    const logsRole = await checkLogsRole(aws);
+    if (logsRole) {
+      ctx.reporter.warn(logsRole.found);
+      findings.push(logsRole);
+    }
+
+    const preflight = readSourcePreflight(ctx.state.outputs);
+    const answered = ctx.state.answers["source.schemas"];
+    const schemas = preflight?.schemas ?? (Array.isArray(answered) ? answered : ["public"]);
+    const lob = planLobSettings(preflight?.maxLobBytes);
+    ctx.reporter.info(`Tables: every table of ${schemas.join(", ")}, and the cutover marker ${TOOL_SCHEMA}.${MARKER_TABLE}.`);
+    ctx.reporter.info(`LOBs: ${lob.reason}.`);
+
+    let task = await existingTask(ctx, aws);
+    if (!task) {
+      const taskId = await ctx.prompter.text({
+        id: "dms.task.id",
+        message: "Identifier of the DMS task",
+        default: `${defaultBaseName(source.database)}-task`,
+        validate: (v) => validateAwsIdentifier(v.trim(), 255),
+        normalize: lowerIdentifier,
+      });
+      await ctx.save();
+      await prepareMarker(ctx);
+      task = ctx.options.dryRun ? undefined : await findTask(aws, { id: taskId });
+      if (task) {
+        ctx.reporter.info(`Found the task ${taskId} from an earlier run that stopped before recording it; using it.`);
+      } else {
+        task = (
+          await aws.dms.createReplicationTask({
+            ReplicationTaskIdentifier: taskId,
+            SourceEndpointArn: endpoints.sourceEndpointArn,
+            TargetEndpointArn: endpoints.targetEndpointArn,
+            ReplicationInstanceArn: instance.instanceArn,
+            MigrationType: "full-load-and-cdc",
+            TableMappings: JSON.stringify(buildTableMappings(schemas, { schema: TOOL_SCHEMA, table: MARKER_TABLE })),
+            ReplicationTaskSettings: JSON.stringify(buildTaskSettings({ lob: lob.settings })),
+            Tags: [{ Key: "created-by", Value: "aurora-migrate" }],
+          })
+        ).ReplicationTask ?? { ReplicationTaskIdentifier: taskId };
+        // Not started: the schema load (step 7) comes first; the full load (step 8) starts it.
+        ctx.reporter.success(`Created the DMS task ${taskId} (full-load-and-cdc, TRUNCATE_BEFORE_LOAD, stops before cached changes; not started).`);
+      }
+      const arn = task.ReplicationTaskArn ?? dryRunValue("task ARN");
+      await recordResource(ctx, RES.task, { kind: "dms-task", id: taskId, arn, createdByUs: true });
+    }
+    const rec = recorded(ctx, RES.task);
+    const taskArn = rec?.arn ?? dryRunValue("task ARN");
+    const ready = await waitReady(ctx, aws, taskArn, rec?.id ?? "?");
+    const problems = ctx.options.dryRun ? [] : missingRequiredSettings(parseJson(ready.ReplicationTaskSettings));
+    if (problems.length) {
+      throw new OperationError(`DMS stored the task with settings the migration cannot work with.`, {
+        details: problems,
+        hint: "Fix them with `aws dms modify-replication-task --replication-task-settings …` (the task is not started), then resume.",
+      });
+    }
+    const output: DmsTaskOutput = { taskId: rec?.id ?? "?", taskArn, taskResourceId: taskArn.split(":").pop() ?? taskArn, instanceId: instance.instanceId, schemas };
+    ctx.state.outputs["dms-task"] = output;
+    return { summary: `${output.taskId}: ${schemas.join(", ")}; ${lob.settings.FullLobMode ? "full LOB mode" : `LOBs up to ${lob.settings.LobMaxSize} KB`}`, findings };
+  },
+  async verify(ctx) {
+    await verifyTask(ctx);
+  },
+};
+
+/** For every step after the task's: the recorded task must still exist. */
+export async function verifyTask(ctx: StepContext): Promise<void> {
+  const rec = recorded(ctx, RES.task);
+  if (!rec?.arn || ctx.options.dryRun) return;
+  if (!(await findTask(await awsFor(ctx), { arn: rec.arn }))) throw goneError("DMS task", rec.id, RES.task, ctx.options.statePath);
+}
+
+async function existingTask(ctx: StepContext, aws: AwsServices): Promise<ReplicationTask | undefined> {
+  const rec = recorded(ctx, RES.task);
+  if (!rec) return undefined;
+  if (ctx.options.dryRun || !rec.arn) return { ReplicationTaskIdentifier: rec.id };
+  const found = await findTask(aws, { arn: rec.arn });
+  if (!found) throw goneError("DMS task", rec.id, RES.task, ctx.options.statePath);
+  return found;
+}
+
+/** The marker table must exist on the source before the task's explicit rule can pick it up. */
+async function prepareMarker(ctx: StepContext): Promise<void> {
+  if (ctx.options.dryRun) {
+    ctx.reporter.info(`[dry-run] would create ${TOOL_SCHEMA}.${MARKER_TABLE} on the source (the cutover marker).`);
+    return;
+  }
+  const client = await openDatabase(ctx, "source");
+  try {
+    await ensureMarkerTable(client);
+  } finally {
+    await client.end();
+  }
+  ctx.reporter.info(`The source has the cutover marker table ${TOOL_SCHEMA}.${MARKER_TABLE} (cleanup drops it).`);
+}
+
+/** Without dms-cloudwatch-logs-role a task writes no log: a warning, since failures then explain less. */
+async function checkLogsRole(aws: AwsServices): Promise<Finding | undefined> {
+  try {
+    await aws.iam.getRole({ RoleName: "dms-cloudwatch-logs-role" });
+    return undefined;
+  } catch (err) {
+    if (!isAwsError(err, "NoSuchEntity", "NoSuchEntityException")) return undefined;
+    return {
+      check: "aws.dms-cloudwatch-logs-role",
+      severity: "warning",
+      title: "DMS cannot write task logs",
+      found: "The IAM role dms-cloudwatch-logs-role does not exist, so the task writes no CloudWatch log and a failure can only be shown with DMS's one-line message.",
+      fix: `Create it once per account (then the task logs from its next start):\n${DMS_LOGS_ROLE_FIX}`,
+    };
+  }
+}
+
+async function waitReady(ctx: StepContext, aws: AwsServices, arn: string, id: string): Promise<ReplicationTask> {
+  if (ctx.options.dryRun) {
+    ctx.reporter.info(`[dry-run] would wait until the task ${id} is ready.`);
+    return {};
+  }
+  return pollUntil<ReplicationTask>(ctx, {
+    what: `the DMS task ${id}`,
+    read: async () => (await findTask(aws, { arn })) ?? {},
+    show: (t) => `task ${id}: ${t.Status ?? "not found"}`,
+    // Any state past "creating" will do: on resume the task may already have run.
+    done: (t) => t.Status !== undefined && t.Status !== "creating" && t.Status !== "modifying",
+    failed: (t) =>
+      !t.ReplicationTaskArn
+        ? goneError("DMS task", id, RES.task, ctx.options.statePath)
+        : t.Status === "failed"
+          ? new OperationError(`The DMS task ${id} failed while being created: ${t.LastFailureMessage ?? "no message"}`, { hint: "Check the table mappings and settings in the DMS console, fix, then resume." })
+          : undefined,
+    firstDelayMs: 5_000,
+    maxDelayMs: 30_000,
+    timeoutMs: 20 * 60_000,
+    successText: (t) => `Task ${id} is ${t.Status ?? "?"} (not started).`,
+  });
+}
+
+function parseJson(text: string | undefined): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}

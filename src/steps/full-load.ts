@@ -1,0 +1,176 @@
+import type { AwsServices, ReplicationTask } from "../adapters/aws/ports.js";
+import type { PgClient } from "../adapters/postgres/connect.js";
+import { OperationError } from "../errors.js";
+import { fullLoadPhase, progressLine } from "../plan/task-status.js";
+import type { Step, StepContext } from "../runner.js";
+import { awsFor, requireOutput, sourceFacts } from "./aws/context.js";
+import { lastLogLines, logDetails } from "./aws/logs.js";
+import { findTask } from "./aws/lookups.js";
+import { pollUntil } from "./aws/poll.js";
+import { RES, goneError, recordResource, recorded } from "./aws/resources.js";
+import { openDatabase } from "./connections.js";
+import { type DmsTaskOutput, verifyTask } from "./dms-task.js";
+
+interface FullLoadProgress {
+  /** Logical slots of the source database before the first start: the new one is DMS's. */
+  slotsBefore?: string[];
+  startedAt?: string;
+  startType?: string;
+}
+
+/** Step 8: start the task and wait until it stops after the full load, before cached changes. */
+export const fullLoadStep: Step = {
+  id: "full-load",
+  title: "Full load",
+  async run(ctx) {
+    const aws = await awsFor(ctx);
+    const task = requireOutput<DmsTaskOutput>(ctx, "dms-task", "The DMS task");
+    const progress = (ctx.state.outputs["full-load"] ?? {}) as FullLoadProgress;
+    ctx.state.outputs["full-load"] = progress;
+    if (ctx.options.dryRun) {
+      await aws.dms.startReplicationTask({ ReplicationTaskArn: task.taskArn, StartReplicationTaskType: "start-replication" });
+      ctx.reporter.info("[dry-run] would wait until the task stops after the full load (STOPPED_AFTER_FULL_LOAD).");
+      return { summary: "dry run" };
+    }
+    const current = await describe(ctx, aws, task);
+    const phase = fullLoadPhase(current);
+    const slots = await SlotWatcher.open(ctx, progress);
+    try {
+      if (phase.kind === "never-started") {
+        await slots.rememberBefore();
+        await aws.dms.startReplicationTask({ ReplicationTaskArn: task.taskArn, StartReplicationTaskType: "start-replication" });
+        Object.assign(progress, { startedAt: ctx.clock.now().toISOString(), startType: "start-replication" });
+        await ctx.save();
+        ctx.reporter.success(`Started the task ${task.taskId} (start-replication).`);
+      } else if (phase.kind === "failed" || phase.kind === "stopped") {
+        // It ran before: only resume-processing is valid now (start-replication would fail or reload).
+        ctx.reporter.info(`The task ${task.taskId} is ${current.Status} (${phase.kind === "failed" ? phase.message : phase.reason}); resuming it.`);
+        await aws.dms.startReplicationTask({ ReplicationTaskArn: task.taskArn, StartReplicationTaskType: "resume-processing" });
+      }
+      const done = await pollUntil<ReplicationTask>(ctx, {
+        what: `the full load of ${task.taskId}`,
+        read: async () => {
+          const t = await describe(ctx, aws, task);
+          if (ctx.options.verbose) await showTables(ctx, aws, task.taskArn);
+          return t;
+        },
+        show: progressLine,
+        done: (t) => fullLoadPhase(t).kind === "done",
+        failed: (t) => {
+          const p = fullLoadPhase(t);
+          if (p.kind === "failed") return new OperationError(`The DMS task ${task.taskId} failed during the full load: ${p.message}`);
+          if (p.kind === "stopped") return new OperationError(`The DMS task ${task.taskId} stopped before the full load finished (${p.reason}).`);
+          return undefined;
+        },
+        onReading: () => slots.look(),
+        firstDelayMs: 15_000,
+        maxDelayMs: 60_000,
+        timeoutMs: 48 * 3600_000,
+        successText: (t) => `Full load finished: ${t.ReplicationTaskStats?.TablesLoaded ?? 0} tables loaded; the task stopped before applying cached changes.`,
+      }).catch(async (err: unknown) => {
+        if (err instanceof OperationError && /DMS task .* (failed|stopped)/.test(err.message)) throw await withLogs(ctx, aws, task, err);
+        throw err;
+      });
+      await slots.look();
+      const errored = done.ReplicationTaskStats?.TablesErrored ?? 0;
+      if (errored > 0) {
+        const tables = await tableStates(aws, task.taskArn);
+        throw new OperationError(`${errored} table(s) failed to load.`, {
+          details: tables.filter((t) => t.state === "Table error").map((t) => `${t.name}: ${t.state}`),
+          hint: `See the task's log in CloudWatch, fix the cause, reload them (aws dms reload-tables --replication-task-arn ${task.taskArn} …), then resume.`,
+        });
+      }
+      const slot = recorded(ctx, RES.slot);
+      if (!slot) ctx.reporter.warn("Could not find the replication slot DMS created on the source; cleanup will list the slots for you to drop by hand.");
+      return { summary: `${done.ReplicationTaskStats?.TablesLoaded ?? 0} tables loaded${slot ? `; slot ${slot.id}` : ""}` };
+    } finally {
+      await slots.close();
+    }
+  },
+  verify: verifyTask,
+};
+
+async function describe(ctx: StepContext, aws: AwsServices, task: DmsTaskOutput): Promise<ReplicationTask> {
+  const t = await findTask(aws, { arn: task.taskArn });
+  if (!t) throw goneError("DMS task", task.taskId, RES.task, ctx.options.statePath);
+  return t;
+}
+
+async function withLogs(ctx: StepContext, aws: AwsServices, task: DmsTaskOutput, err: OperationError): Promise<OperationError> {
+  const since = new Date(ctx.clock.now().getTime() - 30 * 60_000);
+  const lines = await lastLogLines(aws, { instanceId: task.instanceId, taskResourceId: task.taskResourceId, since });
+  return new OperationError(err.message, {
+    details: logDetails(lines),
+    hint: "Fix the cause shown above, then resume: the task continues with resume-processing, tables already loaded are kept.",
+    cause: err,
+  });
+}
+
+async function tableStates(aws: AwsServices, taskArn: string): Promise<{ name: string; state: string; rows: number }[]> {
+  const out = await aws.dms.describeTableStatistics({ ReplicationTaskArn: taskArn, MaxRecords: 500 });
+  return (out.TableStatistics ?? []).map((t) => ({ name: `${t.SchemaName}.${t.TableName}`, state: t.TableState ?? "?", rows: t.FullLoadRows ?? 0 }));
+}
+
+/** --verbose: per-table statistics, printed when they change. */
+async function showTables(ctx: StepContext, aws: AwsServices, taskArn: string): Promise<void> {
+  for (const t of await tableStates(aws, taskArn)) ctx.reporter.detail(`  ${t.name}: ${t.state}, ${t.rows} rows`);
+}
+
+/**
+ * Finds the logical replication slot DMS creates on the source when the task starts, by
+ * comparing the database's slots with those before the start, and records it so cleanup can
+ * drop it by name (a forgotten slot fills the source's disk with WAL). Best effort: without
+ * a source connection the step still runs and says so.
+ */
+class SlotWatcher {
+  private constructor(
+    private readonly ctx: StepContext,
+    private readonly progress: FullLoadProgress,
+    private readonly client: PgClient | undefined,
+  ) {}
+
+  static async open(ctx: StepContext, progress: FullLoadProgress): Promise<SlotWatcher> {
+    if (ctx.state.resources[RES.slot]) return new SlotWatcher(ctx, progress, undefined);
+    try {
+      return new SlotWatcher(ctx, progress, await openDatabase(ctx, "source"));
+    } catch (err) {
+      ctx.reporter.warn(`Cannot connect to the source to note DMS's replication slot: ${(err as Error).message}`);
+      return new SlotWatcher(ctx, progress, undefined);
+    }
+  }
+
+  private async slots(): Promise<{ slot_name: string; plugin: string }[]> {
+    const { rows } = await (this.client as PgClient).query<{ slot_name: string; plugin: string }>(
+      "SELECT slot_name, plugin FROM pg_replication_slots WHERE slot_type = 'logical' AND database = current_database() ORDER BY slot_name",
+    );
+    return rows;
+  }
+
+  async rememberBefore(): Promise<void> {
+    if (!this.client) return;
+    this.progress.slotsBefore = (await this.slots()).map((s) => s.slot_name);
+    await this.ctx.save();
+  }
+
+  async look(): Promise<void> {
+    if (!this.client || this.ctx.state.resources[RES.slot] || !this.progress.slotsBefore) return;
+    const before = new Set(this.progress.slotsBefore);
+    const fresh = (await this.slots()).filter((s) => !before.has(s.slot_name));
+    const slot = fresh[0];
+    if (!slot) return;
+    const source = sourceFacts(this.ctx);
+    await recordResource(this.ctx, RES.slot, {
+      kind: "replication-slot",
+      id: slot.slot_name,
+      createdByUs: true,
+      plugin: slot.plugin,
+      database: source.database,
+      host: source.location.host,
+    });
+    this.ctx.reporter.info(`DMS created the replication slot ${slot.slot_name} on the source (recorded; cleanup drops it).`);
+  }
+
+  async close(): Promise<void> {
+    await this.client?.end().catch(() => undefined);
+  }
+}

@@ -1,0 +1,51 @@
+import type { ReplicationTask } from "../adapters/aws/ports.js";
+import { OperationError } from "../errors.js";
+import type { Step } from "../runner.js";
+import { awsFor, requireOutput } from "./aws/context.js";
+import { findTask } from "./aws/lookups.js";
+import { pollUntil } from "./aws/poll.js";
+import { RES, goneError } from "./aws/resources.js";
+import { type DmsTaskOutput, verifyTask } from "./dms-task.js";
+
+/** Step 10: the task resumes (resume-processing) and applies cached, then ongoing changes. */
+export const resumeTaskStep: Step = {
+  id: "resume-task",
+  title: "Resume the task",
+  async run(ctx) {
+    const aws = await awsFor(ctx);
+    const task = requireOutput<DmsTaskOutput>(ctx, "dms-task", "The DMS task");
+    if (ctx.options.dryRun) {
+      await aws.dms.startReplicationTask({ ReplicationTaskArn: task.taskArn, StartReplicationTaskType: "resume-processing" });
+      return { summary: "dry run" };
+    }
+    const read = async (): Promise<ReplicationTask> => {
+      const t = await findTask(aws, { arn: task.taskArn });
+      if (!t) throw goneError("DMS task", task.taskId, RES.task, ctx.options.statePath);
+      return t;
+    };
+    const current = await read();
+    // Idempotent: a task already resuming or running (an earlier attempt got this far) is left alone.
+    if (current.Status === "stopped" || current.Status === "failed") {
+      await aws.dms.startReplicationTask({ ReplicationTaskArn: task.taskArn, StartReplicationTaskType: "resume-processing" });
+      ctx.reporter.success(`Resumed the task ${task.taskId} (resume-processing): cached changes first, then ongoing ones.`);
+    }
+    await pollUntil(ctx, {
+      what: `the task ${task.taskId} to run`,
+      read,
+      show: (t) => `task ${task.taskId}: ${t.Status ?? "?"}`,
+      done: (t) => t.Status === "running",
+      failed: (t) =>
+        t.Status === "failed" || (t.Status === "stopped" && current.Status !== "stopped")
+          ? new OperationError(`The task ${task.taskId} is ${t.Status} instead of running: ${t.LastFailureMessage ?? t.StopReason ?? "no reason given"}`, {
+              hint: "See the task's CloudWatch log, fix the cause, then resume.",
+            })
+          : undefined,
+      firstDelayMs: 10_000,
+      maxDelayMs: 30_000,
+      timeoutMs: 30 * 60_000,
+      successText: () => `Task ${task.taskId} is running: changes made on the source since the full load are being applied.`,
+    });
+    return { summary: `${task.taskId} running` };
+  },
+  verify: verifyTask,
+};

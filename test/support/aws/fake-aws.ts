@@ -1,0 +1,412 @@
+import type {
+  AwsServices,
+  CloudWatchPort,
+  DbCluster,
+  DbInstance,
+  DmsEndpoint,
+  DmsPort,
+  Ec2Port,
+  IamPort,
+  LogsPort,
+  RdsPort,
+  ReplicationInstance,
+  ReplicationSubnetGroup,
+  ReplicationTask,
+  SecurityGroup,
+  TableStatistics,
+} from "../../../src/adapters/aws/ports.js";
+
+/** One request as a step sent it. */
+export interface RecordedCall {
+  service: string;
+  method: string;
+  input: Record<string, unknown>;
+}
+
+/** An error shaped like the SDK's: `name` is the AWS code. */
+export function fault(name: string, message = name): Error {
+  return Object.assign(new Error(message), { name, $fault: "client", $metadata: { httpStatusCode: 400 } });
+}
+
+export interface FakeAwsOptions {
+  region?: string;
+  /** IAM roles that exist (default: both DMS roles). */
+  roles?: string[];
+  /** Methods that succeed at AWS and then "crash" the caller before it can record the result. */
+  crashAfter?: Set<string>;
+  /** Errors thrown (once) the next time a method is called. */
+  failNext?: Map<string, Error>;
+  /** DMS connection-test failure messages by endpoint type. */
+  connectionFailure?: Partial<Record<"source" | "target", string>>;
+  /** How the full load ends: stop after full load (default) or fail with this message. */
+  fullLoadFailure?: string;
+  /** Called when the task first starts (the test creates DMS's slot on the real source). */
+  onTaskStart?: () => Promise<void>;
+  /** CDC latency points (seconds) served one per GetMetricData call, oldest first; null = no point yet. */
+  latency?: ({ source: number; target: number } | null)[];
+  /** CloudWatch log lines of the task. */
+  logLines?: string[];
+}
+
+/** How many Describe calls a resource stays in its transitional state. */
+const SETTLE = 2;
+
+/**
+ * A stateful stand-in for the AWS services, for tests only: it records every request,
+ * moves resources through their statuses as they are described, and answers "not found"
+ * the way AWS does. What the wizard's steps send is read from `calls`.
+ */
+export class FakeAws implements AwsServices {
+  readonly calls: RecordedCall[] = [];
+  readonly clusters = new Map<string, DbCluster & { describes: number }>();
+  readonly instances = new Map<string, DbInstance & { describes: number }>();
+  readonly securityGroups = new Map<string, SecurityGroup>();
+  readonly dmsSubnetGroups = new Map<string, ReplicationSubnetGroup>();
+  readonly replicationInstances = new Map<string, ReplicationInstance & { describes: number }>();
+  readonly endpoints = new Map<string, DmsEndpoint>();
+  readonly connections = new Map<string, { status: string; describes: number; message?: string }>();
+  readonly tasks = new Map<string, ReplicationTask & { describes: number; phase: number }>();
+  private metricCalls = 0;
+  private seq = 0;
+  readonly accountId = "123456789012";
+  readonly region: string;
+
+  constructor(readonly o: FakeAwsOptions = {}) {
+    this.region = o.region ?? "eu-west-1";
+    this.securityGroups.set("sg-default", { GroupId: "sg-default", GroupName: "default", VpcId: "vpc-1", IpPermissions: [] });
+  }
+
+  private next(prefix: string): string {
+    this.seq += 1;
+    return `${prefix}${String(this.seq).padStart(6, "0")}`;
+  }
+
+  /** Records the call, applies injected failures, runs the body, then a simulated crash if asked. */
+  private async op<T>(service: string, method: string, input: object, body: () => T | Promise<T>): Promise<T> {
+    this.calls.push({ service, method, input: structuredClone(input) as Record<string, unknown> });
+    const injected = this.o.failNext?.get(method);
+    if (injected) {
+      this.o.failNext?.delete(method);
+      throw injected;
+    }
+    const result = await body();
+    if (this.o.crashAfter?.has(method)) {
+      this.o.crashAfter.delete(method);
+      throw new Error(`simulated crash right after ${method}`);
+    }
+    return result;
+  }
+
+  callsTo(method: string): RecordedCall[] {
+    return this.calls.filter((c) => c.method === method);
+  }
+
+  private settle<T extends { describes: number }>(obj: T, key: keyof T, to: string): void {
+    obj.describes += 1;
+    if (obj.describes >= SETTLE) (obj as Record<keyof T, unknown>)[key] = to;
+  }
+
+  readonly rds: RdsPort = {
+    describeDBEngineVersions: (input) =>
+      this.op("rds", "describeDBEngineVersions", input, () => ({
+        DBEngineVersions: ["13.15", "14.12", "15.4", "15.7", "16.3", "16.4", "17.2"].map((v) => ({ Engine: "aurora-postgresql", EngineVersion: v, MajorEngineVersion: v.split(".")[0], Status: "available" })),
+      })),
+    describeDBSubnetGroups: (input) =>
+      this.op("rds", "describeDBSubnetGroups", input, () => ({
+        DBSubnetGroups: [
+          { DBSubnetGroupName: "app-db", VpcId: "vpc-1", Subnets: [{ SubnetIdentifier: "subnet-a" }, { SubnetIdentifier: "subnet-b" }] },
+        ].filter((g) => !input.DBSubnetGroupName || g.DBSubnetGroupName === input.DBSubnetGroupName),
+      })),
+    describeDBClusters: (input) =>
+      this.op("rds", "describeDBClusters", input, () => {
+        if (input.DBClusterIdentifier) {
+          const c = this.clusters.get(input.DBClusterIdentifier);
+          if (!c) throw fault("DBClusterNotFoundFault", `DBCluster ${input.DBClusterIdentifier} not found.`);
+          this.settle(c, "Status", "available");
+          return { DBClusters: [strip(c)] };
+        }
+        return { DBClusters: [...this.clusters.values()].map(strip) };
+      }),
+    describeDBInstances: (input) =>
+      this.op("rds", "describeDBInstances", input, () => {
+        const i = input.DBInstanceIdentifier ? this.instances.get(input.DBInstanceIdentifier) : undefined;
+        if (!i) throw fault("DBInstanceNotFoundFault", `DBInstance ${input.DBInstanceIdentifier} not found.`);
+        this.settle(i, "DBInstanceStatus", "available");
+        return { DBInstances: [strip(i)] };
+      }),
+    createDBCluster: (input) =>
+      this.op("rds", "createDBCluster", input, () => {
+        const id = input.DBClusterIdentifier ?? "";
+        if (this.clusters.has(id)) throw fault("DBClusterAlreadyExistsFault", "DB Cluster already exists");
+        const c = {
+          DBClusterIdentifier: id,
+          DBClusterArn: `arn:aws:rds:${this.region}:${this.accountId}:cluster:${id}`,
+          Status: "creating",
+          Engine: input.Engine,
+          EngineVersion: input.EngineVersion,
+          Endpoint: `${id}.cluster-abc123.${this.region}.rds.amazonaws.com`,
+          ReaderEndpoint: `${id}.cluster-ro-abc123.${this.region}.rds.amazonaws.com`,
+          Port: input.Port ?? 5432,
+          MasterUsername: input.MasterUsername,
+          DBSubnetGroup: input.DBSubnetGroupName,
+          VpcSecurityGroups: (input.VpcSecurityGroupIds ?? []).map((g) => ({ VpcSecurityGroupId: g, Status: "active" })),
+          ...(input.ManageMasterUserPassword ? { MasterUserSecret: { SecretArn: `arn:aws:secretsmanager:${this.region}:${this.accountId}:secret:rds!cluster-${id}`, SecretStatus: "active" } } : {}),
+          StorageEncrypted: input.StorageEncrypted,
+          describes: 0,
+        };
+        this.clusters.set(id, c);
+        return { DBCluster: strip(c) };
+      }),
+    createDBInstance: (input) =>
+      this.op("rds", "createDBInstance", input, () => {
+        const id = input.DBInstanceIdentifier ?? "";
+        if (this.instances.has(id)) throw fault("DBInstanceAlreadyExistsFault", "DB instance already exists");
+        const i = { DBInstanceIdentifier: id, DBInstanceArn: `arn:aws:rds:${this.region}:${this.accountId}:db:${id}`, DBInstanceStatus: "creating", DBClusterIdentifier: input.DBClusterIdentifier, PubliclyAccessible: input.PubliclyAccessible, describes: -1 };
+        this.instances.set(id, i);
+        return { DBInstance: strip(i) };
+      }),
+  };
+
+  readonly ec2: Ec2Port = {
+    describeSecurityGroups: (input) =>
+      this.op("ec2", "describeSecurityGroups", input, () => {
+        if (input.GroupIds) {
+          const found = input.GroupIds.map((g) => this.securityGroups.get(g));
+          if (found.some((g) => !g)) throw fault("InvalidGroup.NotFound", "The security group does not exist");
+          return { SecurityGroups: found as SecurityGroup[] };
+        }
+        const f = (name: string): string[] | undefined => input.Filters?.find((x) => x.Name === name)?.Values;
+        return {
+          SecurityGroups: [...this.securityGroups.values()].filter((g) => (!f("vpc-id") || f("vpc-id")?.includes(g.VpcId ?? "")) && (!f("group-name") || f("group-name")?.includes(g.GroupName ?? ""))),
+        };
+      }),
+    createSecurityGroup: (input) =>
+      this.op("ec2", "createSecurityGroup", input, () => {
+        if ([...this.securityGroups.values()].some((g) => g.GroupName === input.GroupName && g.VpcId === input.VpcId)) throw fault("InvalidGroup.Duplicate", `The security group '${input.GroupName}' already exists`);
+        const id = this.next("sg-");
+        this.securityGroups.set(id, { GroupId: id, GroupName: input.GroupName, VpcId: input.VpcId, IpPermissions: [] });
+        return { GroupId: id };
+      }),
+    authorizeSecurityGroupIngress: (input) =>
+      this.op("ec2", "authorizeSecurityGroupIngress", input, () => {
+        const g = this.securityGroups.get(input.GroupId ?? "");
+        if (!g) throw fault("InvalidGroup.NotFound", "The security group does not exist");
+        const key = JSON.stringify(input.IpPermissions);
+        if ((g.IpPermissions ?? []).some((p) => JSON.stringify([p]) === key)) throw fault("InvalidPermission.Duplicate", "the specified rule already exists");
+        g.IpPermissions = [...(g.IpPermissions ?? []), ...(input.IpPermissions ?? [])];
+        return { Return: true, SecurityGroupRules: [{ SecurityGroupRuleId: this.next("sgr-"), GroupId: g.GroupId }] };
+      }),
+  };
+
+  readonly iam: IamPort = {
+    getRole: (input) =>
+      this.op("iam", "getRole", input, () => {
+        const roles = this.o.roles ?? ["dms-vpc-role", "dms-cloudwatch-logs-role"];
+        if (!roles.includes(input.RoleName ?? "")) throw fault("NoSuchEntityException", `The role with name ${input.RoleName} cannot be found.`);
+        return { Role: { RoleName: input.RoleName, Arn: `arn:aws:iam::${this.accountId}:role/${input.RoleName}`, Path: "/", RoleId: "AROA", CreateDate: new Date(0) } };
+      }),
+  };
+
+  readonly logs: LogsPort = {
+    filterLogEvents: (input) =>
+      this.op("logs", "filterLogEvents", input, () => {
+        if (!this.o.logLines) throw fault("ResourceNotFoundException", "The specified log group does not exist.");
+        return { events: this.o.logLines.map((message, i) => ({ message, timestamp: i })) };
+      }),
+  };
+
+  readonly cloudwatch: CloudWatchPort = {
+    getMetricData: (input) =>
+      this.op("cloudwatch", "getMetricData", input, () => {
+        this.metricCalls += 1;
+        const script = (this.o.latency ?? []).slice(0, this.metricCalls);
+        const end = input.EndTime ? new Date(input.EndTime) : new Date();
+        const minute = Math.floor(end.getTime() / 60_000) * 60_000;
+        const task = [...this.tasks.values()][0];
+        const instance = [...this.replicationInstances.values()][0];
+        return {
+          MetricDataResults: (input.MetricDataQueries ?? []).map((q) => {
+            const dims = q.MetricStat?.Metric?.Dimensions ?? [];
+            const want = [
+              { Name: "ReplicationInstanceIdentifier", Value: instance?.ReplicationInstanceIdentifier },
+              { Name: "ReplicationTaskIdentifier", Value: task?.ReplicationTaskArn?.split(":").pop() },
+            ];
+            // CloudWatch matches only the exact dimension set the metric was published with.
+            const matches = dims.length === 2 && want.every((w) => dims.some((d) => d.Name === w.Name && d.Value === w.Value));
+            const points = matches
+              ? script
+                  .map((p, i) => ({ p, at: new Date(minute - (script.length - 1 - i) * 60_000) }))
+                  .filter((x): x is { p: { source: number; target: number }; at: Date } => x.p !== null)
+                  .reverse()
+              : [];
+            const source = q.MetricStat?.Metric?.MetricName === "CDCLatencySource";
+            return { Id: q.Id, Label: q.MetricStat?.Metric?.MetricName, StatusCode: "Complete", Timestamps: points.map((x) => x.at), Values: points.map((x) => (source ? x.p.source : x.p.target)) };
+          }),
+        };
+      }),
+  };
+
+  readonly dms: DmsPort = {
+    describeReplicationSubnetGroups: (input) =>
+      this.op("dms", "describeReplicationSubnetGroups", input, () => {
+        const ids = filterValues(input.Filters, "replication-subnet-group-id");
+        const found = [...this.dmsSubnetGroups.values()].filter((g) => !ids || ids.includes(g.ReplicationSubnetGroupIdentifier ?? ""));
+        if (ids && found.length === 0) throw fault("ResourceNotFoundFault", "Replication subnet group not found");
+        return { ReplicationSubnetGroups: found };
+      }),
+    createReplicationSubnetGroup: (input) =>
+      this.op("dms", "createReplicationSubnetGroup", input, () => {
+        if (!(this.o.roles ?? ["dms-vpc-role"]).includes("dms-vpc-role")) throw fault("AccessDeniedFault", "The IAM Role arn:aws:iam::123456789012:role/dms-vpc-role is not configured properly.");
+        const g = { ReplicationSubnetGroupIdentifier: (input.ReplicationSubnetGroupIdentifier ?? "").toLowerCase(), VpcId: "vpc-1", Subnets: (input.SubnetIds ?? []).map((s) => ({ SubnetIdentifier: s })) };
+        this.dmsSubnetGroups.set(g.ReplicationSubnetGroupIdentifier, g);
+        return { ReplicationSubnetGroup: g };
+      }),
+    describeReplicationInstances: (input) =>
+      this.op("dms", "describeReplicationInstances", input, () => {
+        const ids = filterValues(input.Filters, "replication-instance-id");
+        const found = [...this.replicationInstances.values()].filter((i) => !ids || ids.includes(i.ReplicationInstanceIdentifier ?? ""));
+        if (ids && found.length === 0) throw fault("ResourceNotFoundFault", "Replication instance not found");
+        for (const i of found) this.settle(i, "ReplicationInstanceStatus", "available");
+        return { ReplicationInstances: found.map(strip) };
+      }),
+    createReplicationInstance: (input) =>
+      this.op("dms", "createReplicationInstance", input, () => {
+        const id = (input.ReplicationInstanceIdentifier ?? "").toLowerCase();
+        if (this.replicationInstances.has(id)) throw fault("ResourceAlreadyExistsFault", "The replication instance already exists");
+        const i = {
+          ReplicationInstanceIdentifier: id,
+          ReplicationInstanceArn: `arn:aws:dms:${this.region}:${this.accountId}:rep:${this.next("RI")}`,
+          ReplicationInstanceClass: input.ReplicationInstanceClass,
+          ReplicationInstanceStatus: "creating",
+          // DMS's own default is public when the parameter is left out.
+          PubliclyAccessible: input.PubliclyAccessible ?? true,
+          ReplicationInstancePrivateIpAddresses: ["10.0.12.34"],
+          ReplicationInstancePublicIpAddresses: input.PubliclyAccessible === false ? [] : ["203.0.113.9"],
+          VpcSecurityGroups: (input.VpcSecurityGroupIds ?? []).map((g) => ({ VpcSecurityGroupId: g, Status: "active" })),
+          describes: 0,
+        };
+        this.replicationInstances.set(id, i);
+        return { ReplicationInstance: strip(i) };
+      }),
+    describeEndpoints: (input) =>
+      this.op("dms", "describeEndpoints", input, () => {
+        const ids = filterValues(input.Filters, "endpoint-id");
+        const found = [...this.endpoints.values()].filter((e) => !ids || ids.includes(e.EndpointIdentifier ?? ""));
+        if (ids && found.length === 0) throw fault("ResourceNotFoundFault", "Endpoint not found");
+        return { Endpoints: found };
+      }),
+    createEndpoint: (input) =>
+      this.op("dms", "createEndpoint", input, () => {
+        const id = (input.EndpointIdentifier ?? "").toLowerCase();
+        if (this.endpoints.has(id)) throw fault("ResourceAlreadyExistsFault", "The endpoint already exists");
+        const e = { EndpointIdentifier: id, EndpointType: input.EndpointType, EngineName: input.EngineName, EndpointArn: `arn:aws:dms:${this.region}:${this.accountId}:endpoint:${this.next("EP")}`, Status: "active" };
+        this.endpoints.set(id, e);
+        return { Endpoint: e };
+      }),
+    testConnection: (input) =>
+      this.op("dms", "testConnection", input, () => {
+        const endpoint = [...this.endpoints.values()].find((e) => e.EndpointArn === input.EndpointArn);
+        const role = endpoint?.EndpointType === "source" ? "source" : "target";
+        const message = this.o.connectionFailure?.[role];
+        this.connections.set(`${input.EndpointArn}|${input.ReplicationInstanceArn}`, { status: "testing", describes: 0, ...(message ? { message } : {}) });
+        return { Connection: { EndpointArn: input.EndpointArn, ReplicationInstanceArn: input.ReplicationInstanceArn, Status: "testing" } };
+      }),
+    describeConnections: (input) =>
+      this.op("dms", "describeConnections", input, () => {
+        const ep = filterValues(input.Filters, "endpoint-arn")?.[0];
+        const ri = filterValues(input.Filters, "replication-instance-arn")?.[0];
+        const c = this.connections.get(`${ep}|${ri}`);
+        if (!c) return { Connections: [] };
+        c.describes += 1;
+        if (c.describes >= SETTLE) c.status = c.message ? "failed" : "successful";
+        return { Connections: [{ EndpointArn: ep, ReplicationInstanceArn: ri, Status: c.status, ...(c.status === "failed" ? { LastFailureMessage: c.message } : {}) }] };
+      }),
+    createReplicationTask: (input) =>
+      this.op("dms", "createReplicationTask", input, () => {
+        const id = (input.ReplicationTaskIdentifier ?? "").toLowerCase();
+        if ([...this.tasks.values()].some((t) => t.ReplicationTaskIdentifier === id)) throw fault("ResourceAlreadyExistsFault", "The task already exists");
+        const arn = `arn:aws:dms:${this.region}:${this.accountId}:task:${this.next("TASKRESOURCEID")}`;
+        const t = {
+          ReplicationTaskIdentifier: id,
+          ReplicationTaskArn: arn,
+          Status: "creating",
+          MigrationType: input.MigrationType,
+          TableMappings: input.TableMappings,
+          ReplicationTaskSettings: input.ReplicationTaskSettings,
+          describes: 0,
+          phase: 0,
+        };
+        this.tasks.set(arn, t);
+        return { ReplicationTask: strip(t) };
+      }),
+    describeReplicationTasks: (input) =>
+      this.op("dms", "describeReplicationTasks", input, () => {
+        const arns = filterValues(input.Filters, "replication-task-arn");
+        const ids = filterValues(input.Filters, "replication-task-id");
+        const found = [...this.tasks.values()].filter((t) => (!arns || arns.includes(t.ReplicationTaskArn ?? "")) && (!ids || ids.includes(t.ReplicationTaskIdentifier ?? "")));
+        if ((arns || ids) && found.length === 0) throw fault("ResourceNotFoundFault", "Replication task not found");
+        for (const t of found) this.advanceTask(t);
+        return { ReplicationTasks: found.map(strip) };
+      }),
+    startReplicationTask: (input) =>
+      this.op("dms", "startReplicationTask", input, async () => {
+        const t = this.tasks.get(input.ReplicationTaskArn ?? "");
+        if (!t) throw fault("ResourceNotFoundFault", "Replication task not found");
+        if (input.StartReplicationTaskType === "start-replication") {
+          if (t.Status !== "ready" || t.ReplicationTaskStartDate) throw fault("InvalidResourceStateFault", "start-replication is only valid for a task's first run");
+          t.ReplicationTaskStartDate = new Date();
+          t.Status = "starting";
+          t.phase = 1;
+          await this.o.onTaskStart?.();
+        } else if (input.StartReplicationTaskType === "resume-processing") {
+          if (!t.ReplicationTaskStartDate || !["stopped", "failed"].includes(t.Status ?? "")) throw fault("InvalidResourceStateFault", `Task is ${t.Status}`);
+          t.Status = "starting";
+          // Resuming after the stop before cached changes goes on to CDC; after a failure, back to loading.
+          t.phase = t.StopReason?.includes("STOPPED_AFTER_FULL_LOAD") ? 10 : 1;
+          delete t.StopReason;
+          delete t.LastFailureMessage;
+        }
+        return { ReplicationTask: strip(t) };
+      }),
+    describeTableStatistics: (input) =>
+      this.op("dms", "describeTableStatistics", input, () => ({
+        ReplicationTaskArn: input.ReplicationTaskArn,
+        TableStatistics: [{ SchemaName: "public", TableName: "accounts", TableState: "Table completed", FullLoadRows: 3 }] as TableStatistics[],
+      })),
+  };
+
+  /** The task's life: creating → ready; start → starting → running (0%, 50%) → stopped after full load; resume → running. */
+  private advanceTask(t: ReplicationTask & { describes: number; phase: number }): void {
+    t.describes += 1;
+    if (t.Status === "creating" && t.describes >= SETTLE) t.Status = "ready";
+    if (t.phase >= 1 && t.phase < 10) {
+      const stats = (percent: number, loaded: number, loading: number, queued: number) => ({ FullLoadProgressPercent: percent, TablesLoaded: loaded, TablesLoading: loading, TablesQueued: queued, TablesErrored: 0 });
+      if (t.phase === 1) Object.assign(t, { Status: "running", ReplicationTaskStats: stats(0, 0, 1, 1) });
+      if (t.phase === 2) Object.assign(t, { Status: "running", ReplicationTaskStats: stats(50, 1, 1, 0) });
+      if (t.phase === 3) {
+        if (this.o.fullLoadFailure) {
+          Object.assign(t, { Status: "failed", LastFailureMessage: this.o.fullLoadFailure, StopReason: "Stop Reason FATAL_ERROR" });
+          delete this.o.fullLoadFailure;
+          t.phase = 0;
+          return;
+        }
+        Object.assign(t, { Status: "stopped", StopReason: "Stop Reason STOPPED_AFTER_FULL_LOAD", ReplicationTaskStats: stats(100, 2, 0, 0) });
+      }
+      t.phase += 1;
+    } else if (t.phase === 10) {
+      t.Status = "running";
+    }
+  }
+}
+
+function filterValues(filters: { Name: string | undefined; Values: string[] | undefined }[] | undefined, name: string): string[] | undefined {
+  return filters?.find((f) => f.Name === name)?.Values;
+}
+
+/** A copy without the fake's bookkeeping fields, as AWS would answer. */
+function strip<T extends object>(o: T): T {
+  const copy = { ...o } as Record<string, unknown>;
+  delete copy["describes"];
+  delete copy["phase"];
+  return copy as T;
+}

@@ -1,0 +1,31 @@
+import { describe, expect, it } from "vitest";
+import { auroraClusterStep } from "../../../src/steps/aurora-cluster.js";
+import { dmsEndpointsStep } from "../../../src/steps/dms-endpoints.js";
+import { dmsTaskStep } from "../../../src/steps/dms-task.js";
+import { fullLoadStep } from "../../../src/steps/full-load.js";
+import { replicationInstanceStep } from "../../../src/steps/replication-instance.js";
+import { resumeTaskStep } from "../../../src/steps/resume-task.js";
+import { syncWaitStep } from "../../../src/steps/sync-wait.js";
+import { FakeAws } from "../../support/aws/fake-aws.js";
+import { harness, sourceState } from "../../support/aws/harness.js";
+
+describe("--dry-run", () => {
+  it("GIVEN --dry-run WHEN steps 3–11 run THEN every AWS call is printed with secrets masked and none is made", async () => {
+    const fake = new FakeAws();
+    const h = harness(fake, sourceState("postgres://app@10.0.1.5:5432/shop", "shop"), {
+      options: { dryRun: true },
+      answers: { "dms.source.credentials": "password", "dms.target.credentials": "password", "aurora.passwordMode": "prompt" },
+      secrets: { "source.password": "src-Pa55word", "target.password": "tgt-Pa55word" },
+    });
+    for (const step of [auroraClusterStep, replicationInstanceStep, dmsEndpointsStep, dmsTaskStep, fullLoadStep, resumeTaskStep, syncWaitStep]) await step.run(h.ctx);
+    expect(fake.calls).toEqual([]);
+    const text = h.reporter.text;
+    for (const op of ["RDS CreateDBCluster", "RDS CreateDBInstance", "EC2 CreateSecurityGroup", "EC2 AuthorizeSecurityGroupIngress", "DMS CreateReplicationInstance", "DMS CreateEndpoint", "DMS TestConnection", "DMS CreateReplicationTask", "DMS StartReplicationTask", "CloudWatch GetMetricData"]) {
+      expect(text).toContain(`[dry-run] ${op} `);
+    }
+    expect(text).toMatch(/\[dry-run\] DMS CreateEndpoint .*"Password":"\*\*\*"/);
+    expect(text).toMatch(/\[dry-run\] RDS CreateDBCluster .*"MasterUserPassword":"\*\*\*"/);
+    expect(text).not.toMatch(/src-Pa55word|tgt-Pa55word/);
+    expect(text).toContain('"StartReplicationTaskType":"start-replication"');
+  });
+});
