@@ -55,11 +55,11 @@ const QUERIES: Record<CatalogKind, string> = {
                     || CASE WHEN s.seqcycle THEN ' cycle' ELSE '' END AS d
                FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid JOIN pg_namespace n ON n.oid = c.relnamespace
               WHERE n.nspname = ANY($1::text[]) AND ${notExtensionMember("pg_class", "c.oid")}`,
-  view: `SELECT n.nspname || '.' || c.relname AS k, c.relkind || ' ' || pg_get_viewdef(c.oid, true) AS d
+  view: `SELECT n.nspname || '.' || c.relname AS k, c.relkind::text || ' ' || pg_get_viewdef(c.oid, true) AS d
            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
           WHERE c.relkind IN ('v', 'm') AND n.nspname = ANY($1::text[]) AND ${notExtensionMember("pg_class", "c.oid")}`,
   function: `SELECT n.nspname || '.' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')' AS k,
-                    p.prokind || ' ' || l.lanname || ' returns ' || coalesce(pg_get_function_result(p.oid), '') || ' ' || md5(coalesce(p.prosrc, '')) AS d
+                    p.prokind::text || ' ' || l.lanname || ' returns ' || coalesce(pg_get_function_result(p.oid), '') || ' ' || md5(coalesce(p.prosrc, '')) AS d
                FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace JOIN pg_language l ON l.oid = p.prolang
               WHERE n.nspname = ANY($1::text[]) AND ${notExtensionMember("pg_proc", "p.oid")}`,
   trigger: `SELECT n.nspname || '.' || t.relname || '.' || g.tgname AS k, pg_get_triggerdef(g.oid) AS d
