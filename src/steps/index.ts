@@ -1,5 +1,7 @@
 import type { Step } from "../runner.js";
 import { notBuiltStep } from "./not-built.js";
+import { restoreAndSequencesStep } from "./restore-and-sequences.js";
+import { schemaLoadStep } from "./schema-load.js";
 import { sourceConnectionStep } from "./source-connection.js";
 import { sourcePreflightStep } from "./source-preflight.js";
 
@@ -14,9 +16,9 @@ export const WIZARD_STEPS: readonly Step[] = [
   notBuiltStep("replication-instance", "DMS replication instance"),
   notBuiltStep("dms-endpoints", "DMS endpoints"),
   notBuiltStep("dms-task", "DMS task"),
-  notBuiltStep("schema-load", "Schema load"),
+  schemaLoadStep,
   notBuiltStep("full-load", "Full load"),
-  notBuiltStep("restore-and-sequences", "Restore set-aside objects and reset sequences"),
+  restoreAndSequencesStep,
   notBuiltStep("resume-task", "Resume the task"),
   notBuiltStep("sync-wait", "Wait for sync"),
   notBuiltStep("cutover", "Cutover"),
