@@ -12,6 +12,8 @@ export interface HookOptions {
   onLine: (line: string, stream: "stdout" | "stderr") => void;
   signal?: AbortSignal;
   cwd?: string;
+  /** Masks secrets in what is shown or recorded (the command, its lines). */
+  redact?: (text: string) => string;
 }
 
 /**
@@ -26,8 +28,10 @@ export async function runSchemaHook(o: HookOptions): Promise<void> {
     ...(o.cwd ? { cwd: o.cwd } : {}),
     ...(o.signal ? { signal: o.signal } : {}),
   });
+  const redact = o.redact ?? ((t: string) => t);
   const tail: string[] = [];
-  const collect = (stream: "stdout" | "stderr") => (line: string) => {
+  const collect = (stream: "stdout" | "stderr") => (raw: string) => {
+    const line = redact(raw);
     tail.push(line);
     if (tail.length > 20) tail.shift();
     o.onLine(line, stream);
@@ -39,7 +43,7 @@ export async function runSchemaHook(o: HookOptions): Promise<void> {
     child.on("close", (c) => resolve(c));
   });
   if (code !== 0) {
-    throw new OperationError(`The schema command \`${o.command}\` ${code === null ? "was killed" : `exited with code ${code}`}.`, {
+    throw new OperationError(`The schema command \`${redact(o.command)}\` ${code === null ? "was killed" : `exited with code ${code}`}.`, {
       details: tail.length ? ["Its last lines:", ...tail.map((l) => `  ${l}`)] : [],
       hint: "Fix the command (it runs with DATABASE_URL and PG* variables pointing at the target), then resume; it runs again from the start.",
     });

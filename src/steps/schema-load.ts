@@ -66,15 +66,17 @@ async function withHook(ctx: StepContext, target: PgClient, schemas: string[], c
     help: "e.g. bin/rails db:schema:load; it runs with DATABASE_URL and PGHOST/PGPORT/PGDATABASE/PGUSER/PGPASSWORD set to the target",
   });
   const loc = recordedLocation(ctx, "target");
-  ctx.reporter.info(`Running \`${command}\` against ${describeLocation(loc)}:`);
+  const shown = ctx.secrets.redact(command);
+  ctx.reporter.info(`Running \`${shown}\` against ${describeLocation(loc)}:`);
   await runSchemaHook({
     command,
     target: loc,
     password: ctx.secrets.get("target.password"),
     signal: ctx.signal,
-    onLine: (line) => ctx.reporter.info(ctx.reporter.color.dim(`  │ ${ctx.secrets.redact(line)}`)),
+    redact: (text) => ctx.secrets.redact(text),
+    onLine: (line) => ctx.reporter.info(ctx.reporter.color.dim(`  │ ${line}`)),
   });
-  ctx.reporter.success(`\`${command}\` finished`);
+  ctx.reporter.success(`\`${shown}\` finished`);
   const previous = readSchemaLoadOutput(ctx.state.outputs);
   const fresh = await readSetAside(target, schemas, choice);
   return previous?.method === "hook" ? mergeSetAside(previous.setAside, fresh) : fresh;
