@@ -2,7 +2,7 @@ import { connectUrl } from "../adapters/postgres/connect-url.js";
 import { resolveSchemas } from "../adapters/postgres/schemas.js";
 import { BlockedError, UsageError } from "../errors.js";
 import type { GlobalOptions } from "../runner.js";
-import { describeDifference } from "../schema/parity.js";
+import { printParity } from "../schema/parity-print.js";
 import type { Reporter } from "../ui/reporter.js";
 import { type TableComparison, type ValidateReport, validateDatabases } from "../validate/compare.js";
 import { requireUrls } from "./sync-sequences.js";
@@ -38,10 +38,8 @@ function printReport(r: ValidateReport, reporter: Reporter): void {
   }
   if (r.parity) {
     reporter.heading(`Catalog parity (${r.parity.compared} objects)`);
-    const shown = r.parity.differences.filter((d) => d.severity !== "info");
-    if (shown.length === 0) reporter.success("Catalogs match.");
-    for (const d of shown) (d.severity === "blocker" ? reporter.error : reporter.warn).call(reporter, describeDifference(d));
-    for (const d of r.parity.differences.filter((x) => x.severity === "info")) reporter.detail(`  ${describeDifference(d)}`);
+    if (r.parity.blockers + r.parity.warnings === 0) reporter.success("Catalogs match.");
+    printParity(r.parity, reporter);
   }
 }
 

@@ -85,7 +85,7 @@ async function readFeeds(client: PgClient, schemas: readonly string[]): Promise<
 export async function readTargetSequences(client: PgClient, schemas: readonly string[]): Promise<TargetSequenceInfo[]> {
   const sequences = await readSequences(client, schemas);
   const feeds = await readFeeds(client, schemas);
-  const byKey = new Map(sequences.map((s) => [`${s.schema}.${s.name}`, { ...s, feeds: [] as string[] } as TargetSequenceInfo]));
+  const byKey = new Map<string, TargetSequenceInfo>(sequences.map((s) => [`${s.schema}.${s.name}`, { ...s, feeds: [] }]));
   const probes: { seq: TargetSequenceInfo; sql: string }[] = [];
   for (const f of feeds) {
     const seq = byKey.get(`${f.seq_schema}.${f.seq_name}`);

@@ -1,6 +1,7 @@
 import { BlockedError, OperationError } from "../errors.js";
 import type { Step } from "../runner.js";
 import { readCatalog } from "../schema/catalog.js";
+import { printParity } from "../schema/parity-print.js";
 import { compareCatalogs, describeDifference, parityFindings } from "../schema/parity.js";
 import { restoreSetAside } from "../schema/restore.js";
 import { printSequenceReport } from "../sequences/report.js";
@@ -60,7 +61,7 @@ export const restoreAndSequencesStep: Step = {
         const [a, b] = await Promise.all([readCatalog(source, schemas), readCatalog(target, schemas)]);
         const parity = compareCatalogs(a, b);
         const problems = parity.differences.filter((d) => d.severity !== "info");
-        for (const d of problems) (d.severity === "blocker" ? ctx.reporter.error : ctx.reporter.warn).call(ctx.reporter, describeDifference(d));
+        printParity(parity, ctx.reporter);
         if (parity.blockers > 0) {
           throw new BlockedError(`The schema parity check failed: ${parity.blockers} blocking difference(s).`, {
             details: problems.filter((d) => d.severity === "blocker").map(describeDifference),

@@ -4,6 +4,7 @@ import { describeLocation } from "../adapters/postgres/url.js";
 import { BlockedError, OperationError } from "../errors.js";
 import type { Step, StepContext } from "../runner.js";
 import { readCatalog } from "../schema/catalog.js";
+import { printParity } from "../schema/parity-print.js";
 import { runSchemaHook } from "../schema/hook.js";
 import { createSourceExtensions, dropSchemas, existingTables, loadSchemaBuiltIn } from "../schema/load-builtin.js";
 import { type ParityReport, compareCatalogs, describeDifference, parityFindings } from "../schema/parity.js";
@@ -145,7 +146,7 @@ export const schemaLoadStep: Step = {
         ctx.state.outputs[STEP_ID] = output;
         await ctx.save();
         const problems = report.differences.filter((d) => d.severity !== "info");
-        for (const d of problems) (d.severity === "blocker" ? ctx.reporter.error : ctx.reporter.warn).call(ctx.reporter, describeDifference(d));
+        printParity(report, ctx.reporter);
         if (report.blockers > 0) {
           throw new BlockedError(`The target's schema lacks ${report.blockers} table(s), column(s) or primary key(s) the source has.`, {
             details: problems.filter((d) => d.severity === "blocker").map(describeDifference),
