@@ -31,10 +31,12 @@ function columnExpr(c: TableColumn): string {
 }
 
 /**
- * The statement that counts a table's rows and, with `checksum`, sums a 64-bit slice of each
- * row's md5 into a numeric: order-independent (a sum), computed inside the database (no row
- * leaves it), and the same for the same content on any major. Columns are taken in name
- * order, so a different column order on the target does not count as a difference.
+ * The statement that counts a table's rows and, with `checksum`, sums a 64-bit hash of each
+ * row's text form: order-independent (a sum, accumulated exactly), computed inside the
+ * database (no row leaves it). hashtextextended is the hash PostgreSQL's hash partitioning
+ * relies on staying the same across majors (pg_upgrade keeps such tables), so equal content
+ * gives equal sums on 15 and 17 alike. Columns are taken in name order, so a different column
+ * order on the target does not count as a difference.
  */
 export function tableDigestSql(schema: string, table: string, columns: readonly TableColumn[], checksum: boolean): string {
   const from = qualified(schema, table);
@@ -43,7 +45,7 @@ export function tableDigestSql(schema: string, table: string, columns: readonly 
   // ROW(x) of a single column still prints as a composite "(…)"; an empty column list is ROW().
   const row = `ROW(${cols.join(", ")})::text`;
   return `SELECT count(*)::text AS rows,
-                 coalesce(sum(('x' || substr(md5(${row}), 1, 16))::bit(64)::bigint::numeric), 0)::text AS hash
+                 coalesce(sum(hashtextextended(${row}, 0)), 0)::text AS hash
             FROM ${from}`;
 }
 
