@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runSyncSequences } from "../../src/commands/sync-sequences.js";
 import type { GlobalOptions } from "../../src/runner.js";
 import { MemoryReporter } from "../../src/ui/reporter.js";
+import { runBuiltCli } from "../support/cli.js";
 import { type TestDatabase, freshDatabase } from "../support/databases.js";
 import { FIXTURE_TABLES, SEQUENCE_FIXTURE_DATA, SEQUENCE_FIXTURE_DDL, copyRowsLikeDms } from "../support/sequence-fixture.js";
 
@@ -125,5 +126,16 @@ describe("sync-sequences on every case the hand procedure gets wrong (PostgreSQL
     expect(report.sequences.find((e) => e.name === "only_on_source")?.action).toBe("missing-on-target");
     const rows = await target.sql("SELECT 1 FROM pg_class WHERE relname = 'only_on_source'");
     expect(rows).toHaveLength(0);
+  });
+
+  it("GIVEN the built binary WHEN run with --dry-run --json THEN it exits 0 with the plan as JSON, and without --target it exits 2 naming the flag", async () => {
+    const ok = await runBuiltCli(["sync-sequences", "--source", source.url, "--target", target.url, "--dry-run", "--json"]);
+    expect(ok.code).toBe(0);
+    const plan = JSON.parse(ok.stdout) as JsonReport & { dryRun: boolean };
+    expect(plan.dryRun).toBe(true);
+    expect(plan.sequences.map((e) => `${e.schema}.${e.name}`)).toContain("Sales.Order Lines_LineId_seq");
+    const bad = await runBuiltCli(["sync-sequences", "--source", source.url]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--target");
   });
 });
