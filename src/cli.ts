@@ -155,18 +155,49 @@ export function buildProgram(io: CliIo, onAction: (p: Promise<void>) => void): C
       act(() => Promise.reject(new NotBuiltError(`aurora-migrate ${name}`))),
     );
   };
-  notBuilt(
-    "sync-sequences",
-    "copy every sequence's position from --source to --target, never moving one backwards",
-    ["aurora-migrate sync-sequences --source postgres://app@old/app --target postgres://admin@aurora/app --dry-run"],
-    (c) => c.option("--source <url>", "source PostgreSQL URL").option("--target <url>", "target PostgreSQL URL"),
-  );
-  notBuilt(
-    "validate",
-    "compare source and target: tables, row counts, checksums; exits 3 on any difference",
-    ["aurora-migrate validate --source postgres://app@old/app --target postgres://admin@aurora/app --checksum"],
-    (c) => c.option("--source <url>", "source PostgreSQL URL").option("--target <url>", "target PostgreSQL URL").option("--checksum", "compare content hashes too"),
-  );
+  program
+    .command("sync-sequences")
+    .description("copy every sequence's position from --source to --target, never moving one backwards")
+    .option("--source <url>", "source PostgreSQL URL")
+    .option("--target <url>", "target PostgreSQL URL")
+    .option("--schemas <list>", "comma-separated schemas (default: every non-system schema of the source)")
+    .addHelpText(
+      "after",
+      examples(
+        "aurora-migrate sync-sequences --source postgres://app@old/app --target postgres://admin@aurora/app --dry-run",
+        "aurora-migrate sync-sequences --source postgres://app@old/app --target postgres://admin@aurora/app --schemas public,billing --json",
+      ),
+    )
+    .action(
+      act(async (g, reporter, cmd) => {
+        const { runSyncSequences } = await import("./commands/sync-sequences.js");
+        await runSyncSequences(g, cmd.opts<{ source?: string; target?: string; schemas?: string }>(), reporter);
+      }),
+    );
+
+  program
+    .command("validate")
+    .description("compare source and target: catalogs, tables, row counts, checksums; exits 3 on any difference")
+    .option("--source <url>", "source PostgreSQL URL")
+    .option("--target <url>", "target PostgreSQL URL")
+    .option("--schemas <list>", "comma-separated schemas (default: every non-system schema of the source)")
+    .option("--checksum", "compare an order-independent content hash per table too (computed inside each database)")
+    .option("--jobs <n>", "tables compared at once", "4")
+    .option("--no-parity", "skip the catalog parity check (columns, indexes, constraints, sequences, views, functions, triggers)")
+    .addHelpText(
+      "after",
+      examples(
+        "aurora-migrate validate --source postgres://app@old/app --target postgres://admin@aurora/app",
+        "aurora-migrate validate --source postgres://app@old/app --target postgres://admin@aurora/app --checksum --jobs 8 --json",
+      ),
+    )
+    .action(
+      act(async (g, reporter, cmd) => {
+        const { runValidate } = await import("./commands/validate.js");
+        const o = cmd.opts<{ source?: string; target?: string; schemas?: string; checksum?: boolean; jobs: string; parity: boolean }>();
+        await runValidate(g, { ...o, checksum: o.checksum === true }, reporter, io.signal);
+      }),
+    );
   program
     .command("cutover")
     .description("guided switch-over: check readiness, freeze writes on the source, wait for a marker on the target, final sequence sync, your switch hook; rolled back if anything fails before the hook succeeds")

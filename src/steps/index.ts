@@ -7,9 +7,10 @@ import { cutoverStep } from "./cutover.js";
 import { dmsEndpointsStep } from "./dms-endpoints.js";
 import { dmsTaskStep } from "./dms-task.js";
 import { fullLoadStep } from "./full-load.js";
-import { notBuiltStep } from "./not-built.js";
 import { replicationInstanceStep } from "./replication-instance.js";
+import { restoreAndSequencesStep } from "./restore-and-sequences.js";
 import { resumeTaskStep } from "./resume-task.js";
+import { schemaLoadStep } from "./schema-load.js";
 import { sourceConnectionStep } from "./source-connection.js";
 import { sourcePreflightStep } from "./source-preflight.js";
 import { syncWaitStep } from "./sync-wait.js";
@@ -25,9 +26,9 @@ export const WIZARD_STEPS: readonly Step[] = [
   replicationInstanceStep,
   dmsEndpointsStep,
   dmsTaskStep,
-  notBuiltStep("schema-load", "Schema load"),
+  schemaLoadStep,
   fullLoadStep,
-  notBuiltStep("restore-and-sequences", "Restore set-aside objects and reset sequences"),
+  restoreAndSequencesStep,
   resumeTaskStep,
   syncWaitStep,
   // The lead wires the AWS adapters, validate and sync-sequences in here (see the deps files).

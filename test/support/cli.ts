@@ -71,3 +71,8 @@ export function startCli(args: string[], options: { cwd?: string; env?: NodeJS.P
 export async function runCli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
   return startCli(args, options).done;
 }
+
+/** runCli with just extra environment variables (the form the PostgreSQL-side tests use). */
+export function runBuiltCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  return runCli(args, { env });
+}

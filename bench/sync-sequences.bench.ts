@@ -1,0 +1,82 @@
+/**
+ * (a) `aurora-migrate sync-sequences` against the hand procedure of the write-up in
+ * ../shared/seed/ (its generator query through `psql -Atq`, then the generated file through
+ * `psql`), over 5,000 sequences, on the same servers in the same run.
+ */
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import type { BenchModule } from "./run.js";
+import { fmt, median, seconds, startPair } from "./support.js";
+
+const run = promisify(execFile);
+const SEQUENCES = 5000;
+const ROUNDS = 3;
+
+// The hand procedure's generator, verbatim from the write-up.
+const RESET_SEQ_SQL = `SELECT 'SELECT SETVAL(' ||
+quote_literal(quote_ident(PGT.schemaname) || '.' || quote_ident(S.relname)) ||
+', COALESCE(MAX(' ||quote_ident(C.attname)|| '), 1) ) FROM ' ||
+quote_ident(PGT.schemaname)|| '.'||quote_ident(T.relname)|| ';'
+FROM pg_class AS S,
+pg_depend AS D,
+pg_class AS T,
+pg_attribute AS C,
+pg_tables AS PGT
+WHERE S.relkind = 'S'
+AND S.oid = D.objid
+AND D.refobjid = T.oid
+AND D.refobjid = C.attrelid
+AND D.refobjsubid = C.attnum
+AND T.relname = PGT.tablename
+ORDER BY S.relname;
+`;
+
+// Tables t_1 … t_N with a serial id and (i % 7) rows each, the same ids on both sides.
+const DDL = `DO $$ BEGIN FOR i IN 1..${SEQUENCES} LOOP
+  EXECUTE format('CREATE TABLE public.t_%s (id serial PRIMARY KEY, v int)', i);
+END LOOP; END $$;`;
+const DATA = (setSequences: boolean) => `DO $$ BEGIN FOR i IN 1..${SEQUENCES} LOOP
+  EXECUTE format('INSERT INTO public.t_%s (id, v) SELECT g, g FROM generate_series(1, %s) g', i, i % 7);
+  ${setSequences ? "EXECUTE format('SELECT setval(''public.t_%s_id_seq'', %s)', i, i % 7 + 3);" : ""}
+END LOOP; END $$;`;
+const RESET_TARGET = "SELECT setval(c.oid::regclass, 1, false) FROM pg_class c WHERE c.relkind = 'S' AND c.relnamespace = 'public'::regnamespace";
+
+const bench: BenchModule = {
+  title: `sync-sequences (built CLI) vs the hand procedure (generator + psql), ${SEQUENCES} sequences`,
+  async run() {
+    const pair = await startPair({ max_locks_per_transaction: 256 });
+    const dir = mkdtempSync(join(tmpdir(), "aurora-migrate-bench-seq-"));
+    try {
+      const src = await pair.source.createDatabase("app");
+      const tgt = await pair.target.createDatabase("app");
+      await Promise.all([pair.source.sql(DDL, "app"), pair.target.sql(DDL, "app")]);
+      await Promise.all([pair.source.sql(DATA(true), "app"), pair.target.sql(DATA(false), "app")]);
+      writeFileSync(join(dir, "reset-seq.sql"), RESET_SEQ_SQL);
+      const psql = join(pair.source.binDir, "psql");
+      const cli = join(process.cwd(), "bin", "aurora-migrate.js");
+      const hand: number[] = [];
+      const ours: number[] = [];
+      for (let r = 0; r < ROUNDS; r += 1) {
+        await pair.target.sql(RESET_TARGET, "app");
+        hand.push(
+          await seconds(async () => {
+            await run(psql, ["-X", "-Atq", "-f", join(dir, "reset-seq.sql"), "-o", join(dir, "temp.sql"), "-d", tgt]);
+            await run(psql, ["-X", "-q", "-f", join(dir, "temp.sql"), "-d", tgt], { maxBuffer: 64 * 1024 * 1024 });
+          }),
+        );
+        await pair.target.sql(RESET_TARGET, "app");
+        ours.push(await seconds(() => run(process.execPath, [cli, "sync-sequences", "--source", src, "--target", tgt, "--json"], { maxBuffer: 64 * 1024 * 1024 })));
+      }
+      const [h, o] = [median(hand), median(ours)];
+      console.log(`hand procedure: ${fmt(h)} (median of ${ROUNDS}); sync-sequences: ${fmt(o)}`);
+      console.log(`ratio sync-sequences / hand procedure = ${(o / h).toFixed(2)} (below 1 = faster; and it copies the source's state, where the hand procedure resets to max(id))`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await pair.stop();
+    }
+  },
+};
+export default bench;

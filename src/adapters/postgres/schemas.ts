@@ -1,0 +1,25 @@
+import type { PgClient } from "./connect.js";
+import { TOOL_SCHEMA } from "./marker.js";
+import { SYSTEM_SCHEMA_SQL } from "./sql.js";
+
+/** Every schema that holds user data: not the system's, not the tool's own. */
+export async function listUserSchemas(client: PgClient): Promise<string[]> {
+  const { rows } = await client.query<{ nspname: string }>(
+    `SELECT n.nspname FROM pg_namespace n
+      WHERE ${SYSTEM_SCHEMA_SQL} AND n.nspname <> $1
+        -- an extension's own schema is not user data
+        AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_namespace'::regclass AND d.objid = n.oid AND d.deptype = 'e')
+      ORDER BY 1`,
+    [TOOL_SCHEMA],
+  );
+  return rows.map((r) => r.nspname);
+}
+
+/** The schemas asked for (a comma list, as `--schemas` takes it), else every user schema. */
+export async function resolveSchemas(client: PgClient, list: string | undefined): Promise<string[]> {
+  if (list === undefined || list.trim() === "") return listUserSchemas(client);
+  return list
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+}

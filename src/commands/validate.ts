@@ -1,0 +1,87 @@
+import { connectUrl } from "../adapters/postgres/connect-url.js";
+import { resolveSchemas } from "../adapters/postgres/schemas.js";
+import { BlockedError, UsageError } from "../errors.js";
+import type { GlobalOptions } from "../runner.js";
+import { printParity } from "../schema/parity-print.js";
+import type { Reporter } from "../ui/reporter.js";
+import { type TableComparison, type ValidateReport, validateDatabases } from "../validate/compare.js";
+import { requireUrls } from "./sync-sequences.js";
+
+export interface ValidateCommandOptions {
+  source?: string;
+  target?: string;
+  schemas?: string;
+  checksum: boolean;
+  /** Tables compared at once; default 4. */
+  jobs?: string;
+  /** False with --no-parity. */
+  parity?: boolean;
+}
+
+const LABEL: Record<TableComparison["status"], string> = {
+  match: "match",
+  "rows-differ": "ROW COUNTS DIFFER",
+  "checksum-differs": "CONTENT DIFFERS",
+  "missing-on-target": "MISSING ON TARGET",
+  "columns-differ": "COLUMNS DIFFER",
+  "only-on-target": "only on target",
+};
+
+function printReport(r: ValidateReport, reporter: Reporter): void {
+  const c = reporter.color;
+  reporter.heading(`Tables (${r.checksum ? "row counts and checksums" : "row counts"})`);
+  for (const t of r.tables) {
+    const bad = t.status !== "match" && t.status !== "only-on-target";
+    const rows = t.sourceRows === undefined ? "" : `  source ${t.sourceRows} rows, target ${t.targetRows} rows`;
+    const line = `  ${bad ? "✖" : "✔"} ${`${t.schema}.${t.table}`.padEnd(40)} ${LABEL[t.status].padEnd(18)}${rows}${t.columnNote ? `  (${t.columnNote})` : ""}`;
+    reporter.info(bad ? c.red(line) : t.status === "only-on-target" ? c.dim(line) : line);
+  }
+  if (r.parity) {
+    reporter.heading(`Catalog parity (${r.parity.compared} objects)`);
+    if (r.parity.blockers + r.parity.warnings === 0) reporter.success("Catalogs match.");
+    printParity(r.parity, reporter);
+  }
+}
+
+/** `aurora-migrate validate`: exits 3 (BlockedError) on any difference. */
+export async function runValidate(g: GlobalOptions, o: ValidateCommandOptions, reporter: Reporter, signal?: AbortSignal): Promise<void> {
+  const urls = requireUrls(o, "validate");
+  const jobs = o.jobs === undefined ? 4 : Number(o.jobs);
+  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) throw new UsageError(`--jobs must be a whole number from 1 to 64, got ${o.jobs}.`);
+  let schemas: string[];
+  const probe = await connectUrl(urls.source);
+  try {
+    schemas = await resolveSchemas(probe, o.schemas);
+  } finally {
+    await probe.end();
+  }
+  // Connect to the target once up front, so a bad target URL fails before any work starts.
+  await (await connectUrl(urls.target)).end();
+  const spinner = reporter.spinner(`Comparing tables in ${schemas.join(", ")}`);
+  let report: ValidateReport;
+  try {
+    report = await validateDatabases({
+      connectSource: () => connectUrl(urls.source),
+      connectTarget: () => connectUrl(urls.target),
+      schemas,
+      checksum: o.checksum,
+      jobs,
+      parity: o.parity !== false,
+      ...(signal ? { signal } : {}),
+      onProgress: (done, total, last) => spinner.update(`Compared ${done}/${total} tables (last: ${last.schema}.${last.table}, ${LABEL[last.status]})`),
+    });
+  } catch (err) {
+    spinner.fail();
+    throw err;
+  }
+  spinner.stop();
+  if (reporter.jsonMode) reporter.json(report);
+  printReport(report, reporter);
+  if (g.verbose) reporter.detail(`Schemas: ${schemas.join(", ")}`);
+  if (report.differences > 0) {
+    throw new BlockedError(`Source and target differ: ${report.differences} difference(s).`, {
+      hint: "The lines above name each table or object. While DMS is still applying changes, counts on busy tables can lag: run validate again once the task is in sync.",
+    });
+  }
+  reporter.success(`Source and target match: ${report.tables.filter((t) => t.status === "match").length} table(s)${report.checksum ? ", contents included" : ""}${report.parity ? ", catalogs included" : ""}.`);
+}

@@ -1,0 +1,68 @@
+import type { PgClient } from "../adapters/postgres/connect.js";
+import { planSequenceSync, type SequencePlanEntry } from "./plan.js";
+import { readSequences, readTargetSequences } from "./read.js";
+import { nextValue, sequenceKey } from "./types.js";
+
+export interface SequenceSyncOptions {
+  source: PgClient;
+  target: PgClient;
+  schemas: readonly string[];
+  /** Plan only: read both sides, write nothing. */
+  dryRun?: boolean;
+}
+
+export interface SequenceSyncReport {
+  schemas: string[];
+  dryRun: boolean;
+  entries: SequencePlanEntry[];
+  moved: number;
+  unchanged: number;
+  missingOnTarget: number;
+}
+
+/**
+ * Copies every source sequence's position to the target without ever moving one backwards:
+ * one statement reads all of the source; on the target, one transaction reads the sequences
+ * and the columns they feed, and sets every one that must move in a single statement.
+ */
+export async function syncSequences(o: SequenceSyncOptions): Promise<SequenceSyncReport> {
+  const schemas = [...o.schemas];
+  const source = await readSequences(o.source, schemas);
+  await o.target.query("BEGIN");
+  let entries: SequencePlanEntry[];
+  try {
+    entries = planSequenceSync(source, await readTargetSequences(o.target, schemas));
+    const moves = entries.filter((e) => e.action === "set");
+    if (!o.dryRun && moves.length > 0) {
+      await o.target.query(
+        `SELECT pg_catalog.setval(format('%I.%I', u.s, u.n)::regclass, u.v, u.c)
+           FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bool[]) AS u(s, n, v, c)`,
+        [moves.map((e) => e.schema), moves.map((e) => e.name), moves.map((e) => e.to!.lastValue.toString()), moves.map((e) => e.to!.isCalled)],
+      );
+    }
+    await o.target.query("COMMIT");
+  } catch (err) {
+    await o.target.query("ROLLBACK").catch(() => undefined);
+    throw err;
+  }
+  const count = (a: SequencePlanEntry["action"]): number => entries.filter((e) => e.action === a).length;
+  return { schemas, dryRun: o.dryRun === true, entries, moved: count("set"), unchanged: count("unchanged"), missingOnTarget: count("missing-on-target") };
+}
+
+/**
+ * Re-reads both sides and lists every target sequence whose next value is not at or past the
+ * source's (empty when the sync holds). Used by the wizard's restore step to verify.
+ */
+export async function sequencesBehind(source: PgClient, target: PgClient, schemas: readonly string[]): Promise<string[]> {
+  const src = await readSequences(source, schemas);
+  const tgt = new Map((await readSequences(target, schemas)).map((t) => [sequenceKey(t), t]));
+  const behind: string[] = [];
+  for (const s of src) {
+    const t = tgt.get(sequenceKey(s));
+    if (!t) continue;
+    const srcNext = nextValue({ increment: t.increment, state: s.state });
+    const tgtNext = nextValue(t);
+    if (t.increment < 0n ? tgtNext > srcNext : tgtNext < srcNext) behind.push(`${sequenceKey(s)}: target next ${tgtNext}, source next ${srcNext}`);
+  }
+  return behind;
+}

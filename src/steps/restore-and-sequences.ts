@@ -1,0 +1,111 @@
+import { BlockedError, OperationError } from "../errors.js";
+import type { Step } from "../runner.js";
+import { readCatalog } from "../schema/catalog.js";
+import { printParity } from "../schema/parity-print.js";
+import { compareCatalogs, describeDifference, parityFindings } from "../schema/parity.js";
+import { restoreSetAside } from "../schema/restore.js";
+import { printSequenceReport } from "../sequences/report.js";
+import { sequencesBehind, syncSequences } from "../sequences/sync.js";
+import { openDatabase } from "./connections.js";
+import { readSchemaLoadOutput } from "./schema-load-output.js";
+
+const STEP_ID = "restore-and-sequences";
+
+/**
+ * Step 9, while the DMS task is stopped after the full load: what step 7 set aside comes
+ * back (indexes several at a time, then foreign keys), the catalogs must match, and every
+ * sequence moves to the source's position, verified. Safe to run again after an interruption.
+ */
+export const restoreAndSequencesStep: Step = {
+  id: STEP_ID,
+  title: "Restore set-aside objects and reset sequences",
+  async run(ctx) {
+    const loaded = readSchemaLoadOutput(ctx.state.outputs);
+    if (!loaded) {
+      throw new OperationError("The state file records no schema load, so there is nothing to restore.", {
+        hint: "The schema load step must run first: resume the wizard, or start a new migration.",
+      });
+    }
+    const jobs = await ctx.prompter.number({
+      id: "restore.jobs",
+      message: "How many indexes and foreign keys to build at once on the target?",
+      help: "each uses one connection and one CPU on the target; 2–4 suits most instances",
+      default: 3,
+      min: 1,
+      max: 32,
+      integer: true,
+    });
+    const { setAside, schemas } = loaded;
+    const spinner = ctx.reporter.spinner(`Restoring ${setAside.length} set-aside object(s), ${jobs} at a time`);
+    let restored;
+    try {
+      restored = await restoreSetAside({
+        connect: () => openDatabase(ctx, "target"),
+        objects: setAside,
+        jobs,
+        signal: ctx.signal,
+        onProgress: (done, total, o, outcome) => {
+          spinner.update(`Restored ${done}/${total} (last: ${o.kind} ${o.schema}.${o.name}${outcome === "already-present" ? ", already there" : ""})`);
+        },
+      });
+    } catch (err) {
+      spinner.fail();
+      throw err;
+    }
+    spinner.succeed(`Restored ${restored.created + restored.validated} object(s)${restored.alreadyPresent ? ` (${restored.alreadyPresent} already there)` : ""}`);
+
+    const source = await openDatabase(ctx, "source");
+    try {
+      const target = await openDatabase(ctx, "target");
+      try {
+        const [a, b] = await Promise.all([readCatalog(source, schemas), readCatalog(target, schemas)]);
+        const parity = compareCatalogs(a, b);
+        const problems = parity.differences.filter((d) => d.severity !== "info");
+        printParity(parity, ctx.reporter);
+        if (parity.blockers > 0) {
+          throw new BlockedError(`The schema parity check failed: ${parity.blockers} blocking difference(s).`, {
+            details: problems.filter((d) => d.severity === "blocker").map(describeDifference),
+            hint: "Create what is missing on the target (or load the schema again), then resume; the task stays stopped meanwhile.",
+          });
+        }
+        if (problems.length === 0) ctx.reporter.success(`Schema parity: ${parity.compared} object(s) match`);
+
+        const report = await syncSequences({ source, target, schemas });
+        printSequenceReport(report, ctx.reporter);
+        const behind = await sequencesBehind(source, target, schemas);
+        if (behind.length > 0) {
+          throw new OperationError(`${behind.length} sequence(s) on the target are still behind the source after the reset.`, {
+            details: behind,
+            hint: "Something moved them back or the source moved on; resume to reset them again.",
+          });
+        }
+        ctx.state.outputs[STEP_ID] = {
+          restored: restored.created + restored.validated,
+          alreadyPresent: restored.alreadyPresent,
+          jobs,
+          parity: { blockers: parity.blockers, warnings: parity.warnings },
+          sequences: { moved: report.moved, unchanged: report.unchanged, missingOnTarget: report.missingOnTarget },
+        };
+        return {
+          summary: `restored ${restored.created + restored.validated + restored.alreadyPresent}/${setAside.length}; parity ${parity.warnings ? `${parity.warnings} warning(s)` : "clean"}; ${report.moved} sequence(s) moved`,
+          findings: [
+            ...parityFindings(parity),
+            ...report.entries
+              .filter((e) => e.action === "missing-on-target")
+              .map((e) => ({
+                check: "sequences.missing",
+                severity: "warning" as const,
+                title: `Sequence ${e.schema}.${e.name} is missing on the target`,
+                found: "The source has it; the target does not, so nothing on the target hands out its values.",
+                fix: "Create it on the target if the app uses it, then run `aurora-migrate sync-sequences`.",
+              })),
+          ],
+        };
+      } finally {
+        await target.end();
+      }
+    } finally {
+      await source.end();
+    }
+  },
+};

@@ -1,0 +1,23 @@
+import { z } from "zod";
+import { setAsideObjectSchema } from "../schema/set-aside.js";
+
+/**
+ * What the schema load (step 7) records in `state.outputs["schema-load"]`: how the schema was
+ * loaded, and the exact definitions of what was set aside, which step 9 restores.
+ */
+export const schemaLoadOutput = z.object({
+  method: z.enum(["built-in", "hook"]),
+  schemas: z.array(z.string()),
+  /** pg_dump used by the built-in method, e.g. "/usr/bin/pg_dump 15.18". */
+  pgDump: z.string().optional(),
+  /** "recorded" while the objects are being dropped (a crash here is recoverable), then "dropped". */
+  phase: z.enum(["recorded", "dropped", "loaded"]),
+  setAside: z.array(setAsideObjectSchema),
+  parity: z.object({ blockers: z.number().int(), warnings: z.number().int() }).optional(),
+});
+export type SchemaLoadOutput = z.infer<typeof schemaLoadOutput>;
+
+export function readSchemaLoadOutput(outputs: Record<string, unknown>): SchemaLoadOutput | undefined {
+  const parsed = schemaLoadOutput.safeParse(outputs["schema-load"]);
+  return parsed.success ? parsed.data : undefined;
+}

@@ -1,0 +1,167 @@
+import type { PgClient } from "../adapters/postgres/connect.js";
+import { ensureMarkerTable } from "../adapters/postgres/marker.js";
+import { describeLocation } from "../adapters/postgres/url.js";
+import { BlockedError, OperationError } from "../errors.js";
+import type { Step, StepContext } from "../runner.js";
+import { readCatalog } from "../schema/catalog.js";
+import { printParity } from "../schema/parity-print.js";
+import { runSchemaHook } from "../schema/hook.js";
+import { createSourceExtensions, dropSchemas, existingTables, loadSchemaBuiltIn } from "../schema/load-builtin.js";
+import { type ParityReport, compareCatalogs, describeDifference, parityFindings } from "../schema/parity.js";
+import { findPgDump } from "../schema/pg-tools.js";
+import { type SetAsideChoice, type SetAsideObject, catalogIdsOf, dropSetAside, mergeSetAside, readSetAside } from "../schema/set-aside.js";
+import { chosenSchemas } from "./chosen-schemas.js";
+import { openDatabase, recordedLocation } from "./connections.js";
+import { type SchemaLoadOutput, readSchemaLoadOutput } from "./schema-load-output.js";
+
+const STEP_ID = "schema-load";
+
+async function majorOf(c: PgClient): Promise<number> {
+  const { rows } = await c.query<{ v: string }>("SELECT current_setting('server_version_num') AS v");
+  return Math.floor(Number(rows[0]!.v) / 10000);
+}
+
+async function builtIn(ctx: StepContext, source: PgClient, target: PgClient, schemas: string[], choice: SetAsideChoice): Promise<{ setAside: SetAsideObject[]; pgDump: string }> {
+  const tool = await findPgDump(await majorOf(source), await majorOf(target));
+  const existing = await existingTables(target, schemas);
+  if (existing.length > 0) {
+    const ok = await ctx.prompter.confirmDestructive({
+      id: "schema.replaceExisting",
+      message: `Drop the schemas ${schemas.join(", ")} on the target and load them again?`,
+      consequences: [`The target already has ${existing.length} table(s) in them (${existing.slice(0, 5).join(", ")}${existing.length > 5 ? ", …" : ""}); they and their rows would be dropped.`],
+    });
+    if (!ok) {
+      throw new OperationError("The target already holds tables in the chosen schemas; nothing was loaded.", {
+        hint: "Empty those schemas on the target, or choose the hook method if your own tool manages them, then resume.",
+      });
+    }
+    await dropSchemas(target, schemas);
+  }
+  await createSourceExtensions(source, target);
+  // Taken from the source's catalog: exactly what pg_dump's post-data would add for these objects.
+  const setAside = await readSetAside(source, schemas, choice);
+  const spinner = ctx.reporter.spinner(`Loading the schema with ${tool.pgDump} ${tool.version}`);
+  try {
+    const result = await loadSchemaBuiltIn({
+      tool,
+      source: recordedLocation(ctx, "source"),
+      sourcePassword: ctx.secrets.get("source.password"),
+      target: recordedLocation(ctx, "target"),
+      targetPassword: ctx.secrets.get("target.password"),
+      schemas,
+      choice,
+      setAsideNames: new Set(setAside.map((o) => `${o.schema}.${o.name}`)),
+    });
+    spinner.succeed(`Schema loaded: ${result.entries} object(s) now, ${result.deferred} waiting for the end of the full load`);
+  } catch (err) {
+    spinner.fail();
+    throw err;
+  }
+  return { setAside, pgDump: `${tool.pgDump} ${tool.version}` };
+}
+
+async function withHook(ctx: StepContext, target: PgClient, schemas: string[], choice: SetAsideChoice): Promise<SetAsideObject[]> {
+  const command = await ctx.prompter.text({
+    id: "schema.hook",
+    message: "Command that loads your schema into the target",
+    help: "e.g. bin/rails db:schema:load; it runs with DATABASE_URL and PGHOST/PGPORT/PGDATABASE/PGUSER/PGPASSWORD set to the target",
+  });
+  const loc = recordedLocation(ctx, "target");
+  const shown = ctx.secrets.redact(command);
+  ctx.reporter.info(`Running \`${shown}\` against ${describeLocation(loc)}:`);
+  await runSchemaHook({
+    command,
+    target: loc,
+    password: ctx.secrets.get("target.password"),
+    signal: ctx.signal,
+    redact: (text) => ctx.secrets.redact(text),
+    onLine: (line) => ctx.reporter.info(ctx.reporter.color.dim(`  │ ${line}`)),
+  });
+  ctx.reporter.success(`\`${shown}\` finished`);
+  const previous = readSchemaLoadOutput(ctx.state.outputs);
+  const fresh = await readSetAside(target, schemas, choice);
+  return previous?.method === "hook" ? mergeSetAside(previous.setAside, fresh) : fresh;
+}
+
+async function parity(source: PgClient, target: PgClient, schemas: string[], setAside: readonly SetAsideObject[]): Promise<ParityReport> {
+  const [a, b] = await Promise.all([readCatalog(source, schemas), readCatalog(target, schemas)]);
+  return compareCatalogs(a, b, { setAside: new Set(setAside.flatMap(catalogIdsOf)) });
+}
+
+/**
+ * Step 7: the whole schema on the target, minus what TRUNCATE_BEFORE_LOAD cannot live with
+ * (foreign keys) and what slows the load (secondary indexes), which are set aside: their
+ * definitions recorded in the state, restored by step 9.
+ */
+export const schemaLoadStep: Step = {
+  id: STEP_ID,
+  title: "Schema load",
+  async run(ctx) {
+    const source = await openDatabase(ctx, "source");
+    try {
+      const target = await openDatabase(ctx, "target");
+      try {
+        const schemas = await chosenSchemas(ctx, source);
+        const method = await ctx.prompter.select({
+          id: "schema.method",
+          message: "How should the schema reach the target?",
+          choices: [
+            { value: "built-in", name: "Built in: pg_dump --schema-only from the source" },
+            { value: "hook", name: "My own command (e.g. bin/rails db:schema:load)" },
+          ] as const,
+          default: "built-in",
+        });
+        const choice: SetAsideChoice = {
+          indexes: await ctx.prompter.confirm({
+            id: "schema.setAsideIndexes",
+            message: "Set aside secondary indexes during the full load too (faster load; rebuilt afterwards)?",
+            default: true,
+          }),
+        };
+        let setAside: SetAsideObject[];
+        let pgDump: string | undefined;
+        if (method === "built-in") {
+          ({ setAside, pgDump } = await builtIn(ctx, source, target, schemas, choice));
+        } else {
+          setAside = await withHook(ctx, target, schemas, choice);
+          // Recorded before anything is dropped: a crash in between loses no definition.
+          const recorded: SchemaLoadOutput = { method, schemas, phase: "recorded", setAside };
+          ctx.state.outputs[STEP_ID] = recorded;
+          await ctx.save();
+          await dropSetAside(target, setAside);
+        }
+        await ensureMarkerTable(source);
+        await ensureMarkerTable(target);
+        const fks = setAside.filter((o) => o.kind === "foreign-key").length;
+        ctx.reporter.success(`Set aside until the full load is done: ${fks} foreign key(s), ${setAside.length - fks} index(es) and unique constraint(s)`);
+        const report = await parity(source, target, schemas, setAside);
+        const output: SchemaLoadOutput = {
+          method,
+          schemas,
+          ...(pgDump ? { pgDump } : {}),
+          phase: method === "hook" ? "dropped" : "loaded",
+          setAside,
+          parity: { blockers: report.blockers, warnings: report.warnings },
+        };
+        ctx.state.outputs[STEP_ID] = output;
+        await ctx.save();
+        const problems = report.differences.filter((d) => d.severity !== "info");
+        printParity(report, ctx.reporter);
+        if (report.blockers > 0) {
+          throw new BlockedError(`The target's schema lacks ${report.blockers} table(s), column(s) or primary key(s) the source has.`, {
+            details: problems.filter((d) => d.severity === "blocker").map(describeDifference),
+            hint: method === "hook" ? "Your schema command does not create them: fix it, then resume (it runs again)." : "Resume to load the schema again.",
+          });
+        }
+        return {
+          summary: `${method === "hook" ? "hook" : "pg_dump"} into ${schemas.join(", ")}; set aside ${fks} foreign key(s), ${setAside.length - fks} index(es)`,
+          findings: parityFindings(report),
+        };
+      } finally {
+        await target.end();
+      }
+    } finally {
+      await source.end();
+    }
+  },
+};

@@ -1,0 +1,128 @@
+import type { PgClient } from "../adapters/postgres/connect.js";
+import { throwIfAborted } from "../clock.js";
+import { mapLimit } from "../concurrency.js";
+import { readCatalog } from "../schema/catalog.js";
+import { type ParityReport, compareCatalogs } from "../schema/parity.js";
+import { tableDigest, useStableTextSettings } from "./checksum.js";
+import { type TableInfo, listTables, tableKey } from "./tables.js";
+
+export type TableStatus = "match" | "rows-differ" | "checksum-differs" | "missing-on-target" | "columns-differ" | "only-on-target";
+
+export interface TableComparison {
+  schema: string;
+  table: string;
+  status: TableStatus;
+  sourceRows?: string;
+  targetRows?: string;
+  sourceHash?: string;
+  targetHash?: string;
+  /** Columns on one side only (the checksum covers the common ones). */
+  columnNote?: string;
+}
+
+export interface ValidateOptions {
+  /** Opens a new session; called once per job and side. */
+  connectSource: () => Promise<PgClient>;
+  connectTarget: () => Promise<PgClient>;
+  schemas: readonly string[];
+  checksum: boolean;
+  /** Tables compared at once (each holds one session per side). Default 4. */
+  jobs?: number;
+  /** Run the catalog parity check too. Default true. */
+  parity?: boolean;
+  signal?: AbortSignal;
+  /** Called after each table. */
+  onProgress?: (done: number, total: number, last: TableComparison) => void;
+}
+
+export interface ValidateReport {
+  schemas: string[];
+  checksum: boolean;
+  tables: TableComparison[];
+  parity?: ParityReport;
+  /** Tables that differ or are missing, plus blocking or warning parity differences. */
+  differences: number;
+}
+
+const DIFFERENT: ReadonlySet<TableStatus> = new Set(["rows-differ", "checksum-differs", "missing-on-target", "columns-differ"]);
+
+/** Columns both sides have, with the source's type; and a note on those only one side has. */
+function commonColumns(src: TableInfo, tgt: TableInfo): { columns: TableInfo["columns"]; note?: string } {
+  const tgtNames = new Set(tgt.columns.map((c) => c.name));
+  const srcNames = new Set(src.columns.map((c) => c.name));
+  const onlySource = src.columns.filter((c) => !tgtNames.has(c.name)).map((c) => c.name);
+  const onlyTarget = tgt.columns.filter((c) => !srcNames.has(c.name)).map((c) => c.name);
+  const note = [onlySource.length ? `only on the source: ${onlySource.join(", ")}` : "", onlyTarget.length ? `only on the target: ${onlyTarget.join(", ")}` : ""]
+    .filter(Boolean)
+    .join("; ");
+  return { columns: src.columns.filter((c) => tgtNames.has(c.name)), ...(note ? { note } : {}) };
+}
+
+/**
+ * Compares every table of `schemas`: row counts, and with `checksum` a content hash computed
+ * inside each database. Tables run `jobs` at a time, each on both sides at once.
+ */
+export async function validateDatabases(o: ValidateOptions): Promise<ValidateReport> {
+  const jobs = Math.max(1, o.jobs ?? 4);
+  const schemas = [...o.schemas];
+  const first = await Promise.all([o.connectSource(), o.connectTarget()]);
+  const pool: [PgClient, PgClient][] = [first];
+  try {
+    const [srcTables, tgtTables] = await Promise.all([listTables(first[0], schemas), listTables(first[1], schemas)]);
+    let parity: ParityReport | undefined;
+    if (o.parity !== false) {
+      const [a, b] = await Promise.all([readCatalog(first[0], schemas), readCatalog(first[1], schemas)]);
+      parity = compareCatalogs(a, b);
+    }
+    const targetByKey = new Map(tgtTables.map((t) => [tableKey(t), t]));
+    const sourceKeys = new Set(srcTables.map(tableKey));
+    const results: TableComparison[] = [];
+    const toCompare: { src: TableInfo; tgt: TableInfo }[] = [];
+    for (const src of srcTables) {
+      const tgt = targetByKey.get(tableKey(src));
+      if (tgt) toCompare.push({ src, tgt });
+      else results.push({ schema: src.schema, table: src.name, status: "missing-on-target" });
+    }
+    const total = srcTables.length;
+    let done = results.length;
+    for (const r of results) o.onProgress?.(done, total, r);
+    const wanted = Math.min(jobs, toCompare.length);
+    while (pool.length < wanted) pool.push(await Promise.all([o.connectSource(), o.connectTarget()]));
+    await Promise.all(pool.flatMap((pair) => pair.map(useStableTextSettings)));
+    const free = [...pool];
+    const compared = await mapLimit(toCompare, pool.length, async ({ src, tgt }) => {
+      throwIfAborted(o.signal);
+      const [s, t] = free.pop()!;
+      try {
+        const { columns, note } = commonColumns(src, tgt);
+        const [a, b] = await Promise.all([tableDigest(s, src.schema, src.name, columns, o.checksum), tableDigest(t, tgt.schema, tgt.name, columns, o.checksum)]);
+        const status: TableStatus = a.rows !== b.rows ? "rows-differ" : a.hash !== b.hash ? "checksum-differs" : note ? "columns-differ" : "match";
+        const result: TableComparison = {
+          schema: src.schema,
+          table: src.name,
+          status,
+          sourceRows: a.rows,
+          targetRows: b.rows,
+          ...(a.hash !== null ? { sourceHash: a.hash } : {}),
+          ...(b.hash !== null ? { targetHash: b.hash } : {}),
+          ...(note ? { columnNote: note } : {}),
+        };
+        done += 1;
+        o.onProgress?.(done, total, result);
+        return result;
+      } finally {
+        free.push([s, t]);
+      }
+    });
+    results.push(...compared);
+    for (const t of tgtTables) {
+      if (!sourceKeys.has(tableKey(t))) results.push({ schema: t.schema, table: t.name, status: "only-on-target" });
+    }
+    const order = (r: TableComparison): string => `${r.schema}.${r.table}`;
+    results.sort((x, y) => (order(x) < order(y) ? -1 : order(x) > order(y) ? 1 : 0));
+    const differences = results.filter((r) => DIFFERENT.has(r.status)).length + (parity ? parity.blockers + parity.warnings : 0);
+    return { schemas, checksum: o.checksum, tables: results, ...(parity ? { parity } : {}), differences };
+  } finally {
+    await Promise.all(pool.flat().map((c) => c.end().catch(() => undefined)));
+  }
+}

@@ -1,0 +1,141 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runSyncSequences } from "../../src/commands/sync-sequences.js";
+import type { GlobalOptions } from "../../src/runner.js";
+import { MemoryReporter } from "../../src/ui/reporter.js";
+import { runBuiltCli } from "../support/cli.js";
+import { type TestDatabase, freshDatabase } from "../support/databases.js";
+import { FIXTURE_TABLES, SEQUENCE_FIXTURE_DATA, SEQUENCE_FIXTURE_DDL, copyRowsLikeDms } from "../support/sequence-fixture.js";
+
+const globals = (over: Partial<GlobalOptions> = {}): GlobalOptions => ({
+  statePath: "unused.state.json",
+  yes: true,
+  json: true,
+  dryRun: false,
+  verbose: false,
+  color: false,
+  ...over,
+});
+
+interface JsonEntry {
+  schema: string;
+  name: string;
+  action: string;
+  reason: string;
+  to?: { lastValue: string; isCalled: boolean };
+}
+interface JsonReport {
+  moved: number;
+  missingOnTarget: number;
+  sequences: JsonEntry[];
+}
+
+async function sync(source: TestDatabase, target: TestDatabase, over: Partial<GlobalOptions> = {}): Promise<JsonReport> {
+  const reporter = new MemoryReporter(true);
+  await runSyncSequences(globals(over), { source: source.url, target: target.url }, reporter);
+  return reporter.jsonValues[0] as JsonReport;
+}
+
+/** The furthest id each table's sequence has handed out on the source (deleted rows' ids included), or undefined if none. */
+async function sourceHighWater(source: TestDatabase): Promise<Map<string, bigint | undefined>> {
+  const out = new Map<string, bigint | undefined>();
+  for (const { table, seq } of FIXTURE_TABLES) {
+    const [row] = await source.sql<{ last_value: string; is_called: boolean }>(`SELECT last_value::text, is_called FROM ${seq}`);
+    out.set(table, row!.is_called ? BigInt(row!.last_value) : undefined);
+  }
+  return out;
+}
+
+describe("sync-sequences on every case the hand procedure gets wrong (PostgreSQL 15 → 17)", () => {
+  let source: TestDatabase;
+  let target: TestDatabase;
+
+  beforeAll(async () => {
+    source = await freshDatabase("source", "seqsrc");
+    target = await freshDatabase("target", "seqtgt");
+    await source.sql(SEQUENCE_FIXTURE_DDL);
+    await source.sql(SEQUENCE_FIXTURE_DATA);
+    await target.sql(SEQUENCE_FIXTURE_DDL);
+    await copyRowsLikeDms(source, target);
+  });
+  afterAll(async () => {
+    await source?.drop();
+    await target?.drop();
+  });
+
+  it("GIVEN a full load that left every target sequence at its start WHEN run with --dry-run THEN it prints the plan and changes nothing", async () => {
+    const report = await sync(source, target, { dryRun: true });
+    expect(report.moved).toBeGreaterThan(0);
+    const rows = await target.sql<{ last_value: string; is_called: boolean }>("SELECT last_value::text, is_called FROM public.orders_id_seq");
+    expect(rows[0]).toEqual({ last_value: "1", is_called: false });
+  });
+
+  it("GIVEN the loaded target WHEN synced THEN every sequence takes the source's exact state, the deleted ids' included", async () => {
+    const report = await sync(source, target);
+    const byName = new Map(report.sequences.map((e) => [`${e.schema}.${e.name}`, e]));
+    // Deleted rows: the source handed out 10 though max(id) is 5; COALESCE(MAX(id)) would say 5.
+    expect(byName.get("public.orders_id_seq")?.to).toEqual({ lastValue: "10", isCalled: true });
+    // A sequence no column owns, shared by two tables through DEFAULT nextval().
+    expect(byName.get("public.shared_ids")?.to).toEqual({ lastValue: "7", isCalled: true });
+    // Same table name in two schemas: each sequence its own value.
+    expect(byName.get("public.items_id_seq")?.to).toEqual({ lastValue: "3", isCalled: true });
+    expect(byName.get("billing.items_id_seq")?.to).toEqual({ lastValue: "100", isCalled: true });
+    expect(byName.get("public.events_id_seq")?.to).toEqual({ lastValue: "7", isCalled: true });
+    expect(byName.get("Sales.Order Lines_LineId_seq")?.to).toEqual({ lastValue: "12", isCalled: true });
+    expect(byName.get("public.countdown")?.to).toEqual({ lastValue: "-3", isCalled: true });
+    // Empty table: never called on either side, so nothing to move.
+    expect(byName.get("public.empty_things_id_seq")?.action).toBe("unchanged");
+    expect(report.missingOnTarget).toBe(0);
+  });
+
+  it("GIVEN synced sequences WHEN the app inserts on the target THEN every insert succeeds with an id the source never handed out", async () => {
+    const highWater = await sourceHighWater(source);
+    for (const { table, id, step } of FIXTURE_TABLES) {
+      const rows = await target.sql<{ id: string }>(`INSERT INTO ${table} (note) VALUES ('after cutover') RETURNING ${id}::text AS id`);
+      const got = BigInt(rows[0]!.id);
+      const high = highWater.get(table);
+      // Beyond the furthest id the source ever handed out, in the sequence's own direction.
+      if (high !== undefined) expect(step > 0n ? got > high : got < high, `${table}: got ${got}, source reached ${high}`).toBe(true);
+    }
+  });
+
+  it("GIVEN a target sequence already past the source WHEN synced THEN it is not moved backwards", async () => {
+    await target.sql("SELECT setval('public.items_id_seq', 500)");
+    const report = await sync(source, target);
+    const entry = report.sequences.find((e) => e.schema === "public" && e.name === "items_id_seq");
+    expect(entry?.action).toBe("unchanged");
+    expect(entry?.reason).toBe("target ahead");
+    const rows = await target.sql<{ last_value: string }>("SELECT last_value::text FROM public.items_id_seq");
+    expect(rows[0]?.last_value).toBe("500");
+  });
+
+  it("GIVEN target rows with ids beyond the source's sequence WHEN synced THEN the sequence lands past the column's max, also when counting down", async () => {
+    await target.sql("INSERT INTO billing.items (id, note) VALUES (900, 'arrived with an explicit id')");
+    await target.sql("INSERT INTO public.refunds (id, note) VALUES (-70, 'explicit')");
+    const report = await sync(source, target);
+    const find = (s: string, n: string) => report.sequences.find((e) => e.schema === s && e.name === n);
+    expect(find("billing", "items_id_seq")?.to).toEqual({ lastValue: "900", isCalled: true });
+    expect(find("public", "countdown")?.to).toEqual({ lastValue: "-70", isCalled: true });
+    const [row] = await target.sql<{ id: number }>("INSERT INTO public.refunds (note) VALUES ('x') RETURNING id");
+    expect(row?.id).toBe(-71);
+  });
+
+  it("GIVEN a source sequence the target lacks WHEN synced THEN it is reported as missing and not created", async () => {
+    await source.sql("CREATE SEQUENCE public.only_on_source; SELECT nextval('public.only_on_source')");
+    const report = await sync(source, target);
+    expect(report.missingOnTarget).toBe(1);
+    expect(report.sequences.find((e) => e.name === "only_on_source")?.action).toBe("missing-on-target");
+    const rows = await target.sql("SELECT 1 FROM pg_class WHERE relname = 'only_on_source'");
+    expect(rows).toHaveLength(0);
+  });
+
+  it("GIVEN the built binary WHEN run with --dry-run --json THEN it exits 0 with the plan as JSON, and without --target it exits 2 naming the flag", async () => {
+    const ok = await runBuiltCli(["sync-sequences", "--source", source.url, "--target", target.url, "--dry-run", "--json"]);
+    expect(ok.code).toBe(0);
+    const plan = JSON.parse(ok.stdout) as JsonReport & { dryRun: boolean };
+    expect(plan.dryRun).toBe(true);
+    expect(plan.sequences.map((e) => `${e.schema}.${e.name}`)).toContain("Sales.Order Lines_LineId_seq");
+    const bad = await runBuiltCli(["sync-sequences", "--source", source.url]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--target");
+  });
+});
