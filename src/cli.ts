@@ -1,8 +1,9 @@
+import { Chalk } from "chalk";
 import { Command, CommanderError, Option } from "commander";
 import { AppError, ExitCode, InterruptedError, NotBuiltError, errorMessage, isAbort } from "./errors.js";
 import type { GlobalOptions } from "./runner.js";
-import { DEFAULT_STATE_PATH } from "./session.js";
-import { ConsoleReporter, type Reporter } from "./ui/reporter.js";
+import { DEFAULT_STATE_PATH } from "./state/paths.js";
+import type { Reporter } from "./ui/reporter.js";
 import { redactUrl } from "./adapters/postgres/url.js";
 import { VERSION } from "./version.js";
 
@@ -43,7 +44,9 @@ function globalsOf(cmd: Command, io: CliIo): GlobalOptions {
   };
 }
 
-function reporterFor(g: GlobalOptions, io: CliIo): Reporter {
+/** Loaded on first use: the reporter pulls in ora, which `--help` does not need. */
+async function reporterFor(g: GlobalOptions, io: CliIo): Promise<Reporter> {
+  const { ConsoleReporter } = await import("./ui/reporter.js");
   return new ConsoleReporter({ stdout: io.stdout, stderr: io.stderr, color: g.color, verbose: g.verbose, json: g.json });
 }
 
@@ -77,7 +80,7 @@ export function buildProgram(io: CliIo, onAction: (p: Promise<void>) => void): C
     (...args: unknown[]): void => {
       const cmd = args[args.length - 1] as Command;
       const g = globalsOf(cmd, io);
-      onAction(fn(g, reporterFor(g, io), cmd));
+      onAction(reporterFor(g, io).then((reporter) => fn(g, reporter, cmd)));
     };
   const sessionIo = async (reporter: Reporter, g: GlobalOptions, flagAnswers: Record<string, string> = {}) => {
     const interactive = io.stdinIsTTY && !g.yes;
@@ -237,8 +240,7 @@ export function buildProgram(io: CliIo, onAction: (p: Promise<void>) => void): C
 }
 
 function printError(err: unknown, io: CliIo, verbose: boolean, color: boolean): number {
-  const reporter = new ConsoleReporter({ stdout: io.stdout, stderr: io.stderr, color, verbose, json: false });
-  const c = reporter.color;
+  const c = new Chalk({ level: color ? 1 : 0 });
   const out = (s: string): void => {
     io.stderr.write(redactUrl(s) + "\n");
   };

@@ -9,6 +9,7 @@ import { Secrets } from "./secrets.js";
 import { acquireLock, type StateLock } from "./state/lock.js";
 import { type MigrationState, newState } from "./state/schema.js";
 import { readState, writeStateAtomic } from "./state/store.js";
+import { resumeCommand } from "./state/paths.js";
 import type { Answer } from "./state/schema.js";
 import { AnsweringPrompter, type Prompter } from "./ui/prompter.js";
 import type { Reporter } from "./ui/reporter.js";
@@ -32,20 +33,6 @@ export interface SessionIo {
 export interface Session {
   ctx: StepContext;
   close(): Promise<void>;
-}
-
-/** The exact command that continues this migration, for messages. */
-export function resumeCommand(options: GlobalOptions): string {
-  const parts = ["aurora-migrate resume"];
-  if (options.statePath !== DEFAULT_STATE_PATH) parts.push(`--state ${shellQuote(options.statePath)}`);
-  if (options.configPath) parts.push(`--config ${shellQuote(options.configPath)}`);
-  return parts.join(" ");
-}
-
-export const DEFAULT_STATE_PATH = "./aurora-migrate.state.json";
-
-function shellQuote(s: string): string {
-  return /^[\w./@:=-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`;
 }
 
 /**

@@ -2,7 +2,8 @@ import type { CleanupDeps } from "../cleanup/deps.js";
 import { unavailableCleanupDeps } from "../cleanup/deps.js";
 import type { CleanupOptions } from "../cleanup/run-cleanup.js";
 import { type GlobalOptions, type StepContext, runSteps } from "../runner.js";
-import { type SessionIo, DEFAULT_STATE_PATH, openSession } from "../session.js";
+import { type SessionIo, openSession } from "../session.js";
+import { commandFor } from "../state/paths.js";
 import { cleanupStep } from "../steps/cleanup.js";
 
 /** `aurora-migrate cleanup`: the cleanup step, re-checked against reality on every run. */
@@ -18,7 +19,7 @@ export async function runCleanupCommand(
     // Cleanup looks everything up again, so a second run says what is already gone.
     const rec = ctx.state.steps["cleanup"];
     if (rec?.status === "done") rec.status = "pending";
-    const again = `aurora-migrate cleanup${options.statePath === DEFAULT_STATE_PATH ? "" : ` --state ${options.statePath}`}`;
+    const again = commandFor("cleanup", options);
     await runSteps([cleanupStep(makeDeps, flags)], ctx, { resumeCommand: again });
   } finally {
     await session.close();

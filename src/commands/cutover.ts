@@ -3,7 +3,8 @@ import { unavailableCutoverDeps } from "../cutover/deps.js";
 import { cutoverOutput } from "../cutover/record.js";
 import { liftRecordedFreeze, runCutover } from "../cutover/run-cutover.js";
 import { type GlobalOptions, type StepContext, runSteps } from "../runner.js";
-import { type SessionIo, DEFAULT_STATE_PATH, openSession } from "../session.js";
+import { type SessionIo, openSession } from "../session.js";
+import { commandFor } from "../state/paths.js";
 import { cutoverStep } from "../steps/cutover.js";
 import { Q } from "../cutover/questions.js";
 
@@ -34,7 +35,7 @@ export async function runCutoverCommand(
       await runCutover(ctx, makeDeps(ctx));
       return;
     }
-    const again = `aurora-migrate cutover${options.statePath === DEFAULT_STATE_PATH ? "" : ` --state ${options.statePath}`}`;
+    const again = commandFor("cutover", options);
     await runSteps([cutoverStep(makeDeps)], ctx, { resumeCommand: again });
     const report = cutoverOutput(ctx.state.outputs).report;
     if (report) ctx.reporter.json(report);

@@ -2,7 +2,7 @@ import type { GlobalOptions } from "../runner.js";
 import { readState } from "../state/store.js";
 import type { Reporter } from "../ui/reporter.js";
 import { WIZARD_STEPS } from "../steps/index.js";
-import { resumeCommand } from "../session.js";
+import { resumeCommand } from "../state/paths.js";
 import type { MigrationState, StepStatus } from "../state/schema.js";
 
 export interface StatusReport {

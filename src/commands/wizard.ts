@@ -1,6 +1,7 @@
 import { AppError, ExitCode, InterruptedError } from "../errors.js";
 import { type GlobalOptions, firstUnfinished, runSteps, type Step } from "../runner.js";
-import { type SessionIo, openSession, resumeCommand } from "../session.js";
+import { type SessionIo, openSession } from "../session.js";
+import { resumeCommand } from "../state/paths.js";
 import { WIZARD_STEPS } from "../steps/index.js";
 
 /**
