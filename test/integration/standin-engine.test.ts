@@ -1,58 +1,17 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { ReplicationEngine, type ReplicationEngineConfig } from "../../src/standin/replication-engine.js";
-import { MemoryTaskStore } from "../../src/standin/task-record.js";
-import { type TestDatabase, freshDatabase } from "../support/databases.js";
 import {
   SourceWriter,
-  appSchema,
-  dropSlot,
-  engineConfig,
-  seed,
+  StandinFixture,
   tableDigests,
   waitFor,
   waitForSameContent,
   waitForStatus,
 } from "../support/standin.js";
 
-interface Pair {
-  source: TestDatabase;
-  target: TestDatabase;
-  config: ReplicationEngineConfig;
-  engines: ReplicationEngine[];
-}
-const pairs: Pair[] = [];
-
-async function pair(options: { targetForeignKey?: boolean; customers?: number; orders?: number; settings?: Partial<ReplicationEngineConfig["settings"]> } = {}): Promise<Pair> {
-  const [source, target] = await Promise.all([freshDatabase("source", "standin"), freshDatabase("target", "standin")]);
-  await source.sql(appSchema({ withForeignKey: true }));
-  await target.sql(appSchema({ withForeignKey: options.targetForeignKey ?? false }));
-  await seed(source, options.customers ?? 2_000, options.orders ?? 20_000);
-  const p: Pair = { source, target, config: engineConfig(source, target, options.settings), engines: [] };
-  pairs.push(p);
-  return p;
-}
-
-async function engine(p: Pair, store = new MemoryTaskStore()): Promise<ReplicationEngine> {
-  const e = await ReplicationEngine.create(p.config, { store, sampleIntervalMs: 200 });
-  p.engines.push(e);
-  return e;
-}
-
-afterEach(async () => {
-  for (const p of pairs.splice(0)) {
-    for (const e of p.engines) {
-      if (e.status === "running" || e.status === "starting") {
-        e.stop();
-        await e.whenSettled();
-      }
-      if (e.status !== "deleting") await e.delete().catch(() => undefined);
-      await e.close();
-    }
-    await p.target.sql(`DROP SUBSCRIPTION IF EXISTS "${p.config.slotName}"`).catch(() => undefined);
-    await dropSlot(p.source, p.config.slotName);
-    await Promise.all([p.source.drop(), p.target.drop()]);
-  }
-});
+const fixture = new StandinFixture();
+const pair = fixture.pair.bind(fixture);
+const engine = fixture.engine.bind(fixture);
+afterEach(() => fixture.cleanup());
 
 describe("stand-in DMS task: full load and CDC", () => {
   it("GIVEN writes on the source before, during and after the full load WHEN the task runs full-load-and-cdc THEN the target ends with exactly the source's rows", async () => {

@@ -6,9 +6,10 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { parsePgUrl } from "../../src/adapters/postgres/url.js";
 import type { PgEndpoint } from "../../src/standin/endpoint.js";
-import { type ReplicationEngine, type ReplicationEngineConfig } from "../../src/standin/replication-engine.js";
+import { ReplicationEngine, type ReplicationEngineConfig } from "../../src/standin/replication-engine.js";
+import { MemoryTaskStore, type TaskStore } from "../../src/standin/task-record.js";
 import { DEFAULT_TASK_SETTINGS, type StandinTaskSettings } from "../../src/standin/task-settings.js";
-import type { TestDatabase } from "./databases.js";
+import { type TestDatabase, freshDatabase } from "./databases.js";
 
 export function endpointOf(db: TestDatabase): PgEndpoint {
   const { location, password } = parsePgUrl(db.url);
@@ -156,4 +157,54 @@ export async function dropSlot(source: TestDatabase, slotName: string): Promise<
     await source.sql("SELECT pg_drop_replication_slot($1)", [slotName]);
     return true;
   });
+}
+
+export interface Pair {
+  source: TestDatabase;
+  target: TestDatabase;
+  config: ReplicationEngineConfig;
+  engines: ReplicationEngine[];
+}
+
+/** Source and target databases with the app schema, and the engines a test made; cleaned up after each test. */
+export class StandinFixture {
+  private readonly pairs: Pair[] = [];
+
+  async pair(options: { targetForeignKey?: boolean; customers?: number; orders?: number; settings?: Partial<StandinTaskSettings> } = {}): Promise<Pair> {
+    const [source, target] = await Promise.all([freshDatabase("source", "standin"), freshDatabase("target", "standin")]);
+    await source.sql(appSchema({ withForeignKey: true }));
+    await target.sql(appSchema({ withForeignKey: options.targetForeignKey ?? false }));
+    await seed(source, options.customers ?? 2_000, options.orders ?? 20_000);
+    const p: Pair = { source, target, config: engineConfig(source, target, options.settings), engines: [] };
+    this.pairs.push(p);
+    return p;
+  }
+
+  /** A new task (CreateReplicationTask). */
+  async engine(p: Pair, store: TaskStore = new MemoryTaskStore()): Promise<ReplicationEngine> {
+    const e = await ReplicationEngine.create(p.config, { store, sampleIntervalMs: 200 });
+    p.engines.push(e);
+    return e;
+  }
+
+  /** The task as a restarted process finds it in `store`. */
+  async reopen(p: Pair, store: TaskStore): Promise<ReplicationEngine> {
+    const e = await ReplicationEngine.open(p.config, { store, sampleIntervalMs: 200 });
+    if (!e) throw new Error("no task recorded in the store");
+    p.engines.push(e);
+    return e;
+  }
+
+  async cleanup(): Promise<void> {
+    for (const p of this.pairs.splice(0)) {
+      for (const e of p.engines) {
+        await e.close();
+      }
+      await p.target.sql(`ALTER SUBSCRIPTION "${p.config.slotName}" DISABLE`).catch(() => undefined);
+      await p.target.sql(`ALTER SUBSCRIPTION "${p.config.slotName}" SET (slot_name = NONE)`).catch(() => undefined);
+      await p.target.sql(`DROP SUBSCRIPTION IF EXISTS "${p.config.slotName}"`).catch(() => undefined);
+      await dropSlot(p.source, p.config.slotName);
+      await Promise.all([p.source.drop(), p.target.drop()]);
+    }
+  }
 }
