@@ -40,6 +40,8 @@
  * `describe()` reads the current status. Jobs run one after another in a chain.
  */
 import type { ReplicationTaskStats, TableStatistics } from "@aws-sdk/client-database-migration-service";
+import type { Socket } from "node:net";
+import { setTimeout as delay } from "node:timers/promises";
 import type { PgClient } from "../adapters/postgres/connect.js";
 import { describeLocation } from "../adapters/postgres/url.js";
 import { type Clock, systemClock } from "../clock.js";
@@ -431,6 +433,8 @@ export class ReplicationEngine {
         if (!state?.enabled) await startSubscription(target, this.sourceForTarget(), this.config.slotName, r.publications);
       });
       r.phase = "cdc";
+      this.save();
+      if (signal.aborted) return; // a stop() arrived meanwhile: its job pauses the subscription
       this.setStatus("running");
       this.startSampler();
     } catch (err) {
@@ -538,7 +542,12 @@ export class ReplicationEngine {
   /** Records the source's WAL position now; returns it with the positions the subscriber reached. */
   private async sampleWal(): Promise<{ current: string; confirmed: string; sent: string | null; replayed: string | null } | undefined> {
     try {
-      this.monitor ??= connectEndpoint(this.config.source);
+      this.monitor ??= connectEndpoint(this.config.source).then((client) => {
+        // Sampling alone must not keep a finished process alive.
+        // The stream is a net.Socket (or TLS socket) for a TCP connection.
+        (client.connection.stream as Partial<Pick<Socket, "unref">>).unref?.();
+        return client;
+      });
       const monitor = await this.monitor;
       const { rows } = await monitor.query<{ current: string; confirmed: string | null; sent: string | null; replayed: string | null }>(
         `SELECT pg_current_wal_lsn()::text AS current, s.confirmed_flush_lsn::text AS confirmed,
@@ -571,7 +580,8 @@ export class ReplicationEngine {
     void (async () => {
       while (!abort.signal.aborted) {
         await this.sampleWal();
-        await this.clock.sleep(interval, abort.signal).catch(() => undefined);
+        // An unref'd timer: sampling alone must not keep a finished process alive.
+        await delay(interval, undefined, { signal: abort.signal, ref: false }).catch(() => undefined);
       }
     })();
   }

@@ -63,7 +63,7 @@ export async function copyTable(options: CopyTableOptions): Promise<number> {
         throw new TableLoadError(table, "truncate", err);
       }
     }
-    const counter = new RowCounter(options.onRows);
+    const counter = new RowCounter((rows) => options.onRows(rows));
     try {
       const out = source.query(copyTo(`COPY ${qualified(table)} (${columns}) TO STDOUT`));
       const into = target.query(copyFrom(`COPY ${qualified(table)} (${columns}) FROM STDIN`));

@@ -90,9 +90,11 @@ export function parseTableMappings(json: string): SelectionRule[] {
       return;
     }
     const loadOrder = rule["load-order"];
+    const text = (v: unknown): string | undefined => (typeof v === "string" || typeof v === "number" ? String(v) : undefined);
+    const ruleId = text(rule["rule-id"]) ?? String(index + 1);
     selection.push({
-      ruleId: String(rule["rule-id"] ?? index + 1),
-      ruleName: String(rule["rule-name"] ?? rule["rule-id"] ?? index + 1),
+      ruleId,
+      ruleName: text(rule["rule-name"]) ?? ruleId,
       schemaPattern,
       tablePattern,
       action,
