@@ -24,7 +24,7 @@ async function sql(url: string, ...statements: string[]): Promise<pg.QueryResult
   await client.connect();
   try {
     let rows: pg.QueryResultRow[] = [];
-    for (const s of statements) rows = (await client.query(s)).rows;
+    for (const s of statements) rows = (await client.query<pg.QueryResultRow>(s)).rows;
     return rows;
   } finally {
     await client.end();
