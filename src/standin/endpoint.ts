@@ -33,3 +33,13 @@ export async function closeQuietly(client: PgClient | undefined): Promise<void> 
   if (!client) return;
   await client.end().catch(() => undefined);
 }
+
+/** Runs `fn` with a session of its own on the endpoint, closed afterwards. */
+export async function withSession<T>(endpoint: PgEndpoint, fn: (client: PgClient) => Promise<T>): Promise<T> {
+  const client = await connectEndpoint(endpoint);
+  try {
+    return await fn(client);
+  } finally {
+    await closeQuietly(client);
+  }
+}

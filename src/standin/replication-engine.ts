@@ -40,13 +40,11 @@
  * `describe()` reads the current status. Jobs run one after another in a chain.
  */
 import type { ReplicationTaskStats, TableStatistics } from "@aws-sdk/client-database-migration-service";
-import type { Socket } from "node:net";
-import { setTimeout as delay } from "node:timers/promises";
 import type { PgClient } from "../adapters/postgres/connect.js";
 import { describeLocation } from "../adapters/postgres/url.js";
 import { type Clock, systemClock } from "../clock.js";
 import { errorMessage } from "../errors.js";
-import { WalPositionHistory } from "./cdc-latency.js";
+import { type CdcLatency, CdcMonitor } from "./cdc-monitor.js";
 import {
   cdcObjectNames,
   createPublications,
@@ -58,7 +56,7 @@ import {
   targetRowCounters,
 } from "./cdc-subscription.js";
 import { DmsFault } from "./dms-fault.js";
-import { type PgEndpoint, closeQuietly, connectEndpoint } from "./endpoint.js";
+import { type PgEndpoint, closeQuietly, connectEndpoint, withSession } from "./endpoint.js";
 import { failureMessage, noTablesMessage } from "./failure-message.js";
 import { runFullLoad } from "./full-load.js";
 import { type ExportedSnapshot, createSlotWithSnapshot, dropSlotIfExists, slotInfo } from "./snapshot-slot.js";
@@ -67,6 +65,10 @@ import { type SelectionRule, parseTableMappings } from "./table-mappings.js";
 import { type TableRecord, type TaskRecord, type TaskStatus, type TaskStore, StopReason } from "./task-record.js";
 import type { StandinTaskSettings } from "./task-settings.js";
 import { replicationTaskStats, tableStatistics } from "./task-stats.js";
+import { type StartReplicationTaskType, planRecovery, planStart } from "./task-transitions.js";
+
+export type { CdcLatency } from "./cdc-monitor.js";
+export type { StartReplicationTaskType } from "./task-transitions.js";
 
 export interface ReplicationEngineConfig {
   /** The task's identifier, for messages. */
@@ -94,8 +96,6 @@ export interface ReplicationEngineOptions {
   sampleIntervalMs?: number;
 }
 
-export type StartReplicationTaskType = "start-replication" | "resume-processing" | "reload-target";
-
 /** DescribeReplicationTasks' view of the task. */
 export interface TaskDescription {
   Status: TaskStatus;
@@ -106,22 +106,14 @@ export interface TaskDescription {
   ReplicationTaskStats: ReplicationTaskStats;
 }
 
-/** CloudWatch's CDCLatencySource / CDCLatencyTarget, in seconds. */
-export interface CdcLatency {
-  source: number;
-  target: number;
-}
-
 type JobEnd = { kind: "stop" } | { kind: "close" };
 
 export class ReplicationEngine {
   private readonly rules: SelectionRule[];
   private readonly clock: Clock;
-  private readonly history = new WalPositionHistory();
+  private readonly monitor: CdcMonitor;
   private chain: Promise<void> = Promise.resolve();
   private jobAbort: AbortController | undefined;
-  private sampler: AbortController | undefined;
-  private monitor: Promise<PgClient> | undefined;
   private saving: Promise<void> = Promise.resolve();
   private deleted = false;
   private closed = false;
@@ -133,6 +125,7 @@ export class ReplicationEngine {
   ) {
     this.rules = parseTableMappings(config.tableMappings);
     this.clock = options.clock ?? systemClock;
+    this.monitor = new CdcMonitor(config.source, config.slotName, this.clock, options.sampleIntervalMs ?? 1000);
   }
 
   /** CreateReplicationTask: a new task, `creating` and shortly `ready`. Bad mappings throw at once. */
@@ -189,39 +182,16 @@ export class ReplicationEngine {
   async tableStatistics(): Promise<TableStatistics[]> {
     const snapshot = structuredClone(this.record);
     if (!snapshot.cdcBaseline) return tableStatistics(snapshot, undefined);
-    const target = await connectEndpoint(this.config.target);
-    try {
-      return tableStatistics(snapshot, await targetRowCounters(target));
-    } finally {
-      await closeQuietly(target);
-    }
+    return withSession(this.config.target, async (target) => tableStatistics(snapshot, await targetRowCounters(target)));
   }
 
   /** StartReplicationTask. Returns once the task is `starting`; the rest happens in the background. */
   start(type: StartReplicationTaskType): void {
-    const r = this.record;
-    const refuse = (why: string): never => {
-      throw new DmsFault("InvalidResourceStateFault", `Replication task ${this.config.taskId} cannot be started with ${type}: ${why}`);
-    };
-    if (this.deleted || r.status === "deleting") refuse("it is being deleted.");
-    if (type === "start-replication") {
-      if (r.everStarted) refuse("it ran before; use resume-processing or reload-target.");
-      if (r.status !== "ready") refuse(`it is ${r.status}, not ready.`);
-      this.beginRun(true);
-      this.enqueueFullLoad();
-      return;
-    }
-    if (!["stopped", "failed", ...(type === "reload-target" ? ["ready"] : [])].includes(r.status)) refuse(`it is ${r.status}.`);
-    if (type === "resume-processing" && !r.everStarted) refuse("it never ran; use start-replication.");
-    if (type === "reload-target" || r.phase === "new" || r.phase === "full-load") {
-      // DMS reloads what a stopped full load had not finished; the snapshot that load used
-      // is gone, so the stand-in reloads everything from a fresh slot and snapshot.
-      this.beginRun(true);
-      this.enqueueFullLoad();
-      return;
-    }
-    this.beginRun(false);
-    this.enqueue((signal) => this.startCdc(signal));
+    if (this.deleted) throw new DmsFault("ResourceNotFoundFault", `Replication task ${this.config.taskId} not found.`);
+    const plan = planStart(this.record, type, this.config.taskId);
+    this.beginRun(plan === "full-load");
+    if (plan === "full-load") this.enqueue((signal) => this.fullLoad(signal));
+    else this.enqueue((signal) => this.startCdc(signal));
   }
 
   /** StopReplicationTask: `stopping`, then `stopped` with "Stop Reason NORMAL". */
@@ -232,11 +202,7 @@ export class ReplicationEngine {
     }
     this.setStatus("stopping");
     this.jobAbort?.abort({ kind: "stop" } satisfies JobEnd);
-    this.enqueue(async () => {
-      this.stopSampler();
-      if (this.record.phase === "cdc") await this.withTarget((t) => pauseSubscription(t, this.config.slotName, this.clock));
-      this.finish("stopped", StopReason.normal);
-    });
+    this.enqueue(() => this.finishStop());
   }
 
   /**
@@ -260,12 +226,7 @@ export class ReplicationEngine {
    */
   async cdcLatency(): Promise<CdcLatency | undefined> {
     if (this.record.status !== "running" || this.record.phase !== "cdc") return undefined;
-    const row = await this.sampleWal();
-    if (!row) return undefined;
-    const now = this.clock.now();
-    const source = this.history.ageSeconds(row.sent ?? row.confirmed, now);
-    const target = this.history.ageSeconds(row.replayed ?? row.confirmed, now);
-    return { source, target: Math.max(source, target) };
+    return this.monitor.latency();
   }
 
   /** Resolves when no background job is pending (tests, orderly shutdown). */
@@ -285,43 +246,34 @@ export class ReplicationEngine {
   async close(): Promise<void> {
     this.closed = true;
     this.jobAbort?.abort({ kind: "close" } satisfies JobEnd);
-    this.stopSampler();
     await this.chain;
     await this.saving.catch(() => undefined);
-    await this.dropMonitor();
+    await this.monitor.close();
   }
 
   // ---- transitions -------------------------------------------------------------------------
 
   private recover(): void {
-    const r = this.record;
-    switch (r.status) {
-      case "creating":
+    switch (planRecovery(this.record)) {
+      case "mark-ready":
         this.setStatus("ready");
         break;
-      case "starting":
-      case "running":
-        if (r.phase === "cdc") {
-          // The subscription kept applying while no process watched; make sure it still
-          // exists and is enabled (idempotent), then watch the lag again.
-          this.enqueue((signal) => this.startCdc(signal));
-        } else if (r.phase === "loaded") {
-          this.enqueue((signal) => this.startCdc(signal));
-        } else {
-          this.beginRun(true);
-          this.enqueueFullLoad();
-        }
+      case "continue-cdc":
+        // The subscription kept applying while no process watched: make sure it exists and is
+        // enabled (idempotent), then watch the lag again.
+        this.enqueue((signal) => this.startCdc(signal));
         break;
-      case "stopping":
-        this.enqueue(async () => {
-          if (r.phase === "cdc") await this.withTarget((t) => pauseSubscription(t, this.config.slotName, this.clock));
-          this.finish("stopped", StopReason.normal);
-        });
+      case "redo-full-load":
+        this.beginRun(true);
+        this.enqueue((signal) => this.fullLoad(signal));
         break;
-      case "deleting":
+      case "finish-stop":
+        this.enqueue(() => this.finishStop());
+        break;
+      case "finish-delete":
         this.enqueue(() => this.dropArtefacts());
         break;
-      default:
+      case "none":
         break;
     }
   }
@@ -336,10 +288,6 @@ export class ReplicationEngine {
     delete r.lastFailureMessage;
     delete r.stopDate;
     this.setStatus("starting");
-  }
-
-  private enqueueFullLoad(): void {
-    this.enqueue((signal) => this.fullLoad(signal));
   }
 
   private async fullLoad(signal: AbortSignal): Promise<void> {
@@ -405,10 +353,9 @@ export class ReplicationEngine {
       }
       await this.startCdc(signal);
     } catch (err) {
-      if (signal.aborted) {
-        if ((signal.reason as JobEnd | undefined)?.kind === "stop") return; // stop() finishes the task
-        return; // close(): the record stays as it was, for open() to redo the load
-      }
+      // Aborted by stop() (whose own job finishes the task) or by close() (the record stays
+      // as it was, for open() to redo the load): nothing failed.
+      if (signal.aborted) return;
       this.fail(err instanceof NoTablesError ? noTablesMessage() : failureMessage(err, this.config.settings.targetTablePrepMode));
     } finally {
       signal.removeEventListener("abort", endSessions);
@@ -436,19 +383,25 @@ export class ReplicationEngine {
       this.save();
       if (signal.aborted) return; // a stop() arrived meanwhile: its job pauses the subscription
       this.setStatus("running");
-      this.startSampler();
+      this.monitor.start();
     } catch (err) {
       if (signal.aborted) return;
       this.fail(failureMessage(err, this.config.settings.targetTablePrepMode));
     }
   }
 
+  private async finishStop(): Promise<void> {
+    this.monitor.stop();
+    if (this.record.phase === "cdc") await withSession(this.config.target, (t) => pauseSubscription(t, this.config.slotName, this.clock));
+    this.finish("stopped", StopReason.normal);
+  }
+
   private async dropArtefacts(): Promise<void> {
-    this.stopSampler();
+    this.monitor.stop();
     try {
-      await this.withTarget((t) => dropSubscriptionKeepSlot(t, this.config.slotName, this.clock));
+      await withSession(this.config.target, (t) => dropSubscriptionKeepSlot(t, this.config.slotName, this.clock));
       const names = cdcObjectNames(this.config.slotName);
-      await this.withSource((s) => dropPublications(s, [...new Set([...this.record.publications, names.allChanges, names.insertsOnly])]));
+      await withSession(this.config.source, (s) => dropPublications(s, [...new Set([...this.record.publications, names.allChanges, names.insertsOnly])]));
       await this.saving;
       await this.options.store.remove();
       this.deleted = true;
@@ -492,7 +445,7 @@ export class ReplicationEngine {
   }
 
   private fail(message: string): void {
-    this.stopSampler();
+    this.monitor.stop();
     this.record.lastFailureMessage = message;
     this.record.stopReason = StopReason.fatal;
     this.record.stopDate = this.clock.now().toISOString();
@@ -506,7 +459,7 @@ export class ReplicationEngine {
     if (persist) this.save();
   }
 
-  /** Queues a write of the record; writes happen in order, each of the record as it is then. */
+  /** Queues a write of the record; writes happen in order, each of the record as it is when its turn comes. */
   private save(): void {
     if (this.closed) return;
     this.saving = this.saving.then(() => this.options.store.save(this.record)).catch(() => undefined);
@@ -517,78 +470,8 @@ export class ReplicationEngine {
     await this.saving;
   }
 
-  private async withSource<T>(fn: (source: PgClient) => Promise<T>): Promise<T> {
-    const source = await connectEndpoint(this.config.source);
-    try {
-      return await fn(source);
-    } finally {
-      await closeQuietly(source);
-    }
-  }
-
-  private async withTarget<T>(fn: (target: PgClient) => Promise<T>): Promise<T> {
-    const target = await connectEndpoint(this.config.target);
-    try {
-      return await fn(target);
-    } finally {
-      await closeQuietly(target);
-    }
-  }
-
   private withBoth<T>(fn: (source: PgClient, target: PgClient) => Promise<T>): Promise<T> {
-    return this.withSource((s) => this.withTarget((t) => fn(s, t)));
-  }
-
-  /** Records the source's WAL position now; returns it with the positions the subscriber reached. */
-  private async sampleWal(): Promise<{ current: string; confirmed: string; sent: string | null; replayed: string | null } | undefined> {
-    try {
-      this.monitor ??= connectEndpoint(this.config.source).then((client) => {
-        // Sampling alone must not keep a finished process alive.
-        // The stream is a net.Socket (or TLS socket) for a TCP connection.
-        (client.connection.stream as Partial<Pick<Socket, "unref">>).unref?.();
-        return client;
-      });
-      const monitor = await this.monitor;
-      const { rows } = await monitor.query<{ current: string; confirmed: string | null; sent: string | null; replayed: string | null }>(
-        `SELECT pg_current_wal_lsn()::text AS current, s.confirmed_flush_lsn::text AS confirmed,
-                r.sent_lsn::text AS sent, r.replay_lsn::text AS replayed
-           FROM pg_replication_slots s LEFT JOIN pg_stat_replication r ON r.pid = s.active_pid
-          WHERE s.slot_name = $1`,
-        [this.config.slotName],
-      );
-      const row = rows[0];
-      if (!row?.confirmed) return undefined;
-      this.history.record(this.clock.now(), row.current);
-      return { current: row.current, confirmed: row.confirmed, sent: row.sent, replayed: row.replayed };
-    } catch {
-      await this.dropMonitor();
-      return undefined;
-    }
-  }
-
-  private async dropMonitor(): Promise<void> {
-    const monitor = this.monitor;
-    this.monitor = undefined;
-    await closeQuietly(await monitor?.catch(() => undefined));
-  }
-
-  private startSampler(): void {
-    if (this.sampler || this.closed) return;
-    const abort = new AbortController();
-    this.sampler = abort;
-    const interval = this.options.sampleIntervalMs ?? 1000;
-    void (async () => {
-      while (!abort.signal.aborted) {
-        await this.sampleWal();
-        // An unref'd timer: sampling alone must not keep a finished process alive.
-        await delay(interval, undefined, { signal: abort.signal, ref: false }).catch(() => undefined);
-      }
-    })();
-  }
-
-  private stopSampler(): void {
-    this.sampler?.abort();
-    this.sampler = undefined;
+    return withSession(this.config.source, (s) => withSession(this.config.target, (t) => fn(s, t)));
   }
 }
 

@@ -3,6 +3,7 @@ import { WalPositionHistory, parseLsn } from "../../src/standin/cdc-latency.js";
 import type { TableRecord, TaskRecord } from "../../src/standin/task-record.js";
 import { parseTaskSettings } from "../../src/standin/task-settings.js";
 import { fullLoadProgressPercent, replicationTaskStats, tableStatistics } from "../../src/standin/task-stats.js";
+import { planRecovery, planStart } from "../../src/standin/task-transitions.js";
 
 const at = (s: number): Date => new Date(Date.UTC(2026, 0, 1, 0, 0, s));
 
@@ -83,5 +84,55 @@ describe("DMS-shaped task statistics", () => {
     const record = { tables: [table("a", "Table completed", 10, 10, 1)], cdcBaseline: { "app.a": { inserts: 10, updates: 0, deletes: 0 } } } as unknown as TaskRecord;
     const stats = tableStatistics(record, new Map([["app.a", { inserts: 15, updates: 2, deletes: 1 }]]));
     expect(stats[0]).toMatchObject({ SchemaName: "app", TableName: "a", FullLoadRows: 10, Inserts: 5, Updates: 2, Deletes: 1, TableState: "Table completed" });
+  });
+});
+
+describe("which work a task request or a restart leads to", () => {
+  const record = (patch: Partial<TaskRecord>): TaskRecord => ({
+    version: 1,
+    taskId: "t",
+    status: "ready",
+    phase: "new",
+    everStarted: false,
+    createdAt: at(0).toISOString(),
+    publications: [],
+    tables: [],
+    ...patch,
+  });
+
+  it("GIVEN a ready task THEN start-replication runs the full load, and resume-processing is refused as on DMS", () => {
+    expect(planStart(record({}), "start-replication", "t")).toBe("full-load");
+    expect(() => planStart(record({}), "resume-processing", "t")).toThrow(expect.objectContaining({ name: "InvalidResourceStateFault" }));
+  });
+
+  it("GIVEN a task that ran before THEN start-replication is refused and names the start types to use", () => {
+    expect(() => planStart(record({ status: "stopped", everStarted: true, phase: "loaded" }), "start-replication", "t")).toThrow(/resume-processing or reload-target/);
+  });
+
+  it("GIVEN a task stopped after its full load THEN resume-processing applies the cached changes; reload-target loads again", () => {
+    const stopped = record({ status: "stopped", everStarted: true, phase: "loaded" });
+    expect(planStart(stopped, "resume-processing", "t")).toBe("cdc");
+    expect(planStart(stopped, "reload-target", "t")).toBe("full-load");
+  });
+
+  it("GIVEN a task stopped in the middle of its full load THEN resume-processing loads again from a fresh snapshot", () => {
+    expect(planStart(record({ status: "stopped", everStarted: true, phase: "full-load" }), "resume-processing", "t")).toBe("full-load");
+  });
+
+  it("GIVEN a running task THEN no start type is accepted", () => {
+    for (const type of ["start-replication", "resume-processing", "reload-target"] as const) {
+      expect(() => planStart(record({ status: "running", everStarted: true, phase: "cdc" }), type, "t")).toThrow(/cannot be started/);
+    }
+  });
+
+  it("GIVEN what a killed process left THEN a new one redoes a running full load, continues CDC, and finishes stops and deletes", () => {
+    expect(planRecovery(record({ status: "creating" }))).toBe("mark-ready");
+    expect(planRecovery(record({ status: "running", phase: "full-load" }))).toBe("redo-full-load");
+    expect(planRecovery(record({ status: "starting", phase: "new" }))).toBe("redo-full-load");
+    expect(planRecovery(record({ status: "starting", phase: "loaded" }))).toBe("continue-cdc");
+    expect(planRecovery(record({ status: "running", phase: "cdc" }))).toBe("continue-cdc");
+    expect(planRecovery(record({ status: "stopping", phase: "cdc" }))).toBe("finish-stop");
+    expect(planRecovery(record({ status: "deleting" }))).toBe("finish-delete");
+    expect(planRecovery(record({ status: "stopped", phase: "loaded" }))).toBe("none");
   });
 });
