@@ -130,6 +130,28 @@ describe("stand-in DMS task: TRUNCATE_BEFORE_LOAD and foreign keys", () => {
   });
 });
 
+describe("stand-in DMS task: DO_NOTHING and empty selections", () => {
+  it("GIVEN DO_NOTHING and foreign keys kept on the target WHEN the task starts THEN it loads without truncating, the foreign keys unchecked as with the AfterConnectScript", async () => {
+    const p = await pair({ targetForeignKey: true, settings: { targetTablePrepMode: "DO_NOTHING", stopTaskCachedChangesNotApplied: true } });
+    const task = await engine(p);
+    await waitForStatus(task, "ready");
+    task.start("start-replication");
+    expect((await waitForStatus(task, "stopped")).StopReason).toBe("Stop Reason STOPPED_AFTER_FULL_LOAD");
+    expect(await tableDigests(p.target)).toEqual(await tableDigests(p.source));
+  });
+
+  it("GIVEN mappings that select no table WHEN the task starts THEN it fails saying no tables were found", async () => {
+    const p = await pair();
+    p.config.tableMappings = JSON.stringify({
+      rules: [{ "rule-type": "selection", "rule-id": "1", "rule-name": "none", "object-locator": { "schema-name": "nothing", "table-name": "%" }, "rule-action": "include" }],
+    });
+    const task = await engine(p);
+    await waitForStatus(task, "ready");
+    task.start("start-replication");
+    expect((await waitForStatus(task, "failed")).LastFailureMessage).toMatch(/^Last Error No tables were found at task initialization/);
+  });
+});
+
 describe("stand-in DMS task: statuses", () => {
   it("GIVEN a running task WHEN stopped, resumed and stopped again THEN it goes stopping → stopped (NORMAL) → running, and deletion leaves the slot but not the publications", async () => {
     const p = await pair();
