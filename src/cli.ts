@@ -130,10 +130,19 @@ export function buildProgram(io: CliIo, onAction: (p: Promise<void>) => void): C
     .description("preflight of the source only: every setting, right and table DMS needs, with fixes; exits 3 when something blocks")
     .argument("<url>", "source PostgreSQL URL, e.g. postgres://user@host:5432/db")
     .option("--dms-cidr <cidr>", "address range of the DMS replication instance, used in the proposed pg_hba.conf lines")
-    .addOption(new Option("--schemas <list>", "comma-separated schemas to migrate (default: every non-system schema)"))
-    .addHelpText("after", examples("aurora-migrate check-source postgres://app@db.internal:5432/app", "aurora-migrate check-source postgres://app@10.0.1.5/app --dms-cidr 10.0.12.34/32 --json"))
+    .addOption(new Option("--schemas <list>", "comma-separated schemas to migrate (default: every non-system schema that has tables)"))
+    .addHelpText("after", examples(
+        "aurora-migrate check-source postgres://app@db.internal:5432/app",
+        "aurora-migrate check-source postgres://app@10.0.1.5/app --dms-cidr 10.0.12.34/32 --schemas public,billing",
+        "PGPASSWORD=… aurora-migrate check-source postgres://app@10.0.1.5/app --json > preflight.json",
+      ) + "\nExit codes: 0 ready (warnings may remain), 2 bad URL or option, 3 something blocks (each blocker lists its fix).\n")
     .action(
-      act(() => Promise.reject(new NotBuiltError("check-source"))),
+      act(async (_g, reporter, cmd) => {
+        const { checkSource } = await import("./commands/check-source.js");
+        const url = cmd.args[0] ?? "";
+        const o = cmd.opts<{ dmsCidr?: string; schemas?: string }>();
+        await checkSource({ url, ...(o.dmsCidr !== undefined ? { dmsCidr: o.dmsCidr } : {}), ...(o.schemas !== undefined ? { schemas: o.schemas } : {}) }, reporter);
+      }),
     );
 
   const notBuilt = (name: string, description: string, help: string[], configure: (c: Command) => Command = (c) => c): void => {
@@ -153,8 +162,39 @@ export function buildProgram(io: CliIo, onAction: (p: Promise<void>) => void): C
     ["aurora-migrate validate --source postgres://app@old/app --target postgres://admin@aurora/app --checksum"],
     (c) => c.option("--source <url>", "source PostgreSQL URL").option("--target <url>", "target PostgreSQL URL").option("--checksum", "compare content hashes too"),
   );
-  notBuilt("cutover", "guided switch-over: freeze writes, drain, final sequence sync, your switch hook", ["aurora-migrate cutover --state prod.state.json"]);
-  notBuilt("cleanup", "stop and delete the DMS resources, drop the source replication slot, list what remains", ["aurora-migrate cleanup --state prod.state.json"]);
+  program
+    .command("cutover")
+    .description("guided switch-over: check readiness, freeze writes on the source, wait for a marker on the target, final sequence sync, your switch hook; rolled back if anything fails before the hook succeeds")
+    .option("--skip-validation", "start without the row-count validation (answers cutover.skip-row-counts)")
+    .option("--unfreeze", "only lift the write freeze recorded in the state (e.g. to roll back after a switch)")
+    .addHelpText(
+      "after",
+      examples(
+        "aurora-migrate cutover --state prod.state.json",
+        "aurora-migrate cutover --dry-run",
+        "aurora-migrate cutover --config answers.json --yes --skip-validation",
+        "aurora-migrate cutover --unfreeze",
+      ),
+    )
+    .action(
+      act(async (g, reporter, cmd) => {
+        const { runCutoverCommand } = await import("./commands/cutover.js");
+        await runCutoverCommand(g, cmd.opts<{ skipValidation?: boolean; unfreeze?: boolean }>(), await sessionIo(reporter, g));
+      }),
+    );
+  program
+    .command("cleanup")
+    .description("stop and delete the DMS task, endpoints and instance (each confirmed), drop the source replication slot and DMS's objects, list what remains; safe to run twice")
+    .option("--keep-task", "stop the DMS task but do not delete it")
+    .option("--keep-endpoints", "do not delete the DMS endpoints")
+    .option("--keep-instance", "do not delete the DMS replication instance")
+    .addHelpText("after", examples("aurora-migrate cleanup --state prod.state.json", "aurora-migrate cleanup --keep-instance --yes"))
+    .action(
+      act(async (g, reporter, cmd) => {
+        const { runCleanupCommand } = await import("./commands/cleanup.js");
+        await runCleanupCommand(g, cmd.opts<{ keepTask?: boolean; keepEndpoints?: boolean; keepInstance?: boolean }>(), await sessionIo(reporter, g));
+      }),
+    );
   notBuilt("demo", "the whole wizard against local PostgreSQL servers and a local stand-in for AWS, no account needed", ["aurora-migrate demo --yes"]);
 
   return program;

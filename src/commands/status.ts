@@ -2,6 +2,7 @@ import type { GlobalOptions } from "../runner.js";
 import { readState } from "../state/store.js";
 import type { Reporter } from "../ui/reporter.js";
 import { WIZARD_STEPS } from "../steps/index.js";
+import { resumeCommand } from "../session.js";
 import type { MigrationState, StepStatus } from "../state/schema.js";
 
 export interface StatusReport {
@@ -77,5 +78,5 @@ export async function showStatus(options: GlobalOptions, reporter: Reporter): Pr
     for (const r of resources) reporter.info(`  ${r.kind}: ${r.id}${r.arn ? ` (${r.arn})` : ""}${r.createdByUs ? "" : " — existing, not ours to delete"}`);
   }
   reporter.info("");
-  reporter.info(report.next ? `Next: ${report.steps.find((s) => s.id === report.next)?.title}. Continue with \`aurora-migrate resume\`.` : "Every step is done.");
+  reporter.info(report.next ? `Next: ${report.steps.find((s) => s.id === report.next)?.title}. Continue with \`${resumeCommand(options)}\`.` : "Every step is done.");
 }

@@ -20,7 +20,7 @@ export async function runWizard(
     if (mode === "resume") {
       const next = firstUnfinished(steps, ctx.state);
       if (!next) {
-        ctx.reporter.success(`Every step is done; nothing to resume. See \`aurora-migrate status${options.statePath === "./aurora-migrate.state.json" ? "" : ` --state ${options.statePath}`}\`.`);
+        ctx.reporter.success(`Every step is done; nothing to resume. See \`${resume.replace(" resume", " status")}\`.`);
         return;
       }
       ctx.reporter.info(`Resuming at "${next.title}" (${ctx.options.statePath}).`);

@@ -1,4 +1,8 @@
+import { unavailableCleanupDeps } from "../cleanup/deps.js";
+import { unavailableCutoverDeps } from "../cutover/deps.js";
 import type { Step } from "../runner.js";
+import { cleanupStep } from "./cleanup.js";
+import { cutoverStep } from "./cutover.js";
 import { notBuiltStep } from "./not-built.js";
 import { sourceConnectionStep } from "./source-connection.js";
 import { sourcePreflightStep } from "./source-preflight.js";
@@ -19,6 +23,7 @@ export const WIZARD_STEPS: readonly Step[] = [
   notBuiltStep("restore-and-sequences", "Restore set-aside objects and reset sequences"),
   notBuiltStep("resume-task", "Resume the task"),
   notBuiltStep("sync-wait", "Wait for sync"),
-  notBuiltStep("cutover", "Cutover"),
-  notBuiltStep("cleanup", "Cleanup"),
+  // The lead wires the AWS adapters, validate and sync-sequences in here (see the deps files).
+  cutoverStep(() => unavailableCutoverDeps()),
+  cleanupStep(() => unavailableCleanupDeps()),
 ];

@@ -31,6 +31,8 @@ export const sourceConnectionStep: Step = {
       message: "Source PostgreSQL URL",
       help: "postgres://user@host:5432/dbname — the password may be in the URL, PGPASSWORD or ~/.pgpass, or asked next",
       validate: validateUrl,
+      // After a failed attempt, let the person correct the URL (the old one is the default).
+      askAgain: (ctx.state.steps["source-connection"]?.attempts ?? 0) > 1,
       normalize: (v) => {
         // Keep a typed password for this process only; record the URL without it.
         const { password } = parsePgUrl(v);

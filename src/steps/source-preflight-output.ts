@@ -1,4 +1,7 @@
 import { z } from "zod";
+import type { SourceFacts } from "../plan/preflight/facts.js";
+import { largestLob } from "../plan/preflight/lobs.js";
+import { instanceAdviceFor, largestTables } from "../plan/preflight/sizing.js";
 
 /**
  * What the source preflight (step 2) records in `state.outputs["source-preflight"]`, read by
@@ -31,4 +34,23 @@ export type SourcePreflightOutput = z.infer<typeof sourcePreflightOutput>;
 export function readSourcePreflight(outputs: Record<string, unknown>): SourcePreflightOutput | undefined {
   const parsed = sourcePreflightOutput.safeParse(outputs["source-preflight"]);
   return parsed.success ? parsed.data : undefined;
+}
+
+/** Pure: what the preflight records for later steps, from the facts it gathered. */
+export function buildSourcePreflightOutput(facts: SourceFacts, dmsCidr: string | undefined): SourcePreflightOutput {
+  const advice = instanceAdviceFor(facts);
+  const lobColumns = facts.dataScan.status === "done" ? facts.dataScan.lobMaxima.map((l) => ({ ...l })) : [];
+  return {
+    schemas: [...facts.chosenSchemas],
+    serverVersionNum: facts.serverVersionNum,
+    databaseSizeBytes: facts.databaseSizeBytes,
+    tableCount: facts.tables.length,
+    largestTables: largestTables(facts, 20).map((t) => ({ schema: t.schema, table: t.name, sizeBytes: t.sizeBytes, rowEstimate: t.rowEstimate })),
+    lobColumns,
+    maxLobBytes: largestLob(lobColumns),
+    suggestedInstanceClass: advice.instanceClass,
+    instanceClassReason: advice.reason,
+    tablesWithoutPrimaryKey: facts.tables.filter((t) => t.kind === "r" && !t.hasPrimaryKey).map((t) => ({ schema: t.schema, table: t.name })),
+    ...(dmsCidr ? { dmsCidr } : {}),
+  };
 }

@@ -104,6 +104,11 @@ export class AnsweringPrompter implements Prompter {
       const problem = q.validate?.(v);
       return problem === undefined ? ok(q.normalize ? q.normalize(v) : v) : bad(problem);
     };
+    const recorded = this.o.book.get(q.id);
+    if (q.askAgain && typeof recorded === "string" && this.o.terminal && !this.o.yes) {
+      const again = { ...q, default: recorded };
+      return this.accept(q, await this.o.terminal.text(again), check);
+    }
     return this.known(q.id, check) ?? this.accept(q, await this.fresh(q, (t) => t.text(q)), check);
   }
 

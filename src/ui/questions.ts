@@ -13,6 +13,12 @@ interface BaseQuestion {
 
 export interface TextQuestion extends BaseQuestion {
   default?: string;
+  /**
+   * Ask the terminal even when an answer is recorded, offering it as the default (a step
+   * re-run after a failure, so a mistyped URL can be corrected). Without a terminal the
+   * recorded answer stands.
+   */
+  askAgain?: boolean;
   /** Returns an error message for a bad value, or undefined when it is fine. */
   validate?: (value: string) => string | undefined;
   /** Turns the raw answer into what is recorded (e.g. a URL with its password removed). */

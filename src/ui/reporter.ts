@@ -75,9 +75,16 @@ export class ConsoleReporter implements Reporter {
 
   spinner(text: string): Spinner {
     if (!this.human.isTTY) {
+      // No live line in logs: say what started, then a progress line at most every 15 s.
       let last = text;
+      let printedAt = Date.now();
+      this.line(`… ${text}`);
       return {
         update: (t) => {
+          if (t !== last && Date.now() - printedAt >= 15_000) {
+            this.line(`… ${t}`);
+            printedAt = Date.now();
+          }
           last = t;
         },
         succeed: (t) => this.success(t ?? last),

@@ -1,0 +1,15 @@
+/**
+ * The `kind` of each resource record cleanup acts on (state.resources), and the stable key
+ * of the replication slot's record. The AWS steps record their resources under these kinds.
+ */
+export const RESOURCE_KIND = {
+  task: "dms-task",
+  endpoint: "dms-endpoint",
+  instance: "dms-replication-instance",
+  securityGroupRule: "security-group-rule",
+  cluster: "aurora-cluster",
+  slot: "replication-slot",
+} as const;
+
+/** state.resources key of the DMS replication slot on the source (its `id` is the slot name). */
+export const SLOT_RESOURCE_KEY = "replication-slot";

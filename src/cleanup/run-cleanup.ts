@@ -1,0 +1,221 @@
+import type { PgClient } from "../adapters/postgres/connect.js";
+import { describeLocation } from "../adapters/postgres/url.js";
+import { AppError } from "../errors.js";
+import type { StepContext } from "../runner.js";
+import type { ResourceRecord } from "../state/schema.js";
+import { cutoverOutput } from "../cutover/record.js";
+import { openDatabase, recordedLocation } from "../steps/connections.js";
+import type { CleanupDeps, CleanupOutcome } from "./deps.js";
+import { dmsArtefactDropSql, dropDmsArtefacts, findDmsArtefacts } from "./dms-artefacts.js";
+import { RESOURCE_KIND, SLOT_RESOURCE_KEY } from "./kinds.js";
+import { dropToolSchema } from "./marker.js";
+import { dropSlot, otherInactiveSlots, readSlot } from "./slot.js";
+
+export interface CleanupOptions {
+  /** --keep-task: stop the task but do not delete it. */
+  keepTask?: boolean;
+  /** --keep-endpoints */
+  keepEndpoints?: boolean;
+  /** --keep-instance */
+  keepInstance?: boolean;
+}
+
+export interface CleanupReport {
+  /** What this run removed. */
+  done: string[];
+  /** What was already gone. */
+  alreadyGone: string[];
+  /** What stays, and why. */
+  remaining: string[];
+}
+
+const CLEANUP_OUTPUT = "cleanup";
+
+type Live = ResourceRecord & { deletedAt?: string };
+
+/** Resources of a kind still recorded as present. */
+function live(ctx: StepContext, kind: string): [string, Live][] {
+  return Object.entries(ctx.state.resources).filter(([, r]) => r.kind === kind && (r as Live).deletedAt === undefined);
+}
+
+function deleted(ctx: StepContext, kind: string): Live[] {
+  return Object.values(ctx.state.resources).filter((r) => r.kind === kind && (r as Live).deletedAt !== undefined);
+}
+
+/**
+ * Cleanup (product.md step 13): the DMS task stopped and deleted, its endpoints and the
+ * replication instance deleted (each confirmed, each skippable), the security-group rules the
+ * tool added revoked; on the source, DMS's replication slot dropped (refused while active),
+ * DMS's DDL-capture objects and the tool's marker schema removed (and the marker schema on
+ * the target). Everything is looked up first, so a second run finds nothing to do and says so.
+ */
+export async function runCleanup(ctx: StepContext, deps: CleanupDeps, options: CleanupOptions = {}): Promise<CleanupReport> {
+  const { prompter, reporter } = ctx;
+  const report: CleanupReport = { done: [], alreadyGone: [], remaining: [] };
+  const now = (): string => ctx.clock.now().toISOString();
+  const outcome = async (what: string, r: Live, call: Promise<CleanupOutcome>): Promise<void> => {
+    const result = await call;
+    r.deletedAt = now();
+    await ctx.save();
+    (result === "done" ? report.done : report.alreadyGone).push(what);
+    reporter.success(result === "done" ? `Deleted ${what}` : `${what} was already gone`);
+  };
+
+  if (cutoverOutput(ctx.state.outputs).report?.outcome !== "switched") {
+    const go = await prompter.confirmDestructive({
+      id: "cleanup.before-cutover",
+      message: "The cutover has not switched the app to the target. Clean up anyway?",
+      consequences: ["Cleaning up stops replication for good: the target stops receiving the source's changes."],
+    });
+    if (!go) throw new AppError("Cleanup cancelled; nothing was changed.", 1, { hint: "Run `aurora-migrate cutover` first." });
+  }
+
+  // AWS: the task first (it holds the slot), then what it used.
+  for (const [, task] of live(ctx, RESOURCE_KIND.task)) {
+    if (task["stoppedAt"] === undefined) {
+      const go = await prompter.confirmDestructive({ id: "cleanup.stop-task", message: `Stop the DMS task ${task.id}?`, consequences: [`The task ${task.id} stops replicating to the target.`] });
+      if (go) {
+        const r = await deps.stopTask(task);
+        task["stoppedAt"] = now();
+        await ctx.save();
+        reporter.success(r === "done" ? `Stopped the task ${task.id}` : `The task ${task.id} was already stopped`);
+      }
+    }
+    if (options.keepTask || !task.createdByUs) {
+      report.remaining.push(`DMS task ${task.id} (${options.keepTask ? "--keep-task" : "not created by aurora-migrate"})`);
+      continue;
+    }
+    if (await prompter.confirmDestructive({ id: "cleanup.delete-task", message: `Delete the DMS task ${task.id}?` })) await outcome(`the DMS task ${task.id}`, task, deps.deleteTask(task));
+    else report.remaining.push(`DMS task ${task.id} (kept at your answer)`);
+  }
+  const awsGroup = async (kind: string, keep: boolean | undefined, flag: string, question: string, label: string, call: (r: ResourceRecord) => Promise<CleanupOutcome>): Promise<void> => {
+    const recs = live(ctx, kind);
+    const ours = recs.filter(([, r]) => r.createdByUs);
+    for (const [, r] of recs.filter(([, x]) => !x.createdByUs)) report.remaining.push(`${label} ${r.id} (not created by aurora-migrate)`);
+    if (ours.length === 0) return;
+    if (keep) {
+      for (const [, r] of ours) report.remaining.push(`${label} ${r.id} (${flag})`);
+      return;
+    }
+    const names = ours.map(([, r]) => r.id);
+    if (!(await prompter.confirmDestructive({ id: question, message: `Delete the ${label}${names.length > 1 ? "s" : ""} ${names.join(", ")}?` }))) {
+      for (const n of names) report.remaining.push(`${label} ${n} (kept at your answer)`);
+      return;
+    }
+    for (const [, r] of ours) await outcome(`the ${label} ${r.id}`, r, call(r));
+  };
+  await awsGroup(RESOURCE_KIND.endpoint, options.keepEndpoints, "--keep-endpoints", "cleanup.delete-endpoints", "DMS endpoint", (r) => deps.deleteEndpoint(r));
+  await awsGroup(RESOURCE_KIND.instance, options.keepInstance, "--keep-instance", "cleanup.delete-instance", "DMS replication instance", (r) => deps.deleteInstance(r));
+  await awsGroup(RESOURCE_KIND.securityGroupRule, false, "", "cleanup.revoke-rules", "security-group rule", (r) => deps.revokeRule(r));
+  for (const kind of [RESOURCE_KIND.task, RESOURCE_KIND.endpoint, RESOURCE_KIND.instance, RESOURCE_KIND.securityGroupRule]) {
+    for (const r of deleted(ctx, kind)) report.alreadyGone.push(`${kind} ${r.id} (deleted ${r.deletedAt ?? "earlier"})`);
+  }
+
+  const source = await openDatabase(ctx, "source");
+  let slotRefusal: AppError | undefined;
+  try {
+    slotRefusal = await cleanSource(ctx, source, report);
+  } finally {
+    await source.end().catch(() => undefined);
+  }
+  await cleanTarget(ctx, report);
+
+  for (const [, c] of live(ctx, RESOURCE_KIND.cluster)) report.remaining.push(`Aurora cluster ${c.id}: your new database`);
+  const freeze = cutoverOutput(ctx.state.outputs).freeze;
+  const frozen = freeze && freeze.status !== "lifted" && freeze.method === "roles" ? `; writes of ${freeze.roles.join(", ")} are still frozen there (aurora-migrate cutover --unfreeze lifts that)` : "";
+  report.remaining.push(`The old server ${describeLocation(recordedLocation(ctx, "source"))}: untouched otherwise, yours to retire${frozen}`);
+
+  ctx.state.outputs[CLEANUP_OUTPUT] = { ranAt: now(), ...report };
+  await ctx.save();
+  printReport(ctx, report);
+  if (slotRefusal) throw slotRefusal;
+  return report;
+}
+
+/** The slot, DMS's DDL-capture objects and the marker schema on the source. Returns a slot refusal to throw at the end. */
+async function cleanSource(ctx: StepContext, source: PgClient, report: CleanupReport): Promise<AppError | undefined> {
+  const { prompter, reporter } = ctx;
+  let refusal: AppError | undefined;
+  const slotRec = ctx.state.resources[SLOT_RESOURCE_KEY];
+  if (slotRec) {
+    const slot = await readSlot(source, slotRec.id);
+    let gone = slot === undefined;
+    if (!slot) {
+      report.alreadyGone.push(`replication slot ${slotRec.id}`);
+    } else {
+      const retained = slot.retainedBytes === null ? "" : ` (it keeps ${Math.round(slot.retainedBytes / 1024 / 1024)} MB of WAL on the source)`;
+      if (await prompter.confirmDestructive({ id: "cleanup.drop-slot", message: `Drop the replication slot ${slot.name} on the source${retained}?` })) {
+        try {
+          const r = await dropSlot(source, slot.name);
+          gone = true;
+          (r === "dropped" ? report.done : report.alreadyGone).push(`replication slot ${slot.name}`);
+          if (r === "dropped") reporter.success(`Dropped the replication slot ${slot.name}`);
+        } catch (err) {
+          if (!(err instanceof AppError)) throw err;
+          refusal = err;
+          report.remaining.push(`replication slot ${slot.name} (in use: not dropped)`);
+        }
+      } else {
+        report.remaining.push(`replication slot ${slot.name}${retained}: drop it when done, or the source's disk fills with WAL: SELECT pg_drop_replication_slot('${slot.name}');`);
+      }
+    }
+    if (gone && slotRec.deletedAt === undefined) {
+      slotRec.deletedAt = ctx.clock.now().toISOString();
+      await ctx.save();
+    }
+  }
+  for (const s of await otherInactiveSlots(source, slotRec?.id)) {
+    reporter.warn(`The source has another inactive logical slot, ${s.name}, keeping ${Math.round((s.retainedBytes ?? 0) / 1024 / 1024)} MB of WAL. If it is a leftover: SELECT pg_drop_replication_slot('${s.name}');`);
+  }
+
+  const artefacts = dmsArtefactDropSql(await findDmsArtefacts(source));
+  if (artefacts.length === 0) report.alreadyGone.push("DMS's DDL-capture objects on the source");
+  else if (await prompter.confirmDestructive({ id: "cleanup.drop-dms-artefacts", message: "Remove DMS's DDL-capture objects from the source?", consequences: artefacts.map((s) => `  ${s};`) })) {
+    await dropDmsArtefacts(source, artefacts);
+    report.done.push("DMS's DDL-capture objects on the source (event trigger awsdms_intercept_ddl, its function, awsdms_ddl_audit)");
+    reporter.success("Removed DMS's DDL-capture objects from the source");
+  } else report.remaining.push(`DMS's DDL-capture objects on the source: ${artefacts.join("; ")}`);
+
+  await markerSchema(ctx, source, "source", report);
+  return refusal;
+}
+
+async function cleanTarget(ctx: StepContext, report: CleanupReport): Promise<void> {
+  if (typeof ctx.state.answers["target.url"] !== "string") return;
+  const target = await openDatabase(ctx, "target");
+  try {
+    await markerSchema(ctx, target, "target", report);
+  } finally {
+    await target.end().catch(() => undefined);
+  }
+}
+
+async function markerSchema(ctx: StepContext, client: PgClient, where: "source" | "target", report: CleanupReport): Promise<void> {
+  const { rows } = await client.query("SELECT 1 FROM pg_namespace WHERE nspname = 'aurora_migrate'");
+  if (rows.length === 0) {
+    report.alreadyGone.push(`the aurora_migrate schema on the ${where}`);
+    return;
+  }
+  if (!(await ctx.prompter.confirmDestructive({ id: "cleanup.drop-marker", message: `Drop the tool's aurora_migrate schema (the cutover marker) on the ${where}?` }))) {
+    report.remaining.push(`the aurora_migrate schema on the ${where}`);
+    return;
+  }
+  const r = await dropToolSchema(client);
+  if (r === "dropped") report.done.push(`the aurora_migrate schema on the ${where}`);
+  else if (r === "already-gone") report.alreadyGone.push(`the aurora_migrate schema on the ${where}`);
+  else report.remaining.push(`the aurora_migrate schema on the ${where} (marker table dropped; it holds other objects, so it was left)`);
+}
+
+function printReport(ctx: StepContext, report: CleanupReport): void {
+  const { reporter } = ctx;
+  if (report.done.length === 0) reporter.success("Nothing left to clean up: everything the migration created is already gone.");
+  else {
+    reporter.success(`Cleaned up ${report.done.length} item(s):`);
+    for (const d of report.done) reporter.info(`  • ${d}`);
+  }
+  if (report.remaining.length) {
+    reporter.heading("What remains");
+    for (const r of report.remaining) reporter.info(`  • ${r}`);
+  }
+  reporter.json(report);
+}

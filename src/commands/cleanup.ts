@@ -1,0 +1,26 @@
+import type { CleanupDeps } from "../cleanup/deps.js";
+import { unavailableCleanupDeps } from "../cleanup/deps.js";
+import type { CleanupOptions } from "../cleanup/run-cleanup.js";
+import { type GlobalOptions, type StepContext, runSteps } from "../runner.js";
+import { type SessionIo, DEFAULT_STATE_PATH, openSession } from "../session.js";
+import { cleanupStep } from "../steps/cleanup.js";
+
+/** `aurora-migrate cleanup`: the cleanup step, re-checked against reality on every run. */
+export async function runCleanupCommand(
+  options: GlobalOptions,
+  flags: CleanupOptions,
+  io: SessionIo,
+  makeDeps: (ctx: StepContext) => CleanupDeps = () => unavailableCleanupDeps(),
+): Promise<void> {
+  const session = await openSession(options, "resume", io);
+  const { ctx } = session;
+  try {
+    // Cleanup looks everything up again, so a second run says what is already gone.
+    const rec = ctx.state.steps["cleanup"];
+    if (rec?.status === "done") rec.status = "pending";
+    const again = `aurora-migrate cleanup${options.statePath === DEFAULT_STATE_PATH ? "" : ` --state ${options.statePath}`}`;
+    await runSteps([cleanupStep(makeDeps, flags)], ctx, { resumeCommand: again });
+  } finally {
+    await session.close();
+  }
+}

@@ -1,0 +1,52 @@
+import type { RowCountCheck } from "./deps.js";
+
+/** Everything the cutover's go/no-go depends on, gathered before anything is changed. */
+export interface CutoverFacts {
+  /** The DMS task's status. */
+  taskStatus: string;
+  /** Latest CDC latency in seconds; undefined while CloudWatch has no datapoints. */
+  cdcLatencySeconds: number | undefined;
+  /** Highest latency at which the cutover may start. */
+  latencyThresholdSeconds: number;
+  /** Row counts from `validate`, or "skipped" when the user said so explicitly. */
+  rowCounts: RowCountCheck | "skipped";
+  /** The marker table exists on the target (so the drain can ever see the marker). */
+  markerTableOnTarget: boolean;
+}
+
+export interface CutoverVerdict {
+  ready: boolean;
+  /** One line per thing that is off, each saying what to do. */
+  problems: string[];
+  /** Things that are fine but worth saying (a skipped validation). */
+  notes: string[];
+}
+
+/** Pure: may the cutover start? Every problem is listed, not only the first. */
+export function cutoverVerdict(f: CutoverFacts): CutoverVerdict {
+  const problems: string[] = [];
+  const notes: string[] = [];
+  if (f.taskStatus !== "running") {
+    problems.push(`The DMS task is "${f.taskStatus}", not running: changes are not flowing to the target. Resume the task (aurora-migrate resume) and wait for sync.`);
+  }
+  if (f.cdcLatencySeconds === undefined) {
+    problems.push("CloudWatch has no CDC latency datapoints for the task yet, so there is no evidence it keeps up. Wait a few minutes after the task resumes.");
+  } else if (f.cdcLatencySeconds > f.latencyThresholdSeconds) {
+    problems.push(
+      `CDC latency is ${f.cdcLatencySeconds} s, over the threshold of ${f.latencyThresholdSeconds} s: freezing writes now would keep them frozen until DMS catches up. Wait until it is lower (aurora-migrate status), or raise cutover.max-latency-seconds.`,
+    );
+  }
+  if (f.rowCounts === "skipped") {
+    notes.push("Row-count validation skipped at your request.");
+  } else if (!f.rowCounts.clean) {
+    problems.push(
+      `Row counts differ between source and target in ${f.rowCounts.differences.length} table(s): ${f.rowCounts.differences.slice(0, 5).join("; ")}${f.rowCounts.differences.length > 5 ? "; …" : ""}. Run aurora-migrate validate to see them all, or skip explicitly with --skip-validation.`,
+    );
+  }
+  if (!f.markerTableOnTarget) {
+    problems.push(
+      "The cutover marker table aurora_migrate.cutover_marker is not on the target, so the drain could never see its marker. The DMS task's table mappings must include the aurora_migrate schema; check the task, then wait for it to replicate.",
+    );
+  }
+  return { ready: problems.length === 0, problems, notes };
+}

@@ -1,0 +1,83 @@
+import { z } from "zod";
+
+/**
+ * One change the freeze makes on the source. Each is recorded (and saved) before it is
+ * applied, and each undo is idempotent, so a freeze can always be lifted exactly — after a
+ * failure, a crash, or at the user's request — even when a change was recorded but never ran.
+ * `grantee` "public" is the PUBLIC pseudo-role (no real role can be named "public").
+ */
+export const freezeChangeSchema = z.discriminatedUnion("kind", [
+  /** ALTER ROLE … IN DATABASE … SET default_transaction_read_only = on; `previous` is the value it had there, null when unset. */
+  z.object({ kind: z.literal("read-only-default"), role: z.string(), previous: z.string().nullable() }),
+  /** An explicit CONNECT for a role that keeps access and had it only through PUBLIC. */
+  z.object({ kind: z.literal("grant-connect"), grantee: z.string() }),
+  /** REVOKE CONNECT; `grantable` restores WITH GRANT OPTION on undo. */
+  z.object({ kind: z.literal("revoke-connect"), grantee: z.string(), grantable: z.boolean() }),
+  /** ALTER ROLE … NOLOGIN, for a role whose CONNECT cannot be taken away on this database. */
+  z.object({ kind: z.literal("nologin"), role: z.string() }),
+]);
+export type FreezeChange = z.infer<typeof freezeChangeSchema>;
+
+export const CHANGE_STATUSES = ["planned", "applied", "undone"] as const;
+
+export const freezeRecordSchema = z.object({
+  method: z.enum(["roles", "hook", "none"]),
+  database: z.string(),
+  /** The app roles frozen (method "roles"). */
+  roles: z.array(z.string()).default([]),
+  changes: z.array(z.object({ change: freezeChangeSchema, status: z.enum(CHANGE_STATUSES) })).default([]),
+  /** Commands of method "hook" (not secrets: the user's own shell commands). */
+  freezeHook: z.string().optional(),
+  unfreezeHook: z.string().optional(),
+  /** applying → applied → lifting → lifted. Anything but "lifted" means the source may still be frozen. */
+  status: z.enum(["applying", "applied", "lifting", "lifted"]),
+  /** Sessions ended by the freeze. */
+  terminated: z.array(z.object({ pid: z.number(), role: z.string(), application: z.string() })).default([]),
+  frozenAt: z.string().optional(),
+  liftedAt: z.string().optional(),
+});
+export type FreezeRecord = z.infer<typeof freezeRecordSchema>;
+
+export const cutoverReportSchema = z.object({
+  /** When writes on the source stopped (freeze applied and the app's sessions gone). */
+  frozeAt: z.string(),
+  /** When the marker written after the freeze was seen on the target. */
+  drainedAt: z.string().optional(),
+  /** When the switch hook finished successfully. */
+  switchedAt: z.string().optional(),
+  /** switchedAt − frozeAt, or until the freeze was lifted after a failure. */
+  windowSeconds: z.number().optional(),
+  drainSeconds: z.number().optional(),
+  sequences: z.string().optional(),
+  outcome: z.enum(["switched", "rolled-back"]),
+  /** Why it was rolled back. */
+  failure: z.string().optional(),
+});
+export type CutoverReport = z.infer<typeof cutoverReportSchema>;
+
+/** `state.outputs["cutover"]`. */
+export const cutoverOutputSchema = z.object({
+  freeze: freezeRecordSchema.optional(),
+  marker: z.object({ token: z.string(), id: z.number(), writtenAt: z.string(), seenAt: z.string().optional() }).optional(),
+  report: cutoverReportSchema.optional(),
+});
+export type CutoverOutput = z.infer<typeof cutoverOutputSchema>;
+
+export const CUTOVER_OUTPUT = "cutover";
+
+/** Outputs already validated in this process: handed back as they are, so every caller shares one object. */
+const validated = new WeakSet<object>();
+
+/**
+ * The recorded cutover output (validated once, defaults filled in), creating an empty one in
+ * the state when there is none. Callers mutate it and save.
+ */
+export function cutoverOutput(outputs: Record<string, unknown>): CutoverOutput {
+  const existing = outputs[CUTOVER_OUTPUT];
+  if (typeof existing === "object" && existing !== null && validated.has(existing)) return existing;
+  const parsed = cutoverOutputSchema.safeParse(existing);
+  const value: CutoverOutput = parsed.success ? parsed.data : {};
+  outputs[CUTOVER_OUTPUT] = value;
+  validated.add(value);
+  return value;
+}

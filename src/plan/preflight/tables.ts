@@ -1,0 +1,107 @@
+import { ident, qualified } from "../sql-text.js";
+import { type PreflightCheck, listSome } from "./check.js";
+import type { TableFact } from "./facts.js";
+import { isLobColumn } from "./lob-types.js";
+
+/**
+ * Table-level limits of DMS (aws-dms-reference.md §4.4, §5 items 7 and 12): row identity for
+ * UPDATE/DELETE, ARRAY columns, LOB primary keys, names that differ only by case.
+ */
+
+const name = (t: TableFact): string => qualified(t.schema, t.name);
+/** Partitioned parents hold no rows; their partitions are checked as tables. */
+const dataTables = (tables: readonly TableFact[]): TableFact[] => tables.filter((t) => t.kind === "r");
+
+const noPrimaryKey: PreflightCheck = {
+  id: "tables.no_primary_key",
+  title: "every table has a primary key (or REPLICA IDENTITY FULL)",
+  run(facts) {
+    const tables = dataTables(facts.tables).filter((t) => !t.hasPrimaryKey && t.replicaIdentity !== "f");
+    if (tables.length === 0) return [];
+    return [
+      {
+        check: this.id,
+        severity: "warning",
+        title: `${tables.length} table(s) without a primary key: DMS copies them but does not capture their UPDATEs and DELETEs`,
+        found: listSome(tables, name),
+        fix:
+          "Add a primary key on the column(s) that identify a row, or, if none do, log whole rows (more WAL):\n" +
+          listSome(tables, (t) => `ALTER TABLE ${name(t)} ADD PRIMARY KEY (<column>);   -- or: ALTER TABLE ${name(t)} REPLICA IDENTITY FULL;`),
+      },
+    ];
+  },
+};
+
+const lobPrimaryKey: PreflightCheck = {
+  id: "tables.lob_primary_key",
+  title: "no primary key column has a LOB type",
+  run(facts) {
+    const hits = dataTables(facts.tables).flatMap((t) => t.columns.filter((c) => c.inPrimaryKey && isLobColumn(c)).map((c) => ({ t, c })));
+    if (hits.length === 0) return [];
+    return [
+      {
+        check: this.id,
+        severity: "warning",
+        title: `${hits.length} primary key column(s) of a type DMS handles as a LOB: DMS cannot use them to find rows`,
+        found: listSome(hits, ({ t, c }) => `${name(t)}.${ident(c.name)} (${c.type})`),
+        fix:
+          "Give the key a bounded type (pick a length that fits the data), or key the table on another column:\n" +
+          listSome(hits, ({ t, c }) => `ALTER TABLE ${name(t)} ALTER COLUMN ${ident(c.name)} TYPE varchar(255);`),
+      },
+    ];
+  },
+};
+
+const arrayWithoutPk: PreflightCheck = {
+  id: "tables.array_without_pk",
+  title: "tables with ARRAY columns have a primary key",
+  run(facts) {
+    const tables = dataTables(facts.tables).filter((t) => !t.hasPrimaryKey && t.columns.some((c) => c.isArray));
+    if (tables.length === 0) return [];
+    return [
+      {
+        check: this.id,
+        severity: "blocker",
+        title: `${tables.length} table(s) with an ARRAY column and no primary key: DMS suspends them during the full load`,
+        found: listSome(tables, (t) => `${name(t)} (${t.columns.filter((c) => c.isArray).map((c) => ident(c.name)).join(", ")})`),
+        fix: listSome(tables, (t) => `ALTER TABLE ${name(t)} ADD PRIMARY KEY (<column>);`),
+      },
+    ];
+  },
+};
+
+/** Groups of names equal when lower-cased (t1, T1). */
+function collisions<T>(items: readonly T[], key: (x: T) => string, label: (x: T) => string): string[][] {
+  const groups = new Map<string, string[]>();
+  for (const item of items) {
+    const k = key(item).toLowerCase();
+    const g = groups.get(k);
+    if (g) g.push(label(item));
+    else groups.set(k, [label(item)]);
+  }
+  return [...groups.values()].filter((g) => g.length > 1);
+}
+
+const caseCollision: PreflightCheck = {
+  id: "tables.case_collision",
+  title: "no names that differ only by case",
+  run(facts) {
+    const groups = [
+      ...collisions(facts.chosenSchemas, (s) => s, (s) => `schema ${ident(s)}`),
+      ...collisions(facts.tables, (t) => `${t.schema}\u0000${t.name}`, (t) => `table ${name(t)}`),
+      ...facts.tables.flatMap((t) => collisions(t.columns, (c) => c.name, (c) => `column ${name(t)}.${ident(c.name)}`)),
+    ];
+    if (groups.length === 0) return [];
+    return [
+      {
+        check: this.id,
+        severity: "blocker",
+        title: `${groups.length} set(s) of names that differ only by case: DMS does not support them`,
+        found: listSome(groups, (g) => g.join(" / ")),
+        fix: 'Rename one of each pair (and the code that uses it), e.g. ALTER TABLE public."T1" RENAME TO t1_legacy;\nor leave one of them out of the migration.',
+      },
+    ];
+  },
+};
+
+export const tableChecks: readonly PreflightCheck[] = [noPrimaryKey, lobPrimaryKey, arrayWithoutPk, caseCollision];

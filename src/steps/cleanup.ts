@@ -1,0 +1,15 @@
+import type { CleanupDeps } from "../cleanup/deps.js";
+import { type CleanupOptions, runCleanup } from "../cleanup/run-cleanup.js";
+import type { Step, StepContext } from "../runner.js";
+
+/** Step 13: cleanup, over the AWS side `makeDeps` provides. */
+export function cleanupStep(makeDeps: (ctx: StepContext) => CleanupDeps, options: CleanupOptions = {}): Step {
+  return {
+    id: "cleanup",
+    title: "Cleanup",
+    async run(ctx) {
+      const report = await runCleanup(ctx, makeDeps(ctx), options);
+      return { summary: `${report.done.length} removed, ${report.alreadyGone.length} already gone, ${report.remaining.length} remain` };
+    },
+  };
+}

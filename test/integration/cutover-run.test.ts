@@ -1,0 +1,181 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { CutoverDeps } from "../../src/cutover/deps.js";
+import { cutoverOutput } from "../../src/cutover/record.js";
+import { runCutover } from "../../src/cutover/run-cutover.js";
+import { BlockedError, ExitCode, OperationError } from "../../src/errors.js";
+import { freshDatabase, type TestDatabase } from "../support/databases.js";
+import { type PgServer, startPgServer } from "../support/pg-server.js";
+import { copySequencePositions, replicate } from "../support/replication.js";
+import { testContext } from "../support/step-context.js";
+
+// The source is a server of its own (the freeze changes server-wide roles); the target is the
+// shared one. A logical-replication subscription carries changes across, as DMS's CDC would.
+let source: PgServer;
+let target: TestDatabase;
+let db: string;
+let dir: string;
+let stream: { stop(): Promise<void> };
+let n = 0;
+
+beforeAll(async () => {
+  source = await startPgServer({ name: "cutover-run" });
+  await source.sql("CREATE ROLE shop LOGIN");
+});
+afterAll(async () => {
+  await source?.stop();
+});
+
+beforeEach(async () => {
+  n += 1;
+  db = `shop${n}`;
+  await source.createDatabase(db);
+  target = await freshDatabase("target", "cut");
+  dir = mkdtempSync(join(tmpdir(), "cutover-run-"));
+  stream = await replicate({
+    sourceUrl: source.url(db),
+    sourcePort: source.port,
+    sourceDb: db,
+    targetUrl: target.url,
+    ddl: "CREATE TABLE orders (id bigserial PRIMARY KEY, note text NOT NULL)",
+    tables: ["orders"],
+    name: `sub_${target.name}`,
+  });
+  await source.sql("GRANT ALL ON orders, orders_id_seq TO shop", db);
+});
+afterEach(async () => {
+  await stream.stop();
+  await target.drop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const deps = (over: Partial<CutoverDeps> = {}): CutoverDeps => ({
+  taskStatus: () => Promise.resolve("running"),
+  cdcLatencySeconds: () => Promise.resolve(1),
+  rowCountsMatch: () => Promise.resolve({ clean: true, differences: [] }),
+  syncSequences: () => copySequencePositions(source.url(db), target.url),
+  ...over,
+});
+
+function context(switchHook: string) {
+  return testContext({
+    sourceUrl: source.url(db),
+    targetUrl: target.url,
+    config: { "cutover.freeze-roles": ["shop"], "cutover.switch-hook": switchHook, "cutover.drain-timeout-seconds": 30 },
+  });
+}
+
+async function shopCanConnect(): Promise<boolean> {
+  const c = new pg.Client({ connectionString: source.url(db, "shop") });
+  c.on("error", () => undefined);
+  try {
+    await c.connect();
+    await c.end();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The database's privileges, entry by entry (a NULL ACL read as the default it stands for). */
+async function databaseAcl(): Promise<string> {
+  const rows = await source.sql<{ acl: string }>(
+    `SELECT string_agg(a.grantee::regrole::text || ':' || a.privilege_type || ':' || a.is_grantable, ',' ORDER BY 1) AS acl
+       FROM pg_database d, aclexplode(coalesce(d.datacl, acldefault('d', d.datdba))) a WHERE d.datname = '${db}'`,
+  );
+  return rows[0]!.acl;
+}
+
+describe("cutover", () => {
+  it("GIVEN a replicating target WHEN the cutover runs THEN the marker written after the freeze arrives on the target and the switch hook gets the target's connection", async () => {
+    const ctx = context(`printf '%s\\n' "$DATABASE_URL" "$PGHOST:$PGPORT/$PGDATABASE as $PGUSER" > ${dir}/hook.out`);
+    const report = await runCutover(ctx, deps());
+    expect(report?.outcome).toBe("switched");
+    const marker = cutoverOutput(ctx.state.outputs).marker!;
+    const onTarget = await target.sql<{ token: string }>("SELECT token FROM aurora_migrate.cutover_marker WHERE id = $1", [marker.id]);
+    expect(onTarget[0]?.token).toBe(marker.token);
+    expect(Date.parse(report!.drainedAt!)).toBeGreaterThanOrEqual(Date.parse(report!.frozeAt));
+    expect(readFileSync(join(dir, "hook.out"), "utf8").split("\n")).toEqual([target.url, `127.0.0.1:${target.port}/${target.name} as postgres`, ""]);
+    expect(await shopCanConnect()).toBe(false);
+  });
+
+  it("GIVEN a switch hook that fails WHEN the cutover runs THEN the freeze is lifted, the source's privileges are as before, and the report says so", async () => {
+    const before = await databaseAcl();
+    const ctx = context("echo 'restarting the app…'; exit 7");
+    const err = await runCutover(ctx, deps()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OperationError);
+    expect((err as OperationError).message).toMatch(/exited with code 7/);
+    expect((err as OperationError).hint).toMatch(/freeze was lifted/);
+    expect(await shopCanConnect()).toBe(true);
+    expect(await databaseAcl()).toBe(before);
+    expect(cutoverOutput(ctx.state.outputs).report?.outcome).toBe("rolled-back");
+    expect(ctx.reporter.text).toMatch(/restarting the app…/);
+  });
+
+  it("GIVEN CDC latency over the threshold WHEN the cutover runs THEN it exits 3 naming the latency, and the source is untouched", async () => {
+    const before = await databaseAcl();
+    const ctx = context("true");
+    const err = await runCutover(ctx, deps({ cdcLatencySeconds: () => Promise.resolve(42) })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BlockedError);
+    expect((err as BlockedError).exitCode).toBe(ExitCode.blocked);
+    expect((err as BlockedError).details.join("\n")).toMatch(/CDC latency is 42 s, over the threshold of 10 s/);
+    expect(cutoverOutput(ctx.state.outputs).freeze).toBeUndefined();
+    expect(await databaseAcl()).toBe(before);
+    expect(await shopCanConnect()).toBe(true);
+  });
+
+  it("GIVEN an app inserting on the source through the whole cutover WHEN it switches THEN no acknowledged write is lost, the first insert on the target succeeds, and the window is measured", async () => {
+    const urlFile = join(dir, "app-url");
+    const acked: { note: string; on: "source" | "target"; at: number }[] = [];
+    const targetAttempts: boolean[] = [];
+    let stop = false;
+    // The app: one connection, reconnecting after errors, reading its database URL from a file the switch hook rewrites.
+    const app = (async () => {
+      let client: pg.Client | undefined;
+      let url = "";
+      for (let i = 0; !stop || !acked.some((a) => a.on === "target"); i += 1) {
+        const want = existsSync(urlFile) ? readFileSync(urlFile, "utf8").trim() : source.url(db, "shop");
+        const on = want === source.url(db, "shop") ? "source" : "target";
+        try {
+          if (!client || want !== url) {
+            await client?.end().catch(() => undefined);
+            client = new pg.Client({ connectionString: want });
+            client.on("error", () => undefined);
+            url = want;
+            await client.connect();
+          }
+          await client.query("INSERT INTO orders (note) VALUES ($1)", [`w${i}`]);
+          if (on === "target") targetAttempts.push(true);
+          acked.push({ note: `w${i}`, on, at: Date.now() });
+        } catch {
+          if (on === "target") targetAttempts.push(false);
+          await client?.end().catch(() => undefined);
+          client = undefined;
+          await new Promise((r) => setTimeout(r, 10));
+        }
+      }
+      await client?.end();
+    })();
+    while (acked.length < 50) await new Promise((r) => setTimeout(r, 10));
+
+    const ctx = context(`printf '%s' "$DATABASE_URL" > ${urlFile}`);
+    const report = await runCutover(ctx, deps());
+    stop = true;
+    await app;
+
+    expect(report?.outcome).toBe("switched");
+    const onTarget = new Set((await target.sql<{ note: string }>("SELECT note FROM orders")).map((r) => r.note));
+    const lost = acked.filter((a) => !onTarget.has(a.note));
+    expect(lost).toEqual([]);
+    expect(targetAttempts[0]).toBe(true);
+    const lastSource = Math.max(...acked.filter((a) => a.on === "source").map((a) => a.at));
+    const firstTarget = Math.min(...acked.filter((a) => a.on === "target").map((a) => a.at));
+    expect(report!.windowSeconds).toBeGreaterThan(0);
+    console.info(
+      `[cutover window] reported ${report!.windowSeconds} s (drain ${report!.drainSeconds} s); the app saw ${((firstTarget - lastSource) / 1000).toFixed(3)} s between its last insert on the source and its first on the target; ${acked.filter((a) => a.on === "source").length} inserts acknowledged on the source, all on the target`,
+    );
+  });
+});

@@ -1,0 +1,84 @@
+/** The wizard's step 2 on the shared source: questions, recorded output, blockers and resume. */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { systemClock } from "../../src/clock.js";
+import { BlockedError } from "../../src/errors.js";
+import { type StepContext, runSteps } from "../../src/runner.js";
+import { Secrets } from "../../src/secrets.js";
+import { type Answer, newState } from "../../src/state/schema.js";
+import { sourcePreflightStep } from "../../src/steps/source-preflight.js";
+import { readSourcePreflight } from "../../src/steps/source-preflight-output.js";
+import { AnsweringPrompter } from "../../src/ui/prompter.js";
+import { MemoryReporter } from "../../src/ui/reporter.js";
+import { type TestDatabase, freshDatabase } from "../support/databases.js";
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await freshDatabase("source", "pf_step");
+  await db.sql(`CREATE SCHEMA billing; CREATE SCHEMA empty_one;
+    CREATE TABLE public.users (id int PRIMARY KEY, bio text); INSERT INTO public.users VALUES (1, repeat('b', 1234));
+    CREATE TABLE billing.invoices (id int PRIMARY KEY, lines jsonb)`);
+});
+afterAll(async () => {
+  await db?.drop();
+});
+
+/** A context as `start --yes` builds it, with the source URL already answered by step 1. */
+function contextFor(config: Record<string, Answer> = {}): StepContext & { reporter: MemoryReporter } {
+  const state = newState("aurora-migrate@test", new Date());
+  state.answers["source.url"] = db.url;
+  const reporter = new MemoryReporter();
+  const prompter = new AnsweringPrompter({
+    book: { get: (id) => state.answers[id], set: (id, v) => void (state.answers[id] = v) },
+    config,
+    yes: true,
+    reporter,
+  });
+  return { state, options: { statePath: "unused", yes: true, json: false, dryRun: false, verbose: false, color: false }, prompter, reporter, clock: systemClock, signal: new AbortController().signal, secrets: new Secrets(), save: () => Promise.resolve() };
+}
+
+const run = (ctx: StepContext) => runSteps([sourcePreflightStep], ctx, { resumeCommand: "aurora-migrate resume" });
+
+describe("step 2: source preflight", () => {
+  it("GIVEN --yes WHEN the step runs THEN it chooses every schema that has tables, records the output later steps read, and the findings", async () => {
+    const ctx = contextFor();
+    await run(ctx);
+    expect(ctx.state.answers["source.schemas"]).toEqual(["billing", "public"]);
+    expect(ctx.state.answers["source.dmsCidr"]).toBe("");
+    const output = readSourcePreflight(ctx.state.outputs);
+    expect(output?.schemas).toEqual(["billing", "public"]);
+    expect(output?.tableCount).toBe(2);
+    expect(output?.maxLobBytes).toBe(1234);
+    expect(output?.suggestedInstanceClass).toBe("dms.t3.medium");
+    expect(output?.dmsCidr).toBeUndefined();
+    const record = ctx.state.steps["source-preflight"];
+    expect(record?.status).toBe("done");
+    expect(record?.findings.some((f) => f.check === "lobs.largest")).toBe(true);
+    expect(ctx.reporter.text).toContain("Largest LOB value: 1.2 KiB");
+  });
+
+  it("GIVEN a blocker THEN the step fails with exit 3 listing the fix; after the fix, running again (resume) passes without asking again", async () => {
+    await db.sql("CREATE TABLE public.tagged (tags text[])");
+    const ctx = contextFor({ "source.schemas": ["public"], "source.dmsCidr": "127.0.0.1" }) // the shared server admits 127.0.0.1;
+    const err = await run(ctx).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BlockedError);
+    expect((err as BlockedError).exitCode).toBe(3);
+    expect((err as BlockedError).details.join("\n")).toContain("ALTER TABLE public.tagged ADD PRIMARY KEY (<column>);");
+    const failed = ctx.state.steps["source-preflight"];
+    expect(failed?.status).toBe("failed");
+    expect(failed?.findings.filter((f) => f.severity === "blocker").map((f) => f.check)).toContain("tables.array_without_pk");
+    expect(readSourcePreflight(ctx.state.outputs)).toBeUndefined();
+
+    await db.sql("ALTER TABLE public.tagged ADD COLUMN id serial PRIMARY KEY");
+    // The answers are recorded: a prompter with no config and no terminal could not answer again.
+    const resumed: StepContext = { ...ctx, prompter: new AnsweringPrompter({ book: { get: (id) => ctx.state.answers[id], set: () => undefined }, config: {}, yes: false, reporter: ctx.reporter }) };
+    await run(resumed);
+    expect(ctx.state.steps["source-preflight"]?.status).toBe("done");
+    expect(readSourcePreflight(ctx.state.outputs)).toMatchObject({ schemas: ["public"], dmsCidr: "127.0.0.1/32" });
+    await db.sql("DROP TABLE public.tagged");
+  });
+
+  it("GIVEN --dms-cidr answered as 0.0.0.0/0 in the config THEN the answer is refused (exit 2)", async () => {
+    const err = await run(contextFor({ "source.dmsCidr": "0.0.0.0/0" })).catch((e: unknown) => e);
+    expect((err as BlockedError).exitCode).toBe(2);
+  });
+});

@@ -1,0 +1,44 @@
+import { systemClock } from "../../src/clock.js";
+import type { GlobalOptions, StepContext } from "../../src/runner.js";
+import { Secrets } from "../../src/secrets.js";
+import { type Answer, type MigrationState, newState } from "../../src/state/schema.js";
+import { AnsweringPrompter } from "../../src/ui/prompter.js";
+import { MemoryReporter } from "../../src/ui/reporter.js";
+
+export interface TestContext extends StepContext {
+  readonly reporter: MemoryReporter;
+  /** A copy of the state at every save(), in order. */
+  readonly saves: MigrationState[];
+}
+
+/**
+ * A step context for tests: the real prompter answering from `config` (and defaults and
+ * confirmations, as under --yes), a MemoryReporter, the system clock, saves kept in memory.
+ */
+export function testContext(o: { sourceUrl: string; targetUrl?: string; config?: Record<string, Answer>; signal?: AbortSignal; dryRun?: boolean; state?: MigrationState }): TestContext {
+  const state = o.state ?? newState("aurora-migrate@test", new Date());
+  state.answers["source.url"] = o.sourceUrl;
+  if (o.targetUrl) state.answers["target.url"] = o.targetUrl;
+  const reporter = new MemoryReporter();
+  const saves: MigrationState[] = [];
+  const options: GlobalOptions = { statePath: "/dev/null", yes: true, json: false, dryRun: o.dryRun ?? false, verbose: false, color: false };
+  return {
+    state,
+    options,
+    reporter,
+    prompter: new AnsweringPrompter({
+      book: { get: (id) => state.answers[id], set: (id, v) => void (state.answers[id] = v) },
+      config: o.config ?? {},
+      yes: true,
+      reporter,
+    }),
+    clock: systemClock,
+    signal: o.signal ?? new AbortController().signal,
+    secrets: new Secrets(),
+    saves,
+    save: () => {
+      saves.push(structuredClone(state));
+      return Promise.resolve();
+    },
+  };
+}

@@ -1,0 +1,110 @@
+import { describe, expect, it } from "vitest";
+import type { UsageError } from "../../src/errors.js";
+import { ExitCode } from "../../src/errors.js";
+import type { Answer } from "../../src/state/schema.js";
+import { AnsweringPrompter } from "../../src/ui/prompter.js";
+import { MemoryReporter } from "../../src/ui/reporter.js";
+import { ScriptedTerminal } from "../support/scripted-terminal.js";
+
+function prompter(opts: { recorded?: Record<string, Answer>; config?: Record<string, Answer>; terminal?: ScriptedTerminal; yes?: boolean }) {
+  const book: Record<string, Answer> = { ...opts.recorded };
+  const p = new AnsweringPrompter({
+    book: { get: (id) => book[id], set: (id, v) => (book[id] = v) },
+    config: opts.config ?? {},
+    configPath: "answers.json",
+    ...(opts.terminal ? { terminal: opts.terminal } : {}),
+    yes: opts.yes ?? false,
+    reporter: new MemoryReporter(),
+  });
+  return { p, book };
+}
+
+describe("prompter", () => {
+  it("GIVEN an answer recorded by an earlier run WHEN the same question comes THEN the terminal is not asked", async () => {
+    const terminal = new ScriptedTerminal({});
+    const { p } = prompter({ recorded: { "aurora.clusterId": "prod-aurora" }, terminal });
+    expect(await p.text({ id: "aurora.clusterId", message: "Cluster id" })).toBe("prod-aurora");
+    expect(terminal.asked).toEqual([]);
+  });
+
+  it("GIVEN a terminal WHEN a question is answered THEN the answer is recorded for resume", async () => {
+    const { p, book } = prompter({ terminal: new ScriptedTerminal({ "task.threshold": 7 }) });
+    expect(await p.number({ id: "task.threshold", message: "Threshold", default: 5 })).toBe(7);
+    expect(book["task.threshold"]).toBe(7);
+  });
+
+  it("GIVEN --config answers WHEN asked THEN they are used, validated and recorded", async () => {
+    const { p, book } = prompter({ config: { "source.schemas": ["public", "billing"] } });
+    const got = await p.multiSelect({
+      id: "source.schemas",
+      message: "Schemas",
+      choices: [
+        { value: "public", name: "public" },
+        { value: "billing", name: "billing" },
+      ],
+    });
+    expect(got).toEqual(["public", "billing"]);
+    expect(book["source.schemas"]).toEqual(["public", "billing"]);
+  });
+
+  it("GIVEN a bad --config value WHEN asked THEN exit 2 names the key and the problem", async () => {
+    const { p } = prompter({ config: { "sync.threshold": "soon" } });
+    const err = (await p.number({ id: "sync.threshold", message: "Threshold" }).catch((e: unknown) => e)) as UsageError;
+    expect(err.exitCode).toBe(ExitCode.usage);
+    expect(err.message).toContain('"sync.threshold"');
+    expect(err.message).toContain("expected a number");
+  });
+
+  it("GIVEN --yes WHEN a question has a default THEN the default is taken without asking", async () => {
+    const terminal = new ScriptedTerminal({});
+    const { p, book } = prompter({ yes: true, terminal });
+    expect(await p.confirm({ id: "aurora.reader", message: "Add a reader?", default: true })).toBe(true);
+    expect(terminal.asked).toEqual([]);
+    expect(book["aurora.reader"]).toBe(true);
+  });
+
+  it("GIVEN --yes WHEN a required question has no default THEN the error names the config key", async () => {
+    const { p } = prompter({ yes: true });
+    const err = (await p.text({ id: "source.url", message: "Source PostgreSQL URL" }).catch((e: unknown) => e)) as UsageError;
+    expect(err.exitCode).toBe(ExitCode.usage);
+    expect(err.hint).toContain('"source.url"');
+  });
+
+  it("GIVEN no terminal and no --yes WHEN a question comes THEN the error says to use --config", async () => {
+    const { p } = prompter({});
+    const err = (await p.select({ id: "aurora.mode", message: "Cluster", choices: [{ value: "new", name: "new" }], default: "new" }).catch((e: unknown) => e)) as UsageError;
+    expect(err.hint).toContain('"aurora.mode"');
+  });
+
+  it("GIVEN a password question WHEN answered THEN it is returned but never recorded", async () => {
+    const { p, book } = prompter({ terminal: new ScriptedTerminal({ "source.password": "hunter2" }) });
+    expect(await p.secret({ id: "source.password", message: "Password" })).toBe("hunter2");
+    expect(JSON.stringify(book)).not.toContain("hunter2");
+  });
+
+  it("GIVEN a destructive action WHEN there is no terminal and no --yes THEN it is refused, naming --yes", async () => {
+    const { p } = prompter({});
+    const err = (await p.confirmDestructive({ id: "cleanup.deleteTask", message: "Delete the task?" }).catch((e: unknown) => e)) as UsageError;
+    expect(err.hint).toContain("--yes");
+  });
+
+  it("GIVEN a destructive action WHEN the person answers in the terminal THEN the answer is not recorded (asked each time)", async () => {
+    const { p, book } = prompter({ terminal: new ScriptedTerminal({ "cleanup.deleteTask": false }) });
+    expect(await p.confirmDestructive({ id: "cleanup.deleteTask", message: "Delete the task?" })).toBe(false);
+    expect(book["cleanup.deleteTask"]).toBeUndefined();
+  });
+});
+
+describe("prompter: correcting an answer", () => {
+  it("GIVEN a recorded answer and askAgain WHEN a terminal is there THEN it is asked with the old answer as default and the new one recorded", async () => {
+    const terminal = new ScriptedTerminal({ "source.url": "postgres://app@db2:5432/app" });
+    const { p, book } = prompter({ recorded: { "source.url": "postgres://app@db1:5432/app" }, terminal });
+    expect(await p.text({ id: "source.url", message: "URL", askAgain: true })).toBe("postgres://app@db2:5432/app");
+    expect(book["source.url"]).toBe("postgres://app@db2:5432/app");
+  });
+
+  it("GIVEN a recorded answer and askAgain WHEN unattended THEN the recorded answer stands", async () => {
+    const { p } = prompter({ recorded: { "source.url": "postgres://app@db1:5432/app" }, yes: true });
+    expect(await p.text({ id: "source.url", message: "URL", askAgain: true })).toBe("postgres://app@db1:5432/app");
+  });
+});

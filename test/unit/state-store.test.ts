@@ -1,0 +1,71 @@
+import { mkdtempSync, readFileSync, statSync, writeFileSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ExitCode, UsageError } from "../../src/errors.js";
+import { STATE_VERSION, newState } from "../../src/state/schema.js";
+import { readState, writeStateAtomic } from "../../src/state/store.js";
+
+const dir = (): string => mkdtempSync(join(tmpdir(), "am-state-"));
+
+describe("state file", () => {
+  it("GIVEN a state WHEN saved THEN it is readable back, mode 0600, with no temp file left beside it", async () => {
+    const d = dir();
+    const path = join(d, "m.state.json");
+    const state = newState("aurora-migrate@test", new Date("2026-01-01T00:00:00Z"));
+    state.answers["source.url"] = "postgres://app@db:5432/app";
+    state.steps["source-connection"] = { status: "done", attempts: 1, findings: [] };
+    await writeStateAtomic(path, state);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(readdirSync(d)).toEqual(["m.state.json"]);
+    const back = await readState(path);
+    expect(back.answers["source.url"]).toBe("postgres://app@db:5432/app");
+    expect(back.steps["source-connection"]?.status).toBe("done");
+  });
+
+  it("GIVEN a truncated state file WHEN read THEN exit-2 error and the file is byte-identical", async () => {
+    const d = dir();
+    const path = join(d, "m.state.json");
+    await writeStateAtomic(path, newState("aurora-migrate@test", new Date()));
+    const full = readFileSync(path);
+    const truncated = full.subarray(0, Math.floor(full.length / 2));
+    writeFileSync(path, truncated);
+    const err = await readState(path).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as UsageError).exitCode).toBe(ExitCode.usage);
+    expect((err as UsageError).message).toMatch(/not valid JSON/);
+    expect(readFileSync(path).equals(truncated)).toBe(true);
+  });
+
+  it("GIVEN a state file from a newer version WHEN read THEN it is refused with exit 2, naming both versions", async () => {
+    const d = dir();
+    const path = join(d, "m.state.json");
+    const doc = { ...newState("aurora-migrate@future", new Date()), version: STATE_VERSION + 1 };
+    writeFileSync(path, JSON.stringify(doc));
+    const before = readFileSync(path);
+    const err = (await readState(path).catch((e: unknown) => e)) as UsageError;
+    expect(err.exitCode).toBe(ExitCode.usage);
+    expect(err.message).toContain(`state version ${STATE_VERSION + 1}`);
+    expect(err.message).toContain(`reads up to ${STATE_VERSION}`);
+    expect(readFileSync(path).equals(before)).toBe(true);
+  });
+
+  it("GIVEN a state file with a wrong field WHEN read THEN every problem is listed", async () => {
+    const d = dir();
+    const path = join(d, "m.state.json");
+    const doc = { ...newState("x", new Date()), steps: { a: { status: "bogus", attempts: -1 } }, answers: "nope" };
+    writeFileSync(path, JSON.stringify(doc));
+    const err = (await readState(path).catch((e: unknown) => e)) as UsageError;
+    expect(err.exitCode).toBe(ExitCode.usage);
+    const details = err.details.join("\n");
+    expect(details).toContain("answers");
+    expect(details).toContain("steps.a.status");
+    expect(details).toContain("steps.a.attempts");
+  });
+
+  it("GIVEN no file WHEN read THEN exit 2 saying how to start", async () => {
+    const err = (await readState(join(dir(), "missing.json")).catch((e: unknown) => e)) as UsageError;
+    expect(err.exitCode).toBe(ExitCode.usage);
+    expect(err.hint).toContain("aurora-migrate start");
+  });
+});
