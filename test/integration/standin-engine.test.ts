@@ -6,6 +6,7 @@ import {
   waitFor,
   waitForSameContent,
   waitForStatus,
+  waitForCdc,
 } from "../support/standin.js";
 
 const fixture = new StandinFixture();
@@ -161,7 +162,7 @@ describe("stand-in DMS task: statuses", () => {
     await waitForStatus(task, "ready");
     task.start("start-replication");
     await waitForStatus(task, "running");
-    await waitFor("CDC", () => task.describe().ReplicationTaskStats.FullLoadProgressPercent === 100 && task.describe().Status === "running");
+    await waitForCdc(task);
     expect(() => task.start("start-replication")).toThrow(/it ran before|running/);
     task.stop();
     expect(task.describe().Status).toBe("stopping");

@@ -1,6 +1,6 @@
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
-import { StandinFixture, waitFor, waitForSameContent, waitForStatus } from "../support/standin.js";
+import { StandinFixture, waitFor, waitForSameContent, waitForStatus, waitForCdc } from "../support/standin.js";
 
 const fixture = new StandinFixture();
 afterEach(() => fixture.cleanup());
@@ -12,7 +12,7 @@ describe("stand-in CDC latency", () => {
     expect(await task.cdcLatency()).toBeUndefined();
     await waitForStatus(task, "ready");
     task.start("start-replication");
-    await waitFor("CDC", () => task.describe().ReplicationTaskStats.FullLoadProgressPercent === 100 && task.describe().Status === "running");
+    await waitForCdc(task);
     await waitFor("a latency figure", () => task.cdcLatency());
 
     // A lock on the target table stalls the apply; the source keeps committing.

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { FileTaskStore } from "../../src/standin/task-record.js";
-import { SourceWriter, StandinFixture, waitFor, waitForSameContent, waitForStatus } from "../support/standin.js";
+import { SourceWriter, StandinFixture, waitFor, waitForSameContent, waitForStatus, waitForCdc } from "../support/standin.js";
 
 const fixture = new StandinFixture();
 afterEach(() => fixture.cleanup());
@@ -21,7 +21,7 @@ describe("stand-in DMS task across process restarts", () => {
     await waitForStatus(first, "ready");
     const writer = new SourceWriter(p.source).start();
     first.start("start-replication");
-    await waitFor("CDC", () => first.describe().ReplicationTaskStats.FullLoadProgressPercent === 100 && first.describe().Status === "running");
+    await waitForCdc(first);
     await first.close();
 
     await new Promise((r) => setTimeout(r, 500));
@@ -39,7 +39,7 @@ describe("stand-in DMS task across process restarts", () => {
     const first = await fixture.engine(p, store);
     await waitForStatus(first, "ready");
     first.start("start-replication");
-    await waitFor("CDC", () => first.describe().ReplicationTaskStats.FullLoadProgressPercent === 100 && first.describe().Status === "running");
+    await waitForCdc(first);
     first.stop();
     await waitForStatus(first, "stopped");
     await first.close();

@@ -132,6 +132,17 @@ export function waitForStatus(engine: ReplicationEngine, status: string, timeout
   }, timeoutMs);
 }
 
+/**
+ * Waits until the task replicates changes. Full load at 100 % and status `running` is not yet
+ * that (the task is `running` through its full load too); a latency figure exists only in CDC.
+ */
+export function waitForCdc(engine: ReplicationEngine): Promise<unknown> {
+  return waitFor("CDC to run", async () => {
+    if (engine.describe().Status === "failed") throw new Error(`task failed: ${engine.describe().LastFailureMessage}`);
+    return engine.cdcLatency();
+  });
+}
+
 /** Waits until the target holds exactly the source's rows. */
 export async function waitForSameContent(source: TestDatabase, target: TestDatabase, tables?: string[]): Promise<Record<string, string>> {
   let last = "";
