@@ -46,9 +46,13 @@ export async function readState(path: string): Promise<MigrationState> {
  * directory. A crash leaves either the old or the new file, never half of one.
  */
 export async function writeStateAtomic(path: string, state: MigrationState): Promise<void> {
+  await writeTextAtomic(path, JSON.stringify(stateSchema.parse(state), null, 2) + "\n");
+}
+
+/** Writes a whole text file atomically (mode 0600): temp file, fsync, rename, fsync of the directory. */
+export async function writeTextAtomic(path: string, body: string): Promise<void> {
   const dir = dirname(path);
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
-  const body = JSON.stringify(stateSchema.parse(state), null, 2) + "\n";
   const handle = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
   try {
     await handle.writeFile(body, "utf8");

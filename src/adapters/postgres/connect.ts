@@ -10,6 +10,11 @@ export interface ConnectOptions {
   /** statement_timeout for this session, in ms; 0 = none. */
   statementTimeoutMs?: number;
   connectTimeoutMs?: number;
+  /**
+   * `"database"` opens a logical replication connection (a walsender) that accepts both SQL
+   * and replication commands such as CREATE_REPLICATION_SLOT, through the simple query protocol.
+   */
+  replication?: "database";
 }
 
 export const APPLICATION_NAME = "aurora-migrate";
@@ -37,6 +42,8 @@ export async function connectPg(loc: PgLocation, password: string | undefined, o
     application_name: options.applicationName ?? APPLICATION_NAME,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 15_000,
     ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+    // pg supports the startup parameter; its type declarations do not list it.
+    ...(options.replication ? ({ replication: options.replication } as pg.ClientConfig) : {}),
   });
   // An idle session dropped by the server must not crash the process.
   client.on("error", () => undefined);

@@ -1,0 +1,161 @@
+/**
+ * DMS table mappings (selection rules) for the stand-in: parsing the JSON a task is created
+ * with, and deciding which source tables a task moves. Pure functions of plain data.
+ *
+ * Semantics (aws-dms-reference.md §2.6, §5.12): `%` matches any run of characters, `_` exactly
+ * one character, `[_]` a literal underscore, `[ab]` / `[a-d]` one character of a set; matching
+ * is case-sensitive. `explicit` names one table exactly (no wildcards). A table is selected when
+ * an include or explicit rule matches it and no exclude rule does.
+ */
+import { DmsFault } from "./dms-fault.js";
+
+export type RuleAction = "include" | "exclude" | "explicit";
+
+export interface SelectionRule {
+  ruleId: string;
+  ruleName: string;
+  schemaPattern: string;
+  tablePattern: string;
+  action: RuleAction;
+  /** DMS `load-order`: higher loads first. Default 0. */
+  loadOrder: number;
+}
+
+export interface TableName {
+  schema: string;
+  table: string;
+}
+
+export interface SelectedTable extends TableName {
+  loadOrder: number;
+}
+
+function invalid(message: string): DmsFault {
+  return new DmsFault("InvalidParameterValueException", `Invalid table mappings: ${message}`);
+}
+
+function asRecord(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+/**
+ * Parses a task's `TableMappings` JSON. Selection rules are kept; `table-settings` rules do not
+ * change what moves and are ignored; what the stand-in cannot honour (transformations, source
+ * filters, views) is refused, so the demo never silently moves something else than asked.
+ */
+export function parseTableMappings(json: string): SelectionRule[] {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(json);
+  } catch (err) {
+    throw invalid(`not JSON (${(err as Error).message}).`);
+  }
+  const rules = asRecord(doc)?.["rules"];
+  if (!Array.isArray(rules)) throw invalid(`expected an object with a "rules" array.`);
+  const problems: string[] = [];
+  const selection: SelectionRule[] = [];
+  rules.forEach((raw, index) => {
+    const rule = asRecord(raw);
+    const where = `rule ${index + 1}`;
+    if (!rule) {
+      problems.push(`${where} is not an object`);
+      return;
+    }
+    const type = rule["rule-type"];
+    if (type === "table-settings") return;
+    if (type !== "selection") {
+      problems.push(`${where}: rule-type ${JSON.stringify(type)} is not supported by the local stand-in (only selection and table-settings)`);
+      return;
+    }
+    const locator = asRecord(rule["object-locator"]);
+    const schemaPattern = locator?.["schema-name"];
+    const tablePattern = locator?.["table-name"];
+    const action = rule["rule-action"];
+    if (typeof schemaPattern !== "string" || typeof tablePattern !== "string") {
+      problems.push(`${where}: object-locator needs "schema-name" and "table-name" strings`);
+      return;
+    }
+    if (action !== "include" && action !== "exclude" && action !== "explicit") {
+      problems.push(`${where}: rule-action must be include, exclude or explicit`);
+      return;
+    }
+    const tableType = locator?.["table-type"];
+    if (tableType !== undefined && tableType !== "table" && tableType !== "all") {
+      problems.push(`${where}: table-type ${JSON.stringify(tableType)} is not supported by the local stand-in (tables only)`);
+      return;
+    }
+    const filters = rule["filters"];
+    if (Array.isArray(filters) && filters.length > 0) {
+      problems.push(`${where}: source filters are not supported by the local stand-in`);
+      return;
+    }
+    const loadOrder = rule["load-order"];
+    const text = (v: unknown): string | undefined => (typeof v === "string" || typeof v === "number" ? String(v) : undefined);
+    const ruleId = text(rule["rule-id"]) ?? String(index + 1);
+    selection.push({
+      ruleId,
+      ruleName: text(rule["rule-name"]) ?? ruleId,
+      schemaPattern,
+      tablePattern,
+      action,
+      loadOrder: typeof loadOrder === "number" ? loadOrder : Number(loadOrder ?? 0) || 0,
+    });
+  });
+  if (problems.length) throw invalid(problems.join("; ") + ".");
+  if (!selection.some((r) => r.action !== "exclude")) throw invalid("no include or explicit selection rule.");
+  return selection;
+}
+
+const patternCache = new Map<string, RegExp>();
+
+/** DMS's LIKE-style pattern as an anchored regular expression. */
+function patternToRegExp(pattern: string): RegExp {
+  const cached = patternCache.get(pattern);
+  if (cached) return cached;
+  let out = "";
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i] as string;
+    if (ch === "%") out += "[\\s\\S]*";
+    else if (ch === "_") out += "[\\s\\S]";
+    else if (ch === "[") {
+      const close = pattern.indexOf("]", i + 2);
+      if (close === -1) {
+        out += "\\[";
+        continue;
+      }
+      const body = pattern.slice(i + 1, close);
+      // Inside a set everything is literal except a range dash between two characters.
+      const escaped = body.replace(/[\\\]^[]/g, (c) => `\\${c}`);
+      out += `[${escaped}]`;
+      i = close;
+    } else out += ch.replace(/[.*+?^${}()|\\/\]]/g, (c) => `\\${c}`);
+  }
+  const re = new RegExp(`^${out}$`, "u");
+  patternCache.set(pattern, re);
+  return re;
+}
+
+/** True when `name` matches a DMS object-locator pattern (case-sensitive). */
+export function matchesPattern(pattern: string, name: string): boolean {
+  return patternToRegExp(pattern).test(name);
+}
+
+function ruleMatches(rule: SelectionRule, t: TableName): boolean {
+  if (rule.action === "explicit") return rule.schemaPattern === t.schema && rule.tablePattern === t.table;
+  return matchesPattern(rule.schemaPattern, t.schema) && matchesPattern(rule.tablePattern, t.table);
+}
+
+/**
+ * The tables a task moves, in the order they are given, each with its load order (the highest
+ * of the rules that selected it).
+ */
+export function selectTables(rules: readonly SelectionRule[], tables: readonly TableName[]): SelectedTable[] {
+  const selected: SelectedTable[] = [];
+  for (const t of tables) {
+    if (rules.some((r) => r.action === "exclude" && ruleMatches(r, t))) continue;
+    const including = rules.filter((r) => r.action !== "exclude" && ruleMatches(r, t));
+    if (including.length === 0) continue;
+    selected.push({ schema: t.schema, table: t.table, loadOrder: Math.max(...including.map((r) => r.loadOrder)) });
+  }
+  return selected;
+}
