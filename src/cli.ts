@@ -4,6 +4,7 @@ import { AppError, ExitCode, InterruptedError, NotBuiltError, errorMessage, isAb
 import type { GlobalOptions } from "./runner.js";
 import { DEFAULT_STATE_PATH } from "./state/paths.js";
 import type { Reporter } from "./ui/reporter.js";
+import type { AwsClientConfig } from "./adapters/aws/ports.js";
 import { redactUrl } from "./adapters/postgres/url.js";
 import { VERSION } from "./version.js";
 
@@ -90,9 +91,9 @@ export function buildProgram(io: CliIo, onAction: (p: Promise<void>) => void): C
       signal: io.signal,
       flagAnswers,
       // The SDK clients load only when a step first calls AWS (keeps --help and check-source fast).
-      aws: async () => {
+      aws: async (config: AwsClientConfig) => {
         const { createAwsServices } = await import("./adapters/aws/services.js");
-        return createAwsServices({ ...(g.region ? { region: g.region } : {}), ...(g.profile ? { profile: g.profile } : {}) });
+        return createAwsServices(config);
       },
       ...(interactive ? { terminal: await inquirerTerminal(io.signal) } : {}),
     };

@@ -39,16 +39,37 @@ export interface Session {
  * The services steps see: built once, on first use, with every call's errors explained and,
  * under --dry-run, printed instead of made (adapters/aws/services.ts).
  */
-function awsServices(factory: AwsServicesFactory, options: GlobalOptions, reporter: Reporter, secrets: Secrets): NonNullable<StepContext["aws"]> {
+function awsServices(factory: AwsServicesFactory, options: GlobalOptions, state: MigrationState, reporter: Reporter, secrets: Secrets): NonNullable<StepContext["aws"]> {
   return once(async () => {
     const { instrumentServices } = await import("./adapters/aws/instrument.js");
-    return instrumentServices(await factory(), {
+    const region = pinRegion(state, options.region);
+    const config = { ...(region ? { region } : {}), ...(options.profile ? { profile: options.profile } : {}) };
+    return instrumentServices(await factory(config), {
       reporter,
       dryRun: options.dryRun,
       redact: (t) => secrets.redact(t),
       ...(options.profile ? { profile: options.profile } : {}),
     });
   });
+}
+
+/** The answer that pins a migration to the AWS region its resources were created in. */
+export const REGION_ANSWER = "aws.region";
+
+/**
+ * Every AWS resource of a migration lives in one region. The first --region given is recorded;
+ * a later run without --region uses it, and one with another region is refused, because its
+ * lookups would find none of the recorded resources (and might create duplicates elsewhere).
+ */
+export function pinRegion(state: MigrationState, given: string | undefined): string | undefined {
+  const recorded = state.answers[REGION_ANSWER];
+  if (typeof recorded === "string" && given !== undefined && given !== recorded) {
+    throw new UsageError(`This migration's AWS resources are in ${recorded}, but --region ${given} was given.`, {
+      hint: `Run again with --region ${recorded} (or without --region). To migrate in another region, start a new migration with another --state file.`,
+    });
+  }
+  if (given !== undefined) state.answers[REGION_ANSWER] = given;
+  return given ?? (typeof recorded === "string" ? recorded : undefined);
 }
 
 /**
@@ -112,7 +133,7 @@ export async function openSession(options: GlobalOptions, mode: "new" | "resume"
     signal: io.signal,
     secrets,
     save,
-    ...(io.aws ? { aws: awsServices(io.aws, options, io.reporter, secrets) } : {}),
+    ...(io.aws ? { aws: awsServices(io.aws, options, state, io.reporter, secrets) } : {}),
   };
   return {
     ctx,

@@ -1,4 +1,4 @@
-import { AppError, ExitCode, InterruptedError } from "../errors.js";
+import { AppError, InterruptedError } from "../errors.js";
 import { type GlobalOptions, firstUnfinished, runSteps, type Step } from "../runner.js";
 import { type SessionIo, openSession } from "../session.js";
 import { resumeCommand } from "../state/paths.js";
@@ -29,7 +29,7 @@ export async function runWizard(
     await runSteps(steps, ctx, { resumeCommand: resume });
     ctx.reporter.success("Every step is done.");
   } catch (err) {
-    if (err instanceof AppError && !(err instanceof InterruptedError) && err.exitCode !== ExitCode.usage) {
+    if (err instanceof AppError && !(err instanceof InterruptedError)) {
       const hint = [err.hint, `When that is fixed, continue with: ${resume}`].filter(Boolean).join("\n");
       throw Object.assign(err, { hint });
     }

@@ -21,6 +21,10 @@ export function once<T>(make: () => Promise<T>): () => Promise<T> {
  * attempts than the default 3, because DMS and RDS throttle Describe calls under load.
  */
 export function clientOptions(config: AwsClientConfig): { region?: string; profile?: string; maxAttempts: number; retryMode: string } {
+  // The SDK warns on Node 20 that *future* SDK releases will need Node 22. Our client versions
+  // are pinned in package.json, so the warning says nothing about this tool and would only
+  // scare a user in the middle of the wizard. A user who set the variable keeps their choice.
+  process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] ??= "true";
   return {
     ...(config.region ? { region: config.region } : {}),
     ...(config.profile ? { profile: config.profile } : {}),

@@ -128,8 +128,11 @@ export interface AwsClientConfig {
   profile?: string;
 }
 
-/** Builds the services when a step first needs them (the CLI's is lazy; tests hand in fakes). */
-export type AwsServicesFactory = () => Promise<AwsServices>;
+/**
+ * Builds the services when a step first needs them (the CLI's is lazy; tests hand in fakes).
+ * `config` carries the region the migration is pinned to (see session.ts) and --profile.
+ */
+export type AwsServicesFactory = (config: AwsClientConfig) => Promise<AwsServices>;
 
 type Listed<F extends (input: never) => Promise<object>, K extends keyof Awaited<ReturnType<F>>> = NonNullable<Awaited<ReturnType<F>>[K]> extends readonly (infer I)[] ? I : never;
 
