@@ -17,6 +17,7 @@ import pg from "pg";
 import { OperationError } from "../errors.js";
 import type { PgLocation } from "../adapters/postgres/url.js";
 import { quoteIdent } from "./endpoint.js";
+import { selfSignedCertificate } from "./tls-certificate.js";
 
 const run = promisify(execFile);
 
@@ -128,6 +129,8 @@ export interface LocalPgServerOptions {
   binDir?: string;
   /** OS user to run the server as when we are root. Default `postgres`, else `nobody`. */
   osUser?: string;
+  /** Serve TLS with a throwaway self-signed certificate (clients may then use sslmode=require). Default false. */
+  tls?: boolean;
 }
 
 export interface LocalPgServer {
@@ -168,6 +171,20 @@ function installExitHook(): void {
       });
     }
   });
+}
+
+/** The server's certificate and key in its data directory, readable by its OS user only. */
+function writeTlsFiles(dataDir: string, user: OsUser | undefined): Record<string, string> {
+  const { certPem, keyPem } = selfSignedCertificate();
+  for (const [name, text] of [
+    ["server.crt", certPem],
+    ["server.key", keyPem],
+  ] as const) {
+    const file = join(dataDir, name);
+    writeFileSync(file, text, { mode: 0o600 });
+    if (user) chownSync(file, user.uid, user.gid);
+  }
+  return { ssl: "on", ssl_cert_file: "'server.crt'", ssl_key_file: "'server.key'" };
 }
 
 function tail(file: string, lines = 30): string {
@@ -224,6 +241,7 @@ export async function startLocalPgServer(options: LocalPgServerOptions): Promise
     max_wal_senders: 10,
     ...options.settings,
   };
+  if (options.tls) Object.assign(conf, writeTlsFiles(dataDir, user));
   appendFileSync(join(dataDir, "postgresql.conf"), Object.entries(conf).map(([k, v]) => `${k} = ${v}`).join("\n") + "\n");
   writeFileSync(join(dataDir, "pg_hba.conf"), ["local all all trust", "host all all 127.0.0.1/32 trust", "host replication all 127.0.0.1/32 trust"].join("\n") + "\n");
   const pgCtl = async (...args: string[]): Promise<void> => {
