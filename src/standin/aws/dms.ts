@@ -18,7 +18,7 @@ import { testEndpointConnection } from "../connection-test.js";
 import { parseTableMappings } from "../table-mappings.js";
 import { parseTaskSettings } from "../task-settings.js";
 import { type EndpointRecord, LOCAL_VPC, type ReplicationInstanceRecord, type StandinAccount, type TaskRecordRef, dmsResourceId } from "./account.js";
-import { asAwsFaults, awsFault } from "./faults.js";
+import { answer, asAwsFaults, awsFault } from "./faults.js";
 import type { TaskHost } from "./task-host.js";
 
 export interface StandinDmsOptions {
@@ -78,12 +78,13 @@ export class StandinDms implements DmsPort {
     };
   }
 
-  describeReplicationSubnetGroups: DmsPort["describeReplicationSubnetGroups"] = async (input) => {
+  describeReplicationSubnetGroups: DmsPort["describeReplicationSubnetGroups"] = (input) =>
+    answer(() => {
     const ids = values(input.Filters, "replication-subnet-group-id")?.map(lower);
     const found = Object.keys(this.data.dmsSubnetGroups).filter((id) => !ids || ids.includes(id));
     if (ids && found.length === 0) throw awsFault("ResourceNotFoundFault", "No replication subnet groups found matching the filters.");
     return { ReplicationSubnetGroups: found.map((id) => this.subnetGroupShape(id)) };
-  };
+    });
 
   createReplicationSubnetGroup: DmsPort["createReplicationSubnetGroup"] = async (input) => {
     const id = lower(input.ReplicationSubnetGroupIdentifier);
@@ -149,13 +150,14 @@ export class StandinDms implements DmsPort {
     return i;
   }
 
-  describeReplicationInstances: DmsPort["describeReplicationInstances"] = async (input) => {
+  describeReplicationInstances: DmsPort["describeReplicationInstances"] = (input) =>
+    answer(() => {
     const ids = values(input.Filters, "replication-instance-id")?.map(lower);
     const arns = values(input.Filters, "replication-instance-arn");
     const found = this.liveInstances().filter((i) => (!ids || ids.includes(i.id)) && (!arns || arns.includes(i.arn)));
     if ((ids || arns) && found.length === 0) throw awsFault("ResourceNotFoundFault", "No replication instances found matching the filters.");
     return { ReplicationInstances: found.map((i) => this.instanceShape(i)) };
-  };
+    });
 
   createReplicationInstance: DmsPort["createReplicationInstance"] = async (input) => {
     const id = lower(input.ReplicationInstanceIdentifier);
@@ -208,14 +210,15 @@ export class StandinDms implements DmsPort {
     };
   }
 
-  describeEndpoints: DmsPort["describeEndpoints"] = async (input) => {
+  describeEndpoints: DmsPort["describeEndpoints"] = (input) =>
+    answer(() => {
     const ids = values(input.Filters, "endpoint-id")?.map(lower);
     const arns = values(input.Filters, "endpoint-arn");
     const types = values(input.Filters, "endpoint-type")?.map(lower);
     const found = Object.values(this.data.endpoints).filter((e) => (!ids || ids.includes(e.id)) && (!arns || arns.includes(e.arn)) && (!types || types.includes(e.type)));
     if ((ids || arns || types) && found.length === 0) throw awsFault("ResourceNotFoundFault", "No endpoints found matching the filters.");
     return { Endpoints: found.map((e) => this.endpointShape(e)) };
-  };
+    });
 
   createEndpoint: DmsPort["createEndpoint"] = async (input) => {
     const id = lower(input.EndpointIdentifier);
@@ -310,7 +313,8 @@ export class StandinDms implements DmsPort {
     };
   }
 
-  describeConnections: DmsPort["describeConnections"] = async (input) => {
+  describeConnections: DmsPort["describeConnections"] = (input) =>
+    answer(() => {
     const endpointArns = values(input.Filters, "endpoint-arn");
     const instanceArns = values(input.Filters, "replication-instance-arn");
     const found = this.data.connections.filter((c) => (!endpointArns || endpointArns.includes(c.endpointArn)) && (!instanceArns || instanceArns.includes(c.instanceArn)));
@@ -320,7 +324,7 @@ export class StandinDms implements DmsPort {
       if (c.status === "testing" && e && !this.runningTests.has(`${c.endpointArn}|${c.instanceArn}`)) this.runTest(e, c.instanceArn);
     }
     return { Connections: found.map((c) => this.connectionShape(c.endpointArn, c.instanceArn)) };
-  };
+    });
 
   // ---- tasks -------------------------------------------------------------------------------
 

@@ -6,7 +6,7 @@
 import type { IpPermission } from "@aws-sdk/client-ec2";
 import type { Ec2Port } from "../../adapters/aws/ports.js";
 import { type SecurityGroupRecord, type StandinAccount, ec2Id } from "./account.js";
-import { awsFault } from "./faults.js";
+import { answer, awsFault } from "./faults.js";
 
 type Rule = SecurityGroupRecord["rules"][number];
 
@@ -53,12 +53,13 @@ export class StandinEc2 implements Ec2Port {
     return g;
   }
 
-  describeSecurityGroups: Ec2Port["describeSecurityGroups"] = async (input) => {
+  describeSecurityGroups: Ec2Port["describeSecurityGroups"] = (input) =>
+    answer(() => {
     if (input.GroupIds?.length) return { SecurityGroups: input.GroupIds.map((id) => this.shape(this.group(id))) };
     const f = (name: string): string[] | undefined => input.Filters?.find((x) => x.Name === name)?.Values;
     const found = Object.values(this.groups).filter((g) => (!f("vpc-id") || f("vpc-id")?.includes(g.vpcId)) && (!f("group-name") || f("group-name")?.includes(g.name)));
     return { SecurityGroups: found.map((g) => this.shape(g)) };
-  };
+    });
 
   createSecurityGroup: Ec2Port["createSecurityGroup"] = async (input) => {
     const vpcId = input.VpcId ?? "";

@@ -19,3 +19,8 @@ export async function asAwsFaults<T>(fn: () => T | Promise<T>): Promise<T> {
     throw err;
   }
 }
+
+/** Runs `fn` as an AWS call: its result resolves, anything it throws rejects. */
+export function answer<T>(fn: () => T): Promise<T> {
+  return Promise.resolve().then(fn);
+}

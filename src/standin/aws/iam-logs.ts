@@ -4,24 +4,26 @@
  */
 import type { IamPort, LogsPort } from "../../adapters/aws/ports.js";
 import type { StandinAccount } from "./account.js";
-import { awsFault } from "./faults.js";
+import { answer, awsFault } from "./faults.js";
 
 const ROLES = ["dms-vpc-role", "dms-cloudwatch-logs-role"];
 
 export class StandinIam implements IamPort {
   constructor(private readonly account: StandinAccount) {}
 
-  getRole: IamPort["getRole"] = async (input) => {
+  getRole: IamPort["getRole"] = (input) =>
+    answer(() => {
     const name = input.RoleName ?? "";
     if (!ROLES.includes(name)) throw awsFault("NoSuchEntityException", `The role with name ${name} cannot be found.`, 404);
     return { Role: { RoleName: name, Arn: `arn:aws:iam::${this.account.data.accountId}:role/${name}`, Path: "/", RoleId: `AROA${name.length}STANDIN`, CreateDate: new Date(0) } };
-  };
+    });
 }
 
 export class StandinLogs implements LogsPort {
   constructor(private readonly account: StandinAccount) {}
 
-  filterLogEvents: LogsPort["filterLogEvents"] = async (input) => {
+  filterLogEvents: LogsPort["filterLogEvents"] = (input) =>
+    answer(() => {
     const group = input.logGroupName ?? "";
     const keys = Object.keys(this.account.data.logs).filter((k) => k.startsWith(`${group}|`));
     if (keys.length === 0) throw awsFault("ResourceNotFoundException", "The specified log group does not exist.");
@@ -33,5 +35,5 @@ export class StandinLogs implements LogsPort {
       .sort((a, b) => a.timestamp - b.timestamp)
       .slice(0, input.limit ?? 10_000);
     return { events, searchedLogStreams: [] };
-  };
+    });
 }

@@ -10,7 +10,7 @@ import { type PgClient, connectPg } from "../../adapters/postgres/connect.js";
 import { type Clock, systemClock } from "../../clock.js";
 import { quoteIdent } from "../endpoint.js";
 import { type ClusterRecord, type DbInstanceRecord, LOCAL_SUBNETS, LOCAL_VPC, type StandinAccount } from "./account.js";
-import { awsFault } from "./faults.js";
+import { answer, awsFault } from "./faults.js";
 
 export interface StandinRdsOptions {
   clock?: Clock;
@@ -86,23 +86,25 @@ export class StandinRds implements RdsPort {
     };
   }
 
-  describeDBClusters: RdsPort["describeDBClusters"] = async (input) => {
+  describeDBClusters: RdsPort["describeDBClusters"] = (input) =>
+    answer(() => {
     if (input.DBClusterIdentifier) {
       const c = this.data.clusters[input.DBClusterIdentifier.toLowerCase()];
       if (!c) throw awsFault("DBClusterNotFoundFault", `DBCluster ${input.DBClusterIdentifier} not found.`, 404);
       return { DBClusters: [this.clusterShape(c)] };
     }
     return { DBClusters: Object.values(this.data.clusters).map((c) => this.clusterShape(c)) };
-  };
+    });
 
-  describeDBInstances: RdsPort["describeDBInstances"] = async (input) => {
+  describeDBInstances: RdsPort["describeDBInstances"] = (input) =>
+    answer(() => {
     if (input.DBInstanceIdentifier) {
       const i = this.data.dbInstances[input.DBInstanceIdentifier.toLowerCase()];
       if (!i) throw awsFault("DBInstanceNotFoundFault", `DBInstance ${input.DBInstanceIdentifier} not found.`, 404);
       return { DBInstances: [this.instanceShape(i)] };
     }
     return { DBInstances: Object.values(this.data.dbInstances).map((i) => this.instanceShape(i)) };
-  };
+    });
 
   /** The version the server playing Aurora runs: the only one this "region" offers. */
   describeDBEngineVersions: RdsPort["describeDBEngineVersions"] = async (input) => {
@@ -116,7 +118,8 @@ export class StandinRds implements RdsPort {
     };
   };
 
-  describeDBSubnetGroups: RdsPort["describeDBSubnetGroups"] = async (input) => {
+  describeDBSubnetGroups: RdsPort["describeDBSubnetGroups"] = (input) =>
+    answer(() => {
     const groups = [
       {
         DBSubnetGroupName: "default",
@@ -129,7 +132,7 @@ export class StandinRds implements RdsPort {
     const found = groups.filter((g) => !input.DBSubnetGroupName || g.DBSubnetGroupName === input.DBSubnetGroupName);
     if (input.DBSubnetGroupName && found.length === 0) throw awsFault("DBSubnetGroupNotFoundFault", `DB subnet group '${input.DBSubnetGroupName}' not found.`, 404);
     return { DBSubnetGroups: found };
-  };
+    });
 
   createDBCluster: RdsPort["createDBCluster"] = async (input) => {
     const id = (input.DBClusterIdentifier ?? "").toLowerCase();
@@ -187,7 +190,7 @@ export class StandinRds implements RdsPort {
 
   private async serverVersion(): Promise<string> {
     return this.admin(async (c) => {
-      const { rows } = await c.query<{ v: string }>("SHOW server_version");
+      const { rows } = await c.query<{ v: string }>("SELECT current_setting('server_version') AS v");
       return (rows[0]?.v ?? "0").split(" ")[0] ?? "0";
     });
   }

@@ -132,6 +132,6 @@ export class TaskHost {
   async close(): Promise<void> {
     const engines = await Promise.all([...this.engines.values()].map((e) => e.catch(() => undefined)));
     this.engines.clear();
-    await Promise.all(engines.map((e) => e?.close()));
+    await Promise.all(engines.map((e) => (e ? e.close() : Promise.resolve())));
   }
 }
