@@ -4,7 +4,7 @@
  * refuses) an unprivileged OS user. Never a mock.
  */
 import { execFile, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync, appendFileSync, chownSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync, appendFileSync, chmodSync, chownSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
@@ -22,6 +22,8 @@ export interface PgServerOptions {
   settings?: Record<string, string | number>;
   /** Directory holding initdb/pg_ctl; default: the newest under /usr/lib/postgresql, or PG_BIN. */
   binDir?: string;
+  /** SSL on, with a throwaway self-signed certificate (as Aurora: `sslmode=require` works, plain connections too). */
+  ssl?: boolean;
 }
 
 export interface PgServer {
@@ -161,6 +163,15 @@ export async function startPgServer(options: PgServerOptions): Promise<PgServer>
     max_wal_senders: 10,
     ...options.settings,
   };
+  if (options.ssl) {
+    const key = join(dataDir, "server.key");
+    const cert = join(dataDir, "server.crt");
+    await run("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-subj", "/CN=127.0.0.1", "-days", "2"]);
+    // The server refuses a key others can read, or one it does not own.
+    chmodSync(key, 0o600);
+    if (user) for (const f of [key, cert]) chownSync(f, user.uid, user.gid);
+    Object.assign(conf, { ssl: "on", ssl_cert_file: "'server.crt'", ssl_key_file: "'server.key'" });
+  }
   const confText = Object.entries(conf).map(([k, v]) => `${k} = ${v}`).join("\n") + "\n";
   appendFileSync(join(dataDir, "postgresql.conf"), confText);
   const hbaDefault = ["local all all trust", "host all all 127.0.0.1/32 trust", "host replication all 127.0.0.1/32 trust"];

@@ -46,6 +46,8 @@ export interface FakeAwsOptions {
   latency?: ({ source: number; target: number } | null)[];
   /** CloudWatch log lines of the task. */
   logLines?: string[];
+  /** Called when the task resumes after the full load (the test's app writes on the source during CDC). */
+  onTaskResume?: () => Promise<void>;
   /** Called when the task is stopped (the test stops its stand-in for DMS's CDC, releasing the slot). */
   onTaskStop?: () => Promise<void>;
   /** Where new Aurora clusters answer (a real test server), instead of an invented host name. */
@@ -451,6 +453,7 @@ export class FakeAws implements AwsServices {
           t.phase = t.StopReason?.includes("STOPPED_AFTER_FULL_LOAD") ? 10 : 1;
           delete t.StopReason;
           delete t.LastFailureMessage;
+          await this.o.onTaskResume?.();
         }
         return { ReplicationTask: strip(t) };
       }),
