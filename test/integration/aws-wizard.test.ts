@@ -64,7 +64,7 @@ async function onServer(role: "source" | "target", database: string, sql: string
   const c = new pg.Client({ host: "127.0.0.1", port: sharedServerInfo(role).port, user: "postgres", database });
   await c.connect();
   try {
-    return (await c.query(sql)).rows;
+    return (await c.query<pg.QueryResultRow>(sql)).rows;
   } finally {
     await c.end();
   }
