@@ -43,6 +43,40 @@ async function deleting(call: () => Promise<unknown>, inUse: () => OperationErro
   }
 }
 
+interface Removal<T> {
+  /** "the DMS task x", for the spinner and messages. */
+  what: string;
+  /** The resource now, undefined once AWS has it gone. */
+  find: () => Promise<T | undefined>;
+  status: (found: T) => string | undefined;
+  remove: (found: T) => Promise<unknown>;
+  /** --dry-run: the call printed instead (by the instrumentation), with what the state records. */
+  dryRun: () => Promise<unknown>;
+  /** What to say when AWS refuses because something still uses it. */
+  inUse: () => OperationError;
+  /** An error when the resource is in a state it cannot be deleted from. */
+  refuse?: (found: T) => OperationError | undefined;
+  waits: Waits;
+}
+
+/** Looks the resource up, deletes it (unless already deleting) and waits until Describe no longer finds it. */
+async function removeAndWait<T>(ctx: StepContext, o: Removal<T>): Promise<CleanupOutcome> {
+  if (ctx.options.dryRun) {
+    await o.dryRun();
+    return "done";
+  }
+  const found = await o.find();
+  if (!found) return "already-gone";
+  const refusal = o.refuse?.(found);
+  if (refusal) throw refusal;
+  if (o.status(found) !== "deleting") {
+    const r = await deleting(() => o.remove(found), o.inUse);
+    if (r) return r;
+  }
+  await waitUntil(ctx, `${o.what} to be deleted`, o.find, (v) => !v, (v) => `${o.what}: ${v ? (o.status(v) ?? "?") : "deleted"}`, o.waits);
+  return "done";
+}
+
 /**
  * Cleanup's AWS side over the AWS ports of this run. Each removal is looked up first (a
  * resource that is gone is "already-gone"), made, and waited for until DescribeX answers
@@ -76,72 +110,51 @@ export function cleanupDepsFor(ctx: StepContext): CleanupDeps {
 
     async deleteTask(rec) {
       const a = await aws();
-      if (dry) {
-        await a.dms.deleteReplicationTask({ ReplicationTaskArn: arnOf(rec, "the task") });
-        return "done";
-      }
       const by = rec.arn ? { arn: rec.arn } : { id: rec.id };
-      const task = await findTask(a, by);
-      if (!task) return "already-gone";
-      if (BUSY.has(task.Status ?? "")) {
-        throw new OperationError(`The DMS task ${rec.id} is ${task.Status ?? "?"}; DMS deletes only a stopped task.`, {
-          hint: "Let cleanup stop it (answer yes to cleanup.stop-task), or stop it in the DMS console, then run cleanup again.",
-        });
-      }
-      if (task.Status !== "deleting") {
-        const r = await deleting(
-          () => a.dms.deleteReplicationTask({ ReplicationTaskArn: task.ReplicationTaskArn }),
-          () => new OperationError(`DMS refused to delete the task ${rec.id}.`, { hint: "Check its state in the DMS console; once it is stopped, run cleanup again." }),
-        );
-        if (r) return r;
-      }
-      await waitUntil(ctx, `the DMS task ${rec.id} to be deleted`, () => findTask(a, by), (t) => !t, (t) => `task ${rec.id}: ${t?.Status ?? "deleted"}`, TASK_WAITS);
-      return "done";
+      return removeAndWait(ctx, {
+        what: `the DMS task ${rec.id}`,
+        dryRun: () => a.dms.deleteReplicationTask({ ReplicationTaskArn: arnOf(rec, "the task") }),
+        find: () => findTask(a, by),
+        status: (t) => t.Status,
+        refuse: (t) =>
+          BUSY.has(t.Status ?? "")
+            ? new OperationError(`The DMS task ${rec.id} is ${t.Status ?? "?"}; DMS deletes only a stopped task.`, {
+                hint: "Let cleanup stop it (answer yes to cleanup.stop-task), or stop it in the DMS console, then run cleanup again.",
+              })
+            : undefined,
+        remove: (t) => a.dms.deleteReplicationTask({ ReplicationTaskArn: t.ReplicationTaskArn }),
+        inUse: () => new OperationError(`DMS refused to delete the task ${rec.id}.`, { hint: "Check its state in the DMS console; once it is stopped, run cleanup again." }),
+        waits: TASK_WAITS,
+      });
     },
 
     async deleteEndpoint(rec) {
       const a = await aws();
-      if (dry) {
-        await a.dms.deleteEndpoint({ EndpointArn: arnOf(rec, "the endpoint") });
-        return "done";
-      }
-      const endpoint = await findEndpoint(a, rec.id);
-      if (!endpoint) return "already-gone";
-      if (endpoint.Status !== "deleting") {
-        const r = await deleting(
-          () => a.dms.deleteEndpoint({ EndpointArn: endpoint.EndpointArn }),
-          () => new OperationError(`DMS refused to delete the endpoint ${rec.id}: a task still uses it.`, { hint: "Delete that task first (cleanup without --keep-task, or the DMS console), then run cleanup again." }),
-        );
-        if (r) return r;
-      }
-      await waitUntil(ctx, `the DMS endpoint ${rec.id} to be deleted`, () => findEndpoint(a, rec.id), (e) => !e, (e) => `endpoint ${rec.id}: ${e?.Status ?? "deleted"}`, ENDPOINT_WAITS);
-      return "done";
+      return removeAndWait(ctx, {
+        what: `the DMS endpoint ${rec.id}`,
+        dryRun: () => a.dms.deleteEndpoint({ EndpointArn: arnOf(rec, "the endpoint") }),
+        find: () => findEndpoint(a, rec.id),
+        status: (e) => e.Status,
+        remove: (e) => a.dms.deleteEndpoint({ EndpointArn: e.EndpointArn }),
+        inUse: () => new OperationError(`DMS refused to delete the endpoint ${rec.id}: a task still uses it.`, { hint: "Delete that task first (cleanup without --keep-task, or the DMS console), then run cleanup again." }),
+        waits: ENDPOINT_WAITS,
+      });
     },
 
     async deleteInstance(rec) {
       const a = await aws();
-      if (dry) {
-        await a.dms.deleteReplicationInstance({ ReplicationInstanceArn: arnOf(rec, "the replication instance") });
-        return "done";
-      }
-      const instance = await findReplicationInstance(a, rec.id);
-      if (!instance) return "already-gone";
-      if (instance.ReplicationInstanceStatus !== "deleting") {
-        const r = await deleting(
-          () => a.dms.deleteReplicationInstance({ ReplicationInstanceArn: instance.ReplicationInstanceArn }),
-          () => new OperationError(`DMS refused to delete the replication instance ${rec.id}: it still has tasks, or is busy.`, { hint: "Delete its tasks first (see the DMS console) or wait until it is available, then run cleanup again." }),
-        );
-        if (r) return r;
-      }
-      await waitUntil(
-        ctx,
-        `the replication instance ${rec.id} to be deleted`,
-        () => findReplicationInstance(a, rec.id),
-        (i) => !i,
-        (i) => `replication instance ${rec.id}: ${i?.ReplicationInstanceStatus ?? "deleted"}`,
-        INSTANCE_WAITS,
-      );
-      return "done";
+      return removeAndWait(ctx, {
+        what: `the replication instance ${rec.id}`,
+        dryRun: () => a.dms.deleteReplicationInstance({ ReplicationInstanceArn: arnOf(rec, "the replication instance") }),
+        find: () => findReplicationInstance(a, rec.id),
+        status: (i) => i.ReplicationInstanceStatus,
+        remove: (i) => a.dms.deleteReplicationInstance({ ReplicationInstanceArn: i.ReplicationInstanceArn }),
+        inUse: () =>
+          new OperationError(`DMS refused to delete the replication instance ${rec.id}: it still has tasks, or is busy.`, {
+            hint: "Delete its tasks first (see the DMS console) or wait until it is available, then run cleanup again.",
+          }),
+        waits: INSTANCE_WAITS,
+      });
     },
 
     async deleteSubnetGroup(rec) {
