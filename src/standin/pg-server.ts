@@ -128,6 +128,11 @@ export interface LocalPgServerOptions {
   binDir?: string;
   /** OS user to run the server as when we are root. Default `postgres`, else `nobody`. */
   osUser?: string;
+  /**
+   * SSL on, with a throwaway self-signed certificate (made with `openssl`), as Aurora has:
+   * `sslmode=require` connects, plain connections still work.
+   */
+  ssl?: boolean;
 }
 
 export interface LocalPgServer {
@@ -224,6 +229,19 @@ export async function startLocalPgServer(options: LocalPgServerOptions): Promise
     max_wal_senders: 10,
     ...options.settings,
   };
+  if (options.ssl) {
+    const key = join(dataDir, "server.key");
+    const cert = join(dataDir, "server.crt");
+    try {
+      await run("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-subj", "/CN=127.0.0.1", "-days", "2"]);
+    } catch (err) {
+      cleanupOnError(new OperationError(`Could not make a certificate for the local ${options.name} server: ${(err as Error).message}`, { hint: "Install openssl (apt-get install openssl).", cause: err }));
+    }
+    // The server refuses a key others can read, or one it does not own.
+    chmodSync(key, 0o600);
+    if (user) for (const f of [key, cert]) chownSync(f, user.uid, user.gid);
+    Object.assign(conf, { ssl: "on", ssl_cert_file: "'server.crt'", ssl_key_file: "'server.key'" });
+  }
   appendFileSync(join(dataDir, "postgresql.conf"), Object.entries(conf).map(([k, v]) => `${k} = ${v}`).join("\n") + "\n");
   writeFileSync(join(dataDir, "pg_hba.conf"), ["local all all trust", "host all all 127.0.0.1/32 trust", "host replication all 127.0.0.1/32 trust"].join("\n") + "\n");
   const pgCtl = async (...args: string[]): Promise<void> => {
