@@ -199,17 +199,29 @@ export function buildProgram(io: CliIo, onAction: (p: Promise<void>) => void): C
     );
   program
     .command("cutover")
-    .description("guided switch-over: check readiness, freeze writes on the source, wait for a marker on the target, final sequence sync, your switch hook; rolled back if anything fails before the hook succeeds")
-    .option("--skip-validation", "start without the row-count validation (answers cutover.skip-row-counts)")
-    .option("--unfreeze", "only lift the write freeze recorded in the state (e.g. to roll back after a switch)")
+    .description(
+      "guided switch-over: check readiness (task running, CDC latency, row counts), freeze writes on the source, wait for a marker on the target, final sequence sync, your switch hook; rolled back if anything fails before the hook succeeds",
+    )
+    .option("--skip-validation", "start without the row-count validation (answers cutover.skip-row-counts); only when you validated another way")
+    .option("--unfreeze", "only lift the write freeze recorded in the state, nothing else (e.g. to roll back to the old server after a switch)")
     .addHelpText(
       "after",
       examples(
         "aurora-migrate cutover --state prod.state.json",
-        "aurora-migrate cutover --dry-run",
+        "aurora-migrate cutover --dry-run                     # the checks, the freeze statements and the hook, changing nothing",
         "aurora-migrate cutover --config answers.json --yes --skip-validation",
-        "aurora-migrate cutover --unfreeze",
-      ),
+        "aurora-migrate cutover --unfreeze                    # give the app's roles their access back",
+      ) +
+        [
+          "",
+          "Answers it asks for (keys for --config): cutover.max-latency-seconds (default 10), cutover.freeze-method",
+          "(roles | hook | none), cutover.freeze-roles, cutover.freeze-hook / cutover.unfreeze-hook, cutover.switch-hook",
+          "(runs with the target's connection in DATABASE_URL and PG*), cutover.drain-timeout-seconds (default 600).",
+          "",
+          "Exit codes: 0 switched, 1 failed (the freeze was lifted; the message says what to fix), 3 not ready yet",
+          "(task not running, latency over the threshold, row counts differ: each problem is listed), 130 interrupted.",
+          "",
+        ].join("\n"),
     )
     .action(
       act(async (g, reporter, cmd) => {
@@ -219,11 +231,27 @@ export function buildProgram(io: CliIo, onAction: (p: Promise<void>) => void): C
     );
   program
     .command("cleanup")
-    .description("stop and delete the DMS task, endpoints and instance (each confirmed), drop the source replication slot and DMS's objects, list what remains; safe to run twice")
-    .option("--keep-task", "stop the DMS task but do not delete it")
+    .description(
+      "stop and delete the DMS task, then its endpoints, replication instance and subnet group (each confirmed, each awaited), revoke the security-group rules the tool added, drop DMS's replication slot and DDL-capture objects on the source, list what remains; safe to run twice",
+    )
+    .option("--keep-task", "stop the DMS task but do not delete it (its endpoints and instance then stay too: DMS deletes them only once no task uses them)")
     .option("--keep-endpoints", "do not delete the DMS endpoints")
-    .option("--keep-instance", "do not delete the DMS replication instance")
-    .addHelpText("after", examples("aurora-migrate cleanup --state prod.state.json", "aurora-migrate cleanup --keep-instance --yes"))
+    .option("--keep-instance", "do not delete the DMS replication instance (nor its subnet group)")
+    .addHelpText(
+      "after",
+      examples(
+        "aurora-migrate cleanup --state prod.state.json",
+        "aurora-migrate cleanup --dry-run                     # the AWS calls and SQL it would run, changing nothing",
+        "aurora-migrate cleanup --keep-instance --yes         # keep the instance for another migration",
+        "aurora-migrate cleanup --keep-task                   # stop replication, keep the task to look at later",
+      ) +
+        [
+          "",
+          "The Aurora cluster and the old server are never touched; cleanup lists them at the end.",
+          "A replication slot still in use is not dropped (exit 3, naming who holds it); run cleanup again once it is free.",
+          "",
+        ].join("\n"),
+    )
     .action(
       act(async (g, reporter, cmd) => {
         const { runCleanupCommand } = await import("./commands/cleanup.js");

@@ -6,6 +6,8 @@ export const RESOURCE_KIND = {
   task: "dms-task",
   endpoint: "dms-endpoint",
   instance: "dms-replication-instance",
+  subnetGroup: "dms-subnet-group",
+  securityGroup: "security-group",
   securityGroupRule: "security-group-rule",
   cluster: "aurora-cluster",
   slot: "replication-slot",

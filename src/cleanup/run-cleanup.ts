@@ -1,4 +1,5 @@
 import type { PgClient } from "../adapters/postgres/connect.js";
+import { MARKER_QUALIFIED, TOOL_SCHEMA } from "../adapters/postgres/marker.js";
 import { describeLocation } from "../adapters/postgres/url.js";
 import { AppError } from "../errors.js";
 import type { StepContext } from "../runner.js";
@@ -53,8 +54,13 @@ export async function runCleanup(ctx: StepContext, deps: CleanupDeps, options: C
   const { prompter, reporter } = ctx;
   const report: CleanupReport = { done: [], alreadyGone: [], remaining: [] };
   const now = (): string => ctx.clock.now().toISOString();
+  /** Records removed by this run (or that would be, under --dry-run). */
+  const removed = new Set<ResourceRecord>();
   const outcome = async (what: string, r: Live, call: Promise<CleanupOutcome>): Promise<void> => {
     const result = await call;
+    removed.add(r);
+    // --dry-run: the call was printed, not made; nothing is recorded as gone.
+    if (ctx.options.dryRun) return;
     r.deletedAt = now();
     await ctx.save();
     (result === "done" ? report.done : report.alreadyGone).push(what);
@@ -76,9 +82,11 @@ export async function runCleanup(ctx: StepContext, deps: CleanupDeps, options: C
       const go = await prompter.confirmDestructive({ id: "cleanup.stop-task", message: `Stop the DMS task ${task.id}?`, consequences: [`The task ${task.id} stops replicating to the target.`] });
       if (go) {
         const r = await deps.stopTask(task);
-        task["stoppedAt"] = now();
-        await ctx.save();
-        reporter.success(r === "done" ? `Stopped the task ${task.id}` : `The task ${task.id} was already stopped`);
+        if (!ctx.options.dryRun) {
+          task["stoppedAt"] = now();
+          await ctx.save();
+          reporter.success(r === "done" ? `Stopped the task ${task.id}` : `The task ${task.id} was already stopped`);
+        }
       }
     }
     if (options.keepTask || !task.createdByUs) {
@@ -88,13 +96,14 @@ export async function runCleanup(ctx: StepContext, deps: CleanupDeps, options: C
     if (await prompter.confirmDestructive({ id: "cleanup.delete-task", message: `Delete the DMS task ${task.id}?` })) await outcome(`the DMS task ${task.id}`, task, deps.deleteTask(task));
     else report.remaining.push(`DMS task ${task.id} (kept at your answer)`);
   }
-  const awsGroup = async (kind: string, keep: boolean | undefined, flag: string, question: string, label: string, call: (r: ResourceRecord) => Promise<CleanupOutcome>): Promise<void> => {
+  /** Deletes the tool's resources of a kind (one confirmation for all), unless `keep` says why not. */
+  const awsGroup = async (kind: string, keep: string | undefined, question: string, label: string, call: (r: ResourceRecord) => Promise<CleanupOutcome>): Promise<void> => {
     const recs = live(ctx, kind);
     const ours = recs.filter(([, r]) => r.createdByUs);
     for (const [, r] of recs.filter(([, x]) => !x.createdByUs)) report.remaining.push(`${label} ${r.id} (not created by aurora-migrate)`);
     if (ours.length === 0) return;
     if (keep) {
-      for (const [, r] of ours) report.remaining.push(`${label} ${r.id} (${flag})`);
+      for (const [, r] of ours) report.remaining.push(`${label} ${r.id} (${keep})`);
       return;
     }
     const names = ours.map(([, r]) => r.id);
@@ -104,10 +113,16 @@ export async function runCleanup(ctx: StepContext, deps: CleanupDeps, options: C
     }
     for (const [, r] of ours) await outcome(`the ${label} ${r.id}`, r, call(r));
   };
-  await awsGroup(RESOURCE_KIND.endpoint, options.keepEndpoints, "--keep-endpoints", "cleanup.delete-endpoints", "DMS endpoint", (r) => deps.deleteEndpoint(r));
-  await awsGroup(RESOURCE_KIND.instance, options.keepInstance, "--keep-instance", "cleanup.delete-instance", "DMS replication instance", (r) => deps.deleteInstance(r));
-  await awsGroup(RESOURCE_KIND.securityGroupRule, false, "", "cleanup.revoke-rules", "security-group rule", (r) => deps.revokeRule(r));
-  for (const kind of [RESOURCE_KIND.task, RESOURCE_KIND.endpoint, RESOURCE_KIND.instance, RESOURCE_KIND.securityGroupRule]) {
+  // DMS deletes an endpoint or an instance only once no task uses it (aws-dms-reference.md §2.9).
+  const left = (kind: string): ResourceRecord | undefined => live(ctx, kind).find(([, r]) => !removed.has(r))?.[1];
+  const taskLeft = left(RESOURCE_KIND.task);
+  const usedByTask = taskLeft ? `the DMS task ${taskLeft.id} still uses it` : undefined;
+  await awsGroup(RESOURCE_KIND.endpoint, options.keepEndpoints ? "--keep-endpoints" : usedByTask, "cleanup.delete-endpoints", "DMS endpoint", (r) => deps.deleteEndpoint(r));
+  await awsGroup(RESOURCE_KIND.instance, options.keepInstance ? "--keep-instance" : usedByTask, "cleanup.delete-instance", "DMS replication instance", (r) => deps.deleteInstance(r));
+  const instanceLeft = left(RESOURCE_KIND.instance);
+  await awsGroup(RESOURCE_KIND.subnetGroup, instanceLeft ? `the replication instance ${instanceLeft.id} still uses it` : undefined, "cleanup.delete-subnet-group", "DMS replication subnet group", (r) => deps.deleteSubnetGroup(r));
+  await awsGroup(RESOURCE_KIND.securityGroupRule, undefined, "cleanup.revoke-rules", "security-group rule", (r) => deps.revokeRule(r));
+  for (const kind of [RESOURCE_KIND.task, RESOURCE_KIND.endpoint, RESOURCE_KIND.instance, RESOURCE_KIND.subnetGroup, RESOURCE_KIND.securityGroupRule]) {
     for (const r of deleted(ctx, kind)) report.alreadyGone.push(`${kind} ${r.id} (deleted ${r.deletedAt ?? "earlier"})`);
   }
 
@@ -121,6 +136,9 @@ export async function runCleanup(ctx: StepContext, deps: CleanupDeps, options: C
   await cleanTarget(ctx, report);
 
   for (const [, c] of live(ctx, RESOURCE_KIND.cluster)) report.remaining.push(`Aurora cluster ${c.id}: your new database`);
+  for (const [, g] of live(ctx, RESOURCE_KIND.securityGroup).filter(([, r]) => r.createdByUs)) {
+    report.remaining.push(`security group ${g.id}, created by aurora-migrate: delete it once nothing uses it (aws ec2 delete-security-group --group-id ${g.id})`);
+  }
   const freeze = cutoverOutput(ctx.state.outputs).freeze;
   const frozen = freeze && freeze.status !== "lifted" && freeze.method === "roles" ? `; writes of ${freeze.roles.join(", ")} are still frozen there (aurora-migrate cutover --unfreeze lifts that)` : "";
   report.remaining.push(`The old server ${describeLocation(recordedLocation(ctx, "source"))}: untouched otherwise, yours to retire${frozen}`);
@@ -144,7 +162,9 @@ async function cleanSource(ctx: StepContext, source: PgClient, report: CleanupRe
       report.alreadyGone.push(`replication slot ${slotRec.id}`);
     } else {
       const retained = slot.retainedBytes === null ? "" : ` (it keeps ${Math.round(slot.retainedBytes / 1024 / 1024)} MB of WAL on the source)`;
-      if (await prompter.confirmDestructive({ id: "cleanup.drop-slot", message: `Drop the replication slot ${slot.name} on the source${retained}?` })) {
+      if (ctx.options.dryRun) {
+        dryRunSql(ctx, "source", [`SELECT pg_drop_replication_slot('${slot.name}')`]);
+      } else if (await prompter.confirmDestructive({ id: "cleanup.drop-slot", message: `Drop the replication slot ${slot.name} on the source${retained}?` })) {
         try {
           const r = await dropSlot(source, slot.name);
           gone = true;
@@ -170,6 +190,7 @@ async function cleanSource(ctx: StepContext, source: PgClient, report: CleanupRe
 
   const artefacts = dmsArtefactDropSql(await findDmsArtefacts(source));
   if (artefacts.length === 0) report.alreadyGone.push("DMS's DDL-capture objects on the source");
+  else if (ctx.options.dryRun) dryRunSql(ctx, "source", artefacts);
   else if (await prompter.confirmDestructive({ id: "cleanup.drop-dms-artefacts", message: "Remove DMS's DDL-capture objects from the source?", consequences: artefacts.map((s) => `  ${s};`) })) {
     await dropDmsArtefacts(source, artefacts);
     report.done.push("DMS's DDL-capture objects on the source (event trigger awsdms_intercept_ddl, its function, awsdms_ddl_audit)");
@@ -196,6 +217,10 @@ async function markerSchema(ctx: StepContext, client: PgClient, where: "source" 
     report.alreadyGone.push(`the aurora_migrate schema on the ${where}`);
     return;
   }
+  if (ctx.options.dryRun) {
+    dryRunSql(ctx, where, [`DROP TABLE IF EXISTS ${MARKER_QUALIFIED}`, `DROP SCHEMA IF EXISTS "${TOOL_SCHEMA}"`]);
+    return;
+  }
   if (!(await ctx.prompter.confirmDestructive({ id: "cleanup.drop-marker", message: `Drop the tool's aurora_migrate schema (the cutover marker) on the ${where}?` }))) {
     report.remaining.push(`the aurora_migrate schema on the ${where}`);
     return;
@@ -206,9 +231,15 @@ async function markerSchema(ctx: StepContext, client: PgClient, where: "source" 
   else report.remaining.push(`the aurora_migrate schema on the ${where} (marker table dropped; it holds other objects, so it was left)`);
 }
 
+/** --dry-run: the statements cleanup would run, printed instead. */
+function dryRunSql(ctx: StepContext, where: "source" | "target", statements: readonly string[]): void {
+  for (const sql of statements) ctx.reporter.info(`[dry-run] on the ${where}: ${sql};`);
+}
+
 function printReport(ctx: StepContext, report: CleanupReport): void {
   const { reporter } = ctx;
-  if (report.done.length === 0) reporter.success("Nothing left to clean up: everything the migration created is already gone.");
+  if (ctx.options.dryRun) reporter.info("Dry run: the calls and statements above were printed, not made; nothing was changed.");
+  else if (report.done.length === 0) reporter.success("Nothing left to clean up: everything the migration created is already gone.");
   else {
     reporter.success(`Cleaned up ${report.done.length} item(s):`);
     for (const d of report.done) reporter.info(`  • ${d}`);

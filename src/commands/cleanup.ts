@@ -1,5 +1,5 @@
 import type { CleanupDeps } from "../cleanup/deps.js";
-import { unavailableCleanupDeps } from "../cleanup/deps.js";
+import { cleanupDepsFor } from "../cleanup/aws-deps.js";
 import type { CleanupOptions } from "../cleanup/run-cleanup.js";
 import { type GlobalOptions, type StepContext, runSteps } from "../runner.js";
 import { type SessionIo, openSession } from "../session.js";
@@ -11,7 +11,7 @@ export async function runCleanupCommand(
   options: GlobalOptions,
   flags: CleanupOptions,
   io: SessionIo,
-  makeDeps: (ctx: StepContext) => CleanupDeps = () => unavailableCleanupDeps(),
+  makeDeps: (ctx: StepContext) => CleanupDeps = cleanupDepsFor,
 ): Promise<void> {
   const session = await openSession(options, "resume", io);
   const { ctx } = session;

@@ -1,5 +1,5 @@
 import type { CutoverDeps } from "../cutover/deps.js";
-import { unavailableCutoverDeps } from "../cutover/deps.js";
+import { cutoverDepsFor } from "../cutover/live-deps.js";
 import { cutoverOutput } from "../cutover/record.js";
 import { liftRecordedFreeze, runCutover } from "../cutover/run-cutover.js";
 import { type GlobalOptions, type StepContext, runSteps } from "../runner.js";
@@ -20,7 +20,7 @@ export async function runCutoverCommand(
   options: GlobalOptions,
   flags: CutoverFlags,
   io: SessionIo,
-  makeDeps: (ctx: StepContext) => CutoverDeps = () => unavailableCutoverDeps(),
+  makeDeps: (ctx: StepContext) => CutoverDeps = cutoverDepsFor,
 ): Promise<void> {
   const session = await openSession(options, "resume", io);
   const { ctx } = session;

@@ -1,5 +1,3 @@
-import { NotBuiltError } from "../errors.js";
-
 /** What `validate`'s row counts said: clean, or the tables that differ. */
 export interface RowCountCheck {
   clean: boolean;
@@ -15,7 +13,8 @@ export interface SequenceSyncResult {
 
 /**
  * The parts of the cutover that live elsewhere (the AWS adapters, `validate`, `sync-sequences`),
- * injected so the cutover is plain orchestration over PostgreSQL plus these calls.
+ * injected so the cutover is plain orchestration over PostgreSQL plus these calls
+ * (cutoverDepsFor in live-deps.ts builds them from a step context).
  * Every function may throw an AppError; the cutover lifts its freeze when one does.
  */
 export interface CutoverDeps {
@@ -27,17 +26,4 @@ export interface CutoverDeps {
   rowCountsMatch(): Promise<RowCountCheck>;
   /** Moves every target sequence to the source's position (never backwards). */
   syncSequences(): Promise<SequenceSyncResult>;
-}
-
-/**
- * The dependencies this build has: none of them yet. Each call says which part is missing,
- * so the cutover stops honestly at its preconditions, before anything is changed.
- */
-export function unavailableCutoverDeps(): CutoverDeps {
-  return {
-    taskStatus: () => Promise.reject(new NotBuiltError("Reading the DMS task's status (the AWS adapters)")),
-    cdcLatencySeconds: () => Promise.reject(new NotBuiltError("Reading the task's CDC latency from CloudWatch (the AWS adapters)")),
-    rowCountsMatch: () => Promise.reject(new NotBuiltError("Row-count validation (`validate`)")),
-    syncSequences: () => Promise.reject(new NotBuiltError("The final sequence sync (`sync-sequences`)")),
-  };
 }

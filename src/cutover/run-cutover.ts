@@ -163,7 +163,7 @@ export async function runCutover(ctx: StepContext, deps: CutoverDeps): Promise<C
       const sequences = await deps.syncSequences();
       reporter.success(`Sequences synced: ${sequences.summary}`);
       reporter.info("Running your switch command:");
-      await runDatabaseHook(ctx, "target", switchHook, "switch hook", ctx.signal);
+      await runDatabaseHook(ctx, "target", switchHook, "switch hook", { signal: ctx.signal, hint: "Its output is above: fix the command, then run `aurora-migrate cutover` again." });
       const report = switchedReport(frozeAt, drainedAt, clock.now().toISOString(), sequences.summary);
       out.report = report;
       await ctx.save();

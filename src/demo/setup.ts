@@ -64,7 +64,7 @@ export async function demoDatabases(o: { source?: string; target?: string }, say
     parsePgUrl(o.source);
     return { sourceUrl: o.source, auroraServer: { host: target.host, port: target.port, user: target.user, sslmode: target.params["sslmode"] ?? "prefer" } };
   }
-  const servers = await startLocalServers({ tls: true });
+  const servers = await startLocalServers({ ssl: true });
   say(`Started two throwaway PostgreSQL servers: source ${servers.source.major} on port ${servers.source.port}, "Aurora" ${servers.target.major} on port ${servers.target.port} (TLS, trust authentication).`);
   try {
     await servers.source.createDatabase(DEMO_DATABASE);

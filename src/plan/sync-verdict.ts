@@ -12,7 +12,7 @@ export type Trend = "rising" | "falling" | "steady" | "unknown";
 
 export interface SyncReading {
   /** Newest period where both metrics have a value. */
-  latest?: { at: Date; source: number; target: number };
+  latest?: JointPoint;
   trend: Trend;
   /** Newest-first run of periods with both latencies at or under the threshold. */
   consecutiveUnder: number;
@@ -21,19 +21,31 @@ export interface SyncReading {
   noData: boolean;
 }
 
-export function evaluateSync(source: Series, target: Series, thresholdSeconds: number, periods: number): SyncReading {
+/** A period where both latencies have a datapoint. */
+export interface JointPoint {
+  at: Date;
+  source: number;
+  target: number;
+}
+
+/** The periods where both metrics have a datapoint, newest first. */
+export function jointPoints(source: Series, target: Series): JointPoint[] {
   const bySource = new Map<number, number>();
   source.timestamps.forEach((t, i) => {
     const v = source.values[i];
     if (v !== undefined) bySource.set(t.getTime(), v);
   });
-  const joint: { at: Date; source: number; target: number }[] = [];
+  const joint: JointPoint[] = [];
   target.timestamps.forEach((t, i) => {
     const tv = target.values[i];
     const sv = bySource.get(t.getTime());
     if (tv !== undefined && sv !== undefined) joint.push({ at: t, source: sv, target: tv });
   });
-  joint.sort((a, b) => b.at.getTime() - a.at.getTime());
+  return joint.sort((a, b) => b.at.getTime() - a.at.getTime());
+}
+
+export function evaluateSync(source: Series, target: Series, thresholdSeconds: number, periods: number): SyncReading {
+  const joint = jointPoints(source, target);
   let consecutiveUnder = 0;
   for (const p of joint) {
     if (Math.max(p.source, p.target) > thresholdSeconds) break;

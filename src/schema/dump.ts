@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import type { PgLocation } from "../adapters/postgres/url.js";
 import { OperationError } from "../errors.js";
-import { libpqEnv } from "./libpq-env.js";
+import { toolEnv } from "../adapters/postgres/env.js";
 import type { PgTool } from "./pg-tools.js";
 
 const run = promisify(execFile);
@@ -34,7 +34,7 @@ export function exactSchemaPattern(schema: string): string {
 export async function dumpSchemaSection(tool: PgTool, loc: PgLocation, password: string | undefined, schemas: readonly string[], section: DumpSection): Promise<string> {
   const args = ["--schema-only", "--no-owner", "--no-privileges", `--section=${section}`, ...schemas.flatMap((s) => ["-n", exactSchemaPattern(s)])];
   try {
-    const { stdout } = await run(tool.pgDump, args, { env: libpqEnv(loc, password), maxBuffer: 512 * 1024 * 1024 });
+    const { stdout } = await run(tool.pgDump, args, { env: toolEnv(loc, password), maxBuffer: 512 * 1024 * 1024 });
     return stdout;
   } catch (err) {
     const stderr = (err as { stderr?: string }).stderr?.trim() ?? (err as Error).message;

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { PgLocation } from "../adapters/postgres/url.js";
 import { OperationError } from "../errors.js";
-import { libpqEnv } from "./libpq-env.js";
+import { toolEnv } from "../adapters/postgres/env.js";
 
 /**
  * The statement that ends at (or spans) 1-based `line`: from there back to the blank line
@@ -30,7 +30,7 @@ export async function runPsqlScript(psql: string, loc: PgLocation, password: str
       execFile(
         psql,
         ["--no-psqlrc", "--quiet", "--set", "ON_ERROR_STOP=1", "--single-transaction", "--file", file],
-        { env: libpqEnv(loc, password), maxBuffer: 64 * 1024 * 1024 },
+        { env: toolEnv(loc, password), maxBuffer: 64 * 1024 * 1024 },
         (err, _stdout, stderr) => {
           if (!err) {
             resolve();

@@ -129,8 +129,11 @@ export interface LocalPgServerOptions {
   binDir?: string;
   /** OS user to run the server as when we are root. Default `postgres`, else `nobody`. */
   osUser?: string;
-  /** Serve TLS with a throwaway self-signed certificate (clients may then use sslmode=require). Default false. */
-  tls?: boolean;
+  /**
+   * SSL on, with a throwaway self-signed certificate (made with node:crypto, no openssl
+   * needed), as Aurora has: `sslmode=require` connects, plain connections still work.
+   */
+  ssl?: boolean;
 }
 
 export interface LocalPgServer {
@@ -241,7 +244,7 @@ export async function startLocalPgServer(options: LocalPgServerOptions): Promise
     max_wal_senders: 10,
     ...options.settings,
   };
-  if (options.tls) Object.assign(conf, writeTlsFiles(dataDir, user));
+  if (options.ssl) Object.assign(conf, writeTlsFiles(dataDir, user));
   appendFileSync(join(dataDir, "postgresql.conf"), Object.entries(conf).map(([k, v]) => `${k} = ${v}`).join("\n") + "\n");
   writeFileSync(join(dataDir, "pg_hba.conf"), ["local all all trust", "host all all 127.0.0.1/32 trust", "host replication all 127.0.0.1/32 trust"].join("\n") + "\n");
   const pgCtl = async (...args: string[]): Promise<void> => {

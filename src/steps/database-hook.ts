@@ -1,38 +1,59 @@
-import { pgEnvironment } from "../adapters/postgres/env.js";
-import { redactUrl } from "../adapters/postgres/url.js";
+import { libpqEnv } from "../adapters/postgres/env.js";
+import { describeLocation, redactUrl } from "../adapters/postgres/url.js";
 import { runHook } from "../adapters/shell/run-hook.js";
 import { OperationError, errorMessage } from "../errors.js";
 import type { StepContext } from "../runner.js";
 import { type DatabaseRole, recordedLocation } from "./connections.js";
 
+/** Lines of a failing hook's output repeated under its error. */
+const TAIL_LINES = 20;
+
+export interface DatabaseHookOptions {
+  /** Aborting ends the command (SIGTERM). */
+  signal?: AbortSignal;
+  /** What to do when it fails; default: fix the command and run again. */
+  hint?: string;
+}
+
 /**
- * Runs a user's hook command with one database's connection in its environment (DATABASE_URL
- * and PG* variables, the password included when this process knows it), streaming its output
- * (passwords redacted). Throws an OperationError when it cannot start or exits non-zero.
+ * Runs a user's hook command (the schema command, the cutover's freeze and switch commands)
+ * through /bin/sh with one database's connection in its environment (DATABASE_URL and PG*
+ * variables, the password included when this process knows it), streaming its output with
+ * passwords masked. Throws an OperationError, with its last lines, when it cannot start or
+ * exits non-zero.
  */
 export async function runDatabaseHook(
   ctx: Pick<StepContext, "state" | "secrets" | "reporter">,
   role: DatabaseRole,
   command: string,
   what: string,
-  signal?: AbortSignal,
+  o: DatabaseHookOptions = {},
 ): Promise<void> {
-  const env = pgEnvironment(recordedLocation(ctx, role), ctx.secrets.get(`${role}.password`));
+  const loc = recordedLocation(ctx, role);
+  const env = libpqEnv(loc, ctx.secrets.get(`${role}.password`), { passwordInUrl: true });
   const clean = (line: string): string => ctx.secrets.redact(redactUrl(line));
-  ctx.reporter.info(ctx.reporter.color.dim(`$ ${clean(command)}`));
+  const { reporter } = ctx;
+  reporter.info(reporter.color.dim(`$ ${clean(command)}   (${what}, with the ${role} ${describeLocation(loc)} in DATABASE_URL and PG*)`));
+  const tail: string[] = [];
   let code: number;
   try {
     code = await runHook(command, {
       env,
-      onLine: (line) => ctx.reporter.info(ctx.reporter.color.dim(`  │ ${clean(line)}`)),
-      ...(signal ? { signal } : {}),
+      onLine: (raw) => {
+        const line = clean(raw);
+        tail.push(line);
+        if (tail.length > TAIL_LINES) tail.shift();
+        reporter.info(reporter.color.dim(`  │ ${line}`));
+      },
+      ...(o.signal ? { signal: o.signal } : {}),
     });
   } catch (err) {
-    throw new OperationError(`The ${what} could not start: ${errorMessage(err)}`, { cause: err, hint: "Check the command (it runs with /bin/sh -c)." });
+    throw new OperationError(`The ${what} \`${clean(command)}\` could not start: ${errorMessage(err)}`, { cause: err, hint: "Check the command (it runs with /bin/sh -c)." });
   }
   if (code !== 0) {
-    throw new OperationError(`The ${what} exited with code ${code}.`, {
-      hint: `Its output is above. It ran with the ${role}'s connection in DATABASE_URL and PG* variables.`,
+    throw new OperationError(`The ${what} \`${clean(command)}\` exited with code ${code}.`, {
+      details: tail.length ? ["Its last lines:", ...tail.map((l) => `  ${l}`)] : [],
+      hint: o.hint ?? `Fix the command (it runs with the ${role}'s connection in DATABASE_URL and PG* variables), then run again.`,
     });
   }
 }

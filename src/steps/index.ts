@@ -1,5 +1,5 @@
-import { unavailableCleanupDeps } from "../cleanup/deps.js";
-import { unavailableCutoverDeps } from "../cutover/deps.js";
+import { cleanupDepsFor } from "../cleanup/aws-deps.js";
+import { cutoverDepsFor } from "../cutover/live-deps.js";
 import type { Step } from "../runner.js";
 import { auroraClusterStep } from "./aurora-cluster.js";
 import { cleanupStep } from "./cleanup.js";
@@ -31,7 +31,6 @@ export const WIZARD_STEPS: readonly Step[] = [
   restoreAndSequencesStep,
   resumeTaskStep,
   syncWaitStep,
-  // The lead wires the AWS adapters, validate and sync-sequences in here (see the deps files).
-  cutoverStep(() => unavailableCutoverDeps()),
-  cleanupStep(() => unavailableCleanupDeps()),
+  cutoverStep(cutoverDepsFor),
+  cleanupStep(cleanupDepsFor),
 ];

@@ -1,16 +1,15 @@
 import type { PgClient } from "../adapters/postgres/connect.js";
 import { ensureMarkerTable } from "../adapters/postgres/marker.js";
-import { describeLocation } from "../adapters/postgres/url.js";
 import { BlockedError, OperationError } from "../errors.js";
 import type { Step, StepContext } from "../runner.js";
 import { readCatalog } from "../schema/catalog.js";
 import { printParity } from "../schema/parity-print.js";
-import { runSchemaHook } from "../schema/hook.js";
 import { createSourceExtensions, dropSchemas, existingTables, loadSchemaBuiltIn } from "../schema/load-builtin.js";
 import { type ParityReport, compareCatalogs, describeDifference, parityFindings } from "../schema/parity.js";
 import { findPgDump } from "../schema/pg-tools.js";
 import { type SetAsideChoice, type SetAsideObject, catalogIdsOf, dropSetAside, mergeSetAside, readSetAside } from "../schema/set-aside.js";
 import { chosenSchemas } from "./chosen-schemas.js";
+import { runDatabaseHook } from "./database-hook.js";
 import { openDatabase, recordedLocation } from "./connections.js";
 import { type SchemaLoadOutput, readSchemaLoadOutput } from "./schema-load-output.js";
 
@@ -66,16 +65,10 @@ async function withHook(ctx: StepContext, target: PgClient, schemas: string[], c
     message: "Command that loads your schema into the target",
     help: "e.g. bin/rails db:schema:load; it runs with DATABASE_URL and PGHOST/PGPORT/PGDATABASE/PGUSER/PGPASSWORD set to the target",
   });
-  const loc = recordedLocation(ctx, "target");
   const shown = ctx.secrets.redact(command);
-  ctx.reporter.info(`Running \`${shown}\` against ${describeLocation(loc)}:`);
-  await runSchemaHook({
-    command,
-    target: loc,
-    password: ctx.secrets.get("target.password"),
+  await runDatabaseHook(ctx, "target", command, "schema command", {
     signal: ctx.signal,
-    redact: (text) => ctx.secrets.redact(text),
-    onLine: (line) => ctx.reporter.info(ctx.reporter.color.dim(`  │ ${line}`)),
+    hint: "Fix the command (it runs with DATABASE_URL and PG* variables pointing at the target), then resume; it runs again from the start.",
   });
   ctx.reporter.success(`\`${shown}\` finished`);
   const previous = readSchemaLoadOutput(ctx.state.outputs);

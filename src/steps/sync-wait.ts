@@ -85,10 +85,16 @@ async function readLatency(ctx: StepContext, aws: AwsServices, task: DmsTaskOutp
       hint: "See the task's CloudWatch log; once it runs again (resume-processing), resume the wizard.",
     });
   }
-  const out = await aws.cloudwatch.getMetricData(latencyQuery(task.instanceId, task.taskResourceId, ctx.clock.now()));
+  const { source, target } = await readLatencySeries(aws, task, ctx.clock.now());
+  return evaluateSync(source, target, threshold, periods);
+}
+
+/** The task's CDCLatencySource and CDCLatencyTarget series over the last minutes, up to `now`. */
+export async function readLatencySeries(aws: AwsServices, task: Pick<DmsTaskOutput, "instanceId" | "taskResourceId">, now: Date): Promise<{ source: Series; target: Series }> {
+  const out = await aws.cloudwatch.getMetricData(latencyQuery(task.instanceId, task.taskResourceId, now));
   const series = (id: string): Series => {
     const r = out.MetricDataResults?.find((m) => m.Id === id);
     return { timestamps: r?.Timestamps ?? [], values: r?.Values ?? [] };
   };
-  return evaluateSync(series("latency_source"), series("latency_target"), threshold, periods);
+  return { source: series("latency_source"), target: series("latency_target") };
 }

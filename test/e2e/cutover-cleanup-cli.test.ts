@@ -5,6 +5,12 @@ import { PassThrough } from "node:stream";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MARKER_DDL } from "../../src/adapters/postgres/marker.js";
 import { main } from "../../src/cli.js";
+import { runCleanupCommand } from "../../src/commands/cleanup.js";
+import type { GlobalOptions } from "../../src/runner.js";
+import { MemoryReporter } from "../../src/ui/reporter.js";
+import { FakeAws } from "../support/aws/fake-aws.js";
+import { FakeClock } from "../support/aws/harness.js";
+import { seedMigration } from "../support/aws/seed.js";
 import { newState } from "../../src/state/schema.js";
 import { readState, writeStateAtomic } from "../../src/state/store.js";
 import { freshDatabase, type TestDatabase } from "../support/databases.js";
@@ -44,14 +50,28 @@ afterEach(async () => {
 });
 
 describe("aurora-migrate cutover / cleanup", () => {
-  it("GIVEN this build without the AWS adapters WHEN cutover runs THEN it exits 1 saying which part is missing, and freezes nothing", async () => {
+  it("GIVEN a state with no DMS task recorded WHEN cutover runs THEN it exits 3 saying what to run first, and freezes nothing", async () => {
     const state = await readState(statePath);
     state.outputs = {};
     await writeStateAtomic(statePath, state);
     const r = await cli("cutover", "--yes", "--skip-validation");
-    expect(r.code).toBe(1);
-    expect(r.err).toMatch(/Reading the DMS task's status \(the AWS adapters\) is not built yet/);
+    expect(r.code).toBe(3);
+    expect(r.err).toMatch(/No DMS task is recorded/);
+    expect(r.err).toMatch(/aurora-migrate resume/);
     expect((await readState(statePath)).outputs["cutover"]).toEqual({});
+  });
+
+  it("GIVEN --help WHEN asked for cutover and cleanup THEN each describes its flags with examples and exit codes", async () => {
+    const cut = await cli("cutover", "--help");
+    expect(cut.code).toBe(0);
+    expect(cut.out).toMatch(/--skip-validation\s+start without the row-count validation/);
+    expect(cut.out).toMatch(/--unfreeze\s+only lift the write freeze/);
+    expect(cut.out).toContain("$ aurora-migrate cutover --dry-run");
+    expect(cut.out).toMatch(/Exit codes: 0 switched/);
+    const clean = await cli("cleanup", "--help");
+    expect(clean.code).toBe(0);
+    for (const flag of ["--keep-task", "--keep-endpoints", "--keep-instance"]) expect(clean.out).toContain(flag);
+    expect(clean.out).toContain("$ aurora-migrate cleanup --keep-instance --yes");
   });
 
   it("GIVEN a switched migration with nothing on AWS recorded WHEN cleanup runs twice THEN both exit 0 and the second says nothing is left", async () => {
@@ -63,13 +83,20 @@ describe("aurora-migrate cutover / cleanup", () => {
     expect(second.out).toMatch(/Nothing left to clean up/);
   });
 
-  it("GIVEN a recorded DMS task and no AWS adapters WHEN cleanup runs THEN it exits 1 before touching anything", async () => {
+  it("GIVEN DMS resources in (fake) AWS WHEN `cleanup` runs twice THEN the first removes them and the second makes no AWS call and ends without error", async () => {
+    const fake = new FakeAws();
+    const seeded = await seedMigration(fake);
     const state = await readState(statePath);
-    state.resources["task"] = { kind: "dms-task", id: "am-task", createdByUs: true, recordedAt: "2026-01-01T00:00:00.000Z" };
+    Object.assign(state.resources, seeded.resources);
     await writeStateAtomic(statePath, state);
-    const r = await cli("cleanup", "--yes");
-    expect(r.code).toBe(1);
-    expect(r.err).toMatch(/Stopping the DMS task \(the AWS adapters\) is not built yet/);
-    expect(await source.sql("SELECT 1 FROM pg_namespace WHERE nspname = 'aurora_migrate'")).toHaveLength(1);
+    const options: GlobalOptions = { statePath, yes: true, json: false, dryRun: false, verbose: false, color: false };
+    const io = (reporter: MemoryReporter) => ({ reporter, signal: new AbortController().signal, clock: new FakeClock(), aws: () => Promise.resolve(fake) });
+    await runCleanupCommand(options, {}, io(new MemoryReporter()));
+    expect(fake.tasks.size + fake.endpoints.size + fake.replicationInstances.size).toBe(0);
+    fake.calls.length = 0;
+    const second = new MemoryReporter();
+    await runCleanupCommand(options, {}, io(second));
+    expect(fake.calls).toEqual([]);
+    expect(second.text).toMatch(/Nothing left to clean up/);
   });
 });

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runWizard } from "../../src/commands/wizard.js";
 import type { GlobalOptions, Step } from "../../src/runner.js";
@@ -9,14 +10,13 @@ import { WIZARD_STEPS } from "../../src/steps/index.js";
 import { MemoryReporter } from "../../src/ui/reporter.js";
 import { FakeAws } from "../support/aws/fake-aws.js";
 import { FakeClock, UNATTENDED_ANSWERS, noOpStep } from "../support/aws/harness.js";
-import { freshDatabase, type TestDatabase } from "../support/databases.js";
+import { freshDatabase, sharedServerInfo, type TestDatabase } from "../support/databases.js";
 import { ScriptedTerminal } from "../support/scripted-terminal.js";
 
 /**
- * Steps 1–11 of the wizard. On this branch steps 7 (schema load) and 9 (restore and sequence
- * reset) belong to the PostgreSQL-side issue, so they are replaced by no-op steps here.
- * Everything else is the real step code, the preflight (step 2) included; AWS is the stateful
- * fake; the source is a real server.
+ * Steps 1–11 for the interactive run, whose fake Aurora answers at an invented host: steps 7
+ * (schema load) and 9 (restore and sequence reset) need a reachable target, so they are
+ * no-ops there. The unattended run below runs all 13 real steps against real servers.
  */
 function stepsOneToEleven(): Step[] {
   const replaced: Record<string, Step> = {
@@ -52,28 +52,137 @@ function dir(): string {
   return mkdtempSync(join(tmpdir(), "am-wiz-"));
 }
 
-describe("the wizard, steps 1–11, against stubbed AWS and a real source", () => {
-  it("GIVEN a --config file and --yes WHEN the wizard runs THEN every step through the sync wait is done, in order, with each AWS resource recorded", async () => {
+/** A FakeClock whose short sleeps (the cutover's drain polls) also pass in real time, so replication can arrive. */
+class DrainClock extends FakeClock {
+  override async sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (ms <= 1000) await new Promise((r) => setTimeout(r, ms));
+    return super.sleep(ms, signal);
+  }
+}
+
+async function onServer(role: "source" | "target", database: string, sql: string): Promise<pg.QueryResultRow[]> {
+  const c = new pg.Client({ host: "127.0.0.1", port: sharedServerInfo(role).port, user: "postgres", database });
+  await c.connect();
+  try {
+    return (await c.query<pg.QueryResultRow>(sql)).rows;
+  } finally {
+    await c.end();
+  }
+}
+
+async function until(what: string, check: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 400; i += 1) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe("the whole wizard, steps 1–13, against the stateful AWS fake and real servers", () => {
+  let src: TestDatabase;
+  const sub = `dms_wiz_${Date.now() % 1_000_000}`;
+  beforeAll(async () => {
+    src = await freshDatabase("source", "full");
+    await src.sql(`CREATE TABLE public.accounts (id bigserial PRIMARY KEY, name text NOT NULL);
+      CREATE TABLE public.orders (id bigserial PRIMARY KEY, account_id bigint NOT NULL REFERENCES public.accounts, note text);
+      CREATE INDEX orders_account_idx ON public.orders (account_id);
+      INSERT INTO public.accounts (name) SELECT 'a' || g FROM generate_series(1, 20) g;
+      INSERT INTO public.orders (account_id, note) SELECT 1 + g % 20, 'o' || g FROM generate_series(1, 200) g;`);
+    // The fake Aurora cluster answers at the shared target server, in a database named like the source's (as the wizard expects).
+    await onServer("target", "postgres", `CREATE DATABASE "${src.name}"`);
+  });
+  afterAll(async () => {
+    // The subscription stood in for DMS's CDC: detach it from its (already dropped) slot, then drop it.
+    await onServer("target", src.name, `ALTER SUBSCRIPTION ${sub} DISABLE`).catch(() => undefined);
+    await onServer("target", src.name, `ALTER SUBSCRIPTION ${sub} SET (slot_name = NONE)`).catch(() => undefined);
+    await onServer("target", src.name, `DROP SUBSCRIPTION IF EXISTS ${sub}`).catch(() => undefined);
+    await onServer("target", "postgres", `DROP DATABASE IF EXISTS "${src.name}" WITH (FORCE)`);
+    await src.sql("SELECT pg_drop_replication_slot($1) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active", [sub]).catch(() => undefined);
+    await src.drop();
+  });
+
+  /**
+   * DMS stood in by a real logical subscription: its start is the full load (the initial copy,
+   * awaited) and its slot is the one the full-load step records; the app writes during CDC; a
+   * stop releases the slot.
+   */
+  function dmsAsSubscription(): FakeAws {
+    return new FakeAws({
+      clusterEndpoint: { host: "127.0.0.1", port: sharedServerInfo("target").port },
+      latency: [null, { source: 30, target: 45 }, { source: 2, target: 3 }, { source: 1, target: 2 }, { source: 1, target: 1 }],
+      onTaskStart: async () => {
+        await src.sql(`CREATE PUBLICATION ${sub} FOR TABLE public.accounts, public.orders, aurora_migrate.cutover_marker`);
+        await onServer("target", src.name, `CREATE SUBSCRIPTION ${sub} CONNECTION 'host=127.0.0.1 port=${src.port} dbname=${src.name} user=postgres' PUBLICATION ${sub}`);
+        await until("the initial copy", async () => (await onServer("target", src.name, "SELECT count(*)::int AS n FROM pg_subscription_rel WHERE srsubstate <> 'r'"))[0]?.["n"] === 0);
+        await until("the table-sync slots to go", async () => (await src.sql("SELECT 1 FROM pg_replication_slots WHERE slot_name LIKE 'pg\\_%\\_sync\\_%'")).length === 0);
+      },
+      onTaskResume: async () => {
+        // The app keeps writing on the source during CDC: ids the target's sequences have not seen.
+        await src.sql("INSERT INTO public.orders (account_id, note) SELECT 1, 'during cdc ' || g FROM generate_series(1, 15) g");
+        await until("CDC to carry them", async () => (await onServer("target", src.name, "SELECT count(*)::int AS n FROM public.orders"))[0]?.["n"] === 215);
+      },
+      onTaskStop: async () => {
+        await onServer("target", src.name, `ALTER SUBSCRIPTION ${sub} DISABLE`);
+        await until("the slot to be released", async () => (await src.sql<{ active: boolean }>("SELECT active FROM pg_replication_slots WHERE slot_name = $1", [sub]))[0]?.active === false);
+      },
+    });
+  }
+
+  it("GIVEN a --config file and --yes WHEN the wizard runs THEN all 13 steps are done in order: the schema loaded and restored for real, the cutover switched with the final sequence sync, and cleanup removed what it created", async () => {
     const d = dir();
     const configPath = join(d, "answers.json");
-    writeFileSync(configPath, JSON.stringify({ source: { url: db.url }, ...UNATTENDED_ANSWERS }));
+    writeFileSync(
+      configPath,
+      JSON.stringify({
+        source: { url: src.url },
+        ...UNATTENDED_ANSWERS,
+        // A pooler's PAUSE/RESUME stands in for the freeze here (the role freeze has tests of its own on a private server).
+        "cutover.freeze-method": "hook",
+        "cutover.freeze-hook": `echo paused > ${join(d, "pooler")}`,
+        "cutover.unfreeze-hook": `echo resumed > ${join(d, "pooler")}`,
+        "cutover.switch-hook": `printf '%s' "$DATABASE_URL" > ${join(d, "app-url")}`,
+        "cutover.drain-timeout-seconds": 60,
+      }),
+    );
     const options: GlobalOptions = { statePath: join(d, "m.state.json"), configPath, yes: true, json: false, dryRun: false, verbose: false, color: false };
-    const fake = dmsLike();
+    const fake = dmsAsSubscription();
     const reporter = new MemoryReporter();
-    await runWizard(options, "new", { reporter, signal: new AbortController().signal, clock: new FakeClock(), aws: () => Promise.resolve(fake) }, stepsOneToEleven());
+    await runWizard(options, "new", { reporter, signal: new AbortController().signal, clock: new DrainClock(), aws: () => Promise.resolve(fake) });
 
     const state = await readState(options.statePath);
-    expect(stepsOneToEleven().map((s) => state.steps[s.id]?.status)).toEqual(Array(11).fill("done"));
+    expect(WIZARD_STEPS.map((s) => state.steps[s.id]?.status)).toEqual(Array(13).fill("done"));
     expect(Object.keys(state.resources).sort()).toEqual(
       ["aurora-cluster", "aurora-security-group", "aurora-writer", "dms-security-group", "aurora-ingress-from-dms", "dms-subnet-group", "replication-instance", "dms-source-endpoint", "dms-target-endpoint", "dms-task", "replication-slot"].sort(),
     );
+    expect(state.resources["replication-slot"]?.id).toBe(sub);
     expect(fake.callsTo("startReplicationTask").map((c) => c.input["StartReplicationTaskType"])).toEqual(["start-replication", "resume-processing"]);
-    // The order of the plumbing: nothing is started before the task exists, the task before the endpoints.
-    const order = fake.calls.map((c) => c.method).filter((m) => m.startsWith("create") || m === "startReplicationTask");
-    expect(order).toEqual(["createSecurityGroup", "createDBCluster", "createDBInstance", "createReplicationSubnetGroup", "createSecurityGroup", "createReplicationInstance", "createEndpoint", "createEndpoint", "createReplicationTask", "startReplicationTask", "startReplicationTask"]);
+    const order = fake.calls.map((c) => c.method).filter((m) => /^(create|delete|stop|revoke)/.test(m) || m === "startReplicationTask");
+    expect(order).toEqual([
+      "createSecurityGroup", "createDBCluster", "createDBInstance", "createReplicationSubnetGroup", "createSecurityGroup", "createReplicationInstance",
+      "createEndpoint", "createEndpoint", "createReplicationTask", "startReplicationTask", "startReplicationTask",
+      "stopReplicationTask", "deleteReplicationTask", "deleteEndpoint", "deleteEndpoint", "deleteReplicationInstance", "deleteReplicationSubnetGroup", "revokeSecurityGroupIngress",
+    ]);
     expect(reporter.text).toContain("In sync: CDC latency: source 1 s, target 1 s");
-  });
 
+    // Step 7 and 9 for real: the target has the foreign key and the index back.
+    const restored = await onServer("target", src.name, "SELECT conname FROM pg_constraint WHERE contype = 'f' UNION ALL SELECT indexname FROM pg_indexes WHERE indexname = 'orders_account_idx'");
+    expect(restored.map((r) => r["conname"] as string).sort()).toEqual(["orders_account_id_fkey", "orders_account_idx"]);
+    // Step 12: switched to the target's URL; the rows written during CDC are there and the first insert on the target takes a fresh id.
+    expect(readFileSync(join(d, "app-url"), "utf8")).toBe(`postgres://postgres@127.0.0.1:${sharedServerInfo("target").port}/${src.name}?sslmode=require`);
+    expect(readFileSync(join(d, "pooler"), "utf8").trim()).toBe("paused");
+    const first = await onServer("target", src.name, "INSERT INTO public.orders (account_id, note) VALUES (1, 'first on Aurora') RETURNING id");
+    expect(first[0]?.["id"]).toBe("216");
+    expect(state.steps["cutover"]?.summary).toMatch(/^switched; writes unavailable for [\d.]+ s$/);
+    // Step 13: AWS emptied of what the migration made; the slot and the marker schemas dropped.
+    expect(fake.tasks.size + fake.endpoints.size + fake.replicationInstances.size + fake.dmsSubnetGroups.size).toBe(0);
+    expect(await src.sql("SELECT 1 FROM pg_replication_slots WHERE slot_name = $1", [sub])).toEqual([]);
+    expect(await src.sql("SELECT 1 FROM pg_namespace WHERE nspname = 'aurora_migrate'")).toEqual([]);
+    expect(await onServer("target", src.name, "SELECT 1 FROM pg_namespace WHERE nspname = 'aurora_migrate'")).toEqual([]);
+    expect(reporter.text).toMatch(/Aurora cluster .*: your new database/);
+  });
+});
+
+describe("the wizard, steps 1–11, with a person at the terminal", () => {
   it("GIVEN a terminal WHEN a person answers every prompt THEN the wizard runs through step 11 and no password reaches the state file", async () => {
     const d = dir();
     const options: GlobalOptions = { statePath: join(d, "m.state.json"), yes: false, json: false, dryRun: false, verbose: false, color: false };

@@ -3,14 +3,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { CutoverDeps } from "../../src/cutover/deps.js";
+import { cutoverDepsFor } from "../../src/cutover/live-deps.js";
 import { cutoverOutput } from "../../src/cutover/record.js";
 import { runCutover } from "../../src/cutover/run-cutover.js";
 import { BlockedError, ExitCode, OperationError } from "../../src/errors.js";
 import { freshDatabase, type TestDatabase } from "../support/databases.js";
 import { type PgServer, startPgServer } from "../support/pg-server.js";
-import { copySequencePositions, replicate } from "../support/replication.js";
-import { testContext } from "../support/step-context.js";
+import { FakeAws, type FakeAwsOptions } from "../support/aws/fake-aws.js";
+import { seedMigration } from "../support/aws/seed.js";
+import { replicate } from "../support/replication.js";
+import { type TestContext, testContext } from "../support/step-context.js";
 
 // The source is a server of its own (the freeze changes server-wide roles); the target is the
 // shared one. A logical-replication subscription carries changes across, as DMS's CDC would.
@@ -52,20 +54,23 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const deps = (over: Partial<CutoverDeps> = {}): CutoverDeps => ({
-  taskStatus: () => Promise.resolve("running"),
-  cdcLatencySeconds: () => Promise.resolve(1),
-  rowCountsMatch: () => Promise.resolve({ clean: true, differences: [] }),
-  syncSequences: () => copySequencePositions(source.url(db), target.url),
-  ...over,
-});
-
-function context(switchHook: string) {
-  return testContext({
+/**
+ * A cutover context over the stateful fake AWS (a running task; CloudWatch serving `latency`)
+ * with the real dependencies: the task's status and latency through the AWS ports, validate's
+ * row counts and the real sequence sync between the two servers.
+ */
+async function context(switchHook: string, o: { latency?: FakeAwsOptions["latency"]; taskStatus?: string; config?: Record<string, string | number | boolean | string[]> } = {}): Promise<TestContext> {
+  const fake = new FakeAws({ latency: o.latency ?? [{ source: 1, target: 2 }] });
+  const seeded = await seedMigration(fake);
+  if (o.taskStatus) Object.assign(fake.tasks.get(seeded.task.taskArn)!, { Status: o.taskStatus, phase: 0 });
+  const ctx = testContext({
     sourceUrl: source.url(db),
     targetUrl: target.url,
-    config: { "cutover.freeze-roles": ["shop"], "cutover.switch-hook": switchHook, "cutover.drain-timeout-seconds": 30 },
+    aws: fake,
+    config: { "cutover.freeze-roles": ["shop"], "cutover.switch-hook": switchHook, "cutover.drain-timeout-seconds": 30, ...o.config },
   });
+  ctx.state.outputs["dms-task"] = seeded.task;
+  return ctx;
 }
 
 async function shopCanConnect(): Promise<boolean> {
@@ -91,8 +96,8 @@ async function databaseAcl(): Promise<string> {
 
 describe("cutover", () => {
   it("GIVEN a replicating target WHEN the cutover runs THEN the marker written after the freeze arrives on the target and the switch hook gets the target's connection", async () => {
-    const ctx = context(`printf '%s\\n' "$DATABASE_URL" "$PGHOST:$PGPORT/$PGDATABASE as $PGUSER" > ${dir}/hook.out`);
-    const report = await runCutover(ctx, deps());
+    const ctx = await context(`printf '%s\\n' "$DATABASE_URL" "$PGHOST:$PGPORT/$PGDATABASE as $PGUSER" > ${dir}/hook.out`);
+    const report = await runCutover(ctx, cutoverDepsFor(ctx));
     expect(report?.outcome).toBe("switched");
     const marker = cutoverOutput(ctx.state.outputs).marker!;
     const onTarget = await target.sql<{ token: string }>("SELECT token FROM aurora_migrate.cutover_marker WHERE id = $1", [marker.id]);
@@ -104,8 +109,8 @@ describe("cutover", () => {
 
   it("GIVEN a switch hook that fails WHEN the cutover runs THEN the freeze is lifted, the source's privileges are as before, and the report says so", async () => {
     const before = await databaseAcl();
-    const ctx = context("echo 'restarting the app…'; exit 7");
-    const err = await runCutover(ctx, deps()).catch((e: unknown) => e);
+    const ctx = await context("echo 'restarting the app…'; exit 7");
+    const err = await runCutover(ctx, cutoverDepsFor(ctx)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OperationError);
     expect((err as OperationError).message).toMatch(/exited with code 7/);
     expect((err as OperationError).hint).toMatch(/freeze was lifted/);
@@ -115,16 +120,48 @@ describe("cutover", () => {
     expect(ctx.reporter.text).toMatch(/restarting the app…/);
   });
 
-  it("GIVEN CDC latency over the threshold WHEN the cutover runs THEN it exits 3 naming the latency, and the source is untouched", async () => {
+  it("GIVEN CloudWatch's CDC latency over the threshold WHEN the cutover runs THEN it exits 3 naming the latency, and the source is untouched", async () => {
     const before = await databaseAcl();
-    const ctx = context("true");
-    const err = await runCutover(ctx, deps({ cdcLatencySeconds: () => Promise.resolve(42) })).catch((e: unknown) => e);
+    const ctx = await context("true", { latency: [{ source: 40, target: 42 }] });
+    const err = await runCutover(ctx, cutoverDepsFor(ctx)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BlockedError);
     expect((err as BlockedError).exitCode).toBe(ExitCode.blocked);
     expect((err as BlockedError).details.join("\n")).toMatch(/CDC latency is 42 s, over the threshold of 10 s/);
     expect(cutoverOutput(ctx.state.outputs).freeze).toBeUndefined();
     expect(await databaseAcl()).toBe(before);
     expect(await shopCanConnect()).toBe(true);
+  });
+
+  it("GIVEN a task DMS reports stopped WHEN the cutover runs THEN it exits 3 saying the task is not running, and the source is untouched", async () => {
+    const before = await databaseAcl();
+    const ctx = await context("true", { taskStatus: "stopped" });
+    const err = await runCutover(ctx, cutoverDepsFor(ctx)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BlockedError);
+    expect((err as BlockedError).exitCode).toBe(ExitCode.blocked);
+    expect((err as BlockedError).details.join("\n")).toMatch(/The DMS task is "stopped", not running/);
+    expect(await databaseAcl()).toBe(before);
+  });
+
+  it("GIVEN rows missing on the target WHEN the cutover runs THEN validate's row counts stop it with exit 3 naming the table", async () => {
+    await target.sql("ALTER SUBSCRIPTION sub_" + target.name + " DISABLE");
+    await source.sql("INSERT INTO orders (note) VALUES ('not replicated')", db);
+    const ctx = await context("true");
+    const err = await runCutover(ctx, cutoverDepsFor(ctx)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BlockedError);
+    expect((err as BlockedError).details.join("\n")).toMatch(/public\.orders: source 1, target 0/);
+    await target.sql("ALTER SUBSCRIPTION sub_" + target.name + " ENABLE");
+  });
+
+  it("GIVEN the source's sequence advanced after the full load WHEN the cutover switches THEN the final sync moves the target's sequence ahead and the first insert on the target succeeds", async () => {
+    await source.sql("INSERT INTO orders (note) SELECT 'before ' || g FROM generate_series(1, 25) g", db);
+    // Ids handed out and then deleted still count: the target must not reuse them.
+    await source.sql("SELECT nextval('orders_id_seq') FROM generate_series(1, 5)", db);
+    for (let i = 0; i < 200 && (await target.sql<{ n: string }>("SELECT count(*) AS n FROM orders"))[0]?.n !== "25"; i += 1) await new Promise((r) => setTimeout(r, 25));
+    const ctx = await context("true");
+    const report = await runCutover(ctx, cutoverDepsFor(ctx));
+    expect(report?.sequences).toMatch(/1 moved forward/);
+    const inserted = await target.sql<{ id: string }>("INSERT INTO orders (note) VALUES ('first on the target') RETURNING id");
+    expect(inserted[0]?.id).toBe("31");
   });
 
   it("GIVEN an app inserting on the source through the whole cutover WHEN it switches THEN no acknowledged write is lost, the first insert on the target succeeds, and the window is measured", async () => {
@@ -161,8 +198,9 @@ describe("cutover", () => {
     })();
     while (acked.length < 50) await new Promise((r) => setTimeout(r, 10));
 
-    const ctx = context(`printf '%s' "$DATABASE_URL" > ${urlFile}`);
-    const report = await runCutover(ctx, deps());
+    // Row counts of a table taking writes differ by the rows in flight, so this run skips them, as the user would (--skip-validation).
+    const ctx = await context(`printf '%s' "$DATABASE_URL" > ${urlFile}`, { config: { "cutover.skip-row-counts": true } });
+    const report = await runCutover(ctx, cutoverDepsFor(ctx));
     stop = true;
     await app;
 

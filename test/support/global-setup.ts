@@ -17,7 +17,8 @@ export async function setup(project: TestProject): Promise<() => Promise<void>> 
   const pinned = process.env["PG_BIN"] !== undefined;
   const [source, target] = await Promise.all([
     startPgServer({ name: "source", logical: true, ...(pinned || !sourceBuild ? {} : { binDir: sourceBuild.binDir }) }),
-    startPgServer({ name: "target", logical: false, ...(pinned || !targetBuild ? {} : { binDir: targetBuild.binDir }) }),
+    // SSL on, like Aurora, so a target URL with sslmode=require (as the wizard records it) connects.
+    startPgServer({ name: "target", logical: false, ssl: true, ...(pinned || !targetBuild ? {} : { binDir: targetBuild.binDir }) }),
   ]);
   servers = [source, target];
   project.provide("pgServers", {

@@ -18,6 +18,8 @@ export interface PgServerOptions {
   settings?: Record<string, string | number>;
   /** Directory holding initdb/pg_ctl; default: the newest under /usr/lib/postgresql, or PG_BIN. */
   binDir?: string;
+  /** SSL on, with a throwaway self-signed certificate (as Aurora: `sslmode=require` works, plain connections too). */
+  ssl?: boolean;
 }
 
 export interface PgServer {
@@ -57,6 +59,7 @@ export async function startPgServer(options: PgServerOptions): Promise<PgServer>
     binDir: options.binDir ?? findPgBinDir(),
     ...(options.logical === undefined ? {} : { logical: options.logical }),
     ...(options.settings ? { settings: options.settings } : {}),
+    ...(options.ssl ? { ssl: true } : {}),
     ...(osUser ? { osUser } : {}),
   });
   const sql = async <T extends pg.QueryResultRow>(text: string, database = "postgres"): Promise<T[]> => {

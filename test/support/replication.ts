@@ -2,9 +2,9 @@ import pg from "pg";
 import { MARKER_DDL } from "../../src/adapters/postgres/marker.js";
 
 /**
- * Stand-ins for DMS in tests: a real PostgreSQL logical-replication subscription carries the
- * source's changes (and the cutover marker) to the target, as DMS's CDC does; and a plain
- * copy of sequence positions stands in for the sequence sync of `sync-sequences`.
+ * The stand-in for DMS in tests: a real PostgreSQL logical-replication subscription carries the
+ * source's changes (and the cutover marker) to the target, as DMS's CDC does. Sequences are
+ * not replicated (as with DMS): the cutover's own sequence sync moves them.
  */
 
 async function run(url: string, sql: string): Promise<pg.QueryResultRow[]> {
@@ -36,17 +36,4 @@ export async function replicate(o: { sourceUrl: string; sourcePort: number; sour
       await run(o.targetUrl, `DROP SUBSCRIPTION IF EXISTS ${o.name}`);
     },
   };
-}
-
-/** Moves every target sequence to the source's position (the test's stand-in for `sync-sequences`). */
-export async function copySequencePositions(sourceUrl: string, targetUrl: string): Promise<{ summary: string }> {
-  const seqs = await run(sourceUrl, "SELECT format('%I.%I', schemaname, sequencename) AS name, last_value FROM pg_sequences WHERE last_value IS NOT NULL AND schemaname <> 'aurora_migrate'");
-  const c = new pg.Client({ connectionString: targetUrl });
-  await c.connect();
-  try {
-    for (const s of seqs) await c.query("SELECT setval($1::regclass, $2)", [s["name"], s["last_value"]]);
-  } finally {
-    await c.end();
-  }
-  return { summary: `${seqs.length} sequence(s) copied` };
 }

@@ -1,4 +1,7 @@
-import { systemClock } from "../../src/clock.js";
+import { instrumentServices } from "../../src/adapters/aws/instrument.js";
+import { once } from "../../src/adapters/aws/lazy-client.js";
+import type { AwsServices } from "../../src/adapters/aws/ports.js";
+import { type Clock, systemClock } from "../../src/clock.js";
 import type { GlobalOptions, StepContext } from "../../src/runner.js";
 import { Secrets } from "../../src/secrets.js";
 import { type Answer, type MigrationState, newState } from "../../src/state/schema.js";
@@ -13,9 +16,19 @@ export interface TestContext extends StepContext {
 
 /**
  * A step context for tests: the real prompter answering from `config` (and defaults and
- * confirmations, as under --yes), a MemoryReporter, the system clock, saves kept in memory.
+ * confirmations, as under --yes), a MemoryReporter, the system clock (or `clock`), saves kept
+ * in memory, and `aws` (a fake) behind the same instrumentation a session puts around AWS.
  */
-export function testContext(o: { sourceUrl: string; targetUrl?: string; config?: Record<string, Answer>; signal?: AbortSignal; dryRun?: boolean; state?: MigrationState }): TestContext {
+export function testContext(o: {
+  sourceUrl: string;
+  targetUrl?: string;
+  config?: Record<string, Answer>;
+  signal?: AbortSignal;
+  dryRun?: boolean;
+  state?: MigrationState;
+  clock?: Clock;
+  aws?: AwsServices;
+}): TestContext {
   const state = o.state ?? newState("aurora-migrate@test", new Date());
   state.answers["source.url"] = o.sourceUrl;
   if (o.targetUrl) state.answers["target.url"] = o.targetUrl;
@@ -32,7 +45,7 @@ export function testContext(o: { sourceUrl: string; targetUrl?: string; config?:
       yes: true,
       reporter,
     }),
-    clock: systemClock,
+    clock: o.clock ?? systemClock,
     signal: o.signal ?? new AbortController().signal,
     secrets: new Secrets(),
     saves,
@@ -40,5 +53,6 @@ export function testContext(o: { sourceUrl: string; targetUrl?: string; config?:
       saves.push(structuredClone(state));
       return Promise.resolve();
     },
+    ...(o.aws ? { aws: once(() => Promise.resolve(instrumentServices(o.aws as AwsServices, { reporter, dryRun: options.dryRun }))) } : {}),
   };
 }

@@ -56,5 +56,25 @@ export function dmsAdapter(config: AwsClientConfig): DmsPort {
       const { sdk, client } = await load();
       return client.send(new sdk.DescribeTableStatisticsCommand(input));
     },
+    stopReplicationTask: async (input) => {
+      const { sdk, client } = await load();
+      return client.send(new sdk.StopReplicationTaskCommand(input));
+    },
+    deleteReplicationTask: async (input) => {
+      const { sdk, client } = await load();
+      return client.send(new sdk.DeleteReplicationTaskCommand(input));
+    },
+    deleteEndpoint: async (input) => {
+      const { sdk, client } = await load();
+      return client.send(new sdk.DeleteEndpointCommand(input));
+    },
+    deleteReplicationInstance: async (input) => {
+      const { sdk, client } = await load();
+      return client.send(new sdk.DeleteReplicationInstanceCommand(input));
+    },
+    deleteReplicationSubnetGroup: async (input) => {
+      const { sdk, client } = await load();
+      return client.send(new sdk.DeleteReplicationSubnetGroupCommand(input));
+    },
   };
 }

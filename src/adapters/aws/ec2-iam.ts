@@ -20,6 +20,10 @@ export function ec2Adapter(config: AwsClientConfig): Ec2Port {
       const { sdk, client } = await load();
       return client.send(new sdk.AuthorizeSecurityGroupIngressCommand(input));
     },
+    revokeSecurityGroupIngress: async (input) => {
+      const { sdk, client } = await load();
+      return client.send(new sdk.RevokeSecurityGroupIngressCommand(input));
+    },
   };
 }
 

@@ -42,8 +42,18 @@ import type {
   DescribeReplicationTasksCommandOutput,
   DescribeTableStatisticsCommandInput,
   DescribeTableStatisticsCommandOutput,
+  DeleteEndpointCommandInput,
+  DeleteEndpointCommandOutput,
+  DeleteReplicationInstanceCommandInput,
+  DeleteReplicationInstanceCommandOutput,
+  DeleteReplicationSubnetGroupCommandInput,
+  DeleteReplicationSubnetGroupCommandOutput,
+  DeleteReplicationTaskCommandInput,
+  DeleteReplicationTaskCommandOutput,
   StartReplicationTaskCommandInput,
   StartReplicationTaskCommandOutput,
+  StopReplicationTaskCommandInput,
+  StopReplicationTaskCommandOutput,
   TestConnectionCommandInput,
   TestConnectionCommandOutput,
 } from "@aws-sdk/client-database-migration-service";
@@ -56,6 +66,8 @@ import type {
   CreateSecurityGroupCommandOutput,
   DescribeSecurityGroupsCommandInput,
   DescribeSecurityGroupsCommandOutput,
+  RevokeSecurityGroupIngressCommandInput,
+  RevokeSecurityGroupIngressCommandOutput,
 } from "@aws-sdk/client-ec2";
 import type { GetRoleCommandInput, GetRoleCommandOutput } from "@aws-sdk/client-iam";
 
@@ -72,7 +84,7 @@ export interface RdsPort {
   createDBInstance(input: CreateDBInstanceCommandInput): Promise<Out<CreateDBInstanceCommandOutput>>;
 }
 
-/** AWS DMS: replication instance, endpoints, task. */
+/** AWS DMS: replication instance, endpoints, task; and their removal at cleanup. */
 export interface DmsPort {
   describeReplicationSubnetGroups(input: DescribeReplicationSubnetGroupsCommandInput): Promise<Out<DescribeReplicationSubnetGroupsCommandOutput>>;
   createReplicationSubnetGroup(input: CreateReplicationSubnetGroupCommandInput): Promise<Out<CreateReplicationSubnetGroupCommandOutput>>;
@@ -86,6 +98,11 @@ export interface DmsPort {
   createReplicationTask(input: CreateReplicationTaskCommandInput): Promise<Out<CreateReplicationTaskCommandOutput>>;
   startReplicationTask(input: StartReplicationTaskCommandInput): Promise<Out<StartReplicationTaskCommandOutput>>;
   describeTableStatistics(input: DescribeTableStatisticsCommandInput): Promise<Out<DescribeTableStatisticsCommandOutput>>;
+  stopReplicationTask(input: StopReplicationTaskCommandInput): Promise<Out<StopReplicationTaskCommandOutput>>;
+  deleteReplicationTask(input: DeleteReplicationTaskCommandInput): Promise<Out<DeleteReplicationTaskCommandOutput>>;
+  deleteEndpoint(input: DeleteEndpointCommandInput): Promise<Out<DeleteEndpointCommandOutput>>;
+  deleteReplicationInstance(input: DeleteReplicationInstanceCommandInput): Promise<Out<DeleteReplicationInstanceCommandOutput>>;
+  deleteReplicationSubnetGroup(input: DeleteReplicationSubnetGroupCommandInput): Promise<Out<DeleteReplicationSubnetGroupCommandOutput>>;
 }
 
 /** Amazon CloudWatch: the task's CDC latency metrics. */
@@ -98,11 +115,12 @@ export interface LogsPort {
   filterLogEvents(input: FilterLogEventsCommandInput): Promise<Out<FilterLogEventsCommandOutput>>;
 }
 
-/** Amazon EC2: security groups and the one rule that lets DMS reach Aurora. */
+/** Amazon EC2: security groups and the one rule that lets DMS reach Aurora (revoked at cleanup). */
 export interface Ec2Port {
   describeSecurityGroups(input: DescribeSecurityGroupsCommandInput): Promise<Out<DescribeSecurityGroupsCommandOutput>>;
   createSecurityGroup(input: CreateSecurityGroupCommandInput): Promise<Out<CreateSecurityGroupCommandOutput>>;
   authorizeSecurityGroupIngress(input: AuthorizeSecurityGroupIngressCommandInput): Promise<Out<AuthorizeSecurityGroupIngressCommandOutput>>;
+  revokeSecurityGroupIngress(input: RevokeSecurityGroupIngressCommandInput): Promise<Out<RevokeSecurityGroupIngressCommandOutput>>;
 }
 
 /** IAM: only to check DMS's account roles (dms-vpc-role, dms-cloudwatch-logs-role) exist. */

@@ -2,8 +2,8 @@ import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 
 export interface HookOptions {
-  /** Added to this process's environment for the child only. */
-  env: Record<string, string>;
+  /** The child's whole environment (e.g. from libpqEnv, which starts from this process's). */
+  env: NodeJS.ProcessEnv;
   /** Each line the command prints, as it prints it. */
   onLine(line: string, stream: "stdout" | "stderr"): void;
   /** Aborting ends the command (SIGTERM). */
@@ -17,7 +17,7 @@ export interface HookOptions {
 export function runHook(command: string, options: HookOptions): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn("/bin/sh", ["-c", command], {
-      env: { ...process.env, ...options.env },
+      env: options.env,
       stdio: ["ignore", "pipe", "pipe"],
     });
     const closed = [child.stdout, child.stderr].map(

@@ -46,6 +46,12 @@ export interface FakeAwsOptions {
   latency?: ({ source: number; target: number } | null)[];
   /** CloudWatch log lines of the task. */
   logLines?: string[];
+  /** Called when the task resumes after the full load (the test's app writes on the source during CDC). */
+  onTaskResume?: () => Promise<void>;
+  /** Called when the task is stopped (the test stops its stand-in for DMS's CDC, releasing the slot). */
+  onTaskStop?: () => Promise<void>;
+  /** Where new Aurora clusters answer (a real test server), instead of an invented host name. */
+  clusterEndpoint?: { host: string; port: number };
 }
 
 /** How many Describe calls a resource stays in its transitional state. */
@@ -66,6 +72,14 @@ export class FakeAws implements AwsServices {
   readonly endpoints = new Map<string, DmsEndpoint>();
   readonly connections = new Map<string, { status: string; describes: number; message?: string }>();
   readonly tasks = new Map<string, ReplicationTask & { describes: number; phase: number }>();
+  /**
+   * What happened, in order: every call ("call <method>") and every change AWS makes on its
+   * own afterwards ("stopped task <id>", "gone endpoint <id>"), so tests can prove a caller
+   * waited for one change before its next call.
+   */
+  readonly timeline: string[] = [];
+  /** Describes left before a resource being stopped or deleted reaches its next state. */
+  private readonly pending = new Map<object, number>();
   private metricCalls = 0;
   private seq = 0;
   readonly accountId = "123456789012";
@@ -84,6 +98,7 @@ export class FakeAws implements AwsServices {
   /** Records the call, applies injected failures, runs the body, then a simulated crash if asked. */
   private async op<T>(service: string, method: string, input: object, body: () => T | Promise<T>): Promise<T> {
     this.calls.push({ service, method, input: structuredClone(input) as Record<string, unknown> });
+    this.timeline.push(`call ${method}`);
     const injected = this.o.failNext?.get(method);
     if (injected) {
       this.o.failNext?.delete(method);
@@ -99,6 +114,25 @@ export class FakeAws implements AwsServices {
 
   callsTo(method: string): RecordedCall[] {
     return this.calls.filter((c) => c.method === method);
+  }
+
+  /** Starts a transition that completes after SETTLE describes of that kind of resource. */
+  private begin(obj: object): void {
+    this.pending.set(obj, SETTLE);
+  }
+
+  /** Counts a describe for every resource in `map` that is deleting; removes those whose time has come. */
+  private reap<V extends object>(map: Map<string, V>, kind: string, id: (v: V) => string | undefined, deleting: (v: V) => boolean): void {
+    for (const [key, v] of [...map]) {
+      if (!deleting(v)) continue;
+      const left = (this.pending.get(v) ?? 1) - 1;
+      this.pending.set(v, left);
+      if (left <= 0) {
+        map.delete(key);
+        this.pending.delete(v);
+        this.timeline.push(`gone ${kind} ${id(v) ?? key}`);
+      }
+    }
   }
 
   private settle<T extends { describes: number }>(obj: T, key: keyof T, to: string): void {
@@ -144,9 +178,9 @@ export class FakeAws implements AwsServices {
           Status: "creating",
           Engine: input.Engine,
           EngineVersion: input.EngineVersion,
-          Endpoint: `${id}.cluster-abc123.${this.region}.rds.amazonaws.com`,
+          Endpoint: this.o.clusterEndpoint?.host ?? `${id}.cluster-abc123.${this.region}.rds.amazonaws.com`,
           ReaderEndpoint: `${id}.cluster-ro-abc123.${this.region}.rds.amazonaws.com`,
-          Port: input.Port ?? 5432,
+          Port: this.o.clusterEndpoint?.port ?? input.Port ?? 5432,
           MasterUsername: input.MasterUsername,
           DBSubnetGroup: input.DBSubnetGroupName,
           VpcSecurityGroups: (input.VpcSecurityGroupIds ?? []).map((g) => ({ VpcSecurityGroupId: g, Status: "active" })),
@@ -195,6 +229,26 @@ export class FakeAws implements AwsServices {
         if ((g.IpPermissions ?? []).some((p) => JSON.stringify([p]) === key)) throw fault("InvalidPermission.Duplicate", "the specified rule already exists");
         g.IpPermissions = [...(g.IpPermissions ?? []), ...(input.IpPermissions ?? [])];
         return { Return: true, SecurityGroupRules: [{ SecurityGroupRuleId: this.next("sgr-"), GroupId: g.GroupId }] };
+      }),
+    revokeSecurityGroupIngress: (input) =>
+      this.op("ec2", "revokeSecurityGroupIngress", input, () => {
+        const g = this.securityGroups.get(input.GroupId ?? "");
+        if (!g) throw fault("InvalidGroup.NotFound", "The security group does not exist");
+        for (const want of input.IpPermissions ?? []) {
+          const same = (p: NonNullable<SecurityGroup["IpPermissions"]>[number]): boolean => p.IpProtocol === want.IpProtocol && p.FromPort === want.FromPort && p.ToPort === want.ToPort;
+          const perm = (g.IpPermissions ?? []).find(
+            (p) =>
+              same(p) &&
+              (want.UserIdGroupPairs ?? []).every((w) => p.UserIdGroupPairs?.some((x) => x.GroupId === w.GroupId)) &&
+              (want.IpRanges ?? []).every((w) => p.IpRanges?.some((x) => x.CidrIp === w.CidrIp)),
+          );
+          // EC2's answer for a rule that is not there.
+          if (!perm) throw fault("InvalidPermission.NotFound", "The specified rule does not exist in this security group.");
+          perm.UserIdGroupPairs = (perm.UserIdGroupPairs ?? []).filter((x) => !want.UserIdGroupPairs?.some((w) => w.GroupId === x.GroupId));
+          perm.IpRanges = (perm.IpRanges ?? []).filter((x) => !want.IpRanges?.some((w) => w.CidrIp === x.CidrIp));
+        }
+        g.IpPermissions = (g.IpPermissions ?? []).filter((p) => (p.UserIdGroupPairs?.length ?? 0) + (p.IpRanges?.length ?? 0) > 0);
+        return { Return: true };
       }),
   };
 
@@ -261,12 +315,22 @@ export class FakeAws implements AwsServices {
         this.dmsSubnetGroups.set(g.ReplicationSubnetGroupIdentifier, g);
         return { ReplicationSubnetGroup: g };
       }),
+    deleteReplicationSubnetGroup: (input) =>
+      this.op("dms", "deleteReplicationSubnetGroup", input, () => {
+        const id = input.ReplicationSubnetGroupIdentifier ?? "";
+        if (!this.dmsSubnetGroups.has(id)) throw fault("ResourceNotFoundFault", "Replication subnet group not found");
+        if ([...this.replicationInstances.values()].some((i) => i.ReplicationSubnetGroup?.ReplicationSubnetGroupIdentifier === id)) throw fault("InvalidResourceStateFault", "The subnet group is in use by a replication instance");
+        this.dmsSubnetGroups.delete(id);
+        this.timeline.push(`gone subnet-group ${id}`);
+        return {};
+      }),
     describeReplicationInstances: (input) =>
       this.op("dms", "describeReplicationInstances", input, () => {
+        this.reap(this.replicationInstances, "instance", (i) => i.ReplicationInstanceIdentifier, (i) => i.ReplicationInstanceStatus === "deleting");
         const ids = filterValues(input.Filters, "replication-instance-id");
         const found = [...this.replicationInstances.values()].filter((i) => !ids || ids.includes(i.ReplicationInstanceIdentifier ?? ""));
         if (ids && found.length === 0) throw fault("ResourceNotFoundFault", "Replication instance not found");
-        for (const i of found) this.settle(i, "ReplicationInstanceStatus", "available");
+        for (const i of found) if (i.ReplicationInstanceStatus !== "deleting") this.settle(i, "ReplicationInstanceStatus", "available");
         return { ReplicationInstances: found.map(strip) };
       }),
     createReplicationInstance: (input) =>
@@ -283,13 +347,24 @@ export class FakeAws implements AwsServices {
           ReplicationInstancePrivateIpAddresses: ["10.0.12.34"],
           ReplicationInstancePublicIpAddresses: input.PubliclyAccessible === false ? [] : ["203.0.113.9"],
           VpcSecurityGroups: (input.VpcSecurityGroupIds ?? []).map((g) => ({ VpcSecurityGroupId: g, Status: "active" })),
+          ...(input.ReplicationSubnetGroupIdentifier ? { ReplicationSubnetGroup: { ReplicationSubnetGroupIdentifier: input.ReplicationSubnetGroupIdentifier.toLowerCase() } } : {}),
           describes: 0,
         };
         this.replicationInstances.set(id, i);
         return { ReplicationInstance: strip(i) };
       }),
+    deleteReplicationInstance: (input) =>
+      this.op("dms", "deleteReplicationInstance", input, () => {
+        const i = [...this.replicationInstances.values()].find((x) => x.ReplicationInstanceArn === input.ReplicationInstanceArn);
+        if (!i) throw fault("ResourceNotFoundFault", "Replication instance not found");
+        if ([...this.tasks.values()].some((t) => t.ReplicationInstanceArn === i.ReplicationInstanceArn)) throw fault("InvalidResourceStateFault", "The replication instance still has tasks");
+        i.ReplicationInstanceStatus = "deleting";
+        this.begin(i);
+        return { ReplicationInstance: strip(i) };
+      }),
     describeEndpoints: (input) =>
       this.op("dms", "describeEndpoints", input, () => {
+        this.reap(this.endpoints, "endpoint", (e) => e.EndpointIdentifier, (e) => e.Status === "deleting");
         const ids = filterValues(input.Filters, "endpoint-id");
         const found = [...this.endpoints.values()].filter((e) => !ids || ids.includes(e.EndpointIdentifier ?? ""));
         if (ids && found.length === 0) throw fault("ResourceNotFoundFault", "Endpoint not found");
@@ -302,6 +377,15 @@ export class FakeAws implements AwsServices {
         const e = { EndpointIdentifier: id, EndpointType: input.EndpointType, EngineName: input.EngineName, EndpointArn: `arn:aws:dms:${this.region}:${this.accountId}:endpoint:${this.next("EP")}`, Status: "active" };
         this.endpoints.set(id, e);
         return { Endpoint: e };
+      }),
+    deleteEndpoint: (input) =>
+      this.op("dms", "deleteEndpoint", input, () => {
+        const e = [...this.endpoints.values()].find((x) => x.EndpointArn === input.EndpointArn);
+        if (!e) throw fault("ResourceNotFoundFault", "Endpoint not found");
+        if ([...this.tasks.values()].some((t) => t.SourceEndpointArn === e.EndpointArn || t.TargetEndpointArn === e.EndpointArn)) throw fault("InvalidResourceStateFault", "All tasks associated with the endpoint must be deleted first");
+        e.Status = "deleting";
+        this.begin(e);
+        return { Endpoint: { ...e } };
       }),
     testConnection: (input) =>
       this.op("dms", "testConnection", input, () => {
@@ -331,6 +415,9 @@ export class FakeAws implements AwsServices {
           ReplicationTaskArn: arn,
           Status: "creating",
           MigrationType: input.MigrationType,
+          SourceEndpointArn: input.SourceEndpointArn,
+          TargetEndpointArn: input.TargetEndpointArn,
+          ReplicationInstanceArn: input.ReplicationInstanceArn,
           TableMappings: input.TableMappings,
           ReplicationTaskSettings: input.ReplicationTaskSettings,
           describes: 0,
@@ -341,6 +428,7 @@ export class FakeAws implements AwsServices {
       }),
     describeReplicationTasks: (input) =>
       this.op("dms", "describeReplicationTasks", input, () => {
+        this.reap(this.tasks, "task", (t) => t.ReplicationTaskIdentifier, (t) => t.Status === "deleting");
         const arns = filterValues(input.Filters, "replication-task-arn");
         const ids = filterValues(input.Filters, "replication-task-id");
         const found = [...this.tasks.values()].filter((t) => (!arns || arns.includes(t.ReplicationTaskArn ?? "")) && (!ids || ids.includes(t.ReplicationTaskIdentifier ?? "")));
@@ -365,7 +453,29 @@ export class FakeAws implements AwsServices {
           t.phase = t.StopReason?.includes("STOPPED_AFTER_FULL_LOAD") ? 10 : 1;
           delete t.StopReason;
           delete t.LastFailureMessage;
+          await this.o.onTaskResume?.();
         }
+        return { ReplicationTask: strip(t) };
+      }),
+    stopReplicationTask: (input) =>
+      this.op("dms", "stopReplicationTask", input, async () => {
+        const t = this.tasks.get(input.ReplicationTaskArn ?? "");
+        if (!t) throw fault("ResourceNotFoundFault", "Replication task not found");
+        if (!["running", "starting"].includes(t.Status ?? "")) throw fault("InvalidResourceStateFault", `Task is ${t.Status}`);
+        t.Status = "stopping";
+        t.phase = 20;
+        this.begin(t);
+        await this.o.onTaskStop?.();
+        return { ReplicationTask: strip(t) };
+      }),
+    deleteReplicationTask: (input) =>
+      this.op("dms", "deleteReplicationTask", input, () => {
+        const t = this.tasks.get(input.ReplicationTaskArn ?? "");
+        if (!t) throw fault("ResourceNotFoundFault", "Replication task not found");
+        if (["running", "starting", "stopping"].includes(t.Status ?? "")) throw fault("InvalidResourceStateFault", `Task is ${t.Status}; stop it first`);
+        t.Status = "deleting";
+        t.phase = 0;
+        this.begin(t);
         return { ReplicationTask: strip(t) };
       }),
     describeTableStatistics: (input) =>
@@ -395,6 +505,14 @@ export class FakeAws implements AwsServices {
       t.phase += 1;
     } else if (t.phase === 10) {
       t.Status = "running";
+    } else if (t.phase === 20) {
+      const left = (this.pending.get(t) ?? 1) - 1;
+      this.pending.set(t, left);
+      if (left <= 0) {
+        Object.assign(t, { Status: "stopped", StopReason: "Stop Reason NORMAL", phase: 0 });
+        this.pending.delete(t);
+        this.timeline.push(`stopped task ${t.ReplicationTaskIdentifier ?? ""}`);
+      }
     }
   }
 }

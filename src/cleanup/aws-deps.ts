@@ -1,0 +1,203 @@
+import { isAwsError } from "../adapters/aws/errors.js";
+import type { AwsServices } from "../adapters/aws/ports.js";
+import { OperationError } from "../errors.js";
+import type { StepContext } from "../runner.js";
+import type { ResourceRecord } from "../state/schema.js";
+import { awsFor, dryRunValue } from "../steps/aws/context.js";
+import { findEndpoint, findReplicationInstance, findSubnetGroup, findTask } from "../steps/aws/lookups.js";
+import { pollUntil } from "../steps/aws/poll.js";
+import { field } from "../steps/aws/resources.js";
+import type { CleanupDeps, CleanupOutcome } from "./deps.js";
+
+/** Task states in which nothing is replicating any more. */
+const AT_REST = new Set(["stopped", "failed", "ready"]);
+/** Task states DMS refuses to delete from (aws-dms-reference.md §2.9: stop it first). */
+const BUSY = new Set(["running", "starting", "stopping"]);
+const GONE = ["ResourceNotFoundFault"];
+
+interface Waits {
+  firstDelayMs: number;
+  maxDelayMs: number;
+  timeoutMs: number;
+}
+const TASK_WAITS: Waits = { firstDelayMs: 5_000, maxDelayMs: 30_000, timeoutMs: 30 * 60_000 };
+const ENDPOINT_WAITS: Waits = { firstDelayMs: 5_000, maxDelayMs: 30_000, timeoutMs: 15 * 60_000 };
+// Deleting a replication instance takes minutes (waitUntilReplicationInstanceDeleted polls every 15–120 s).
+const INSTANCE_WAITS: Waits = { firstDelayMs: 15_000, maxDelayMs: 60_000, timeoutMs: 60 * 60_000 };
+
+/** Polls `read` (undefined = gone) until `settled`, with the wizard's backoff, clock and Ctrl-C. */
+async function waitUntil<T>(ctx: StepContext, what: string, read: () => Promise<T | undefined>, settled: (v: T | undefined) => boolean, show: (v: T | undefined) => string, waits: Waits): Promise<void> {
+  // pollUntil treats an undefined reading as "no answer yet", so "gone" travels in a box.
+  await pollUntil<{ v: T | undefined }>(ctx, { what, read: async () => ({ v: await read() }), done: (b) => settled(b.v), show: (b) => show(b.v), ...waits });
+}
+
+/** Runs a delete call; "already-gone" when AWS no longer has the resource. */
+async function deleting(call: () => Promise<unknown>, inUse: () => OperationError): Promise<CleanupOutcome | undefined> {
+  try {
+    await call();
+    return undefined;
+  } catch (err) {
+    if (isAwsError(err, ...GONE)) return "already-gone";
+    if (isAwsError(err, "InvalidResourceStateFault")) throw Object.assign(inUse(), { cause: err });
+    throw err;
+  }
+}
+
+interface Removal<T> {
+  /** "the DMS task x", for the spinner and messages. */
+  what: string;
+  /** The resource now, undefined once AWS has it gone. */
+  find: () => Promise<T | undefined>;
+  status: (found: T) => string | undefined;
+  remove: (found: T) => Promise<unknown>;
+  /** --dry-run: the call printed instead (by the instrumentation), with what the state records. */
+  dryRun: () => Promise<unknown>;
+  /** What to say when AWS refuses because something still uses it. */
+  inUse: () => OperationError;
+  /** An error when the resource is in a state it cannot be deleted from. */
+  refuse?: (found: T) => OperationError | undefined;
+  waits: Waits;
+}
+
+/** Looks the resource up, deletes it (unless already deleting) and waits until Describe no longer finds it. */
+async function removeAndWait<T>(ctx: StepContext, o: Removal<T>): Promise<CleanupOutcome> {
+  if (ctx.options.dryRun) {
+    await o.dryRun();
+    return "done";
+  }
+  const found = await o.find();
+  if (!found) return "already-gone";
+  const refusal = o.refuse?.(found);
+  if (refusal) throw refusal;
+  if (o.status(found) !== "deleting") {
+    const r = await deleting(() => o.remove(found), o.inUse);
+    if (r) return r;
+  }
+  await waitUntil(ctx, `${o.what} to be deleted`, o.find, (v) => !v, (v) => `${o.what}: ${v ? (o.status(v) ?? "?") : "deleted"}`, o.waits);
+  return "done";
+}
+
+/**
+ * Cleanup's AWS side over the AWS ports of this run. Each removal is looked up first (a
+ * resource that is gone is "already-gone"), made, and waited for until DescribeX answers
+ * ResourceNotFoundFault, so DMS's order (task → endpoints and instance → subnet group) holds.
+ * Under --dry-run each call is printed by the instrumentation and nothing is looked up or awaited.
+ */
+export function cleanupDepsFor(ctx: StepContext): CleanupDeps {
+  const dry = ctx.options.dryRun;
+  const aws = (): Promise<AwsServices> => awsFor(ctx);
+  const arnOf = (rec: ResourceRecord, what: string): string => rec.arn ?? dryRunValue(`ARN of ${what} ${rec.id}`);
+  return {
+    async stopTask(rec) {
+      const a = await aws();
+      if (dry) {
+        await a.dms.stopReplicationTask({ ReplicationTaskArn: arnOf(rec, "the task") });
+        return "done";
+      }
+      const by = rec.arn ? { arn: rec.arn } : { id: rec.id };
+      const task = await findTask(a, by);
+      if (!task || task.Status === "deleting" || AT_REST.has(task.Status ?? "")) return "already-gone";
+      if (task.Status !== "stopping") {
+        const r = await deleting(
+          () => a.dms.stopReplicationTask({ ReplicationTaskArn: task.ReplicationTaskArn }),
+          () => new OperationError(`DMS refused to stop the task ${rec.id} (it is ${task.Status ?? "?"}).`, { hint: "Wait until it is running or stopped (see the DMS console), then run cleanup again." }),
+        );
+        if (r) return r;
+      }
+      await waitUntil(ctx, `the DMS task ${rec.id} to stop`, () => findTask(a, by), (t) => !t || AT_REST.has(t.Status ?? ""), (t) => `task ${rec.id}: ${t?.Status ?? "gone"}`, TASK_WAITS);
+      return "done";
+    },
+
+    async deleteTask(rec) {
+      const a = await aws();
+      const by = rec.arn ? { arn: rec.arn } : { id: rec.id };
+      return removeAndWait(ctx, {
+        what: `the DMS task ${rec.id}`,
+        dryRun: () => a.dms.deleteReplicationTask({ ReplicationTaskArn: arnOf(rec, "the task") }),
+        find: () => findTask(a, by),
+        status: (t) => t.Status,
+        refuse: (t) =>
+          BUSY.has(t.Status ?? "")
+            ? new OperationError(`The DMS task ${rec.id} is ${t.Status ?? "?"}; DMS deletes only a stopped task.`, {
+                hint: "Let cleanup stop it (answer yes to cleanup.stop-task), or stop it in the DMS console, then run cleanup again.",
+              })
+            : undefined,
+        remove: (t) => a.dms.deleteReplicationTask({ ReplicationTaskArn: t.ReplicationTaskArn }),
+        inUse: () => new OperationError(`DMS refused to delete the task ${rec.id}.`, { hint: "Check its state in the DMS console; once it is stopped, run cleanup again." }),
+        waits: TASK_WAITS,
+      });
+    },
+
+    async deleteEndpoint(rec) {
+      const a = await aws();
+      return removeAndWait(ctx, {
+        what: `the DMS endpoint ${rec.id}`,
+        dryRun: () => a.dms.deleteEndpoint({ EndpointArn: arnOf(rec, "the endpoint") }),
+        find: () => findEndpoint(a, rec.id),
+        status: (e) => e.Status,
+        remove: (e) => a.dms.deleteEndpoint({ EndpointArn: e.EndpointArn }),
+        inUse: () => new OperationError(`DMS refused to delete the endpoint ${rec.id}: a task still uses it.`, { hint: "Delete that task first (cleanup without --keep-task, or the DMS console), then run cleanup again." }),
+        waits: ENDPOINT_WAITS,
+      });
+    },
+
+    async deleteInstance(rec) {
+      const a = await aws();
+      return removeAndWait(ctx, {
+        what: `the replication instance ${rec.id}`,
+        dryRun: () => a.dms.deleteReplicationInstance({ ReplicationInstanceArn: arnOf(rec, "the replication instance") }),
+        find: () => findReplicationInstance(a, rec.id),
+        status: (i) => i.ReplicationInstanceStatus,
+        remove: (i) => a.dms.deleteReplicationInstance({ ReplicationInstanceArn: i.ReplicationInstanceArn }),
+        inUse: () =>
+          new OperationError(`DMS refused to delete the replication instance ${rec.id}: it still has tasks, or is busy.`, {
+            hint: "Delete its tasks first (see the DMS console) or wait until it is available, then run cleanup again.",
+          }),
+        waits: INSTANCE_WAITS,
+      });
+    },
+
+    async deleteSubnetGroup(rec) {
+      const a = await aws();
+      if (!dry && !(await findSubnetGroup(a, rec.id))) return "already-gone";
+      const r = await deleting(
+        () => a.dms.deleteReplicationSubnetGroup({ ReplicationSubnetGroupIdentifier: rec.id }),
+        () => new OperationError(`DMS refused to delete the replication subnet group ${rec.id}: a replication instance still uses it.`, { hint: "Delete that instance first (cleanup without --keep-instance), then run cleanup again." }),
+      );
+      return r ?? "done";
+    },
+
+    async revokeRule(rec) {
+      const groupId = field(rec, "groupId");
+      const port = rec["port"];
+      const sourceGroupId = field(rec, "sourceGroupId");
+      const cidr = field(rec, "cidr");
+      if (!groupId || typeof port !== "number" || (!sourceGroupId && !cidr)) {
+        throw new OperationError(`The security-group rule ${rec.id} is recorded without its group, port and source, so it cannot be revoked safely.`, {
+          hint: `Remove it by hand in the EC2 console, then delete its entry from "resources" in ${ctx.options.statePath} and run cleanup again.`,
+        });
+      }
+      const a = await aws();
+      try {
+        const out = await a.ec2.revokeSecurityGroupIngress({
+          GroupId: groupId,
+          IpPermissions: [
+            {
+              IpProtocol: field(rec, "protocol") ?? "tcp",
+              FromPort: port,
+              ToPort: port,
+              // Exactly the rule the tool added: from the other group (or the one CIDR typed), never a wider match.
+              ...(sourceGroupId ? { UserIdGroupPairs: [{ GroupId: sourceGroupId }] } : { IpRanges: [{ CidrIp: cidr }] }),
+            },
+          ],
+        });
+        // Newer EC2 answers a rule that is not there with UnknownIpPermissions instead of an error.
+        if (out.UnknownIpPermissions?.length) return "already-gone";
+      } catch (err) {
+        if (isAwsError(err, "InvalidPermission.NotFound", "InvalidGroup.NotFound")) return "already-gone";
+        throw err;
+      }
+      return "done";
+    },
+  };
+}

@@ -1,0 +1,116 @@
+import type { PgClient } from "../adapters/postgres/connect.js";
+import { BlockedError } from "../errors.js";
+import { jointPoints } from "../plan/sync-verdict.js";
+import type { StepContext } from "../runner.js";
+import { syncSequences } from "../sequences/sync.js";
+import { awsFor } from "../steps/aws/context.js";
+import { findTask } from "../steps/aws/lookups.js";
+import { RES, goneError } from "../steps/aws/resources.js";
+import { chosenSchemas } from "../steps/chosen-schemas.js";
+import { openDatabase } from "../steps/connections.js";
+import type { DmsTaskOutput } from "../steps/dms-task.js";
+import { readLatencySeries } from "../steps/sync-wait.js";
+import { validateDatabases } from "../validate/compare.js";
+import type { CutoverDeps, RowCountCheck, SequenceSyncResult } from "./deps.js";
+
+/** The task step 6 recorded; without one there is nothing to cut over from. */
+function recordedTask(ctx: StepContext): DmsTaskOutput {
+  const task = ctx.state.outputs["dms-task"] as DmsTaskOutput | undefined;
+  if (!task?.taskArn) {
+    throw new BlockedError(`No DMS task is recorded in ${ctx.options.statePath}, so there is no replication to cut over from. Nothing was changed.`, {
+      hint: "Run the wizard (aurora-migrate resume) through step 11, the sync wait, then run the cutover.",
+    });
+  }
+  return task;
+}
+
+/** Runs `work` with a session on the source and one on the target, closing both after. */
+async function withBoth<T>(ctx: StepContext, work: (source: PgClient, target: PgClient) => Promise<T>): Promise<T> {
+  const source = await openDatabase(ctx, "source");
+  try {
+    const target = await openDatabase(ctx, "target");
+    try {
+      return await work(source, target);
+    } finally {
+      await target.end().catch(() => undefined);
+    }
+  } finally {
+    await source.end().catch(() => undefined);
+  }
+}
+
+/**
+ * The cutover's dependencies for a migration recorded in the state: the task's status and its
+ * CDC latency from the AWS services of this run (the same lookups and CloudWatch query as the
+ * sync wait), `validate`'s row counts over the migrated schemas, and the sequence sync of
+ * `sync-sequences`. Under --dry-run the AWS reads are printed, not made, and assumed fine so
+ * the rest of the plan can be shown.
+ */
+export function cutoverDepsFor(ctx: StepContext): CutoverDeps {
+  const dryRunAssumption = (what: string): void => ctx.reporter.info(`[dry-run] ${what} is not read in a dry run; assumed ready so the rest of the plan is shown.`);
+  return {
+    async taskStatus() {
+      const task = recordedTask(ctx);
+      const aws = await awsFor(ctx);
+      if (ctx.options.dryRun) {
+        await aws.dms.describeReplicationTasks({ Filters: [{ Name: "replication-task-arn", Values: [task.taskArn] }] });
+        dryRunAssumption("The task's status");
+        return "running";
+      }
+      const found = await findTask(aws, { arn: task.taskArn });
+      if (!found) throw goneError("DMS task", task.taskId, RES.task, ctx.options.statePath);
+      return found.Status ?? "unknown";
+    },
+
+    async cdcLatencySeconds() {
+      const task = recordedTask(ctx);
+      const aws = await awsFor(ctx);
+      const { source, target } = await readLatencySeries(aws, task, ctx.clock.now());
+      if (ctx.options.dryRun) {
+        dryRunAssumption("The CDC latency");
+        return 0;
+      }
+      const latest = jointPoints(source, target)[0];
+      return latest ? Math.max(latest.source, latest.target) : undefined;
+    },
+
+    async rowCountsMatch(): Promise<RowCountCheck> {
+      const schemas = await withSource(ctx, (source) => chosenSchemas(ctx, source));
+      const report = await validateDatabases({
+        connectSource: () => openDatabase(ctx, "source"),
+        connectTarget: () => openDatabase(ctx, "target"),
+        schemas,
+        checksum: false,
+        parity: false,
+        signal: ctx.signal,
+      });
+      const differences = report.tables.flatMap((t) =>
+        t.status === "rows-differ"
+          ? [`${t.schema}.${t.table}: source ${t.sourceRows ?? "?"}, target ${t.targetRows ?? "?"}`]
+          : t.status === "missing-on-target"
+            ? [`${t.schema}.${t.table}: missing on the target`]
+            : [],
+      );
+      return { clean: differences.length === 0, differences };
+    },
+
+    syncSequences: (): Promise<SequenceSyncResult> =>
+      withBoth(ctx, async (source, target) => {
+        const report = await syncSequences({ source, target, schemas: await chosenSchemas(ctx, source), dryRun: ctx.options.dryRun });
+        for (const e of report.entries.filter((x) => x.action === "missing-on-target")) {
+          ctx.reporter.warn(`Sequence ${e.schema}.${e.name} exists on the source but not on the target: inserts that use it will fail there.`);
+        }
+        const missing = report.missingOnTarget ? `, ${report.missingOnTarget} missing on the target` : "";
+        return { summary: `${report.entries.length} sequence(s) checked, ${report.moved} moved forward${missing}` };
+      }),
+  };
+}
+
+async function withSource<T>(ctx: StepContext, work: (source: PgClient) => Promise<T>): Promise<T> {
+  const source = await openDatabase(ctx, "source");
+  try {
+    return await work(source);
+  } finally {
+    await source.end().catch(() => undefined);
+  }
+}
