@@ -266,6 +266,7 @@ export function buildProgram(io: CliIo, onAction: (p: Promise<void>) => void): C
     .option("--resume", "continue a --source/--target demo recorded in --state (after Ctrl-C or a crash)")
     .option("--rows <n>", "orders in the demo's source; the biggest tables scale with it", "5000")
     .option("--full-load-delay <ms>", "the stand-in DMS pauses this long before each table of the full load (to watch it, or to interrupt it in tests)", "0")
+    .option("--schema-method <how>", "auto (pg_dump when a fitting one is installed, else the app's own schema script as a hook), built-in or hook", "auto")
     .option("--no-writes-after-switch", "the app stops at the switch instead of writing on the target (both databases stay comparable, e.g. for validate)")
     .addHelpText(
       "after",

@@ -39,6 +39,8 @@ export interface DemoCommandOptions {
   fullLoadDelay?: string;
   /** False with --no-writes-after-switch: the app stops at the switch. */
   writesAfterSwitch?: boolean;
+  /** How the schema reaches the target: "auto" (built-in when a fitting pg_dump is installed, else hook), "built-in" or "hook". */
+  schemaMethod?: string;
 }
 
 export interface DemoIo {
@@ -138,13 +140,16 @@ export async function runDemo(g: GlobalOptions, o: DemoCommandOptions, io: DemoI
     const standin = await createStandinAws({ statePath, auroraServer: record.auroraServer, region: g.region ?? "local-1", ...(tableDelayMs ? { tableDelayMs } : {}) });
     stops.push({ what: "the stand-in's engines", stop: () => standin.close() });
 
-    const method = await schemaMethod(record.sourceUrl, record);
-    const hookScript = fileURLToPath(new URL("../demo/apply-schema-hook.js", import.meta.url));
+    const wanted = o.schemaMethod ?? "auto";
+    if (!["auto", "built-in", "hook"].includes(wanted)) throw new UsageError(`--schema-method must be auto, built-in or hook, got ${wanted}.`);
+    const method = wanted === "auto" ? await schemaMethod(record.sourceUrl, record) : (wanted as "built-in" | "hook");
+    const script = (name: string): string => shellQuote(fileURLToPath(new URL(`../demo/${name}`, import.meta.url)));
+    const node = shellQuote(process.execPath);
     const presets = demoPresets({
       sourceUrl: record.sourceUrl,
       schemaMethod: method,
-      schemaHook: `${shellQuote(process.execPath)} ${shellQuote(hookScript)}`,
-      switchFile: record.switchFile,
+      schemaHook: `${node} ${script("apply-schema-hook.js")}`,
+      switchHook: `${node} ${script("switch-app-hook.js")} ${shellQuote(record.switchFile)}`,
     });
     if (method === "hook") reporter.info("No pg_dump fitting the source is installed: the schema goes in through the hook method, with the demo app's own schema script.");
     const userConfig = options.configPath ? await readConfig(options.configPath) : {};
@@ -184,6 +189,12 @@ export async function runDemo(g: GlobalOptions, o: DemoCommandOptions, io: DemoI
       throw demoHint(err, resumeCommand(options), ownServers ? undefined : demoResume);
     });
 
+    if (o.writesAfterSwitch !== false && app.writingTo === "target") {
+      const spinner = reporter.spinner("The app writes on the target now");
+      const ok = await app.targetTransactions(20, 15_000);
+      if (ok) spinner.succeed(`The app wrote ${app.stats.target.transactions} transactions on the target: the first insert into every table with a sequence went through, no id collided`);
+      else spinner.fail(`The app committed only ${app.stats.target.transactions} transaction(s) on the target in 15 s`);
+    }
     await app.stop();
     await printSummary(reporter, statePath, app, (await readDemoRecord(statePath)).validation);
   } catch (err) {

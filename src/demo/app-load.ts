@@ -72,6 +72,13 @@ export class AppLoad {
     this.releaseHold?.();
   }
 
+  /** Resolves once the app has committed `n` transactions on the target (or after `timeoutMs`). */
+  async targetTransactions(n: number, timeoutMs: number): Promise<boolean> {
+    const until = Date.now() + timeoutMs;
+    while (this.stats.target.transactions < n && Date.now() < until && !this.abort.signal.aborted) await delay(100);
+    return this.stats.target.transactions >= n;
+  }
+
   async stop(): Promise<void> {
     this.abort.abort();
     this.release();
@@ -97,6 +104,7 @@ export class AppLoad {
     let client: PgClient | undefined;
     let connectedTo: string | undefined;
     let backoff = 100;
+    let reportedTargetFailure = false;
     try {
       while (!signal.aborted) {
         const loc = await this.location();
@@ -120,9 +128,13 @@ export class AppLoad {
           if (side === "source") this.stats.lastSourceCommit = new Date();
           else this.stats.firstTargetCommit ??= new Date();
           backoff = 100;
-        } catch {
+        } catch (err) {
           // The freeze ends our sessions and takes our access away for a moment: retry, as apps do.
           this.stats.retries += 1;
+          if (side === "target" && this.stats.target.transactions === 0 && !reportedTargetFailure) {
+            reportedTargetFailure = true;
+            this.o.onEvent?.(`a write on the target failed, retrying: ${(err as Error).message}`);
+          }
           await client?.end().catch(() => undefined);
           client = undefined;
           await delay(backoff, undefined, { signal }).catch(() => undefined);

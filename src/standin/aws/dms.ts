@@ -94,7 +94,7 @@ export class StandinDms implements DmsPort {
     return { ReplicationSubnetGroup: this.subnetGroupShape(id) };
   };
 
-  deleteReplicationSubnetGroup = async (input: { ReplicationSubnetGroupIdentifier: string | undefined }): Promise<object> => {
+  deleteReplicationSubnetGroup: DmsPort["deleteReplicationSubnetGroup"] = async (input) => {
     const id = lower(input.ReplicationSubnetGroupIdentifier);
     if (!this.data.dmsSubnetGroups[id]) throw awsFault("ResourceNotFoundFault", `Replication subnet group ${id} not found.`);
     if (Object.values(this.data.replicationInstances).some((i) => i.subnetGroup === id)) {
@@ -181,7 +181,7 @@ export class StandinDms implements DmsPort {
     return { ReplicationInstance: this.instanceShape(record) };
   };
 
-  deleteReplicationInstance = async (input: { ReplicationInstanceArn: string | undefined }) => {
+  deleteReplicationInstance: DmsPort["deleteReplicationInstance"] = async (input) => {
     const i = this.instanceByArn(input.ReplicationInstanceArn);
     if (Object.values(this.data.tasks).some((t) => t.instanceArn === i.arn)) {
       throw awsFault("InvalidResourceStateFault", `The replication instance ${i.id} has tasks; delete them first.`);
@@ -253,7 +253,7 @@ export class StandinDms implements DmsPort {
     return { Endpoint: this.endpointShape(record) };
   };
 
-  deleteEndpoint = async (input: { EndpointArn: string | undefined }) => {
+  deleteEndpoint: DmsPort["deleteEndpoint"] = async (input) => {
     const e = Object.values(this.data.endpoints).find((x) => x.arn === input.EndpointArn);
     if (!e) throw awsFault("ResourceNotFoundFault", `Endpoint ${input.EndpointArn ?? ""} not found.`);
     if (Object.values(this.data.tasks).some((t) => t.sourceEndpointArn === e.arn || t.targetEndpointArn === e.arn)) {
@@ -414,14 +414,14 @@ export class StandinDms implements DmsPort {
     return { ReplicationTask: await this.describeTask(t) };
   };
 
-  stopReplicationTask = async (input: { ReplicationTaskArn: string | undefined }) => {
+  stopReplicationTask: DmsPort["stopReplicationTask"] = async (input) => {
     const t = this.taskByArn(input.ReplicationTaskArn);
     const engine = await this.tasks.engine(t);
     await asAwsFaults(() => engine.stop());
     return { ReplicationTask: await this.describeTask(t) };
   };
 
-  deleteReplicationTask = async (input: { ReplicationTaskArn: string | undefined }) => {
+  deleteReplicationTask: DmsPort["deleteReplicationTask"] = async (input) => {
     const t = this.taskByArn(input.ReplicationTaskArn);
     const engine = await this.tasks.engine(t);
     if (t.deletingSince !== undefined) return { ReplicationTask: await this.describeTask(t) };

@@ -82,7 +82,7 @@ export class StandinEc2 implements Ec2Port {
     return { Return: true, SecurityGroupRules: added.map((r) => ({ SecurityGroupRuleId: r.ruleId, GroupId: g.id, IsEgress: false, IpProtocol: r.protocol, FromPort: r.port, ToPort: r.port })) };
   };
 
-  revokeSecurityGroupIngress = async (input: { GroupId?: string | undefined; IpPermissions?: IpPermission[] | undefined; SecurityGroupRuleIds?: string[] | undefined }) => {
+  revokeSecurityGroupIngress: Ec2Port["revokeSecurityGroupIngress"] = async (input) => {
     const g = this.group(input.GroupId);
     const byId = new Set(input.SecurityGroupRuleIds ?? []);
     const wanted = rulesOf(input.IpPermissions);
