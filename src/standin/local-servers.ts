@@ -34,12 +34,14 @@ export interface StartLocalServersOptions {
   sourceSettings?: Record<string, string | number>;
   /** OS user for the servers when running as root (default `postgres`, else `nobody`). */
   osUser?: string;
+  /** Both servers serve TLS (self-signed), as Aurora does and as the wizard's sslmode=require defaults expect. Default false. */
+  ssl?: boolean;
 }
 
 export async function startLocalServers(options: StartLocalServersOptions = {}): Promise<LocalServers> {
   const builds = chooseBuilds(installedServers());
   if (!builds) throw noServerBinariesError();
-  const common = options.osUser ? { osUser: options.osUser } : {};
+  const common = { ...(options.osUser ? { osUser: options.osUser } : {}), ...(options.ssl ? { ssl: true } : {}) };
   const started = await Promise.allSettled([
     startLocalPgServer({ name: "source", logical: true, binDir: builds.source.binDir, ...common, ...(options.sourceSettings ? { settings: options.sourceSettings } : {}) }),
     // The target applies CDC through a subscription: it needs logical replication workers

@@ -17,6 +17,7 @@ import pg from "pg";
 import { OperationError } from "../errors.js";
 import type { PgLocation } from "../adapters/postgres/url.js";
 import { quoteIdent } from "./endpoint.js";
+import { selfSignedCertificate } from "./tls-certificate.js";
 
 const run = promisify(execFile);
 
@@ -129,8 +130,8 @@ export interface LocalPgServerOptions {
   /** OS user to run the server as when we are root. Default `postgres`, else `nobody`. */
   osUser?: string;
   /**
-   * SSL on, with a throwaway self-signed certificate (made with `openssl`), as Aurora has:
-   * `sslmode=require` connects, plain connections still work.
+   * SSL on, with a throwaway self-signed certificate (made with node:crypto, no openssl
+   * needed), as Aurora has: `sslmode=require` connects, plain connections still work.
    */
   ssl?: boolean;
 }
@@ -173,6 +174,20 @@ function installExitHook(): void {
       });
     }
   });
+}
+
+/** The server's certificate and key in its data directory, readable by its OS user only. */
+function writeTlsFiles(dataDir: string, user: OsUser | undefined): Record<string, string> {
+  const { certPem, keyPem } = selfSignedCertificate();
+  for (const [name, text] of [
+    ["server.crt", certPem],
+    ["server.key", keyPem],
+  ] as const) {
+    const file = join(dataDir, name);
+    writeFileSync(file, text, { mode: 0o600 });
+    if (user) chownSync(file, user.uid, user.gid);
+  }
+  return { ssl: "on", ssl_cert_file: "'server.crt'", ssl_key_file: "'server.key'" };
 }
 
 function tail(file: string, lines = 30): string {
@@ -229,19 +244,7 @@ export async function startLocalPgServer(options: LocalPgServerOptions): Promise
     max_wal_senders: 10,
     ...options.settings,
   };
-  if (options.ssl) {
-    const key = join(dataDir, "server.key");
-    const cert = join(dataDir, "server.crt");
-    try {
-      await run("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-subj", "/CN=127.0.0.1", "-days", "2"]);
-    } catch (err) {
-      cleanupOnError(new OperationError(`Could not make a certificate for the local ${options.name} server: ${(err as Error).message}`, { hint: "Install openssl (apt-get install openssl).", cause: err }));
-    }
-    // The server refuses a key others can read, or one it does not own.
-    chmodSync(key, 0o600);
-    if (user) for (const f of [key, cert]) chownSync(f, user.uid, user.gid);
-    Object.assign(conf, { ssl: "on", ssl_cert_file: "'server.crt'", ssl_key_file: "'server.key'" });
-  }
+  if (options.ssl) Object.assign(conf, writeTlsFiles(dataDir, user));
   appendFileSync(join(dataDir, "postgresql.conf"), Object.entries(conf).map(([k, v]) => `${k} = ${v}`).join("\n") + "\n");
   writeFileSync(join(dataDir, "pg_hba.conf"), ["local all all trust", "host all all 127.0.0.1/32 trust", "host replication all 127.0.0.1/32 trust"].join("\n") + "\n");
   const pgCtl = async (...args: string[]): Promise<void> => {

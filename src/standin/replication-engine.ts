@@ -94,6 +94,8 @@ export interface ReplicationEngineOptions {
   creatingMs?: number;
   /** How often the source's WAL position is sampled during CDC, for latency. Default 1000 ms. */
   sampleIntervalMs?: number;
+  /** A pause before each table of the full load, to watch or interrupt it (see full-load.ts). Default 0. */
+  tableDelayMs?: number;
 }
 
 /** DescribeReplicationTasks' view of the task. */
@@ -335,6 +337,7 @@ export class ReplicationEngine {
         subTasks: this.config.settings.maxFullLoadSubTasks,
         truncateFirst: this.config.settings.targetTablePrepMode === "TRUNCATE_BEFORE_LOAD",
         signal,
+        ...(this.options.tableDelayMs ? { tableDelayMs: this.options.tableDelayMs } : {}),
         events: {
           tableStarted: (t) => this.updateTable(t, { state: "Full load", fullLoadStartTime: this.clock.now().toISOString() }, true),
           tableRows: (t, rows) => this.updateTable(t, { fullLoadRows: rows }, false),

@@ -72,7 +72,8 @@ export const restoreAndSequencesStep: Step = {
 
         const report = await syncSequences({ source, target, schemas });
         printSequenceReport(report, ctx.reporter);
-        const behind = await sequencesBehind(source, target, schemas);
+        // Against the positions the reset read: the app keeps writing on the source meanwhile.
+        const behind = await sequencesBehind(source, target, schemas, report.sourceAsRead);
         if (behind.length > 0) {
           throw new OperationError(`${behind.length} sequence(s) on the target are still behind the source after the reset.`, {
             details: behind,

@@ -1,0 +1,258 @@
+/**
+ * `aurora-migrate demo`: the whole wizard, steps 1–13, against local PostgreSQL servers and the
+ * local stand-in for AWS (src/standin/aws), with the demo's app writing throughout. Everything
+ * it started — servers, the app, the stand-in's engines — is stopped at the end, on failure
+ * and on Ctrl-C; the state file is kept and its place printed.
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { connectUrl } from "../adapters/postgres/connect-url.js";
+import { parsePgUrl } from "../adapters/postgres/url.js";
+import { readConfig } from "../config.js";
+import { type Clock, systemClock } from "../clock.js";
+import { AppLoad } from "../demo/app-load.js";
+import { differenceLines, validateAtSwitch } from "../demo/check.js";
+import { demoPresets, shellQuote } from "../demo/presets.js";
+import { DemoPrompter } from "../demo/prompter.js";
+import { type DemoRecord, demoDatabases, prepareDemoData, readDemoRecord, writeDemoRecord } from "../demo/setup.js";
+import { AppError, InterruptedError, OperationError, UsageError, isAbort } from "../errors.js";
+import type { GlobalOptions, Step } from "../runner.js";
+import { findPgDump } from "../schema/pg-tools.js";
+import { createStandinAws } from "../standin/aws/index.js";
+import { commandFor, resumeCommand } from "../state/paths.js";
+import { readState } from "../state/store.js";
+import { WIZARD_STEPS } from "../steps/index.js";
+import { AnsweringPrompter } from "../ui/prompter.js";
+import type { Reporter } from "../ui/reporter.js";
+import type { Terminal } from "../ui/terminal.js";
+import { runWizard } from "./wizard.js";
+
+export interface DemoCommandOptions {
+  source?: string;
+  target?: string;
+  resume?: boolean;
+  /** Orders in the demo's source; the biggest tables scale with it. Default 5,000. */
+  rows?: string;
+  /** The stand-in DMS pauses this long before each table of the full load (ms). Default 0. */
+  fullLoadDelay?: string;
+  /** False with --no-writes-after-switch: the app stops at the switch. */
+  writesAfterSwitch?: boolean;
+  /** How the schema reaches the target: "auto" (built-in when a fitting pg_dump is installed, else hook), "built-in" or "hook". */
+  schemaMethod?: string;
+}
+
+export interface DemoIo {
+  reporter: Reporter;
+  signal: AbortSignal;
+  /** Set when a person can be asked. */
+  terminal?: Terminal;
+  /** Whether --state was given (else the demo keeps its state in a temp directory). */
+  stateGiven: boolean;
+}
+
+/**
+ * The stand-in answers in seconds where AWS takes minutes: the wizard's waits (15 s to 60 s
+ * between Describe calls, to spare AWS's rate limits) shrink to at most one second.
+ */
+export const demoClock: Clock = {
+  now: () => systemClock.now(),
+  sleep: (ms, signal) => systemClock.sleep(Math.min(ms, 1000), signal),
+};
+
+function wholeNumber(value: string | undefined, fallback: number, flag: string, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, got ${value}.`);
+  return n;
+}
+
+async function majorOf(url: string): Promise<number> {
+  const c = await connectUrl(url);
+  try {
+    const { rows } = await c.query<{ v: string }>("SELECT current_setting('server_version_num') AS v");
+    return Math.floor(Number(rows[0]?.v ?? 0) / 10000);
+  } finally {
+    await c.end();
+  }
+}
+
+/** "built-in" when a pg_dump fitting the source is installed; else the hook path, which needs only Node. */
+async function schemaMethod(sourceUrl: string, record: DemoRecord): Promise<"built-in" | "hook"> {
+  const a = record.auroraServer;
+  const targetUrl = `postgres://${encodeURIComponent(a.user)}@${a.host}:${a.port}/postgres?sslmode=${a.sslmode}`;
+  try {
+    await findPgDump(await majorOf(sourceUrl), await majorOf(targetUrl));
+    return "built-in";
+  } catch {
+    return "hook";
+  }
+}
+
+export async function runDemo(g: GlobalOptions, o: DemoCommandOptions, io: DemoIo): Promise<void> {
+  const { reporter } = io;
+  const orders = wholeNumber(o.rows, 5000, "--rows", 10, 10_000_000);
+  const tableDelayMs = wholeNumber(o.fullLoadDelay, 0, "--full-load-delay", 0, 600_000);
+  if (o.resume && !io.stateGiven) throw new UsageError("demo --resume needs the --state of the demo to continue.");
+  const statePath = io.stateGiven ? g.statePath : join(mkdtempSync(join(tmpdir(), "aurora-migrate-demo-")), "demo.state.json");
+  const options: GlobalOptions = { ...g, statePath };
+  const demoResume = commandFor("demo --resume", options);
+  const stops: { what: string; stop: () => Promise<void> }[] = [];
+  let ownServers = false;
+  let app: AppLoad | undefined;
+
+  try {
+    let record: DemoRecord;
+    if (o.resume) {
+      record = await readDemoRecord(statePath);
+      if (record.ownServers) {
+        throw new UsageError("This demo ran on its own throwaway servers, which stopped when it ended: there is nothing to resume.", {
+          hint: `Start a new one with \`aurora-migrate demo\` (its state stays readable: ${commandFor("status", options)}).`,
+        });
+      }
+    } else {
+      reporter.heading("Setting up the demo");
+      const dbs = await demoDatabases(o, (t) => reporter.info(t));
+      if (dbs.servers) {
+        ownServers = true;
+        const servers = dbs.servers;
+        stops.push({ what: "the demo's servers", stop: () => servers.stop() });
+      }
+      await prepareDemoData(dbs, orders);
+      reporter.success(`The source has the demo's app: schema "app" (6 tables, a shared sequence, foreign keys, indexes, a trigger, a view), about ${Math.round(orders * 5.3).toLocaleString("en")} rows.`);
+      record = { version: 1, sourceUrl: dbs.sourceUrl, auroraServer: dbs.auroraServer, ownServers, switchFile: `${statePath}.switch-url` };
+      await writeDemoRecord(statePath, record);
+    }
+
+    app = new AppLoad({
+      sourceUrl: record.sourceUrl,
+      switchFile: record.switchFile,
+      afterSwitch: o.writesAfterSwitch === false ? "stop" : "hold",
+      ...(parsePgUrl(record.sourceUrl).password ? { password: parsePgUrl(record.sourceUrl).password } : {}),
+      onEvent: (t) => reporter.info(reporter.color.dim(`  app: ${t}`)),
+    });
+    app.start();
+    const theApp = app;
+    stops.push({ what: "the demo's app", stop: () => theApp.stop() });
+    reporter.info(`The demo's app writes to the source as role "app" (about 10 transactions a second) from now until the end.`);
+
+    const standin = await createStandinAws({ statePath, auroraServer: record.auroraServer, region: g.region ?? "local-1", ...(tableDelayMs ? { tableDelayMs } : {}) });
+    stops.push({ what: "the stand-in's engines", stop: () => standin.close() });
+
+    const wanted = o.schemaMethod ?? "auto";
+    if (!["auto", "built-in", "hook"].includes(wanted)) throw new UsageError(`--schema-method must be auto, built-in or hook, got ${wanted}.`);
+    const method = wanted === "auto" ? await schemaMethod(record.sourceUrl, record) : (wanted as "built-in" | "hook");
+    const script = (name: string): string => shellQuote(fileURLToPath(new URL(`../demo/${name}`, import.meta.url)));
+    const node = shellQuote(process.execPath);
+    const presets = demoPresets({
+      sourceUrl: record.sourceUrl,
+      schemaMethod: method,
+      schemaHook: `${node} ${script("apply-schema-hook.js")}`,
+      switchHook: `${node} ${script("switch-app-hook.js")} ${shellQuote(record.switchFile)}`,
+    });
+    if (method === "hook") reporter.info("No pg_dump fitting the source is installed: the schema goes in through the hook method, with the demo app's own schema script.");
+    const userConfig = options.configPath ? await readConfig(options.configPath) : {};
+    const sourcePassword = parsePgUrl(record.sourceUrl).password;
+    const secrets: Record<string, string> = sourcePassword ? { "source.password": sourcePassword } : {};
+    const terminal = io.terminal;
+    const steps = WIZARD_STEPS.map((s): Step => (s.id === "cutover" ? afterCutover(s, theApp, statePath, record, reporter, io.signal) : s));
+
+    reporter.heading(`The wizard, steps 1–${steps.length}, against the local stand-in for AWS`);
+    await runWizard(options, o.resume ? "resume" : "new", {
+      reporter,
+      signal: io.signal,
+      clock: demoClock,
+      aws: () => Promise.resolve(standin),
+      prompter: (state) =>
+        new DemoPrompter({
+          inner: new AnsweringPrompter({
+            book: {
+              get: (id) => state.answers[id],
+              set: (id, value) => {
+                state.answers[id] = value;
+              },
+            },
+            config: terminal ? userConfig : { ...presets, ...userConfig },
+            ...(options.configPath ? { configPath: options.configPath } : {}),
+            ...(terminal ? { terminal } : {}),
+            yes: options.yes,
+            reporter,
+          }),
+          presets,
+          ...(terminal ? { terminal } : {}),
+          config: userConfig,
+          secrets,
+          reporter,
+        }),
+    }, steps).catch((err: unknown) => {
+      throw demoHint(err, resumeCommand(options), ownServers ? undefined : demoResume);
+    });
+
+    if (o.writesAfterSwitch !== false && app.writingTo === "target") {
+      const spinner = reporter.spinner("The app writes on the target now");
+      const ok = await app.targetTransactions(20, 15_000);
+      if (ok) spinner.succeed(`The app wrote ${app.stats.target.transactions} transactions on the target: the first insert into every table with a sequence went through, no id collided`);
+      else spinner.fail(`The app committed only ${app.stats.target.transactions} transaction(s) on the target in 15 s`);
+    }
+    await app.stop();
+    await printSummary(reporter, statePath, app, (await readDemoRecord(statePath)).validation);
+  } catch (err) {
+    if (err instanceof InterruptedError || isAbort(err)) reporter.warn(`Interrupted. The demo's state is in ${statePath}.`);
+    throw err;
+  } finally {
+    for (const s of stops.reverse()) await s.stop().catch((e: unknown) => reporter.warn(`Could not stop ${s.what}: ${(e as Error).message}`));
+    if (ownServers) reporter.info(`The demo's servers are stopped and removed. Its state stays in ${statePath} (\`${commandFor("status", options)}\`).`);
+    else reporter.info(`State: ${statePath}`);
+  }
+}
+
+/** The wizard's "continue with `aurora-migrate resume`" becomes the demo's own way on. */
+function demoHint(err: unknown, wizardResume: string, demoResume: string | undefined): unknown {
+  if (!(err instanceof AppError) || !err.hint?.includes(wizardResume)) return err;
+  const instead = demoResume ?? "`aurora-migrate demo` (the demo's own servers are gone, so this one cannot be resumed)";
+  return Object.assign(err, { hint: err.hint.replaceAll(wizardResume, instead) });
+}
+
+/**
+ * The cutover step, followed by the demo's proof: `validate --checksum` while the source is
+ * frozen and before the app writes on the target; then the app is let go on the target.
+ */
+function afterCutover(step: Step, app: AppLoad, statePath: string, record: DemoRecord, reporter: Reporter, signal: AbortSignal): Step {
+  return {
+    ...step,
+    async run(ctx) {
+      const outcome = await step.run(ctx);
+      const targetUrl = String(ctx.state.answers["target.url"] ?? "");
+      const spinner = reporter.spinner("Demo: validate --checksum of schema app (source frozen, app not yet writing on the target)");
+      const v = await validateAtSwitch(String(ctx.state.answers["source.url"] ?? record.sourceUrl), targetUrl, signal).catch((err: unknown) => {
+        spinner.fail();
+        throw err;
+      });
+      await writeDemoRecord(statePath, { ...record, validation: { clean: v.clean, differences: v.differences, tables: v.tables, rows: v.rows, at: v.at } });
+      if (!v.clean) {
+        spinner.fail(`validate --checksum found ${v.differences} difference(s)`);
+        throw new OperationError(`After the cutover the target differs from the source in ${v.differences} place(s).`, { details: differenceLines(v), hint: "This is a bug in the tool or the stand-in: please report it with the state file." });
+      }
+      spinner.succeed(`validate --checksum: clean — ${v.tables} tables, ${v.rows.toLocaleString("en")} rows, contents and catalogs identical`);
+      app.release();
+      return outcome;
+    },
+  };
+}
+
+async function printSummary(reporter: Reporter, statePath: string, app: AppLoad, validation: DemoRecord["validation"]): Promise<void> {
+  const state = await readState(statePath);
+  const cutover = (state.outputs["cutover"] ?? {}) as { report?: { windowSeconds?: number; frozeAt?: string; switchedAt?: string } };
+  const s = app.stats;
+  reporter.heading("Demo summary");
+  reporter.info(`  Rows on the target when it was checked: ${validation ? validation.rows.toLocaleString("en") : "?"} in ${validation?.tables ?? "?"} tables.`);
+  reporter.info(`  The app's writes: ${s.source.transactions} transactions on the source, ${s.target.transactions} on the target after the switch, ${s.retries} attempts retried during the freeze.`);
+  const w = cutover.report?.windowSeconds;
+  reporter.info(`  Cutover window (writes unavailable, freeze to switch): ${w === undefined ? "?" : `${w.toFixed(2)} s`}.`);
+  if (s.lastSourceCommit && s.firstTargetCommit) {
+    reporter.info(`  The app's own gap, last write on the source to first on the target: ${((s.firstTargetCommit.getTime() - s.lastSourceCommit.getTime()) / 1000).toFixed(2)} s (includes the demo's validate).`);
+  }
+  reporter.info(`  validate --checksum at the switch: ${validation ? (validation.clean ? "clean" : `${validation.differences} difference(s)`) : "not run in this session"}.`);
+  if (reporter.jsonMode) reporter.json({ statePath, validation, app: s, cutoverWindowSeconds: w });
+}

@@ -1,0 +1,45 @@
+/**
+ * The demo's answers to the wizard's questions (by question id): what a person would choose
+ * for this migration. Only what differs from the wizard's own defaults, or has none, is here.
+ */
+import type { Answer } from "../state/schema.js";
+import { APP_SCHEMA } from "./schema.js";
+
+export interface DemoPresetInput {
+  /** The source database's URL (no password). */
+  sourceUrl: string;
+  /** "built-in" when a pg_dump fitting the source is installed, else "hook". */
+  schemaMethod: "built-in" | "hook";
+  /** The hook command that loads the demo's schema (hook method). */
+  schemaHook: string;
+  /** The switch hook command (the demo's switch-app-hook with the file the app watches). */
+  switchHook: string;
+}
+
+/** `'…'` for /bin/sh. */
+export function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+export function demoPresets(o: DemoPresetInput): Record<string, Answer> {
+  return {
+    "source.url": o.sourceUrl,
+    "source.schemas": [APP_SCHEMA],
+    // The stand-in's replication instance reaches the source from this machine.
+    "source.dmsCidr": "127.0.0.1/32",
+    "aurora.mode": "create",
+    "aurora.clusterId": "shop-aurora",
+    "dms.instance.id": "shop-dms",
+    "schema.method": o.schemaMethod,
+    ...(o.schemaMethod === "hook" ? { "schema.hook": o.schemaHook } : {}),
+    // CloudWatch's periods are 60 s: one period under the threshold keeps the demo short.
+    "sync.thresholdSeconds": 5,
+    "sync.periods": 1,
+    // The pre-freeze row-count check compares a moving source with a target a second behind:
+    // with the app writing it cannot match. The demo proves more after the freeze instead
+    // (validate --checksum of every row, before the app writes on the target).
+    "cutover.skip-row-counts": true,
+    "cutover.switch-hook": o.switchHook,
+    "cutover.drain-timeout-seconds": 120,
+  };
+}

@@ -1,0 +1,82 @@
+/**
+ * A throwaway self-signed TLS certificate for the demo's local servers, made with Node's own
+ * crypto (no openssl binary needed: the demo must run on a machine with only Node and npm).
+ * The wizard talks to Aurora with sslmode=require, as Aurora wants, so the server playing
+ * Aurora must speak TLS; the certificate is made per server start and removed with it.
+ *
+ * Node can sign but not build X.509 certificates, so the few DER structures of one are
+ * encoded here (RFC 5280: a v3 certificate, RSA key, sha256WithRSAEncryption, CN=localhost).
+ */
+import { generateKeyPairSync, randomBytes, sign } from "node:crypto";
+
+function length(n: number): Buffer {
+  if (n < 0x80) return Buffer.from([n]);
+  const bytes: number[] = [];
+  for (let v = n; v > 0; v >>= 8) bytes.unshift(v & 0xff);
+  return Buffer.from([0x80 | bytes.length, ...bytes]);
+}
+
+function tlv(tag: number, content: Buffer): Buffer {
+  return Buffer.concat([Buffer.from([tag]), length(content.length), content]);
+}
+
+const seq = (...parts: Buffer[]): Buffer => tlv(0x30, Buffer.concat(parts));
+const set = (...parts: Buffer[]): Buffer => tlv(0x31, Buffer.concat(parts));
+const nul = (): Buffer => Buffer.from([0x05, 0x00]);
+const utf8 = (s: string): Buffer => tlv(0x0c, Buffer.from(s, "utf8"));
+const bitString = (b: Buffer): Buffer => tlv(0x03, Buffer.concat([Buffer.from([0]), b]));
+
+function integer(b: Buffer): Buffer {
+  // DER integers are signed: a leading 1 bit needs a zero byte in front.
+  return tlv(0x02, (b[0] ?? 0) & 0x80 ? Buffer.concat([Buffer.from([0]), b]) : b);
+}
+
+function oid(dotted: string): Buffer {
+  const [a = 0, b = 0, ...rest] = dotted.split(".").map(Number);
+  const bytes = [a * 40 + b];
+  for (const n of rest) {
+    const chunk: number[] = [n & 0x7f];
+    for (let v = n >> 7; v > 0; v >>= 7) chunk.unshift((v & 0x7f) | 0x80);
+    bytes.push(...chunk);
+  }
+  return tlv(0x06, Buffer.from(bytes));
+}
+
+function utcTime(d: Date): Buffer {
+  const p = (n: number): string => String(n).padStart(2, "0");
+  const text = `${p(d.getUTCFullYear() % 100)}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}Z`;
+  return tlv(0x17, Buffer.from(text, "ascii"));
+}
+
+function pem(label: string, der: Buffer): string {
+  const lines = der.toString("base64").match(/.{1,64}/g) ?? [];
+  return `-----BEGIN ${label}-----\n${lines.join("\n")}\n-----END ${label}-----\n`;
+}
+
+export interface SelfSignedCertificate {
+  certPem: string;
+  keyPem: string;
+}
+
+/** A certificate for `commonName`, valid from a day ago for `days` days. */
+export function selfSignedCertificate(commonName = "localhost", now = new Date(), days = 30): SelfSignedCertificate {
+  const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const algorithm = seq(oid("1.2.840.113549.1.1.11"), nul());
+  const name = seq(set(seq(oid("2.5.4.3"), utf8(commonName))));
+  const serial = randomBytes(16);
+  serial[0] = (serial[0] ?? 0) & 0x7f;
+  const tbs = seq(
+    tlv(0xa0, integer(Buffer.from([2]))),
+    integer(serial),
+    algorithm,
+    name,
+    seq(utcTime(new Date(now.getTime() - 86_400_000)), utcTime(new Date(now.getTime() + days * 86_400_000))),
+    name,
+    publicKey.export({ type: "spki", format: "der" }),
+  );
+  const signature = sign("sha256", tbs, privateKey);
+  return {
+    certPem: pem("CERTIFICATE", seq(tbs, algorithm, bitString(signature))),
+    keyPem: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+  };
+}
