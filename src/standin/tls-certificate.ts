@@ -53,6 +53,17 @@ function pem(label: string, der: Buffer): string {
   return `-----BEGIN ${label}-----\n${lines.join("\n")}\n-----END ${label}-----\n`;
 }
 
+/**
+ * A positive serial whose DER encoding is minimal: the first byte is neither 0 (OpenSSL, and so
+ * PostgreSQL, rejects a needless leading zero as "illegal padding" — 1 start in 128 failed
+ * before this) nor has its high bit set (that would make it negative).
+ */
+export function serialNumber(random: Buffer): Buffer {
+  const serial = Buffer.from(random);
+  serial[0] = ((serial[0] ?? 0) & 0x7f) | 0x40;
+  return serial;
+}
+
 export interface SelfSignedCertificate {
   certPem: string;
   keyPem: string;
@@ -63,11 +74,9 @@ export function selfSignedCertificate(commonName = "localhost", now = new Date()
   const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const algorithm = seq(oid("1.2.840.113549.1.1.11"), nul());
   const name = seq(set(seq(oid("2.5.4.3"), utf8(commonName))));
-  const serial = randomBytes(16);
-  serial[0] = (serial[0] ?? 0) & 0x7f;
   const tbs = seq(
     tlv(0xa0, integer(Buffer.from([2]))),
-    integer(serial),
+    integer(serialNumber(randomBytes(16))),
     algorithm,
     name,
     seq(utcTime(new Date(now.getTime() - 86_400_000)), utcTime(new Date(now.getTime() + days * 86_400_000))),
