@@ -121,6 +121,9 @@ export function grantStatements(privileges: readonly SourcePrivilege[]): Map<str
     const item = p.kind === "column" ? `${p.privilege} (${quoteIdent(p.detail ?? "")})` : p.privilege;
     const g = groups.get(key) ?? { grantee: p.grantee, kind: p.kind, head: on, items: [], grantable: p.grantable };
     if (!g.items.includes(item)) g.items.push(item);
+    // Column privileges share the table's statement, after its whole-table privileges.
+    if (p.kind === "table") g.kind = "table";
+    g.items.sort((a, b) => Number(a.includes("(")) - Number(b.includes("(")));
     groups.set(key, g);
   }
   const sorted = [...groups.values()].sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind));

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import pg from "pg";
+import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BlockedError, ExitCode } from "../../src/errors.js";
 import { connectUrl } from "../../src/adapters/postgres/connect-url.js";
@@ -72,7 +72,7 @@ describe("privileges carried from source to target (PostgreSQL 15 → 17)", () =
       expect((err as BlockedError).exitCode).toBe(ExitCode.blocked);
       expect((err as BlockedError).message).toContain(APP);
       expect((err as BlockedError).details).toContain(`- role ${APP} has no USAGE on schema Shop on the target`);
-      expect((err as BlockedError).details).toContain(`  GRANT SELECT, INSERT ON TABLE "Shop"."orders" TO "${APP}";`);
+      expect((err as BlockedError).details).toContain(`  GRANT INSERT, SELECT, UPDATE ("note") ON TABLE "Shop"."orders" TO "${APP}";`);
       // A role with no privileges on the source needs none on the target.
       await expect(assertTargetAccess(s, t, ["Shop"], [NOBODY])).resolves.toBeUndefined();
     } finally {
