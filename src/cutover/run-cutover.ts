@@ -2,6 +2,8 @@ import type { PgClient } from "../adapters/postgres/connect.js";
 import { ensureMarkerTable } from "../adapters/postgres/marker.js";
 import { AppError, BlockedError, OperationError, errorMessage, isAbort } from "../errors.js";
 import type { StepContext } from "../runner.js";
+import { assertTargetAccess } from "../schema/target-access.js";
+import { chosenSchemas } from "../steps/chosen-schemas.js";
 import { openDatabase } from "../steps/connections.js";
 import { runDatabaseHook } from "../steps/database-hook.js";
 import type { CutoverDeps } from "./deps.js";
@@ -97,6 +99,8 @@ async function prepare(ctx: StepContext, deps: CutoverDeps, source: PgClient, ta
     record.status = "applied";
     reporter.warn("No write freeze: any write the app makes on the source after the marker is not on the target, and is lost after the switch.");
   }
+  // The app's roles (those frozen, or with a hook every grantee) must be able to use the target.
+  await assertTargetAccess(source, target, await chosenSchemas(ctx, source), method === "roles" ? record.roles : undefined);
   const { switchHook, drainTimeoutSeconds } = await askSwitch(prompter);
   consequences.push(
     "Then a marker row is written on the source and awaited on the target, the sequences are synced, and your switch command runs:",

@@ -11,8 +11,8 @@ export const APP_SCHEMA = "app";
 export const DEMO_DATABASE = "shop";
 
 /**
- * The app role's rights. pg_dump's schema (the built-in load) leaves privileges out, since the
- * target's roles are the user's to make; the demo's switch hook grants them on the target.
+ * The app role's rights, granted on the source only. pg_dump's schema (the built-in load) and
+ * the demo's schema hook leave privileges out; the wizard's step 9 carries them to the target.
  */
 export const APP_GRANTS_SQL = `
 GRANT USAGE ON SCHEMA app TO app;
@@ -20,7 +20,7 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA app TO app;
 GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA app TO app;
 `;
 
-/** The whole schema, as the app's own migrations would create it (no data). */
+/** The whole schema, as the app's own migrations would create it (no data, no privileges). */
 export const DEMO_SCHEMA_SQL = `
 CREATE SCHEMA app;
 -- One sequence, owned by no column, hands out order references and invoice numbers.
@@ -77,7 +77,7 @@ CREATE VIEW app.customer_totals AS
   SELECT c.id, c.email, count(o.id) AS orders, coalesce(sum(o.total), 0) AS spent
     FROM app.customers c LEFT JOIN app.orders o ON o.customer_id = c.id
    GROUP BY c.id, c.email;
-${APP_GRANTS_SQL}`;
+`;
 
 /** Rows for the demo's source; `orders` sets the size of the biggest tables (default 5,000). */
 export function demoSeedSql(orders = 5000): string {

@@ -11,7 +11,7 @@ import { quoteIdent } from "../standin/endpoint.js";
 import { type LocalServers, startLocalServers } from "../standin/local-servers.js";
 import type { ServerRef } from "../standin/aws/index.js";
 import { writeTextAtomic } from "../state/store.js";
-import { APP_ROLE, DEMO_DATABASE, DEMO_SCHEMA_SQL, demoSeedSql } from "./schema.js";
+import { APP_GRANTS_SQL, APP_ROLE, DEMO_DATABASE, DEMO_SCHEMA_SQL, demoSeedSql } from "./schema.js";
 
 export interface DemoRecord {
   version: 1;
@@ -83,7 +83,8 @@ export async function prepareDemoData(db: DemoDatabases, orders: number): Promis
   for (const url of [db.sourceUrl, targetAdmin]) {
     const c = await connectUrl(url);
     try {
-      // As an admin prepares the new database's roles before a switch: the app logs in on both.
+      // As an admin prepares Aurora's roles before a switch: the app logs in on both. Its
+      // privileges on the target come from the wizard (step 9), not from here.
       await c.query(`DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${APP_ROLE}') THEN CREATE ROLE ${quoteIdent(APP_ROLE)} LOGIN; END IF; END $$`);
     } finally {
       await c.end();
@@ -97,7 +98,7 @@ export async function prepareDemoData(db: DemoDatabases, orders: number): Promis
         hint: "The demo creates its own app there: give --source an empty database (or drop the schema app).",
       });
     }
-    await source.query(DEMO_SCHEMA_SQL);
+    await source.query(DEMO_SCHEMA_SQL + APP_GRANTS_SQL);
     await source.query(demoSeedSql(orders));
   } catch (err) {
     if (err instanceof UsageError) throw err;

@@ -1,9 +1,13 @@
+import type { PgClient } from "../adapters/postgres/connect.js";
 import { BlockedError, OperationError } from "../errors.js";
 import type { Step } from "../runner.js";
 import { readCatalog } from "../schema/catalog.js";
 import { printParity } from "../schema/parity-print.js";
 import { compareCatalogs, describeDifference, parityFindings } from "../schema/parity.js";
+import { applyGrants, existingRoles, missingRoleFindings, planPrivileges, readPrivileges } from "../schema/privileges.js";
 import { restoreSetAside } from "../schema/restore.js";
+import type { Finding } from "../state/schema.js";
+import type { Reporter } from "../ui/reporter.js";
 import { printSequenceReport } from "../sequences/report.js";
 import { sequencesBehind, syncSequences } from "../sequences/sync.js";
 import { openDatabase } from "./connections.js";
@@ -14,7 +18,8 @@ const STEP_ID = "restore-and-sequences";
 /**
  * Step 9, while the DMS task is stopped after the full load: what step 7 set aside comes
  * back (indexes several at a time, then foreign keys), the catalogs must match, and every
- * sequence moves to the source's position, verified. Safe to run again after an interruption.
+ * sequence moves to the source's position, verified, and the source's GRANTs on the migrated
+ * schemas are replayed for the roles the target has. Safe to run again after an interruption.
  */
 export const restoreAndSequencesStep: Step = {
   id: STEP_ID,
@@ -80,15 +85,19 @@ export const restoreAndSequencesStep: Step = {
             hint: "Something moved them back or the source moved on; resume to reset them again.",
           });
         }
+        // Last, once every object exists (parity passed) and the essential work is done: a role
+        // the target lacks is a warning, not a failure (the app may use other roles there).
+        const privileges = await carryPrivileges(source, target, schemas, ctx.reporter);
         ctx.state.outputs[STEP_ID] = {
           restored: restored.created + restored.validated,
           alreadyPresent: restored.alreadyPresent,
           jobs,
           parity: { blockers: parity.blockers, warnings: parity.warnings },
           sequences: { moved: report.moved, unchanged: report.unchanged, missingOnTarget: report.missingOnTarget },
+          privileges: { granted: privileges.granted, missingRoles: privileges.missingRoles },
         };
         return {
-          summary: `restored ${restored.created + restored.validated + restored.alreadyPresent}/${setAside.length}; parity ${parity.warnings ? `${parity.warnings} warning(s)` : "clean"}; ${report.moved} sequence(s) moved`,
+          summary: `restored ${restored.created + restored.validated + restored.alreadyPresent}/${setAside.length}; parity ${parity.warnings ? `${parity.warnings} warning(s)` : "clean"}; ${report.moved} sequence(s) moved; ${privileges.granted} grant(s)`,
           findings: [
             ...parityFindings(parity),
             ...report.entries
@@ -100,6 +109,7 @@ export const restoreAndSequencesStep: Step = {
                 found: "The source has it; the target does not, so nothing on the target hands out its values.",
                 fix: "Create it on the target if the app uses it, then run `aurora-migrate sync-sequences`.",
               })),
+            ...privileges.findings,
           ],
         };
       } finally {
@@ -110,3 +120,26 @@ export const restoreAndSequencesStep: Step = {
     }
   },
 };
+
+/** Replays the source's privileges on the target; what could not be granted becomes findings. */
+async function carryPrivileges(source: PgClient, target: PgClient, schemas: readonly string[], reporter: Reporter): Promise<{ granted: number; missingRoles: string[]; findings: Finding[] }> {
+  const privileges = await readPrivileges(source, schemas);
+  const plan = planPrivileges(privileges, await existingRoles(target, privileges.map((p) => p.grantee)));
+  const outcome = await applyGrants(target, plan.grants);
+  if (outcome.granted.length > 0) {
+    reporter.success(`Privileges carried over: ${outcome.granted.length} GRANT(s) for ${plan.grantees.join(", ")}`);
+    for (const s of outcome.granted) reporter.detail(s);
+  }
+  const findings: Finding[] = [
+    ...outcome.failed.map((f) => ({
+      check: "privileges.grant-failed",
+      severity: "warning" as const,
+      title: "A privilege could not be granted on the target",
+      found: `${f.statement}: ${f.error}`,
+      fix: "Create the object on the target if the app uses it, then run the GRANT there as its master user.",
+    })),
+    ...missingRoleFindings(plan, "The cutover checks the app's roles again before it switches."),
+  ];
+  for (const f of findings) reporter.warn(`${f.title}\n${f.fix}`);
+  return { granted: outcome.granted.length, missingRoles: plan.missing.map((m) => m.role), findings };
+}

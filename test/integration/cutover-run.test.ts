@@ -47,6 +47,9 @@ beforeEach(async () => {
     name: `sub_${target.name}`,
   });
   await source.sql("GRANT ALL ON orders, orders_id_seq TO shop", db);
+  // As step 9 leaves it: the app's role exists on the target (server-wide, so only if missing) with its privileges.
+  await target.sql("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'shop') THEN CREATE ROLE shop LOGIN; END IF; END $$");
+  await target.sql("GRANT ALL ON orders, orders_id_seq TO shop");
 });
 afterEach(async () => {
   await stream.stop();
@@ -127,6 +130,20 @@ describe("cutover", () => {
     expect(err).toBeInstanceOf(BlockedError);
     expect((err as BlockedError).exitCode).toBe(ExitCode.blocked);
     expect((err as BlockedError).details.join("\n")).toMatch(/CDC latency is 42 s, over the threshold of 10 s/);
+    expect(cutoverOutput(ctx.state.outputs).freeze).toBeUndefined();
+    expect(await databaseAcl()).toBe(before);
+    expect(await shopCanConnect()).toBe(true);
+  });
+
+  it("GIVEN the app's role without privileges on the target WHEN the cutover runs THEN it exits 3 naming the role and the GRANTs to run, and the source is untouched", async () => {
+    await target.sql("REVOKE ALL ON orders, orders_id_seq FROM shop");
+    const before = await databaseAcl();
+    const ctx = await context("true");
+    const err = await runCutover(ctx, cutoverDepsFor(ctx)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BlockedError);
+    expect((err as BlockedError).exitCode).toBe(ExitCode.blocked);
+    expect((err as BlockedError).message).toMatch(/role\(s\) shop cannot use the target/);
+    expect((err as BlockedError).details).toContain('  GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "public"."orders" TO "shop";');
     expect(cutoverOutput(ctx.state.outputs).freeze).toBeUndefined();
     expect(await databaseAcl()).toBe(before);
     expect(await shopCanConnect()).toBe(true);

@@ -8,6 +8,7 @@ import pg from "pg";
 import { type LocalServers, startLocalServers } from "../../src/standin/local-servers.js";
 import type { AccountData } from "../../src/standin/aws/account.js";
 import { accountPathFor } from "../../src/standin/aws/index.js";
+import { APP_ROLE } from "../../src/demo/schema.js";
 
 export interface DemoServers {
   servers: LocalServers;
@@ -19,10 +20,12 @@ export interface DemoServers {
   targetDbUrl: string;
   sourceSql<T extends pg.QueryResultRow>(text: string): Promise<T[]>;
   targetSql<T extends pg.QueryResultRow>(text: string): Promise<T[]>;
+  /** SQL on the migrated database as the demo app's own role (no superuser: its grants count). */
+  targetSqlAsApp<T extends pg.QueryResultRow>(text: string): Promise<T[]>;
 }
 
-async function query<T extends pg.QueryResultRow>(port: number, database: string, text: string): Promise<T[]> {
-  const client = new pg.Client({ host: "127.0.0.1", port, user: "postgres", database });
+async function query<T extends pg.QueryResultRow>(port: number, database: string, text: string, user = "postgres"): Promise<T[]> {
+  const client = new pg.Client({ host: "127.0.0.1", port, user, database });
   await client.connect();
   try {
     return (await client.query<T>(text)).rows;
@@ -41,6 +44,7 @@ export async function startDemoServers(): Promise<DemoServers> {
     targetDbUrl: `postgres://postgres@127.0.0.1:${servers.target.port}/shop?sslmode=require`,
     sourceSql: (text) => query(servers.source.port, "shop", text),
     targetSql: (text) => query(servers.target.port, "shop", text),
+    targetSqlAsApp: (text) => query(servers.target.port, "shop", text, APP_ROLE),
   };
 }
 
@@ -71,9 +75,12 @@ export async function sourceLeftovers(d: DemoServers): Promise<string[]> {
   return rows.map((r) => r.what);
 }
 
-/** One insert into every table of the app that takes an id from a sequence, on the target, as the app would. */
+/**
+ * One insert into every table of the app that takes an id from a sequence, on the target, as
+ * the app would: logged in as its role, with the privileges the wizard carried over.
+ */
 export async function firstInsertsOnTarget(d: DemoServers): Promise<void> {
-  await d.targetSql(`
+  await d.targetSqlAsApp(`
     BEGIN;
     WITH c AS (INSERT INTO app.customers (email, name) VALUES ('first-after-cutover@example.com', 'First') RETURNING id),
          p AS (INSERT INTO app.products (sku, title, price) VALUES ('SKU-FIRST', 'First', 1) RETURNING id),
