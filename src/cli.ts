@@ -202,7 +202,7 @@ export function buildProgram(io: CliIo, onAction: (p: Promise<void>) => void): C
     .description(
       "guided switch-over: check readiness (task running, CDC latency, row counts), freeze writes on the source, wait for a marker on the target, final sequence sync, your switch hook; rolled back if anything fails before the hook succeeds",
     )
-    .option("--skip-validation", "start without the row-count validation (answers cutover.skip-row-counts); only when you validated another way")
+    .option("--skip-validation", "skip the row-count checks (tolerant before the freeze, exact after the drain; answers cutover.skip-row-counts); only when you validated another way")
     .option("--unfreeze", "only lift the write freeze recorded in the state, nothing else (e.g. to roll back to the old server after a switch)")
     .addHelpText(
       "after",
