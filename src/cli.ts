@@ -218,7 +218,7 @@ export function buildProgram(io: CliIo, onAction: (p: Promise<void>) => void): C
           "(roles | hook | none), cutover.freeze-roles, cutover.freeze-hook / cutover.unfreeze-hook, cutover.switch-hook",
           "(runs with the target's connection in DATABASE_URL and PG*), cutover.drain-timeout-seconds (default 600).",
           "",
-          "Exit codes: 0 switched, 1 failed (the freeze was lifted; the message says what to fix), 3 not ready yet",
+          "Exit codes: 0 switched, 1 failed (the freeze was lifted; the message says what to fix), 3 not ready yet, or row counts differ after the drain (the freeze was lifted)",
           "(task not running, latency over the threshold, row counts differ: each problem is listed), 130 interrupted.",
           "",
         ].join("\n"),
