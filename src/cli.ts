@@ -202,7 +202,7 @@ export function buildProgram(io: CliIo, onAction: (p: Promise<void>) => void): C
     .description(
       "guided switch-over: check readiness (task running, CDC latency, row counts), freeze writes on the source, wait for a marker on the target, final sequence sync, your switch hook; rolled back if anything fails before the hook succeeds",
     )
-    .option("--skip-validation", "start without the row-count validation (answers cutover.skip-row-counts); only when you validated another way")
+    .option("--skip-validation", "skip the row-count checks (tolerant before the freeze, exact after the drain; answers cutover.skip-row-counts); only when you validated another way")
     .option("--unfreeze", "only lift the write freeze recorded in the state, nothing else (e.g. to roll back to the old server after a switch)")
     .addHelpText(
       "after",
@@ -218,7 +218,7 @@ export function buildProgram(io: CliIo, onAction: (p: Promise<void>) => void): C
           "(roles | hook | none), cutover.freeze-roles, cutover.freeze-hook / cutover.unfreeze-hook, cutover.switch-hook",
           "(runs with the target's connection in DATABASE_URL and PG*), cutover.drain-timeout-seconds (default 600).",
           "",
-          "Exit codes: 0 switched, 1 failed (the freeze was lifted; the message says what to fix), 3 not ready yet",
+          "Exit codes: 0 switched, 1 failed (the freeze was lifted; the message says what to fix), 3 not ready yet, or row counts differ after the drain (the freeze was lifted)",
           "(task not running, latency over the threshold, row counts differ: each problem is listed), 130 interrupted.",
           "",
         ].join("\n"),

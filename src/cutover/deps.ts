@@ -1,9 +1,4 @@
-/** What `validate`'s row counts said: clean, or the tables that differ. */
-export interface RowCountCheck {
-  clean: boolean;
-  /** One line per table that differs, e.g. `app.orders: source 1200, target 1187`. */
-  differences: string[];
-}
+import type { TableCount } from "./row-counts.js";
 
 /** What the final sequence sync moved, for the report. */
 export interface SequenceSyncResult {
@@ -22,8 +17,8 @@ export interface CutoverDeps {
   taskStatus(): Promise<string>;
   /** The latest CDC latency in seconds: the larger of CDCLatencySource and CDCLatencyTarget; undefined while no datapoints exist. */
   cdcLatencySeconds(): Promise<number | undefined>;
-  /** Row counts of every migrated table compared between source and target. */
-  rowCountsMatch(): Promise<RowCountCheck>;
+  /** Row counts of every migrated table on the source and the target (validate's counts, in parallel). */
+  rowCounts(): Promise<TableCount[]>;
   /** Moves every target sequence to the source's position (never backwards). */
   syncSequences(): Promise<SequenceSyncResult>;
 }

@@ -11,7 +11,8 @@ import { openDatabase } from "../steps/connections.js";
 import type { DmsTaskOutput } from "../steps/dms-task.js";
 import { readLatencySeries } from "../steps/sync-wait.js";
 import { validateDatabases } from "../validate/compare.js";
-import type { CutoverDeps, RowCountCheck, SequenceSyncResult } from "./deps.js";
+import type { CutoverDeps, SequenceSyncResult } from "./deps.js";
+import type { TableCount } from "./row-counts.js";
 
 /** The task step 6 recorded; without one there is nothing to cut over from. */
 function recordedTask(ctx: StepContext): DmsTaskOutput {
@@ -74,7 +75,7 @@ export function cutoverDepsFor(ctx: StepContext): CutoverDeps {
       return latest ? Math.max(latest.source, latest.target) : undefined;
     },
 
-    async rowCountsMatch(): Promise<RowCountCheck> {
+    async rowCounts(): Promise<TableCount[]> {
       const schemas = await withSource(ctx, (source) => chosenSchemas(ctx, source));
       const report = await validateDatabases({
         connectSource: () => openDatabase(ctx, "source"),
@@ -84,14 +85,11 @@ export function cutoverDepsFor(ctx: StepContext): CutoverDeps {
         parity: false,
         signal: ctx.signal,
       });
-      const differences = report.tables.flatMap((t) =>
-        t.status === "rows-differ"
-          ? [`${t.schema}.${t.table}: source ${t.sourceRows ?? "?"}, target ${t.targetRows ?? "?"}`]
-          : t.status === "missing-on-target"
-            ? [`${t.schema}.${t.table}: missing on the target`]
-            : [],
+      return report.tables.flatMap((t) =>
+        t.status === "only-on-target"
+          ? []
+          : [{ table: `${t.schema}.${t.table}`, source: Number(t.sourceRows ?? 0), target: t.status === "missing-on-target" ? undefined : Number(t.targetRows ?? 0) }],
       );
-      return { clean: differences.length === 0, differences };
     },
 
     syncSequences: (): Promise<SequenceSyncResult> =>

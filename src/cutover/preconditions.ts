@@ -1,4 +1,4 @@
-import type { RowCountCheck } from "./deps.js";
+import { type TableCount, tolerantCountProblems } from "./row-counts.js";
 
 /** Everything the cutover's go/no-go depends on, gathered before anything is changed. */
 export interface CutoverFacts {
@@ -9,7 +9,7 @@ export interface CutoverFacts {
   /** Highest latency at which the cutover may start. */
   latencyThresholdSeconds: number;
   /** Row counts from `validate`, or "skipped" when the user said so explicitly. */
-  rowCounts: RowCountCheck | "skipped";
+  rowCounts: TableCount[] | "skipped";
   /** The marker table exists on the target (so the drain can ever see the marker). */
   markerTableOnTarget: boolean;
 }
@@ -38,10 +38,15 @@ export function cutoverVerdict(f: CutoverFacts): CutoverVerdict {
   }
   if (f.rowCounts === "skipped") {
     notes.push("Row-count validation skipped at your request.");
-  } else if (!f.rowCounts.clean) {
-    problems.push(
-      `Row counts differ between source and target in ${f.rowCounts.differences.length} table(s): ${f.rowCounts.differences.slice(0, 5).join("; ")}${f.rowCounts.differences.length > 5 ? "; …" : ""}. Run aurora-migrate validate to see them all, or skip explicitly with --skip-validation.`,
-    );
+  } else {
+    // Tolerant: the app still writes, so the target trails by its CDC lag; the exact
+    // comparison runs after the freeze and the drain, when nothing can differ any more.
+    const off = tolerantCountProblems(f.rowCounts);
+    if (off.length) {
+      problems.push(
+        `Row counts are further apart than CDC lag can explain in ${off.length} table(s): ${off.slice(0, 5).join("; ")}${off.length > 5 ? "; …" : ""}. Check the task's table statistics and aurora-migrate validate, or skip explicitly with --skip-validation.`,
+      );
+    }
   }
   if (!f.markerTableOnTarget) {
     problems.push(

@@ -27,7 +27,7 @@ export async function askPreconditions(p: Prompter): Promise<{ maxLatencySeconds
   });
   const skipRowCounts = await p.confirm({
     id: Q.skipRowCounts,
-    message: "Skip the row-count validation before the cutover?",
+    message: "Skip the row-count checks (before the freeze and after the drain)?",
     help: "only when you validated another way (--skip-validation)",
     default: false,
   });

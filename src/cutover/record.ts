@@ -49,6 +49,8 @@ export const cutoverReportSchema = z.object({
   windowSeconds: z.number().optional(),
   drainSeconds: z.number().optional(),
   sequences: z.string().optional(),
+  /** The exact row-count comparison after the drain, e.g. "12 tables equal". */
+  rowCounts: z.string().optional(),
   outcome: z.enum(["switched", "rolled-back"]),
   /** Why it was rolled back. */
   failure: z.string().optional(),

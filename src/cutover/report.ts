@@ -3,8 +3,9 @@ import type { CutoverReport } from "./record.js";
 const seconds = (from: string, to: string): number => Math.round((Date.parse(to) - Date.parse(from)) / 10) / 100;
 
 /** Pure: the report of a cutover that switched, from its three moments. */
-export function switchedReport(frozeAt: string, drainedAt: string, switchedAt: string, sequences: string): CutoverReport {
+export function switchedReport(frozeAt: string, drainedAt: string, switchedAt: string, sequences: string, rowCounts?: string): CutoverReport {
   return {
+    ...(rowCounts ? { rowCounts } : {}),
     frozeAt,
     drainedAt,
     switchedAt,
@@ -30,6 +31,7 @@ export function rolledBackReport(frozeAt: string, liftedAt: string, failure: str
 export function reportLines(r: CutoverReport): string[] {
   const lines = [`Writes frozen on the source:   ${r.frozeAt}`];
   if (r.drainedAt) lines.push(`Target had every write:        ${r.drainedAt} (${r.drainSeconds} s after the freeze)`);
+  if (r.rowCounts) lines.push(`Row counts after the drain:    ${r.rowCounts}`);
   if (r.sequences) lines.push(`Final sequence sync:           ${r.sequences}`);
   if (r.outcome === "switched") {
     lines.push(`Switch hook finished:          ${r.switchedAt}`);

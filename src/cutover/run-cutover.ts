@@ -12,6 +12,7 @@ import { type FreezeIo, applyFreeze, liftFreeze } from "./freeze.js";
 import { readFreezeFacts } from "./freeze-facts.js";
 import { applySql, planFreeze } from "./freeze-plan.js";
 import { cutoverVerdict } from "./preconditions.js";
+import { exactCountDifferences } from "./row-counts.js";
 import { Q, askFreezeHooks, askFreezeMethod, askFreezeRoles, askPreconditions, askSwitch } from "./questions.js";
 import { type CutoverReport, type FreezeRecord, cutoverOutput } from "./record.js";
 import { reportLines, rolledBackReport, switchedReport } from "./report.js";
@@ -41,7 +42,12 @@ export async function liftRecordedFreeze(ctx: StepContext): Promise<boolean> {
 }
 
 /** The questions, the checks and the plan: everything decided before the source is touched. */
-async function prepare(ctx: StepContext, deps: CutoverDeps, source: PgClient, target: PgClient): Promise<{ record: FreezeRecord; switchHook: string; drainTimeoutSeconds: number }> {
+async function prepare(
+  ctx: StepContext,
+  deps: CutoverDeps,
+  source: PgClient,
+  target: PgClient,
+): Promise<{ record: FreezeRecord; switchHook: string; drainTimeoutSeconds: number; skipRowCounts: boolean }> {
   const { prompter, reporter } = ctx;
   const pre = await askPreconditions(prompter);
   const spinner = reporter.spinner("Checking the task, its latency and the row counts");
@@ -51,7 +57,7 @@ async function prepare(ctx: StepContext, deps: CutoverDeps, source: PgClient, ta
       taskStatus: await deps.taskStatus(),
       cdcLatencySeconds: await deps.cdcLatencySeconds(),
       latencyThresholdSeconds: pre.maxLatencySeconds,
-      rowCounts: pre.skipRowCounts ? "skipped" : await deps.rowCountsMatch(),
+      rowCounts: pre.skipRowCounts ? "skipped" : await deps.rowCounts(),
       markerTableOnTarget: await markerTableExists(target),
     });
   } catch (err) {
@@ -65,7 +71,7 @@ async function prepare(ctx: StepContext, deps: CutoverDeps, source: PgClient, ta
       hint: "Fix them and run `aurora-migrate cutover` again.",
     });
   }
-  spinner.succeed("The task runs, its latency is under the threshold" + (pre.skipRowCounts ? "" : ", row counts match"));
+  spinner.succeed("The task runs, its latency is under the threshold" + (pre.skipRowCounts ? "" : ", row counts are within CDC lag"));
   for (const note of verdict.notes) reporter.warn(note);
 
   const method = await askFreezeMethod(prompter);
@@ -109,11 +115,11 @@ async function prepare(ctx: StepContext, deps: CutoverDeps, source: PgClient, ta
   );
   if (ctx.options.dryRun) {
     for (const line of consequences) reporter.info(line);
-    return { record, switchHook, drainTimeoutSeconds };
+    return { record, switchHook, drainTimeoutSeconds, skipRowCounts: pre.skipRowCounts };
   }
   const go = await prompter.confirmDestructive({ id: Q.confirmFreeze, message: "Freeze writes on the source and switch the app to the target now?", consequences });
   if (!go) throw new OperationError("Cutover cancelled. Nothing was changed.");
-  return { record, switchHook, drainTimeoutSeconds };
+  return { record, switchHook, drainTimeoutSeconds, skipRowCounts: pre.skipRowCounts };
 }
 
 /**
@@ -135,7 +141,7 @@ export async function runCutover(ctx: StepContext, deps: CutoverDeps): Promise<C
   let target: PgClient | undefined;
   try {
     target = await openDatabase(ctx, "target");
-    const { record, switchHook, drainTimeoutSeconds } = await prepare(ctx, deps, source, target);
+    const { record, switchHook, drainTimeoutSeconds, skipRowCounts } = await prepare(ctx, deps, source, target);
     if (ctx.options.dryRun) {
       reporter.info("Dry run: nothing was changed.");
       return undefined;
@@ -164,11 +170,12 @@ export async function runCutover(ctx: StepContext, deps: CutoverDeps): Promise<C
       drainedAt = seen.toISOString();
       out.marker.seenAt = drainedAt;
       spinner.succeed(`The target has every write made before the freeze (${((seen.getTime() - Date.parse(frozeAt)) / 1000).toFixed(1)} s after it)`);
+      const rowCounts = skipRowCounts ? undefined : await exactRowCounts(ctx, deps);
       const sequences = await deps.syncSequences();
       reporter.success(`Sequences synced: ${sequences.summary}`);
       reporter.info("Running your switch command:");
       await runDatabaseHook(ctx, "target", switchHook, "switch hook", { signal: ctx.signal, hint: "Its output is above: fix the command, then run `aurora-migrate cutover` again." });
-      const report = switchedReport(frozeAt, drainedAt, clock.now().toISOString(), sequences.summary);
+      const report = switchedReport(frozeAt, drainedAt, clock.now().toISOString(), sequences.summary, rowCounts);
       out.report = report;
       await ctx.save();
       for (const line of reportLines(report)) reporter.info(line);
@@ -181,6 +188,30 @@ export async function runCutover(ctx: StepContext, deps: CutoverDeps): Promise<C
     await source.end().catch(() => undefined);
     await target?.end().catch(() => undefined);
   }
+}
+
+/**
+ * After the freeze and the drain nobody can write and every earlier commit is on the target,
+ * so the counts must be equal: any difference is a divergence (a lost or extra row), and
+ * switching would carry it over. Throws BlockedError (the caller lifts the freeze).
+ */
+async function exactRowCounts(ctx: StepContext, deps: CutoverDeps): Promise<string> {
+  const spinner = ctx.reporter.spinner("Comparing exact row counts now that the target has every write");
+  const counts = await deps.rowCounts().catch((err: unknown) => {
+    spinner.fail();
+    throw err;
+  });
+  const differences = exactCountDifferences(counts);
+  if (differences.length) {
+    spinner.fail(`Row counts differ after the drain in ${differences.length} table(s)`);
+    throw new BlockedError(`Row counts differ between source and target after the drain in ${differences.length} table(s): the target lost or gained rows DMS did not replicate.`, {
+      details: differences.map((d) => `- ${d}`),
+      hint: "Compare the tables (aurora-migrate validate --checksum) and check the task's table statistics and logs; reload the tables that differ, then run the cutover again.",
+    });
+  }
+  const summary = `${counts.length} table(s) equal`;
+  spinner.succeed(`Row counts after the drain: ${summary}`);
+  return summary;
 }
 
 /** Lifts the freeze after a failure and returns the error to throw, saying so. */

@@ -35,10 +35,6 @@ export function demoPresets(o: DemoPresetInput): Record<string, Answer> {
     // CloudWatch's periods are 60 s: one period under the threshold keeps the demo short.
     "sync.thresholdSeconds": 5,
     "sync.periods": 1,
-    // The pre-freeze row-count check compares a moving source with a target a second behind:
-    // with the app writing it cannot match. The demo proves more after the freeze instead
-    // (validate --checksum of every row, before the app writes on the target).
-    "cutover.skip-row-counts": true,
     "cutover.switch-hook": o.switchHook,
     "cutover.drain-timeout-seconds": 120,
   };

@@ -64,7 +64,7 @@ describe("aurora-migrate cutover / cleanup", () => {
   it("GIVEN --help WHEN asked for cutover and cleanup THEN each describes its flags with examples and exit codes", async () => {
     const cut = await cli("cutover", "--help");
     expect(cut.code).toBe(0);
-    expect(cut.out).toMatch(/--skip-validation\s+start without the row-count validation/);
+    expect(cut.out).toMatch(/--skip-validation\s+skip the row-count checks/);
     expect(cut.out).toMatch(/--unfreeze\s+only lift the write freeze/);
     expect(cut.out).toContain("$ aurora-migrate cutover --dry-run");
     expect(cut.out).toMatch(/Exit codes: 0 switched/);

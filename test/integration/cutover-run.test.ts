@@ -76,6 +76,10 @@ async function context(switchHook: string, o: { latency?: FakeAwsOptions["latenc
   return ctx;
 }
 
+async function waitForTargetRows(n: number): Promise<void> {
+  for (let i = 0; i < 400 && (await target.sql<{ n: string }>("SELECT count(*) AS n FROM orders"))[0]?.n !== String(n); i += 1) await new Promise((r) => setTimeout(r, 25));
+}
+
 async function shopCanConnect(): Promise<boolean> {
   const c = new pg.Client({ connectionString: source.url(db, "shop") });
   c.on("error", () => undefined);
@@ -159,14 +163,48 @@ describe("cutover", () => {
     expect(await databaseAcl()).toBe(before);
   });
 
-  it("GIVEN rows missing on the target WHEN the cutover runs THEN validate's row counts stop it with exit 3 naming the table", async () => {
+  it("GIVEN a target table further behind than CDC lag can explain WHEN the cutover runs THEN it exits 3 with the figures before any freeze", async () => {
+    await source.sql("INSERT INTO orders (note) SELECT 'loaded ' || g FROM generate_series(1, 10) g", db);
+    await waitForTargetRows(10);
     await target.sql("ALTER SUBSCRIPTION sub_" + target.name + " DISABLE");
-    await source.sql("INSERT INTO orders (note) VALUES ('not replicated')", db);
+    await source.sql("INSERT INTO orders (note) SELECT 'not replicated ' || g FROM generate_series(1, 1500) g", db);
+    const before = await databaseAcl();
     const ctx = await context("true");
     const err = await runCutover(ctx, cutoverDepsFor(ctx)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BlockedError);
-    expect((err as BlockedError).details.join("\n")).toMatch(/public\.orders: source 1, target 0/);
+    expect((err as BlockedError).exitCode).toBe(ExitCode.blocked);
+    expect((err as BlockedError).details.join("\n")).toMatch(/public\.orders: source 1510, target 10 \(1500 apart, more than the 1000 CDC lag can explain\)/);
+    expect(cutoverOutput(ctx.state.outputs).freeze).toBeUndefined();
+    expect(await databaseAcl()).toBe(before);
     await target.sql("ALTER SUBSCRIPTION sub_" + target.name + " ENABLE");
+  });
+
+  it("GIVEN a row deleted on the target while writes are frozen WHEN the exact count after the drain runs THEN the freeze is lifted, privileges are as before, and it exits 3 with the table's figures before the switch", async () => {
+    await source.sql("INSERT INTO orders (note) SELECT 'row ' || g FROM generate_series(1, 20) g", db);
+    await waitForTargetRows(20);
+    const before = await databaseAcl();
+    const ctx = await context(`touch ${dir}/switched`);
+    const deps = cutoverDepsFor(ctx);
+    let calls = 0;
+    // The divergence happens between the drain and the exact count: the second count is the post-drain one.
+    const diverging = {
+      ...deps,
+      rowCounts: async () => {
+        calls += 1;
+        if (calls === 2) await target.sql("DELETE FROM orders WHERE id = 7");
+        return deps.rowCounts();
+      },
+    };
+    const err = await runCutover(ctx, diverging).catch((e: unknown) => e);
+    expect(calls).toBe(2);
+    expect(err).toBeInstanceOf(BlockedError);
+    expect((err as BlockedError).exitCode).toBe(ExitCode.blocked);
+    expect((err as BlockedError).details).toContain("- public.orders: source 20, target 19");
+    expect((err as BlockedError).hint).toMatch(/freeze was lifted/);
+    expect(cutoverOutput(ctx.state.outputs).report?.outcome).toBe("rolled-back");
+    expect(await shopCanConnect()).toBe(true);
+    expect(await databaseAcl()).toBe(before);
+    expect(existsSync(join(dir, "switched"))).toBe(false);
   });
 
   it("GIVEN the source's sequence advanced after the full load WHEN the cutover switches THEN the final sync moves the target's sequence ahead and the first insert on the target succeeds", async () => {
@@ -182,6 +220,9 @@ describe("cutover", () => {
   });
 
   it("GIVEN an app inserting on the source through the whole cutover WHEN it switches THEN no acknowledged write is lost, the first insert on the target succeeds, and the window is measured", async () => {
+    // As after the full load: the table already has its rows on both sides when the app starts writing.
+    await source.sql("INSERT INTO orders (note) SELECT 'loaded ' || g FROM generate_series(1, 100) g", db);
+    await waitForTargetRows(100);
     const urlFile = join(dir, "app-url");
     const acked: { note: string; on: "source" | "target"; at: number }[] = [];
     const targetAttempts: boolean[] = [];
@@ -215,13 +256,14 @@ describe("cutover", () => {
     })();
     while (acked.length < 50) await new Promise((r) => setTimeout(r, 10));
 
-    // Row counts of a table taking writes differ by the rows in flight, so this run skips them, as the user would (--skip-validation).
-    const ctx = await context(`printf '%s' "$DATABASE_URL" > ${urlFile}`, { config: { "cutover.skip-row-counts": true } });
+    // The app keeps writing: the tolerant count before the freeze must pass, the exact one after the drain must find them equal.
+    const ctx = await context(`printf '%s' "$DATABASE_URL" > ${urlFile}`);
     const report = await runCutover(ctx, cutoverDepsFor(ctx));
     stop = true;
     await app;
 
     expect(report?.outcome).toBe("switched");
+    expect(report?.rowCounts).toMatch(/^[1-9]\d* table\(s\) equal$/);
     const onTarget = new Set((await target.sql<{ note: string }>("SELECT note FROM orders")).map((r) => r.note));
     const lost = acked.filter((a) => !onTarget.has(a.note));
     expect(lost).toEqual([]);

@@ -67,7 +67,7 @@ describe("freeze plan", () => {
 
 describe("cutover readiness", () => {
   it("GIVEN a stopped task, no latency data, differing row counts and no marker table THEN every problem is listed", () => {
-    const v = cutoverVerdict({ taskStatus: "stopped", cdcLatencySeconds: undefined, latencyThresholdSeconds: 10, rowCounts: { clean: false, differences: ["app.orders: 10 vs 9"] }, markerTableOnTarget: false });
+    const v = cutoverVerdict({ taskStatus: "stopped", cdcLatencySeconds: undefined, latencyThresholdSeconds: 10, rowCounts: [{ table: "app.orders", source: 5000, target: 0 }], markerTableOnTarget: false });
     expect(v.ready).toBe(false);
     expect(v.problems).toHaveLength(4);
   });
