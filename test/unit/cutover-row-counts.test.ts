@@ -10,16 +10,17 @@ describe("row counts before the freeze (tolerant)", () => {
     expect(v).toEqual({ ready: true, problems: [], notes: [] });
   });
 
-  it("GIVEN a table missing, one empty and one far behind on the target THEN each blocks with its figures", () => {
+  it("GIVEN a table missing, one empty far behind, and one far behind on the target THEN each blocks with its figures", () => {
     const problems = tolerantCountProblems([
       { table: "app.gone", source: 3, target: undefined },
-      { table: "app.empty", source: 12, target: 0 },
+      { table: "app.new", source: 12, target: 0 },
+      { table: "app.empty", source: 1500, target: 0 },
       { table: "app.big", source: 500_000, target: 490_000 },
       { table: "app.ok", source: 500_000, target: 496_000 },
     ]);
     expect(problems).toEqual([
       "app.gone: missing on the target",
-      "app.empty: empty on the target, 12 row(s) on the source",
+      "app.empty: source 1500, target 0 (1500 apart, more than the 1000 CDC lag can explain)",
       "app.big: source 500000, target 490000 (10000 apart, more than the 5000 CDC lag can explain)",
     ]);
   });
