@@ -51,6 +51,11 @@ export interface Step<C extends StepContext = StepContext> {
   readonly title: string;
   run(ctx: C): Promise<StepOutcome | void>;
   /**
+   * For a step that cannot simulate itself under --dry-run (it changes databases, not AWS):
+   * what it would do. The runner prints this and does not call run().
+   */
+  readonly dryRunPlan?: string;
+  /**
    * Called on `resume` for a step already done, to notice that what it recorded is gone
    * (a deleted endpoint). Throw an AppError saying what is missing and what to do.
    */
@@ -105,7 +110,12 @@ export async function runSteps<C extends StepContext>(steps: readonly Step<C>[],
     let outcome: StepOutcome | void;
     // A failure leaves the step "failed" in the state; the caller prints how to resume.
     try {
-      outcome = await untilAborted(step.run(ctx), ctx.signal);
+      if (ctx.options.dryRun && step.dryRunPlan) {
+        reporter.info(`Dry run: would ${step.dryRunPlan} Nothing was changed.`);
+        outcome = { summary: "dry run: nothing changed" };
+      } else {
+        outcome = await untilAborted(step.run(ctx), ctx.signal);
+      }
     } catch (err) {
       if (isAbort(err) || ctx.signal.aborted) {
         rec.status = "interrupted";

@@ -24,11 +24,9 @@ const STEP_ID = "restore-and-sequences";
 export const restoreAndSequencesStep: Step = {
   id: STEP_ID,
   title: "Restore set-aside objects and reset sequences",
+  dryRunPlan:
+    "rebuild the set-aside indexes and foreign keys on the target, check catalog parity, move every target sequence to the source's position and replay the source's GRANTs.",
   async run(ctx) {
-    if (ctx.options.dryRun) {
-      ctx.reporter.info("Dry run: would rebuild the set-aside indexes and foreign keys on the target, check catalog parity, move every target sequence to the source's position and replay the source's GRANTs. Nothing was changed.");
-      return { summary: "dry run: nothing changed" };
-    }
     const loaded = readSchemaLoadOutput(ctx.state.outputs);
     if (!loaded) {
       throw new OperationError("The state file records no schema load, so there is nothing to restore.", {

@@ -89,12 +89,10 @@ async function parity(source: PgClient, target: PgClient, schemas: string[], set
 export const schemaLoadStep: Step = {
   id: STEP_ID,
   title: "Schema load",
+  // Under --dry-run the target may not exist yet (step 3 only printed its calls).
+  dryRunPlan:
+    "load the chosen schemas into the target (pg_dump --schema-only pre-data, or your hook), set aside foreign keys and secondary indexes with their definitions recorded, and create the cutover marker table.",
   async run(ctx) {
-    if (ctx.options.dryRun) {
-      // Under --dry-run nothing may change, and the target may not exist yet (step 3 only printed its calls).
-      ctx.reporter.info("Dry run: would load the chosen schemas into the target (pg_dump --schema-only pre-data, or your hook), set aside foreign keys and secondary indexes with their definitions recorded, and create the cutover marker table. Nothing was changed.");
-      return { summary: "dry run: nothing changed" };
-    }
     const source = await openDatabase(ctx, "source");
     try {
       const target = await openDatabase(ctx, "target");
