@@ -16,7 +16,7 @@ import { AppLoad } from "../demo/app-load.js";
 import { differenceLines, validateAtSwitch } from "../demo/check.js";
 import { demoPresets, shellQuote } from "../demo/presets.js";
 import { DemoPrompter } from "../demo/prompter.js";
-import { type DemoRecord, demoDatabases, prepareDemoData, readDemoRecord, writeDemoRecord } from "../demo/setup.js";
+import { type DemoRecord, checkDemoServerFlags, demoDatabases, prepareDemoData, readDemoRecord, writeDemoRecord } from "../demo/setup.js";
 import { AppError, InterruptedError, OperationError, UsageError, isAbort } from "../errors.js";
 import type { GlobalOptions, Step } from "../runner.js";
 import { findPgDump } from "../schema/pg-tools.js";
@@ -95,6 +95,7 @@ export async function runDemo(g: GlobalOptions, o: DemoCommandOptions, io: DemoI
   const orders = wholeNumber(o.rows, 5000, "--rows", 10, 10_000_000);
   const tableDelayMs = wholeNumber(o.fullLoadDelay, 0, "--full-load-delay", 0, 600_000);
   if (o.resume && !io.stateGiven) throw new UsageError("demo --resume needs the --state of the demo to continue.");
+  checkDemoServerFlags(o);
   const statePath = io.stateGiven ? g.statePath : join(mkdtempSync(join(tmpdir(), "aurora-migrate-demo-")), "demo.state.json");
   const options: GlobalOptions = { ...g, statePath };
   const demoResume = commandFor("demo --resume", options);

@@ -54,11 +54,16 @@ export interface DemoDatabases {
   servers?: LocalServers;
 }
 
-/** Starts the demo's servers, or checks the caller's URLs. */
-export async function demoDatabases(o: { source?: string; target?: string }, say: (text: string) => void): Promise<DemoDatabases> {
+/** Refuses --source without --target (or the reverse) before anything is started or written. */
+export function checkDemoServerFlags(o: { source?: string; target?: string }): void {
   if ((o.source === undefined) !== (o.target === undefined)) {
     throw new UsageError("--source and --target go together: give both to use your own servers, or neither to let the demo start two.");
   }
+}
+
+/** Starts the demo's servers, or checks the caller's URLs. */
+export async function demoDatabases(o: { source?: string; target?: string }, say: (text: string) => void): Promise<DemoDatabases> {
+  checkDemoServerFlags(o);
   if (o.source !== undefined && o.target !== undefined) {
     const target = parsePgUrl(o.target).location;
     parsePgUrl(o.source);

@@ -112,6 +112,13 @@ describe("the built CLI: contract", () => {
     }
   });
 
+  it("GIVEN demo --source without --target THEN exit 2 before anything is started or written", async () => {
+    const res = await runCli(["demo", "--source", "postgres://app@127.0.0.1:1/app", "--yes"]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain("--source and --target go together");
+    expect(res.stdout).not.toContain("State:");
+  });
+
   it("GIVEN a config file with several mistakes WHEN the wizard starts THEN exit 2 lists every one", async () => {
     const dir = mkdtempSync(join(tmpdir(), "am-cli-"));
     const config = join(dir, "answers.json");
