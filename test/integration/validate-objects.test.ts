@@ -158,13 +158,13 @@ describe("validate sees object states the rows do not show (PostgreSQL 15 → 17
       const run = await runBuiltCli(["validate", "--source", source.url, "--target", target.url, "--json", "--schemas", SCHEMA_NAME]);
       expect(run.code).toBe(3);
       const report = JSON.parse(run.stdout) as ValidateReport;
-      expect(report.objects?.differences).toEqual([
+      expect(report.objects?.differences.map(({ fix, ...rest }) => ({ ...rest, namesTheCommand: fix.includes("sync-sequences") }))).toEqual([
         {
           check: "sequence-position",
           object: `${SCHEMA_NAME}.plain_id_seq`,
           source: "next 11",
           target: "next 4 (behind: it would hand out values the source already did)",
-          fix: expect.stringContaining("sync-sequences"),
+          namesTheCommand: true,
         },
       ]);
       expect(report.differences).toBe(1);
