@@ -1,4 +1,5 @@
 import type { PgClient } from "../adapters/postgres/connect.js";
+import { comparedSchemas } from "../schema/catalog.js";
 import { planSequenceSync, type SequencePlanEntry } from "./plan.js";
 import { readSequences, readTargetSequences } from "./read.js";
 import { comparePosition } from "./position.js";
@@ -34,7 +35,8 @@ type SourceSequences = Awaited<ReturnType<typeof readSequences>>;
  * and the columns they feed, and sets every one that must move in a single statement.
  */
 export async function syncSequences(o: SequenceSyncOptions): Promise<SequenceSyncReport> {
-  const schemas = [...o.schemas];
+  // The machinery's own schemas hold nothing the app's ids come from.
+  const schemas = comparedSchemas(o.schemas);
   const source = await readSequences(o.source, schemas);
   await o.target.query("BEGIN");
   let entries: SequencePlanEntry[];
