@@ -84,7 +84,7 @@ export async function validateDatabases(o: ValidateOptions): Promise<ValidateRep
       const [a, b] = await Promise.all([readCatalog(first[0], schemas), readCatalog(first[1], schemas)]);
       parity = compareCatalogs(a, b);
     }
-    const objects = (o.objects ?? o.parity !== false) ? await compareObjects(first[0], first[1], schemas, o.checksum) : undefined;
+    const objects = (o.objects ?? o.parity !== false) ? await compareObjects(first[0], first[1], schemas) : undefined;
     const targetByKey = new Map(tgtTables.map((t) => [tableKey(t), t]));
     const sourceKeys = new Set(srcTables.map(tableKey));
     const results: TableComparison[] = [];

@@ -4,7 +4,7 @@ import { type SequenceInfo, formatState, nextValue, sequenceKey } from "../seque
 import type { IndexState, ObjectStates, RelationState } from "./object-states.js";
 
 /** What a difference is about. */
-export type ObjectCheck = "index-validity" | "index-attachment" | "partition-attachment" | "matview-population" | "matview-content" | "sequence-position" | "persistence";
+export type ObjectCheck = "index-validity" | "index-attachment" | "partition-attachment" | "matview-population" | "sequence-position" | "persistence";
 
 /** A state the rows and definitions do not show, different on the target (each counts as a difference). */
 export interface ObjectDifference {

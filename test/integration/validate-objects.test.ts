@@ -75,7 +75,6 @@ describe("validate sees object states the rows do not show (PostgreSQL 15 → 17
     expect(run.error).toBeUndefined();
     expect(run.report.differences).toBe(0);
     expect(run.report.objects?.differences).toEqual([]);
-    expect(run.report.objects?.compared.matviewContents).toBe(1);
   });
 
   it("GIVEN an index left INVALID on the target by an interrupted CREATE INDEX CONCURRENTLY WHEN validated THEN it is reported", async () => {
@@ -124,18 +123,6 @@ describe("validate sees object states the rows do not show (PostgreSQL 15 → 17
   it("GIVEN a materialized view not populated on the target WHEN validated THEN it is reported with REFRESH as the fix", async () => {
     const run = await expectOnly(`REFRESH MATERIALIZED VIEW ${S}.totals WITH NO DATA`, `REFRESH MATERIALIZED VIEW ${S}.totals`, [`matview-population ${SCHEMA_NAME}.totals`], { checksum: true });
     expect(run.lines.some((l) => l.includes(`REFRESH MATERIALIZED VIEW ${S}."totals"`))).toBe(true);
-  });
-
-  it("GIVEN a materialized view populated with other rows on the target WHEN validated THEN only --checksum reports its content", async () => {
-    await target.sql(`INSERT INTO ${S}.plain (id, v) VALUES (1000, 1000); REFRESH MATERIALIZED VIEW ${S}.totals; DELETE FROM ${S}.plain WHERE id = 1000`);
-    try {
-      const counts = await validate(source, target);
-      expect(counts.found).toEqual([]);
-      expect(counts.error).toBeUndefined();
-    } finally {
-      await target.sql("SELECT 1");
-    }
-    await expectOnly("SELECT 1", `REFRESH MATERIALIZED VIEW ${S}.totals`, [`matview-content ${SCHEMA_NAME}.totals`], { checksum: true });
   });
 
   it("GIVEN a target sequence set back to 1 WHEN validated THEN it is reported as behind the source", async () => {
