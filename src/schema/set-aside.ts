@@ -86,15 +86,18 @@ type PartitionRow = { top: string; schema: string; table: string; name: string; 
  * intermediate partition, to one of `tops` (index oids), shallowest first; for a constraint's
  * index, the partition's constraint.
  */
-async function readPartitionIndexes(client: PgClient, tops: readonly string[]): Promise<Map<string, PartitionIndex[]>> {
+async function readPartitionIndexes(client: PgClient, tops: readonly string[], schemas: readonly string[]): Promise<Map<string, PartitionIndex[]>> {
   const byTop = new Map<string, PartitionIndex[]>();
   if (tops.length === 0) return byTop;
   const { rows } = await client.query<PartitionRow>(
-    `WITH RECURSIVE tree AS (
+    `WITH RECURSIVE chosen AS (
+       SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ANY($2::text[])
+     ), tree AS (
        SELECT h.inhrelid AS idx, h.inhparent AS parent, 1 AS depth, h.inhparent AS top
-         FROM pg_inherits h WHERE h.inhparent = ANY($1::oid[])
+         FROM pg_inherits h WHERE h.inhparent = ANY($1::oid[]) AND h.inhrelid IN (SELECT oid FROM chosen)
        UNION ALL
        SELECT h.inhrelid, h.inhparent, t.depth + 1, t.top FROM pg_inherits h JOIN tree t ON h.inhparent = t.idx
+        WHERE h.inhrelid IN (SELECT oid FROM chosen)
      )
      SELECT t.top::text AS top, n.nspname AS schema, tb.relname AS table, i.relname AS name,
             CASE WHEN c.oid IS NULL THEN pg_get_indexdef(i.oid) ELSE pg_get_constraintdef(c.oid) END AS definition,
@@ -105,7 +108,7 @@ async function readPartitionIndexes(client: PgClient, tops: readonly string[]): 
        JOIN pg_class p ON p.oid = t.parent JOIN pg_namespace pn ON pn.oid = p.relnamespace
        LEFT JOIN pg_constraint c ON c.conindid = i.oid AND c.conrelid = tb.oid AND c.contype IN ('p', 'u', 'x')
       ORDER BY t.top, t.depth, n.nspname, tb.relname, i.relname`,
-    [tops],
+    [tops, schemas],
   );
   for (const r of rows) {
     const list = byTop.get(r.top) ?? [];
@@ -125,7 +128,9 @@ async function readPartitionIndexes(client: PgClient, tops: readonly string[]): 
 /**
  * What would be set aside in `schemas`: foreign keys, unique/exclusion constraints and plain
  * secondary indexes, never primary keys. On a partitioned table, the index of each partition
- * attached to a set-aside index is recorded with it (`partitions`), as on the source.
+ * attached to a set-aside index is recorded with it (`partitions`), as on the source; only
+ * partitions in `schemas` (the others do not travel), and a partition's index whose parent is
+ * outside `schemas` counts as an index of its own.
  */
 export async function readSetAside(client: PgClient, schemas: readonly string[], choice: SetAsideChoice): Promise<SetAsideObject[]> {
   await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
@@ -137,8 +142,9 @@ export async function readSetAside(client: PgClient, schemas: readonly string[],
               c.conname AS name, pg_get_constraintdef(c.oid) AS definition, obj_description(c.oid, 'pg_constraint') AS comment,
               CASE WHEN c.contype <> 'f' AND t.relkind = 'p' THEN c.conindid::text END AS partitioned_index
          FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace
-        WHERE n.nspname = ANY($1::text[]) AND c.conparentid = 0
+        WHERE n.nspname = ANY($1::text[])
           AND (c.contype = 'f' OR ($2 AND c.contype IN ('u', 'x')))
+          AND NOT EXISTS (SELECT 1 FROM pg_constraint pc JOIN pg_namespace pn ON pn.oid = pc.connamespace WHERE pc.oid = c.conparentid AND pn.nspname = ANY($1::text[]))
        UNION ALL
        SELECT 'index', n.nspname, t.relname, i.relname, pg_get_indexdef(i.oid), obj_description(i.oid, 'pg_class'),
               CASE WHEN t.relkind = 'p' THEN i.oid::text END
@@ -146,12 +152,13 @@ export async function readSetAside(client: PgClient, schemas: readonly string[],
          JOIN pg_namespace n ON n.oid = t.relnamespace
         WHERE $2 AND n.nspname = ANY($1::text[]) AND NOT x.indisprimary
           AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid AND c.conrelid = x.indrelid AND c.contype IN ('p', 'u', 'x'))
-          AND NOT EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhrelid = x.indexrelid)
+          AND NOT EXISTS (SELECT 1 FROM pg_inherits h JOIN pg_class p ON p.oid = h.inhparent JOIN pg_namespace pn ON pn.oid = p.relnamespace
+                           WHERE h.inhrelid = x.indexrelid AND pn.nspname = ANY($1::text[]))
           AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_class'::regclass AND e.objid = t.oid AND e.deptype = 'e')
         ORDER BY 1, 2, 3, 4`,
       [schemas, choice.indexes],
     );
-    const partitions = await readPartitionIndexes(client, rows.flatMap((r) => (r.partitioned_index !== null ? [r.partitioned_index] : [])));
+    const partitions = await readPartitionIndexes(client, rows.flatMap((r) => (r.partitioned_index !== null ? [r.partitioned_index] : [])), schemas);
     return rows.map((r) => ({
       kind: r.kind,
       schema: r.schema,
