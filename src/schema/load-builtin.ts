@@ -14,18 +14,22 @@ function unquote(name: string): string {
 
 /**
  * Pure: whether a post-data entry waits for the full load. Foreign keys always; with
- * `indexes`, secondary indexes and unique/exclusion constraints; and comments on whatever is
- * set aside (`setAsideNames` holds `schema.name` of those objects; they carry their comment).
- * Primary keys, triggers, rules and the rest go in now: DMS needs the keys, and triggers do
- * not fire under DMS's session_replication_role = replica.
+ * `indexes`, secondary indexes and unique/exclusion constraints; the attachment of a
+ * partition's index to its parent's when that index is set aside; and comments on whatever is
+ * set aside (`setAsideNames` holds `schema.name` of those objects and of their partitions'
+ * indexes; they carry their comment). Primary keys, with the attachment of each partition's
+ * key (without it the partitioned table's key stays invalid), triggers, rules and the rest go
+ * in now: DMS needs the keys, and triggers do not fire under DMS's session_replication_role = replica.
  */
 export function isDeferred(e: DumpEntry, choice: SetAsideChoice, setAsideNames: ReadonlySet<string>): boolean {
   switch (e.type) {
     case "FK CONSTRAINT":
       return true;
     case "INDEX":
-    case "INDEX ATTACH":
       return choice.indexes;
+    case "INDEX ATTACH":
+      // The entry is named after the partition's index (unquoted) in that index's schema.
+      return setAsideNames.has(`${e.schema}.${e.name}`);
     case "CONSTRAINT":
       return choice.indexes && !/\bPRIMARY KEY\b/.test(e.text);
     case "COMMENT": {
