@@ -88,6 +88,13 @@ export const restoreAndSequencesStep: Step = {
         printSequenceReport(report, ctx.reporter);
         // Against the positions the reset read: the app keeps writing on the source meanwhile.
         const behind = await sequencesBehind(source, target, schemas, report.sourceAsRead);
+        const outOfRange = report.entries.filter((e) => e.action === "out-of-range");
+        if (outOfRange.length > 0) {
+          throw new OperationError(`${outOfRange.length} sequence(s) could not take the source's position: the target's definition refuses it.`, {
+            details: outOfRange.map((e) => `${e.schema}.${e.name}: ${e.reason}`),
+            hint: "Make each sequence's MINVALUE/MAXVALUE/CYCLE on the target match the source's (ALTER SEQUENCE … on the target), then resume.",
+          });
+        }
         if (behind.length > 0) {
           throw new OperationError(`${behind.length} sequence(s) on the target are still behind the source after the reset.`, {
             details: behind,
