@@ -9,6 +9,7 @@ import { openDatabase, recordedLocation } from "../steps/connections.js";
 import type { CleanupDeps, CleanupOutcome } from "./deps.js";
 import { dmsArtefactDropSql, dropDmsArtefacts, findDmsArtefacts } from "./dms-artefacts.js";
 import { RESOURCE_KIND, SLOT_RESOURCE_KEY } from "./kinds.js";
+import { cleanKeyChanges } from "./key-changes.js";
 import { dropToolSchema } from "./marker.js";
 import { dropSlot, otherInactiveSlots, readSlot } from "./slot.js";
 
@@ -197,6 +198,7 @@ async function cleanSource(ctx: StepContext, source: PgClient, report: CleanupRe
     reporter.success("Removed DMS's DDL-capture objects from the source");
   } else report.remaining.push(`DMS's DDL-capture objects on the source: ${artefacts.join("; ")}`);
 
+  await cleanKeyChanges(ctx, source, report);
   await markerSchema(ctx, source, "source", report);
   return refusal;
 }
