@@ -48,8 +48,8 @@ function deleted(ctx: StepContext, kind: string): Live[] {
  * Cleanup (product.md step 13): the DMS task stopped and deleted, its endpoints and the
  * replication instance deleted (each confirmed, each skippable), the security-group rules the
  * tool added revoked; on the source, DMS's replication slot dropped (refused while active),
- * DMS's DDL-capture objects and the tool's marker schema removed (and the marker schema on
- * the target). Everything is looked up first, so a second run finds nothing to do and says so.
+ * DMS's DDL-capture objects, the key-change capture (its triggers, table and function) and the
+ * tool's marker schema removed (and the marker schema on the target). Everything is looked up first, so a second run finds nothing to do and says so.
  */
 export async function runCleanup(ctx: StepContext, deps: CleanupDeps, options: CleanupOptions = {}): Promise<CleanupReport> {
   const { prompter, reporter } = ctx;

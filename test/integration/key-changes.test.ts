@@ -16,6 +16,7 @@ import { repairChangedKeys } from "../../src/key-changes/repair.js";
 import { writeStateAtomic } from "../../src/state/store.js";
 import { MemoryReporter } from "../../src/ui/reporter.js";
 import { FakeAws } from "../support/aws/fake-aws.js";
+import { FakeClock } from "../support/aws/harness.js";
 import { seedMigration } from "../support/aws/seed.js";
 import { freshDatabase, type TestDatabase } from "../support/databases.js";
 import { type TestContext, testContext } from "../support/step-context.js";
@@ -182,5 +183,61 @@ describe("repair of changed keys on the target", () => {
     expect(await dump(target)).toEqual(await dump(source));
     const lines = (db: TestDatabase) => db.sql(`SELECT * FROM "Ödd ""Schema"""."Order ""Lines""" ORDER BY 1, 2`);
     expect(await lines(target)).toEqual(await lines(source));
+  });
+});
+
+describe("cleanup and status", () => {
+  it("GIVEN the capture installed and a switched migration WHEN cleanup runs twice THEN no trigger, key-change table, function or tool schema remains, and the second run finds it already gone", async () => {
+    await source.sql(APP_DDL);
+    await source.sql(MARKER_DDL.join(";\n"));
+    await installed(context());
+    expect(await triggerTables(source)).toHaveLength(4);
+    const fake = new FakeAws();
+    const seeded = await seedMigration(fake);
+    const ctx = testContext({ sourceUrl: source.url, targetUrl: target.url, aws: fake, clock: new FakeClock() });
+    Object.assign(ctx.state.resources, seeded.resources);
+    ctx.state.outputs["dms-task"] = seeded.task;
+    ctx.state.outputs["cutover"] = { report: { frozeAt: "2026-01-01T00:00:00.000Z", outcome: "switched" } };
+
+    const first = await runCleanup(ctx, cleanupDepsFor(ctx));
+    expect(first.done.some((d) => d.startsWith("the key-change capture on the source") && d.endsWith("4 trigger(s)"))).toBe(true);
+    const traces = await source.sql(
+      `SELECT (SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'aurora\\_migrate\\_%')::int AS triggers,
+              (SELECT count(*) FROM pg_proc WHERE proname = 'record_key_change')::int AS functions,
+              (SELECT count(*) FROM pg_namespace WHERE nspname = 'aurora_migrate')::int AS schemas`,
+    );
+    expect(traces).toEqual([{ triggers: 0, functions: 0, schemas: 0 }]);
+    const second = await runCleanup(ctx, cleanupDepsFor(ctx));
+    expect(second.done).toEqual([]);
+    expect(second.alreadyGone.some((d) => d.startsWith("the key-change capture on the source"))).toBe(true);
+  });
+
+  it("GIVEN key changes recorded WHEN status runs THEN it shows the running count from the source; GIVEN the source unreachable THEN it says why and still shows the last cutover's figures", async () => {
+    await source.sql(APP_DDL);
+    await source.sql("INSERT INTO accounts VALUES (1, 'a@x', NULL), (2, 'b@x', NULL)");
+    const ctx = context();
+    await installed(ctx);
+    await source.sql("UPDATE accounts SET id = id + 10");
+    ctx.state.outputs["cutover"] = {
+      report: { frozeAt: "2026-01-01T00:00:00.000Z", drainedAt: "2026-01-01T00:00:01.000Z", outcome: "rolled-back", keyChanges: { recorded: 1, keys: 2, copied: 1, deleted: 1 } },
+    };
+    const dir = mkdtempSync(join(tmpdir(), "kc-status-"));
+    try {
+      const statePath = join(dir, "state.json");
+      await writeStateAtomic(statePath, ctx.state);
+      const options = { statePath, yes: true, json: false, dryRun: false, verbose: false, color: false };
+      const reporter = new MemoryReporter();
+      await showStatus(options, reporter);
+      expect(reporter.text).toMatch(/2 primary-key change\(s\) recorded on the source so far \(trigger on 4 table\(s\)\)/);
+
+      ctx.state.answers["source.url"] = `postgres://nobody@127.0.0.1:1/${source.name}`;
+      await writeStateAtomic(statePath, ctx.state);
+      const offline = new MemoryReporter();
+      await showStatus(options, offline);
+      expect(offline.text).toMatch(/Could not read the running count on the source: Cannot connect to .*nothing accepts connections there/);
+      expect(offline.text).toMatch(/At the last cutover \(2026-01-01T00:00:01.000Z\): 1 change\(s\) recorded, 2 key\(s\) re-synced on the target/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
