@@ -2,7 +2,7 @@ import type { PgClient } from "../adapters/postgres/connect.js";
 import { quoteIdent } from "../adapters/postgres/sql.js";
 import type { PgLocation } from "../adapters/postgres/url.js";
 import { OperationError, errorMessage } from "../errors.js";
-import { type DumpEntry, type ParsedDump, dumpSchemaSection, parseDump, renderDump, tolerateExistingSchemas } from "./dump.js";
+import { type DumpEntry, type ParsedDump, dumpSchemaSection, parseDump, renderDump, tolerateExistingSchemas, withoutToolTriggers } from "./dump.js";
 import type { PgTool } from "./pg-tools.js";
 import { runPsqlScript } from "./psql.js";
 import type { SetAsideChoice } from "./set-aside.js";
@@ -110,7 +110,7 @@ export async function loadSchemaBuiltIn(o: BuiltInLoadOptions): Promise<{ entrie
     dumpSchemaSection(o.tool, o.source, o.sourcePassword, o.schemas, "post-data"),
   ]);
   const preData = tolerateExistingSchemas(parseDump(pre));
-  const postData = parseDump(post);
+  const postData = withoutToolTriggers(parseDump(post));
   const now = postDataNow(postData, o.choice, o.setAsideNames);
   await runPsqlScript(o.tool.psql, o.target, o.targetPassword, renderDump(preData) + "\n" + renderDump(now), `the schema of ${o.schemas.map(quoteIdent).join(", ")}`);
   return { entries: preData.entries.length + now.entries.length, deferred: postData.entries.length - now.entries.length };
