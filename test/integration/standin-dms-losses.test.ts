@@ -1,4 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { connectPg } from "../../src/adapters/postgres/connect.js";
+import { parsePgUrl } from "../../src/adapters/postgres/url.js";
+import { guardedTables } from "../../src/standin/pk-guard.js";
+import { MemoryTaskStore } from "../../src/standin/task-record.js";
 import type { TestDatabase } from "../support/databases.js";
 import { StandinFixture, waitFor, waitForCdc, waitForStatus } from "../support/standin.js";
 
@@ -17,6 +21,19 @@ async function applied(source: TestDatabase, target: TestDatabase, tag: string):
   await source.sql("INSERT INTO app.customers (name) VALUES ($1)", [tag]);
   await waitFor(`the change "${tag}" to reach the target`, async () => (await target.sql("SELECT 1 FROM app.customers WHERE name = $1", [tag])).length === 1);
 }
+
+async function guards(db: TestDatabase): Promise<string[]> {
+  const { location, password } = parsePgUrl(db.url);
+  const client = await connectPg(location, password);
+  try {
+    return await guardedTables(client);
+  } finally {
+    await client.end();
+  }
+}
+
+const awsdmsObjects = (db: TestDatabase): Promise<unknown[]> =>
+  db.sql("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'awsdms%' UNION ALL SELECT tgname FROM pg_trigger WHERE tgname LIKE 'awsdms%'");
 
 async function running(extraSql: string): Promise<{ source: TestDatabase; target: TestDatabase; slot: string }> {
   const p = await fixture.pair({ customers: 50, orders: 200 });
@@ -91,5 +108,45 @@ describe("stand-in DMS task: what DMS does not apply during CDC", () => {
     await source.sql("INSERT INTO app.events (payload) VALUES ('after truncate')");
     await applied(source, target, "after the truncate");
     expect(await target.sql<{ n: string }>("SELECT count(*) AS n FROM app.events")).toEqual([{ n: String(Number(events[0]?.n) + 1) }]);
+  });
+
+  it("GIVEN the guard's life WHEN CDC runs, the process is replaced, the task stops (also when killed while stopping), resumes and is deleted THEN the guard is there exactly while changes are applied and leaves no awsdms_ object behind", async () => {
+    const p = await fixture.pair({ customers: 50, orders: 200 });
+    await p.source.sql("INSERT INTO app.customers (id, name) VALUES (9005, 'no orders')");
+    const store = new MemoryTaskStore();
+    const first = await fixture.engine(p, store);
+    await waitForStatus(first, "ready");
+    first.start("start-replication");
+    await waitForCdc(first);
+    // Tables with a primary key; app.events has none, so DMS captures only its INSERTs.
+    expect(await guards(p.target)).toEqual(["app.audit", "app.customers", "app.orders"]);
+
+    await first.close();
+    const second = await fixture.reopen(p, store);
+    await waitForCdc(second);
+    await p.source.sql("UPDATE app.customers SET id = 100005 WHERE id = 9005");
+    await applied(p.source, p.target, "after a restart");
+    expect(await p.target.sql("SELECT id FROM app.customers WHERE id IN (9005, 100005)")).toEqual([{ id: 9005 }]);
+
+    second.stop();
+    await waitForStatus(second, "stopped");
+    expect(await awsdmsObjects(p.target)).toEqual([]);
+    second.start("resume-processing");
+    await waitForCdc(second);
+    expect(await guards(p.target)).toHaveLength(3);
+
+    // Killed while stopping: the next process finishes the stop, guard removal included.
+    await second.close();
+    const record = await store.load();
+    await store.save({ ...record!, status: "stopping" });
+    const third = await fixture.reopen(p, store);
+    await waitForStatus(third, "stopped");
+    expect(await awsdmsObjects(p.target)).toEqual([]);
+    third.start("resume-processing");
+    await waitForCdc(third);
+    third.stop();
+    await waitForStatus(third, "stopped");
+    await third.delete();
+    expect(await awsdmsObjects(p.target)).toEqual([]);
   });
 });
