@@ -1,19 +1,26 @@
 /**
  * DMS table mappings (aws-dms-reference.md §2.6): one include rule per chosen schema, every
- * table in it, plus an explicit rule for the tool's cutover marker table, so the marker
- * written at cutover reaches the target even when its schema is not among the chosen ones.
+ * table in it; an exclude rule per partitioned table (parents and sub-partitioned partitions),
+ * since `%` selects a parent and its partitions alike and the parent's rows would then arrive
+ * twice (§5.11): only leaf partitions are loaded; plus an explicit rule for the tool's cutover
+ * marker table, so the marker written at cutover reaches the target even when its schema is not
+ * among the chosen ones.
  */
-export interface MarkerTable {
+import { matchesPattern } from "./object-locator.js";
+
+export interface TableName {
   schema: string;
   table: string;
 }
+
+export type MarkerTable = TableName;
 
 export interface SelectionRule {
   "rule-type": "selection";
   "rule-id": string;
   "rule-name": string;
   "object-locator": { "schema-name": string; "table-name": string };
-  "rule-action": "include" | "explicit";
+  "rule-action": "include" | "exclude" | "explicit";
 }
 
 /**
@@ -24,22 +31,70 @@ export function literalPattern(name: string): string {
   return name.replace(/[[\]%_]/g, (c) => `[${c}]`);
 }
 
-export function buildTableMappings(schemas: readonly string[], marker: MarkerTable): { rules: SelectionRule[] } {
+/**
+ * The task's mappings. `partitioned`: the partitioned tables of the source (relkind 'p',
+ * intermediate sub-partitioned ones included); those in the chosen schemas get an exclude rule
+ * matching exactly their name.
+ */
+export function buildTableMappings(schemas: readonly string[], marker: MarkerTable, partitioned: readonly TableName[] = []): { rules: SelectionRule[] } {
   const unique = [...new Set(schemas)].filter((s) => s !== marker.schema);
-  const rules: SelectionRule[] = unique.map((schema, i) => ({
-    "rule-type": "selection",
-    "rule-id": String(i + 1),
-    "rule-name": `include-${i + 1}`,
-    "object-locator": { "schema-name": literalPattern(schema), "table-name": "%" },
-    "rule-action": "include",
-  }));
-  rules.push({
-    "rule-type": "selection",
-    "rule-id": String(unique.length + 1),
-    "rule-name": "aurora-migrate-cutover-marker",
-    // "explicit" takes exact names, no wildcards.
-    "object-locator": { "schema-name": marker.schema, "table-name": marker.table },
-    "rule-action": "explicit",
-  });
+  const rules: SelectionRule[] = [];
+  const add = (name: string, locator: TableName, action: SelectionRule["rule-action"]): void => {
+    const id = String(rules.length + 1);
+    rules.push({
+      "rule-type": "selection",
+      "rule-id": id,
+      "rule-name": name.replace("#", id),
+      "object-locator": { "schema-name": locator.schema, "table-name": locator.table },
+      "rule-action": action,
+    });
+  };
+  for (const schema of unique) add("include-#", { schema: literalPattern(schema), table: "%" }, "include");
+  for (const t of excludedParents(unique, partitioned)) {
+    add("exclude-partitioned-#", { schema: literalPattern(t.schema), table: literalPattern(t.table) }, "exclude");
+  }
+  // "explicit" takes exact names, no wildcards.
+  add("aurora-migrate-cutover-marker", marker, "explicit");
   return { rules };
+}
+
+/** The partitioned tables of `schemas`, each once, in a stable order. */
+export function excludedParents(schemas: readonly string[], partitioned: readonly TableName[]): TableName[] {
+  const chosen = new Set(schemas);
+  const seen = new Set<string>();
+  const out: TableName[] = [];
+  for (const t of partitioned) {
+    const key = `${t.schema}\u0000${t.table}`;
+    if (!chosen.has(t.schema) || seen.has(key)) continue;
+    seen.add(key);
+    out.push({ schema: t.schema, table: t.table });
+  }
+  return out.sort((a, b) => (a.schema === b.schema ? compare(a.table, b.table) : compare(a.schema, b.schema)));
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * The tables of `parents` that the stored `TableMappings` do not exclude (a selection rule with
+ * rule-action exclude whose patterns match the table); every one of them when the mappings
+ * cannot be read.
+ */
+export function parentsNotExcluded(tableMappings: string | undefined, parents: readonly TableName[]): TableName[] {
+  let rules: unknown;
+  try {
+    rules = (JSON.parse(tableMappings ?? "") as { rules?: unknown } | null)?.rules;
+  } catch {
+    return [...parents];
+  }
+  const excludes = (Array.isArray(rules) ? rules : []).flatMap((raw: unknown) => {
+    const r = raw as Record<string, unknown> | null;
+    const locator = r?.["object-locator"] as Record<string, unknown> | undefined;
+    const schema = locator?.["schema-name"];
+    const table = locator?.["table-name"];
+    if (r?.["rule-type"] !== "selection" || r["rule-action"] !== "exclude" || typeof schema !== "string" || typeof table !== "string") return [];
+    return [{ schema, table }];
+  });
+  return parents.filter((p) => !excludes.some((e) => matchesPattern(e.schema, p.schema) && matchesPattern(e.table, p.table)));
 }

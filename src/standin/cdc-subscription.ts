@@ -22,20 +22,28 @@ export function cdcObjectNames(slotName: string): { allChanges: string; insertsO
  * is created: pgoutput reads publications as of each change's position in the WAL. DMS does
  * not replicate TRUNCATE (aws-dms-reference.md §4.4), so neither do these. Tables without a
  * way to identify rows go into an inserts-only publication, as DMS captures only their
- * INSERTs, and so the source keeps accepting their UPDATEs and DELETEs.
+ * INSERTs, and so the source keeps accepting their UPDATEs and DELETEs. UNLOGGED tables are in
+ * none: logical decoding never sees their changes, so DMS captures none (the full load copies
+ * them once), and a publication refuses them. The first publication is created even when it
+ * names no table, so the subscription always has one to read.
  */
 export async function createPublications(source: PgClient, slotName: string, tables: readonly SourceTable[]): Promise<string[]> {
   const names = cdcObjectNames(slotName);
   await dropPublications(source, [names.allChanges, names.insertsOnly]);
+  const captured = tables.filter((t) => t.logged);
   const made: string[] = [];
   const groups: [string, SourceTable[], string][] = [
-    [names.allChanges, tables.filter((t) => t.capturesUpdates), "insert, update, delete"],
-    [names.insertsOnly, tables.filter((t) => !t.capturesUpdates), "insert"],
+    [names.allChanges, captured.filter((t) => t.capturesUpdates), "insert, update, delete"],
+    [names.insertsOnly, captured.filter((t) => !t.capturesUpdates), "insert"],
   ];
   for (const [name, members, publish] of groups) {
     if (members.length === 0) continue;
     await source.query(`CREATE PUBLICATION ${quoteIdent(name)} FOR TABLE ${members.map(qualified).join(", ")} WITH (publish = ${quoteLiteral(publish)})`);
     made.push(name);
+  }
+  if (made.length === 0) {
+    await source.query(`CREATE PUBLICATION ${quoteIdent(names.allChanges)} WITH (publish = 'insert, update, delete')`);
+    made.push(names.allChanges);
   }
   return made;
 }

@@ -20,6 +20,26 @@
  *   subscription without the slot (DMS leaves the slot on the source; cleanup drops it) and the
  *   publications.
  *
+ * Where DMS loses or duplicates data, the stand-in does too (so the demo and the tests show the
+ * tool's guards, not the stand-in's kindness):
+ * - An UPDATE that changes a primary key is not applied (aws-dms-reference.md §4.4, "Updating a
+ *   primary key column is ignored"): the target keeps the row under its old key. A later UPDATE
+ *   or DELETE of the row under its new key matches no row and does nothing; an INSERT that
+ *   reuses the old key is dropped (DMS's default ApplyErrorInsertPolicy LOG_ERROR) instead of
+ *   stopping the apply. Done by the `awsdms_standin_pk_guard` trigger (pk-guard.ts), on the
+ *   mapped target tables while CDC runs only: installed when CDC starts or resumes, removed
+ *   when the task stops, reloads or is deleted. After a SIGKILL, `open` finishes what was under
+ *   way (continue-cdc installs it again, finish-stop and finish-delete remove it).
+ * - A partitioned parent the mappings select is read like a table: its rows arrive through it
+ *   and again through each selected partition (§5.11: "select only the child partitions, or
+ *   data is duplicated through the parent"). Duplicated rows on a target without a key; with a
+ *   primary key, the parent's load fails on the duplicate key ("Table error", the task fails
+ *   as for any table the stand-in cannot load). See full-load.ts loadPhases for the order. A
+ *   mapping that excludes the parent (as the tool's does) loads every row once.
+ * - UNLOGGED tables are copied by the full load and get no CDC: logical decoding never sees
+ *   their changes, so later changes never arrive (the publications leave them out).
+ * - TRUNCATE during CDC is not applied (§4.4): the publications do not publish it.
+ *
  * What lives where (the wizard process may be SIGKILLed at any moment and started again)
  * - In the databases: the slot and publications (source), the subscription and its replication
  *   origin (target). The origin records the last applied commit, the slot the confirmed
@@ -59,6 +79,7 @@ import { DmsFault } from "./dms-fault.js";
 import { type PgEndpoint, closeQuietly, connectEndpoint, withSession } from "./endpoint.js";
 import { failureMessage, noTablesMessage } from "./failure-message.js";
 import { runFullLoad } from "./full-load.js";
+import { installPkGuard, removePkGuard } from "./pk-guard.js";
 import { type ExportedSnapshot, createSlotWithSnapshot, dropSlotIfExists, slotInfo } from "./snapshot-slot.js";
 import { type SourceTable, createMissingTargetTables, resolveSourceTables } from "./source-tables.js";
 import { type SelectionRule, parseTableMappings } from "./table-mappings.js";
@@ -318,6 +339,7 @@ export class ReplicationEngine {
       if (tables.length === 0) throw new NoTablesError();
       // A reload after CDC: the old subscription is bound to the slot about to be replaced.
       await dropSubscriptionKeepSlot(target, this.config.slotName, this.clock);
+      await removePkGuard(target);
       r.publications = await createPublications(source, this.config.slotName, tables);
       this.save();
       await dropSlotIfExists(source, this.config.slotName, this.clock);
@@ -379,6 +401,10 @@ export class ReplicationEngine {
           this.save();
         }
         signal.throwIfAborted();
+        // Before the apply worker starts: DMS never applies a primary-key change (pk-guard.ts).
+        const mapped = new Set(r.tables.map((t) => `${t.schema}\u0000${t.table}`));
+        const captured = (await resolveSourceTables(source, this.rules)).filter((t) => mapped.has(`${t.schema}\u0000${t.table}`) && t.logged && t.capturesUpdates);
+        await installPkGuard(target, captured);
         const state = await subscriptionState(target, cdcObjectNames(this.config.slotName).subscription);
         if (!state?.enabled) await startSubscription(target, this.sourceForTarget(), this.config.slotName, r.publications);
       });
@@ -395,14 +421,24 @@ export class ReplicationEngine {
 
   private async finishStop(): Promise<void> {
     this.monitor.stop();
-    if (this.record.phase === "cdc") await withSession(this.config.target, (t) => pauseSubscription(t, this.config.slotName, this.clock));
+    const phase = this.record.phase;
+    if (phase === "cdc" || phase === "loaded") {
+      await withSession(this.config.target, async (t) => {
+        await pauseSubscription(t, this.config.slotName, this.clock);
+        // Only once the apply worker has let go: the guard's work is done until CDC resumes.
+        await removePkGuard(t);
+      });
+    }
     this.finish("stopped", StopReason.normal);
   }
 
   private async dropArtefacts(): Promise<void> {
     this.monitor.stop();
     try {
-      await withSession(this.config.target, (t) => dropSubscriptionKeepSlot(t, this.config.slotName, this.clock));
+      await withSession(this.config.target, async (t) => {
+        await dropSubscriptionKeepSlot(t, this.config.slotName, this.clock);
+        await removePkGuard(t);
+      });
       const names = cdcObjectNames(this.config.slotName);
       await withSession(this.config.source, (s) => dropPublications(s, [...new Set([...this.record.publications, names.allChanges, names.insertsOnly])]));
       await this.saving;

@@ -1,6 +1,7 @@
 /**
- * The tables a task moves: resolved on the source from its selection rules, with what the full
- * load and the publications need to know about each; and, as DMS does, the target tables
+ * The tables a task moves: resolved on the source from its selection rules (ordinary and
+ * partitioned tables, as DMS's `%` selects both), with what the full load and the publications
+ * need to know about each; and, as DMS does, the target tables
  * created (columns and primary key only) where the schema load left one out.
  */
 import type { PgClient } from "../adapters/postgres/connect.js";
@@ -21,6 +22,20 @@ export interface SourceTable {
   capturesUpdates: boolean;
   estimatedRows: number;
   bytes: number;
+  /**
+   * A partitioned table (relkind 'p'). DMS reads a selected parent like any table, so its rows
+   * arrive through it and again through each selected partition (aws-dms-reference.md §5.11).
+   */
+  partitioned: boolean;
+  /** A partition of another table (the outermost parents are loaded first among parents). */
+  isPartition: boolean;
+  /**
+   * False for an UNLOGGED table: copied by the full load, but logical decoding never sees its
+   * changes, so it gets no CDC (and native publications refuse it).
+   */
+  logged: boolean;
+  /** The source's primary-key columns, in key order; empty without a primary key. */
+  primaryKey: string[];
 }
 
 interface CatalogRow {
@@ -30,19 +45,34 @@ interface CatalogRow {
   bytes: string;
   captures_updates: boolean;
   columns: string[];
+  partitioned: boolean;
+  is_partition: boolean;
+  logged: boolean;
+  primary_key: string[];
 }
 
 export async function resolveSourceTables(source: PgClient, rules: readonly SelectionRule[]): Promise<SourceTable[]> {
   const { rows } = await source.query<CatalogRow>(`
-    SELECT n.nspname::text AS schema, c.relname::text AS table, c.reltuples::float8 AS reltuples,
-           pg_relation_size(c.oid) AS bytes,
+    SELECT n.nspname::text AS schema, c.relname::text AS table,
+           -- A partitioned table has no storage of its own: its partitions' figures are its rows.
+           CASE WHEN c.relkind = 'p'
+                THEN (SELECT coalesce(sum(greatest(l.reltuples, 0)), 0) FROM pg_partition_tree(c.oid) t JOIN pg_class l ON l.oid = t.relid WHERE t.isleaf)
+                ELSE c.reltuples END::float8 AS reltuples,
+           CASE WHEN c.relkind = 'p'
+                THEN (SELECT coalesce(sum(pg_relation_size(t.relid)), 0) FROM pg_partition_tree(c.oid) t WHERE t.isleaf)
+                ELSE pg_relation_size(c.oid) END AS bytes,
            (c.relreplident IN ('f', 'i')
              OR (c.relreplident = 'd' AND EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary))) AS captures_updates,
            ARRAY(SELECT a.attname::text FROM pg_attribute a
                   WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
-                  ORDER BY a.attnum) AS columns
+                  ORDER BY a.attnum) AS columns,
+           c.relkind = 'p' AS partitioned, c.relispartition AS is_partition, c.relpersistence <> 'u' AS logged,
+           ARRAY(SELECT a.attname::text FROM pg_index i
+                   JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey::int2[])
+                  WHERE i.indrelid = c.oid AND i.indisprimary
+                  ORDER BY array_position(i.indkey::int2[], a.attnum)) AS primary_key
       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-     WHERE c.relkind = 'r'
+     WHERE c.relkind IN ('r', 'p')
        AND n.nspname NOT IN ('pg_catalog', 'information_schema')
        AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'
      ORDER BY 1, 2`);
@@ -57,6 +87,10 @@ export async function resolveSourceTables(source: PgClient, rules: readonly Sele
       capturesUpdates: row.captures_updates,
       estimatedRows: row.reltuples,
       bytes: Number(row.bytes),
+      partitioned: row.partitioned,
+      isPartition: row.is_partition,
+      logged: row.logged,
+      primaryKey: row.primary_key,
     };
   });
 }

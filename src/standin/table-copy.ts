@@ -65,7 +65,10 @@ export async function copyTable(options: CopyTableOptions): Promise<number> {
     }
     const counter = new RowCounter((rows) => options.onRows(rows));
     try {
-      const out = source.query(copyTo(`COPY ${qualified(table)} (${columns}) TO STDOUT`));
+      // COPY refuses a partitioned table as its source; its rows are read through a query
+      // (every partition's rows, as DMS reads a selected parent).
+      const from = table.partitioned ? `(SELECT ${columns} FROM ${qualified(table)})` : `${qualified(table)} (${columns})`;
+      const out = source.query(copyTo(`COPY ${from} TO STDOUT`));
       const into = target.query(copyFrom(`COPY ${qualified(table)} (${columns}) FROM STDIN`));
       await pipeline(out, counter, into);
     } catch (err) {

@@ -7,7 +7,10 @@
  * is case-sensitive. `explicit` names one table exactly (no wildcards). A table is selected when
  * an include or explicit rule matches it and no exclude rule does.
  */
+import { matchesPattern } from "../plan/object-locator.js";
 import { DmsFault } from "./dms-fault.js";
+
+export { matchesPattern };
 
 export type RuleAction = "include" | "exclude" | "explicit";
 
@@ -104,40 +107,6 @@ export function parseTableMappings(json: string): SelectionRule[] {
   if (problems.length) throw invalid(problems.join("; ") + ".");
   if (!selection.some((r) => r.action !== "exclude")) throw invalid("no include or explicit selection rule.");
   return selection;
-}
-
-const patternCache = new Map<string, RegExp>();
-
-/** DMS's LIKE-style pattern as an anchored regular expression. */
-function patternToRegExp(pattern: string): RegExp {
-  const cached = patternCache.get(pattern);
-  if (cached) return cached;
-  let out = "";
-  for (let i = 0; i < pattern.length; i++) {
-    const ch = pattern[i] as string;
-    if (ch === "%") out += "[\\s\\S]*";
-    else if (ch === "_") out += "[\\s\\S]";
-    else if (ch === "[") {
-      const close = pattern.indexOf("]", i + 2);
-      if (close === -1) {
-        out += "\\[";
-        continue;
-      }
-      const body = pattern.slice(i + 1, close);
-      // Inside a set everything is literal except a range dash between two characters.
-      const escaped = body.replace(/[\\\]^[]/g, (c) => `\\${c}`);
-      out += `[${escaped}]`;
-      i = close;
-    } else out += ch.replace(/[.*+?^${}()|\\/\]]/g, (c) => `\\${c}`);
-  }
-  const re = new RegExp(`^${out}$`, "u");
-  patternCache.set(pattern, re);
-  return re;
-}
-
-/** True when `name` matches a DMS object-locator pattern (case-sensitive). */
-export function matchesPattern(pattern: string, name: string): boolean {
-  return patternToRegExp(pattern).test(name);
 }
 
 function ruleMatches(rule: SelectionRule, t: TableName): boolean {

@@ -1,10 +1,12 @@
 import { DMS_LOGS_ROLE_FIX, isAwsError } from "../adapters/aws/errors.js";
 import type { AwsServices, ReplicationTask } from "../adapters/aws/ports.js";
 import { MARKER_TABLE, TOOL_SCHEMA, ensureMarkerTable } from "../adapters/postgres/marker.js";
+import { listPartitionedTables } from "../adapters/postgres/partitioned-tables.js";
+import { qualified } from "../adapters/postgres/sql.js";
 import { OperationError } from "../errors.js";
 import { defaultBaseName, lowerIdentifier, validateAwsIdentifier } from "../plan/aws-identifiers.js";
 import { planLobSettings } from "../plan/lob-sizing.js";
-import { buildTableMappings } from "../plan/table-mappings.js";
+import { type TableName, buildTableMappings, excludedParents, parentsNotExcluded } from "../plan/table-mappings.js";
 import { buildTaskSettings, missingRequiredSettings } from "../plan/task-settings.js";
 import type { Step, StepContext } from "../runner.js";
 import type { Finding } from "../state/schema.js";
@@ -25,6 +27,8 @@ export interface DmsTaskOutput {
   taskResourceId: string;
   instanceId: string;
   schemas: string[];
+  /** Partitioned tables (parents and sub-partitioned partitions) the task's mappings exclude: their leaf partitions carry the rows. */
+  excludedPartitionedTables?: TableName[];
 }
 
 /** Step 6: the full-load-and-cdc task, created with every setting we rely on, and not started. */
@@ -47,6 +51,7 @@ export const dmsTaskStep: Step = {
     const answered = ctx.state.answers["source.schemas"];
     const schemas = preflight?.schemas ?? (Array.isArray(answered) ? answered : ["public"]);
     const lob = planLobSettings(preflight?.maxLobBytes);
+    const excluded = await partitionedToExclude(ctx, schemas);
     ctx.reporter.info(`Tables: every table of ${schemas.join(", ")}, and the cutover marker ${TOOL_SCHEMA}.${MARKER_TABLE}.`);
     ctx.reporter.info(`LOBs: ${lob.reason}.`);
 
@@ -72,13 +77,18 @@ export const dmsTaskStep: Step = {
             TargetEndpointArn: endpoints.targetEndpointArn,
             ReplicationInstanceArn: instance.instanceArn,
             MigrationType: "full-load-and-cdc",
-            TableMappings: JSON.stringify(buildTableMappings(schemas, { schema: TOOL_SCHEMA, table: MARKER_TABLE })),
+            TableMappings: JSON.stringify(buildTableMappings(schemas, { schema: TOOL_SCHEMA, table: MARKER_TABLE }, excluded)),
             ReplicationTaskSettings: JSON.stringify(buildTaskSettings({ lob: lob.settings })),
             Tags: [{ Key: "created-by", Value: "aurora-migrate" }],
           })
         ).ReplicationTask ?? { ReplicationTaskIdentifier: taskId };
         // Not started: the schema load (step 7) comes first; the full load (step 8) starts it.
         ctx.reporter.success(`Created the DMS task ${taskId} (full-load-and-cdc, TRUNCATE_BEFORE_LOAD, stops before cached changes; not started).`);
+        if (excluded.length) {
+          ctx.reporter.info(
+            `Partitioned tables excluded from the task, so that each row is loaded once, through its leaf partition: ${excluded.map((t) => qualified(t.schema, t.table)).join(", ")}.`,
+          );
+        }
       }
       const arn = task.ReplicationTaskArn ?? dryRunValue("task ARN");
       await recordResource(ctx, RES.task, { kind: "dms-task", id: taskId, arn, createdByUs: true });
@@ -93,7 +103,15 @@ export const dmsTaskStep: Step = {
         hint: "Fix them with `aws dms modify-replication-task --replication-task-settings …` (the task is not started), then resume.",
       });
     }
-    const output: DmsTaskOutput = { taskId: rec?.id ?? "?", taskArn, taskResourceId: taskArn.split(":").pop() ?? taskArn, instanceId: instance.instanceId, schemas };
+    if (!ctx.options.dryRun) checkPartitionExcludes(ready, rec?.id ?? "?", schemas, excluded);
+    const output: DmsTaskOutput = {
+      taskId: rec?.id ?? "?",
+      taskArn,
+      taskResourceId: taskArn.split(":").pop() ?? taskArn,
+      instanceId: instance.instanceId,
+      schemas,
+      ...(excluded.length ? { excludedPartitionedTables: excluded } : {}),
+    };
     ctx.state.outputs["dms-task"] = output;
     return { summary: `${output.taskId}: ${schemas.join(", ")}; ${lob.settings.FullLobMode ? "full LOB mode" : `LOBs up to ${lob.settings.LobMaxSize} KB`}`, findings };
   },
@@ -116,6 +134,37 @@ async function existingTask(ctx: StepContext, aws: AwsServices): Promise<Replica
   const found = await findTask(aws, { arn: rec.arn });
   if (!found) throw goneError("DMS task", rec.id, RES.task, ctx.options.statePath);
   return found;
+}
+
+/**
+ * The partitioned tables of the chosen schemas, read from the source: the task excludes each
+ * (DMS would otherwise load its rows through it and again through its partitions).
+ */
+async function partitionedToExclude(ctx: StepContext, schemas: readonly string[]): Promise<TableName[]> {
+  if (ctx.options.dryRun) {
+    ctx.reporter.info(`[dry-run] would read the partitioned tables of ${schemas.join(", ")} from the source and exclude each from the task.`);
+    return [];
+  }
+  const client = await openDatabase(ctx, "source");
+  try {
+    return excludedParents(schemas, await listPartitionedTables(client, schemas));
+  } finally {
+    await client.end();
+  }
+}
+
+/** The stored task (as DMS returns it) must exclude every partitioned table; a reused one may not. */
+function checkPartitionExcludes(task: ReplicationTask, taskId: string, schemas: readonly string[], excluded: readonly TableName[]): void {
+  const missing = parentsNotExcluded(task.TableMappings, excluded);
+  if (missing.length === 0) return;
+  const names = missing.map((t) => qualified(t.schema, t.table));
+  throw new OperationError(
+    `The DMS task ${taskId} does not exclude the partitioned table${missing.length > 1 ? "s" : ""} ${names.join(", ")}: DMS would load their rows twice, through the parent and through each partition.`,
+    {
+      details: ["Table mappings the migration needs:", JSON.stringify(buildTableMappings(schemas, { schema: TOOL_SCHEMA, table: MARKER_TABLE }, excluded))],
+      hint: "Give the task these mappings with `aws dms modify-replication-task --replication-task-arn … --table-mappings file://mappings.json` (or delete the task so that the next run creates it), then resume.",
+    },
+  );
 }
 
 /** The marker table must exist on the source before the task's explicit rule can pick it up. */

@@ -133,3 +133,51 @@ describe("step 6: DMS task", () => {
     expect(h.reporter.text).toContain("dms-cloudwatch-logs-role does not exist");
   });
 });
+
+describe("step 6: DMS task and partitioned tables", () => {
+  let parted: TestDatabase;
+  beforeAll(async () => {
+    parted = await freshDatabase("source", "parted");
+    await parted.sql(`
+      CREATE SCHEMA app_data;
+      CREATE TABLE app_data."ev%nt_[x]" (id int, at date, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
+      CREATE TABLE app_data."ev%nt_[x]_2024" PARTITION OF app_data."ev%nt_[x]" FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+      CREATE TABLE app_data."ev%nt_[x]_2025" PARTITION OF app_data."ev%nt_[x]" FOR VALUES FROM ('2025-01-01') TO ('2026-01-01') PARTITION BY RANGE (id);
+      CREATE TABLE app_data."ev%nt_[x]_2025_all" PARTITION OF app_data."ev%nt_[x]_2025" FOR VALUES FROM (MINVALUE) TO (MAXVALUE);
+      CREATE TABLE public.plain (id int PRIMARY KEY);
+      CREATE SCHEMA other;
+      CREATE TABLE other.parted (id int) PARTITION BY LIST (id);
+    `);
+  });
+  afterAll(async () => {
+    await parted.drop();
+  });
+
+  it("GIVEN partitioned tables (one sub-partitioned, with wildcard characters in its name) in the chosen schemas WHEN the task is created THEN each has an exact exclude rule, the user is told, and the output records them", async () => {
+    const fake = new FakeAws();
+    const h = harness(fake, sourceState(parted.url, parted.name));
+    await runUntil(h, "dms-task");
+    await dmsTaskStep.run(h.ctx);
+    const mappings = JSON.parse(fake.callsTo("createReplicationTask")[0]?.input["TableMappings"] as string) as { rules: Record<string, unknown>[] };
+    expect(mappings.rules.filter((r) => r["rule-action"] === "exclude").map((r) => r["object-locator"])).toEqual([
+      { "schema-name": "app[_]data", "table-name": "ev[%]nt[_][[]x[]]" },
+      { "schema-name": "app[_]data", "table-name": "ev[%]nt[_][[]x[]][_]2025" },
+    ]);
+    expect(h.reporter.text).toContain('Partitioned tables excluded from the task, so that each row is loaded once, through its leaf partition: "app_data"."ev%nt_[x]", "app_data"."ev%nt_[x]_2025".');
+    expect(h.state.outputs["dms-task"]).toMatchObject({ excludedPartitionedTables: [{ schema: "app_data", table: "ev%nt_[x]" }, { schema: "app_data", table: "ev%nt_[x]_2025" }] });
+  });
+
+  it("GIVEN a recorded task whose stored mappings do not exclude the partitioned tables WHEN step 6 runs again THEN it stops, naming them, with the mappings to set and how", async () => {
+    const fake = new FakeAws();
+    const h = harness(fake, sourceState(parted.url, parted.name));
+    await runUntil(h, "dms-task");
+    await dmsTaskStep.run(h.ctx);
+    const stored = [...fake.tasks.values()][0]!;
+    stored.TableMappings = JSON.stringify({ rules: [{ "rule-type": "selection", "rule-id": "1", "rule-name": "all", "object-locator": { "schema-name": "%", "table-name": "%" }, "rule-action": "include" }] });
+    const err = (await dmsTaskStep.run(h.ctx).catch((e: unknown) => e)) as AppError;
+    expect(err.message).toContain('does not exclude the partitioned tables "app_data"."ev%nt_[x]", "app_data"."ev%nt_[x]_2025"');
+    expect(err.message).toContain("load their rows twice");
+    expect(err.hint).toContain("aws dms modify-replication-task");
+    expect(err.details.join("\n")).toContain('"rule-action":"exclude"');
+  });
+});
