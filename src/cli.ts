@@ -176,7 +176,7 @@ export function buildProgram(io: CliIo, onAction: (p: Promise<void>) => void): C
 
   program
     .command("validate")
-    .description("compare source and target: catalogs, tables, row counts, checksums; exits 3 on any difference")
+    .description("compare source and target: catalogs, tables, row counts, checksums, object states (index validity, partitions, materialized views, sequence positions, unlogged); exits 3 on any difference")
     .option("--source <url>", "source PostgreSQL URL")
     .option("--target <url>", "target PostgreSQL URL")
     .option("--schemas <list>", "comma-separated schemas (default: every non-system schema of the source)")

@@ -9,6 +9,7 @@ import { openDatabase, recordedLocation } from "../steps/connections.js";
 import type { CleanupDeps, CleanupOutcome } from "./deps.js";
 import { dmsArtefactDropSql, dropDmsArtefacts, findDmsArtefacts } from "./dms-artefacts.js";
 import { RESOURCE_KIND, SLOT_RESOURCE_KEY } from "./kinds.js";
+import { cleanKeyChanges } from "./key-changes.js";
 import { dropToolSchema } from "./marker.js";
 import { dropSlot, otherInactiveSlots, readSlot } from "./slot.js";
 
@@ -47,8 +48,8 @@ function deleted(ctx: StepContext, kind: string): Live[] {
  * Cleanup (product.md step 13): the DMS task stopped and deleted, its endpoints and the
  * replication instance deleted (each confirmed, each skippable), the security-group rules the
  * tool added revoked; on the source, DMS's replication slot dropped (refused while active),
- * DMS's DDL-capture objects and the tool's marker schema removed (and the marker schema on
- * the target). Everything is looked up first, so a second run finds nothing to do and says so.
+ * DMS's DDL-capture objects, the key-change capture (its triggers, table and function) and the
+ * tool's marker schema removed (and the marker schema on the target). Everything is looked up first, so a second run finds nothing to do and says so.
  */
 export async function runCleanup(ctx: StepContext, deps: CleanupDeps, options: CleanupOptions = {}): Promise<CleanupReport> {
   const { prompter, reporter } = ctx;
@@ -197,6 +198,7 @@ async function cleanSource(ctx: StepContext, source: PgClient, report: CleanupRe
     reporter.success("Removed DMS's DDL-capture objects from the source");
   } else report.remaining.push(`DMS's DDL-capture objects on the source: ${artefacts.join("; ")}`);
 
+  await cleanKeyChanges(ctx, source, report);
   await markerSchema(ctx, source, "source", report);
   return refusal;
 }

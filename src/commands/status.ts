@@ -1,4 +1,7 @@
+import { connectPg } from "../adapters/postgres/connect.js";
+import { type KeyChangeStatus, keyChangeStatus, keyChangeStatusLines } from "../key-changes/status.js";
 import type { GlobalOptions } from "../runner.js";
+import { recordedLocation } from "../steps/connections.js";
 import { readState } from "../state/store.js";
 import type { Reporter } from "../ui/reporter.js";
 import { WIZARD_STEPS } from "../steps/index.js";
@@ -22,6 +25,8 @@ export interface StatusReport {
     findings: { blocker: number; warning: number; info: number };
   }[];
   resources: MigrationState["resources"];
+  /** Primary-key changes recorded on the source (from step 8 on). */
+  keyChanges?: KeyChangeStatus;
 }
 
 /** Pure: the status document for a state (what `status --json` prints). */
@@ -57,6 +62,9 @@ const ICON: Record<StepStatus, string> = { done: "✔", running: "…", failed: 
 export async function showStatus(options: GlobalOptions, reporter: Reporter): Promise<void> {
   const state = await readState(options.statePath);
   const report = statusReport(state, options.statePath);
+  // Best effort, never a prompt: the password only from PGPASSWORD or ~/.pgpass.
+  const keyChanges = await keyChangeStatus(state, () => connectPg(recordedLocation({ state }, "source"), undefined, { connectTimeoutMs: 5_000 }));
+  if (keyChanges) report.keyChanges = keyChanges;
   if (reporter.jsonMode) {
     reporter.json(report);
     return;
@@ -76,6 +84,10 @@ export async function showStatus(options: GlobalOptions, reporter: Reporter): Pr
   if (resources.length) {
     reporter.heading("Resources");
     for (const r of resources) reporter.info(`  ${r.kind}: ${r.id}${r.arn ? ` (${r.arn})` : ""}${r.createdByUs ? "" : " — existing, not ours to delete"}`);
+  }
+  if (report.keyChanges) {
+    reporter.heading("Primary-key changes");
+    for (const line of keyChangeStatusLines(report.keyChanges)) reporter.info(line);
   }
   reporter.info("");
   reporter.info(report.next ? `Next: ${report.steps.find((s) => s.id === report.next)?.title}. Continue with \`${resumeCommand(options)}\`.` : "Every step is done.");

@@ -5,6 +5,7 @@ import type { GlobalOptions } from "../runner.js";
 import { printParity } from "../schema/parity-print.js";
 import type { Reporter } from "../ui/reporter.js";
 import { type TableComparison, type ValidateReport, validateDatabases } from "../validate/compare.js";
+import type { ObjectCheck } from "../validate/object-compare.js";
 import { requireUrls } from "./sync-sequences.js";
 
 export interface ValidateCommandOptions {
@@ -27,6 +28,15 @@ const LABEL: Record<TableComparison["status"], string> = {
   "only-on-target": "only on target",
 };
 
+const CHECK_LABEL: Record<ObjectCheck, string> = {
+  "index-validity": "index",
+  "index-attachment": "index attachment",
+  "partition-attachment": "partition",
+  "matview-population": "materialized view",
+  "sequence-position": "sequence",
+  persistence: "logged/unlogged",
+};
+
 function printReport(r: ValidateReport, reporter: Reporter): void {
   const c = reporter.color;
   reporter.heading(`Tables (${r.checksum ? "row counts and checksums" : "row counts"})`);
@@ -40,6 +50,15 @@ function printReport(r: ValidateReport, reporter: Reporter): void {
     reporter.heading(`Catalog parity (${r.parity.compared} objects)`);
     if (r.parity.blockers + r.parity.warnings === 0) reporter.success("Catalogs match.");
     printParity(r.parity, reporter);
+  }
+  if (r.objects) {
+    const n = r.objects.compared;
+    reporter.heading(`Object states (${n.indexes} indexes, ${n.relations} tables, views and sequences)`);
+    if (r.objects.differences.length === 0) reporter.success("Indexes valid and attached, partitions attached, materialized views populated, sequences at or past the source, logged alike.");
+    for (const d of r.objects.differences) {
+      reporter.error(`${CHECK_LABEL[d.check]} ${d.object}: source ${d.source} | target ${d.target}`);
+      reporter.info(c.dim(`    fix: ${d.fix}`));
+    }
   }
 }
 
@@ -67,6 +86,7 @@ export async function runValidate(g: GlobalOptions, o: ValidateCommandOptions, r
       checksum: o.checksum,
       jobs,
       parity: o.parity !== false,
+      objects: true,
       ...(signal ? { signal } : {}),
       onProgress: (done, total, last) => spinner.update(`Compared ${done}/${total} tables (last: ${last.schema}.${last.table}, ${LABEL[last.status]})`),
     });
@@ -80,8 +100,8 @@ export async function runValidate(g: GlobalOptions, o: ValidateCommandOptions, r
   if (g.verbose) reporter.detail(`Schemas: ${schemas.join(", ")}`);
   if (report.differences > 0) {
     throw new BlockedError(`Source and target differ: ${report.differences} difference(s).`, {
-      hint: "The lines above name each table or object. While DMS is still applying changes, counts on busy tables can lag: run validate again once the task is in sync.",
+      hint: "The lines above name each table or object, with a fix for each object state. While DMS is still applying changes, counts on busy tables can lag and sequences stay behind until the cutover's final sync: run validate again once the task is in sync (or after the cutover).",
     });
   }
-  reporter.success(`Source and target match: ${report.tables.filter((t) => t.status === "match").length} table(s)${report.checksum ? ", contents included" : ""}${report.parity ? ", catalogs included" : ""}.`);
+  reporter.success(`Source and target match: ${report.tables.filter((t) => t.status === "match").length} table(s)${report.checksum ? ", contents included" : ""}${report.parity ? ", catalogs included" : ""}${report.objects ? ", object states included" : ""}.`);
 }

@@ -51,6 +51,17 @@ export const cutoverReportSchema = z.object({
   sequences: z.string().optional(),
   /** The exact row-count comparison after the drain, e.g. "12 tables equal". */
   rowCounts: z.string().optional(),
+  /** The repair of primary-key changes DMS ignored (absent when none were recorded on the source). */
+  keyChanges: z
+    .object({
+      /** Key-changing UPDATEs recorded on the source. */
+      recorded: z.number(),
+      /** Distinct keys, old and new, whose rows were re-synced on the target. */
+      keys: z.number(),
+      copied: z.number(),
+      deleted: z.number(),
+    })
+    .optional(),
   outcome: z.enum(["switched", "rolled-back"]),
   /** Why it was rolled back. */
   failure: z.string().optional(),

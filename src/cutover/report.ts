@@ -31,6 +31,7 @@ export function rolledBackReport(frozeAt: string, liftedAt: string, failure: str
 export function reportLines(r: CutoverReport): string[] {
   const lines = [`Writes frozen on the source:   ${r.frozeAt}`];
   if (r.drainedAt) lines.push(`Target had every write:        ${r.drainedAt} (${r.drainSeconds} s after the freeze)`);
+  if (r.keyChanges) lines.push(`Primary-key changes repaired:  ${r.keyChanges.keys} key(s) re-synced (${r.keyChanges.recorded} change(s) recorded on the source)`);
   if (r.rowCounts) lines.push(`Row counts after the drain:    ${r.rowCounts}`);
   if (r.sequences) lines.push(`Final sequence sync:           ${r.sequences}`);
   if (r.outcome === "switched") {

@@ -1,5 +1,6 @@
 import type { PgClient } from "../adapters/postgres/connect.js";
 import { ensureMarkerTable } from "../adapters/postgres/marker.js";
+import { repairAtCutover } from "../key-changes/cutover-repair.js";
 import { AppError, BlockedError, OperationError, errorMessage, isAbort } from "../errors.js";
 import type { StepContext } from "../runner.js";
 import { assertTargetAccess } from "../schema/target-access.js";
@@ -109,7 +110,7 @@ async function prepare(
   await assertTargetAccess(source, target, await chosenSchemas(ctx, source), method === "roles" ? record.roles : undefined);
   const { switchHook, drainTimeoutSeconds } = await askSwitch(prompter);
   consequences.push(
-    "Then a marker row is written on the source and awaited on the target, the sequences are synced, and your switch command runs:",
+    "Then a marker row is written on the source and awaited on the target, the rows whose primary key changed are re-copied, the sequences are synced, and your switch command runs:",
     `  ${switchHook}`,
     "If anything fails before it succeeds, the freeze is lifted and the source is left as it was.",
   );
@@ -170,12 +171,14 @@ export async function runCutover(ctx: StepContext, deps: CutoverDeps): Promise<C
       drainedAt = seen.toISOString();
       out.marker.seenAt = drainedAt;
       spinner.succeed(`The target has every write made before the freeze (${((seen.getTime() - Date.parse(frozeAt)) / 1000).toFixed(1)} s after it)`);
+      // Before the checks: the rows DMS left under an old key are made right first.
+      const keyChanges = await repairAtCutover(ctx, source, target);
       const rowCounts = skipRowCounts ? undefined : await exactRowCounts(ctx, deps);
       const sequences = await deps.syncSequences();
       reporter.success(`Sequences synced: ${sequences.summary}`);
       reporter.info("Running your switch command:");
       await runDatabaseHook(ctx, "target", switchHook, "switch hook", { signal: ctx.signal, hint: "Its output is above: fix the command, then run `aurora-migrate cutover` again." });
-      const report = switchedReport(frozeAt, drainedAt, clock.now().toISOString(), sequences.summary, rowCounts);
+      const report = { ...switchedReport(frozeAt, drainedAt, clock.now().toISOString(), sequences.summary, rowCounts), ...(keyChanges ? { keyChanges } : {}) };
       out.report = report;
       await ctx.save();
       for (const line of reportLines(report)) reporter.info(line);

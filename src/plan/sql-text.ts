@@ -3,9 +3,34 @@
 /** "name" with embedded quotes doubled: a safe identifier. */
 export const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
+/**
+ * Every keyword PostgreSQL does not accept as a bare name in some position (reserved, type or
+ * function name, column name: `pg_get_keywords()` with catcode <> 'U', PostgreSQL 17). Quoted
+ * as quote_ident() quotes them, so `ALTER TABLE public."order" …` runs as printed.
+ */
+const NON_BARE_KEYWORDS = new Set(
+  (
+    "all analyse analyze and any array as asc asymmetric authorization between bigint binary bit " +
+    "boolean both case cast char character check coalesce collate collation column concurrently " +
+    "constraint create cross current_catalog current_date current_role current_schema current_time " +
+    "current_timestamp current_user dec decimal default deferrable desc distinct do else end except " +
+    "exists extract false fetch float for foreign freeze from full grant greatest group grouping " +
+    "having ilike in initially inner inout int integer intersect interval into is isnull join json " +
+    "json_array json_arrayagg json_exists json_object json_objectagg json_query json_scalar " +
+    "json_serialize json_table json_value lateral leading least left like limit localtime " +
+    "localtimestamp merge_action national natural nchar none normalize not notnull null nullif " +
+    "numeric offset on only or order out outer overlaps overlay placing position precision primary " +
+    "real references returning right row select session_user setof similar smallint some substring " +
+    "symmetric system_user table tablesample then time timestamp to trailing treat trim true union " +
+    "unique user using values varchar variadic verbose when where window with xmlattributes " +
+    "xmlconcat xmlelement xmlexists xmlforest xmlnamespaces xmlparse xmlpi xmlroot xmlserialize " +
+    "xmltable"
+  ).split(" "),
+);
+
 /** Only quotes an identifier when PostgreSQL would need it, so fixes read naturally. */
 export function ident(name: string): string {
-  return /^[a-z_][a-z0-9_$]*$/.test(name) ? name : quoteIdent(name);
+  return /^[a-z_][a-z0-9_$]*$/.test(name) && !NON_BARE_KEYWORDS.has(name) ? name : quoteIdent(name);
 }
 
 /** schema.table, each part quoted only when needed. */

@@ -1,4 +1,5 @@
 import type { PgClient } from "../adapters/postgres/connect.js";
+import { TOOL_SCHEMA } from "../adapters/postgres/marker.js";
 
 /** Kinds of catalog object the parity check compares. */
 export const CATALOG_KINDS = ["extension", "table", "column", "index", "constraint", "sequence", "view", "function", "trigger"] as const;
@@ -14,9 +15,36 @@ export interface CatalogObject {
   subtype?: string;
 }
 
+/**
+ * Objects that belong to the migration's machinery, not to the app, and so are never compared:
+ * the tool's own schema (cutover marker, key-change capture) and the DMS stand-in's, and
+ * triggers that DMS (real or stand-in, `awsdms_…`) or the tool (`aurora_migrate_…`, e.g. the
+ * key-change capture on the source) put on the app's tables.
+ */
+export const IGNORED_SCHEMAS: readonly string[] = [TOOL_SCHEMA, "awsdms_standin"];
+export const IGNORED_TRIGGER_PREFIXES: readonly string[] = ["awsdms_", "aurora_migrate_"];
+
+/** `schemas` without the ignored ones (an explicit `--schemas aurora_migrate` compares nothing there). */
+export const comparedSchemas = (schemas: readonly string[]): string[] => schemas.filter((s) => !IGNORED_SCHEMAS.includes(s));
+
+const ignoredTriggerSql = (column: string): string => IGNORED_TRIGGER_PREFIXES.map((p) => `NOT starts_with(${column}, '${p}')`).join(" AND ");
+
 /** Collapses whitespace so layout differences between majors do not count. */
 export function normaliseSql(text: string | null): string {
   return (text ?? "").replace(/\s+/g, " ").replace(/\( /g, "(").replace(/ \)/g, ")").trim();
+}
+
+const IDENT = `(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)`;
+/** `rel.` before a column, not the schema of a relation named after FROM, JOIN or ONLY. */
+const COLUMN_QUALIFIER = new RegExp(`(?<!\\b(?:FROM|JOIN|ONLY) )(?<![\\w"$.])${IDENT}\\.(?=${IDENT})`, "g");
+
+/**
+ * A view's normalised definition. PostgreSQL 16 stopped qualifying the columns of a view
+ * over a single relation (`plain.v` became `v`), so the same view prints differently on 15
+ * and 17: column qualifiers are dropped on both sides (a relation's schema after FROM/JOIN stays).
+ */
+export function normaliseViewSql(text: string | null): string {
+  return normaliseSql(text).replace(COLUMN_QUALIFIER, "");
 }
 
 /** Excludes objects that belong to an extension (they come with CREATE EXTENSION). */
@@ -52,7 +80,7 @@ const QUERIES: Record<CatalogKind, string> = {
                 WHERE c.contype IN ('p', 'f', 'u', 'c', 'x') AND n.nspname = ANY($1::text[]) AND ${notExtensionMember("pg_class", "t.oid")}`,
   sequence: `SELECT n.nspname || '.' || c.relname AS k,
                     format_type(s.seqtypid, NULL) || ' increment ' || s.seqincrement || ' min ' || s.seqmin || ' max ' || s.seqmax
-                    || CASE WHEN s.seqcycle THEN ' cycle' ELSE '' END AS d
+                    || ' cache ' || s.seqcache || CASE WHEN s.seqcycle THEN ' cycle' ELSE '' END AS d
                FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid JOIN pg_namespace n ON n.oid = c.relnamespace
               WHERE n.nspname = ANY($1::text[]) AND ${notExtensionMember("pg_class", "c.oid")}`,
   view: `SELECT n.nspname || '.' || c.relname AS k, c.relkind::text || ' ' || pg_get_viewdef(c.oid, true) AS d
@@ -64,11 +92,12 @@ const QUERIES: Record<CatalogKind, string> = {
               WHERE n.nspname = ANY($1::text[]) AND ${notExtensionMember("pg_proc", "p.oid")}`,
   trigger: `SELECT n.nspname || '.' || t.relname || '.' || g.tgname AS k, pg_get_triggerdef(g.oid) AS d
               FROM pg_trigger g JOIN pg_class t ON t.oid = g.tgrelid JOIN pg_namespace n ON n.oid = t.relnamespace
-             WHERE NOT g.tgisinternal AND n.nspname = ANY($1::text[])`,
+             WHERE NOT g.tgisinternal AND n.nspname = ANY($1::text[]) AND ${ignoredTriggerSql("g.tgname")}`,
 };
 
 /**
- * The normalised catalog of `schemas`. Run with search_path empty so every name in a
+ * The normalised catalog of `schemas` (the machinery's schemas and triggers left out, see
+ * IGNORED_SCHEMAS). Run with search_path empty so every name in a
  * definition is schema-qualified the same way on both sides, whatever their settings.
  */
 export async function readCatalog(client: PgClient, schemas: readonly string[]): Promise<CatalogObject[]> {
@@ -77,8 +106,8 @@ export async function readCatalog(client: PgClient, schemas: readonly string[]):
     await client.query("SET LOCAL search_path = ''");
     const out: CatalogObject[] = [];
     for (const kind of CATALOG_KINDS) {
-      const { rows } = await client.query<Row>(QUERIES[kind], kind === "extension" ? [] : [schemas]);
-      for (const r of rows) out.push({ kind, key: r.k, definition: normaliseSql(r.d), ...(r.s ? { subtype: r.s } : {}) });
+      const { rows } = await client.query<Row>(QUERIES[kind], kind === "extension" ? [] : [comparedSchemas(schemas)]);
+      for (const r of rows) out.push({ kind, key: r.k, definition: kind === "view" ? normaliseViewSql(r.d) : normaliseSql(r.d), ...(r.s ? { subtype: r.s } : {}) });
     }
     return out;
   } finally {

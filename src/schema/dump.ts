@@ -89,3 +89,12 @@ export function tolerateExistingSchemas(dump: ParsedDump): ParsedDump {
 export function renderDump(dump: ParsedDump): string {
   return dump.preamble + dump.entries.map((e) => e.text).join("") + dump.trailer;
 }
+
+/**
+ * The tool's own triggers on the app's tables (`aurora_migrate_…`, e.g. the key-change trigger
+ * step 8 puts on the source) are not part of the app's schema: a dump taken after they exist
+ * must not carry them to the target, where their function does not exist.
+ */
+export function withoutToolTriggers(dump: ParsedDump): ParsedDump {
+  return { ...dump, entries: dump.entries.filter((e) => !(e.type === "TRIGGER" && /^CREATE (?:CONSTRAINT )?TRIGGER "?aurora_migrate_/m.test(e.text))) };
+}

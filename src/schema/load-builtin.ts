@@ -2,7 +2,7 @@ import type { PgClient } from "../adapters/postgres/connect.js";
 import { quoteIdent } from "../adapters/postgres/sql.js";
 import type { PgLocation } from "../adapters/postgres/url.js";
 import { OperationError, errorMessage } from "../errors.js";
-import { type DumpEntry, type ParsedDump, dumpSchemaSection, parseDump, renderDump, tolerateExistingSchemas } from "./dump.js";
+import { type DumpEntry, type ParsedDump, dumpSchemaSection, parseDump, renderDump, tolerateExistingSchemas, withoutToolTriggers } from "./dump.js";
 import type { PgTool } from "./pg-tools.js";
 import { runPsqlScript } from "./psql.js";
 import type { SetAsideChoice } from "./set-aside.js";
@@ -14,18 +14,22 @@ function unquote(name: string): string {
 
 /**
  * Pure: whether a post-data entry waits for the full load. Foreign keys always; with
- * `indexes`, secondary indexes and unique/exclusion constraints; and comments on whatever is
- * set aside (`setAsideNames` holds `schema.name` of those objects; they carry their comment).
- * Primary keys, triggers, rules and the rest go in now: DMS needs the keys, and triggers do
- * not fire under DMS's session_replication_role = replica.
+ * `indexes`, secondary indexes and unique/exclusion constraints; the attachment of a
+ * partition's index to its parent's when that index is set aside; and comments on whatever is
+ * set aside (`setAsideNames` holds `schema.name` of those objects and of their partitions'
+ * indexes; they carry their comment). Primary keys, with the attachment of each partition's
+ * key (without it the partitioned table's key stays invalid), triggers, rules and the rest go
+ * in now: DMS needs the keys, and triggers do not fire under DMS's session_replication_role = replica.
  */
 export function isDeferred(e: DumpEntry, choice: SetAsideChoice, setAsideNames: ReadonlySet<string>): boolean {
   switch (e.type) {
     case "FK CONSTRAINT":
       return true;
     case "INDEX":
-    case "INDEX ATTACH":
       return choice.indexes;
+    case "INDEX ATTACH":
+      // The entry is named after the partition's index (unquoted) in that index's schema.
+      return setAsideNames.has(`${e.schema}.${e.name}`);
     case "CONSTRAINT":
       return choice.indexes && !/\bPRIMARY KEY\b/.test(e.text);
     case "COMMENT": {
@@ -106,7 +110,7 @@ export async function loadSchemaBuiltIn(o: BuiltInLoadOptions): Promise<{ entrie
     dumpSchemaSection(o.tool, o.source, o.sourcePassword, o.schemas, "post-data"),
   ]);
   const preData = tolerateExistingSchemas(parseDump(pre));
-  const postData = parseDump(post);
+  const postData = withoutToolTriggers(parseDump(post));
   const now = postDataNow(postData, o.choice, o.setAsideNames);
   await runPsqlScript(o.tool.psql, o.target, o.targetPassword, renderDump(preData) + "\n" + renderDump(now), `the schema of ${o.schemas.map(quoteIdent).join(", ")}`);
   return { entries: preData.entries.length + now.entries.length, deferred: postData.entries.length - now.entries.length };

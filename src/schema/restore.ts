@@ -1,9 +1,11 @@
 import type { PgClient } from "../adapters/postgres/connect.js";
-import { qualified, quoteIdent } from "../adapters/postgres/sql.js";
 import { throwIfAborted } from "../clock.js";
 import { mapLimit } from "../concurrency.js";
 import { OperationError, errorMessage } from "../errors.js";
-import { type SetAsideObject, commentStatement } from "./set-aside.js";
+import { type RestoreOutcome, type RestoreUnit, planRestore } from "./restore-units.js";
+import type { SetAsideObject } from "./set-aside.js";
+
+export type { RestoreOutcome } from "./restore-units.js";
 
 export interface RestoreOptions {
   /** Opens a session on the target; called up to `jobs` times. */
@@ -12,99 +14,64 @@ export interface RestoreOptions {
   /** Objects built at once. Default 3. */
   jobs?: number;
   signal?: AbortSignal;
-  onProgress?: (done: number, total: number, object: SetAsideObject, outcome: RestoreOutcome) => void;
+  /** After each unit: an object, a partition's index, or an attachment. */
+  onProgress?: (done: number, total: number, what: string, outcome: RestoreOutcome) => void;
 }
 
-export type RestoreOutcome = "created" | "already-present" | "validated";
-
 export interface RestoreReport {
+  /** Indexes and constraints created, partitions' included. */
   created: number;
   alreadyPresent: number;
   /** Foreign keys found added but not yet validated (an interrupted run), now validated. */
   validated: number;
-}
-
-async function indexExists(c: PgClient, o: SetAsideObject): Promise<boolean> {
-  const { rows } = await c.query<{ r: string | null }>("SELECT to_regclass($1)::text AS r", [qualified(o.schema, o.name)]);
-  return rows[0]?.r !== null && rows[0]?.r !== undefined;
-}
-
-async function constraintState(c: PgClient, o: SetAsideObject): Promise<{ validated: boolean; partitioned: boolean } | { absent: true; partitioned: boolean }> {
-  const { rows } = await c.query<{ validated: boolean | null; partitioned: boolean }>(
-    `SELECT (SELECT convalidated FROM pg_constraint WHERE conrelid = t.oid AND conname = $3) AS validated, t.relkind = 'p' AS partitioned
-       FROM pg_class t JOIN pg_namespace n ON n.oid = t.relnamespace WHERE n.nspname = $1 AND t.relname = $2`,
-    [o.schema, o.table, o.name],
-  );
-  const row = rows[0];
-  if (!row) throw new OperationError(`Cannot restore ${o.kind} ${o.name}: table ${o.schema}.${o.table} is missing on the target.`, { hint: "Load the schema again (the schema load step), then resume." });
-  return row.validated === null ? { absent: true, partitioned: row.partitioned } : { validated: row.validated, partitioned: row.partitioned };
-}
-
-const addConstraint = (o: SetAsideObject, suffix = ""): string => `ALTER TABLE ${qualified(o.schema, o.table)} ADD CONSTRAINT ${quoteIdent(o.name)} ${o.definition}${suffix}`;
-
-/** Brings one object back; skips what already exists, so a re-run after an interruption carries on. */
-async function restoreOne(c: PgClient, o: SetAsideObject): Promise<RestoreOutcome> {
-  const comment = commentStatement(o);
-  if (o.kind === "index") {
-    if (await indexExists(c, o)) return "already-present";
-    await c.query(o.definition);
-    if (comment) await c.query(comment);
-    return "created";
-  }
-  const state = await constraintState(c, o);
-  const sourceNotValid = /\bNOT VALID$/.test(o.definition);
-  if (!("absent" in state)) {
-    if (o.kind !== "foreign-key" || state.validated || sourceNotValid) return "already-present";
-    await c.query(`ALTER TABLE ${qualified(o.schema, o.table)} VALIDATE CONSTRAINT ${quoteIdent(o.name)}`);
-    return "validated";
-  }
-  if (o.kind === "foreign-key" && !sourceNotValid && !state.partitioned) {
-    // Added NOT VALID (a brief lock), then validated under a lock that lets reads and writes go on.
-    await c.query(addConstraint(o, " NOT VALID"));
-    await c.query(`ALTER TABLE ${qualified(o.schema, o.table)} VALIDATE CONSTRAINT ${quoteIdent(o.name)}`);
-  } else {
-    await c.query(addConstraint(o));
-  }
-  if (comment) await c.query(comment);
-  return "created";
-}
-
-function statementOf(o: SetAsideObject): string {
-  return o.kind === "index" ? o.definition : addConstraint(o);
+  /** Partition indexes attached to their parent's. */
+  attached: number;
+  /** Units of work: objects, their partitions' indexes and the attachments. */
+  total: number;
 }
 
 /**
- * Restores set-aside objects on the target, `jobs` at a time: indexes and unique constraints
- * first, then foreign keys (which may need those unique indexes).
+ * Restores set-aside objects on the target, in phases: partitioned parents created alone
+ * (catalog only), then indexes and unique constraints built `jobs` at a time (each partition's
+ * index on its own), then each partition's index attached to its parent's (which makes the
+ * parent valid), then foreign keys (which may need those unique indexes), `jobs` at a time.
+ * Whatever exists is skipped, so a re-run after an interruption finishes the work.
  */
 export async function restoreSetAside(o: RestoreOptions): Promise<RestoreReport> {
   const jobs = Math.max(1, o.jobs ?? 3);
-  const phases = [o.objects.filter((x) => x.kind !== "foreign-key"), o.objects.filter((x) => x.kind === "foreign-key")];
-  const report: RestoreReport = { created: 0, alreadyPresent: 0, validated: 0 };
-  const total = o.objects.length;
+  const plan = planRestore(o.objects);
+  const phases: { units: RestoreUnit[]; parallel: boolean }[] = [
+    { units: plan.parents, parallel: false },
+    { units: plan.builds, parallel: true },
+    { units: plan.attaches, parallel: false },
+    { units: plan.foreignKeys, parallel: true },
+  ];
+  const total = phases.reduce((n, p) => n + p.units.length, 0);
+  const report: RestoreReport = { created: 0, alreadyPresent: 0, validated: 0, attached: 0, total };
   let done = 0;
   const pool: PgClient[] = [];
   try {
-    const size = Math.min(jobs, Math.max(...phases.map((p) => p.length), 1));
+    const size = Math.min(jobs, Math.max(...phases.map((p) => (p.parallel ? p.units.length : 1)), 1));
     for (let i = 0; i < size; i += 1) pool.push(await o.connect());
     const free = [...pool];
     for (const phase of phases) {
-      await mapLimit(phase, pool.length, async (obj) => {
+      await mapLimit(phase.units, phase.parallel ? pool.length : 1, async (unit) => {
         throwIfAborted(o.signal);
         const c = free.pop()!;
         try {
-          const outcome = await restoreOne(c, obj);
+          const outcome = await unit.run(c);
           if (outcome === "created") report.created += 1;
           else if (outcome === "validated") report.validated += 1;
+          else if (outcome === "attached") report.attached += 1;
           else report.alreadyPresent += 1;
           done += 1;
-          o.onProgress?.(done, total, obj, outcome);
+          o.onProgress?.(done, total, unit.what, outcome);
         } catch (err) {
           if (err instanceof OperationError) throw err;
-          throw new OperationError(`Restoring ${obj.kind} ${obj.schema}.${obj.name} on ${obj.schema}.${obj.table} failed: ${errorMessage(err)}`, {
-            details: ["Failing statement:", `  ${statementOf(obj)}`],
+          throw new OperationError(`Restoring ${unit.what} failed: ${errorMessage(err)}`, {
+            details: ["Failing statement:", `  ${unit.statement}`],
             hint:
-              obj.kind === "foreign-key"
+              unit.kind === "foreign-key"
                 ? "Rows on the target break this foreign key: find them (the message names the key), fix them on the source or target, then resume; what was restored stays."
                 : "Fix the cause on the target, then resume: what was already restored is kept and skipped.",
             cause: err,
@@ -118,4 +85,22 @@ export async function restoreSetAside(o: RestoreOptions): Promise<RestoreReport>
   } finally {
     await Promise.all(pool.map((c) => c.end().catch(() => undefined)));
   }
+}
+
+/** An index of the chosen schemas that is not valid (pg_index.indisvalid), e.g. a partitioned index missing a partition's. */
+export interface InvalidIndex {
+  schema: string;
+  table: string;
+  name: string;
+}
+
+/** Every invalid index in `schemas`: none may remain after the restore. */
+export async function invalidIndexes(c: PgClient, schemas: readonly string[]): Promise<InvalidIndex[]> {
+  const { rows } = await c.query<InvalidIndex>(
+    `SELECT n.nspname AS schema, t.relname AS table, i.relname AS name
+       FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid JOIN pg_namespace n ON n.oid = i.relnamespace
+      WHERE NOT x.indisvalid AND n.nspname = ANY($1::text[]) ORDER BY 1, 3`,
+    [schemas],
+  );
+  return rows;
 }

@@ -1,12 +1,15 @@
+import { comparePosition, further, withinBounds } from "./position.js";
 import { type SequenceInfo, type SequenceState, type TargetSequenceInfo, nextValue, sequenceKey } from "./types.js";
 
 export type SequenceAction =
   /** The target is moved to `to`. */
   | "set"
-  /** The target already hands out a value at or past the source's (never moved backwards). */
+  /** The target already hands out a value at or past the source's (never moved backwards), or a CYCLE sequence is at the source's exact state. */
   | "unchanged"
   /** The source has it, the target does not: reported, not created. */
-  | "missing-on-target";
+  | "missing-on-target"
+  /** The position to set lies outside the target sequence's MINVALUE..MAXVALUE (its definition differs): reported, not set. */
+  | "out-of-range";
 
 export interface SequencePlanEntry {
   schema: string;
@@ -15,22 +18,25 @@ export interface SequencePlanEntry {
   source: SequenceState;
   /** The target's state before the sync (absent when missing). */
   target?: SequenceState;
-  /** The target's state after the sync (for "set"). */
+  /** The target's state after the sync (for "set"; for "out-of-range", the state it would have needed). */
   to?: SequenceState;
-  /** Why: "source ahead", "column max ahead", "target ahead", "in step". */
+  /** Why: "source ahead", "column max ahead", "target ahead", "in step", "cycles: the source's exact position". */
   reason: string;
 }
 
-/** Orders values in the direction the sequence counts: later means "further along". */
-function later(increment: bigint, a: bigint, b: bigint): boolean {
-  return increment < 0n ? a < b : a > b;
-}
-
 /**
- * Pure: what to do with each source sequence on the target. The target ends at the furthest
- * of three positions, in the sequence's own direction (a negative increment counts down, so
- * "further" means lower): the source's (its exact state is copied), the target's own (never
- * moved backwards), and one past the extreme value of the columns it feeds on the target.
+ * Pure: what to do with each source sequence on the target.
+ *
+ * A CYCLE sequence takes the source's exact state (last_value and is_called): once it has
+ * wrapped, its position is below the values it handed out, so no "further" rule applies.
+ *
+ * Any other sequence ends at the furthest of three positions, in its own direction (a negative
+ * increment counts down, so "further" means lower): the source's (its exact state is copied),
+ * the target's own (never moved backwards), and the extreme value of the columns it feeds on
+ * the target (only values within its bounds: it can never hand out the others).
+ *
+ * A position outside the target sequence's bounds (its MINVALUE/MAXVALUE differ from the
+ * source's) is not set: setval would refuse it, and the rest must still move.
  */
 export function planSequenceSync(source: readonly SequenceInfo[], target: readonly TargetSequenceInfo[]): SequencePlanEntry[] {
   const onTarget = new Map(target.map((t) => [sequenceKey(t), t]));
@@ -38,21 +44,27 @@ export function planSequenceSync(source: readonly SequenceInfo[], target: readon
     const tgt = onTarget.get(sequenceKey(src));
     const base = { schema: src.schema, name: src.name, source: src.state };
     if (!tgt) return { ...base, action: "missing-on-target", reason: "no sequence of that name on the target" };
-    // The target's increment decides direction: it is the one that will hand out values.
-    const inc = tgt.increment;
-    const srcNext = nextValue({ increment: inc, state: src.state });
-    const tgtNext = nextValue(tgt);
-    const colNext = tgt.columnExtreme === undefined ? undefined : tgt.columnExtreme + inc;
-    let best = srcNext;
+    const position = comparePosition(src, tgt);
     let to: SequenceState = src.state;
-    let reason = "source ahead";
-    if (colNext !== undefined && later(inc, colNext, best)) {
-      best = colNext;
-      to = { lastValue: tgt.columnExtreme!, isCalled: true };
-      reason = "column max ahead of the source's sequence";
+    let reason = src.cycle ? "cycles: the source's exact position" : "source ahead";
+    if (!src.cycle) {
+      const inc = tgt.increment;
+      const colNext = tgt.columnExtreme === undefined ? undefined : tgt.columnExtreme + inc;
+      let best = nextValue({ increment: inc, state: src.state });
+      if (colNext !== undefined && further(inc, colNext, best)) {
+        best = colNext;
+        to = { lastValue: tgt.columnExtreme!, isCalled: true };
+        reason = "column max ahead of the source's sequence";
+      }
+      const tgtNext = nextValue(tgt);
+      if (!further(inc, best, tgtNext)) {
+        return { ...base, action: "unchanged", target: tgt.state, reason: tgtNext === best ? "in step" : "target ahead" };
+      }
+    } else if (position === "in-step") {
+      return { ...base, action: "unchanged", target: tgt.state, reason: "in step" };
     }
-    if (!later(inc, best, tgtNext)) {
-      return { ...base, action: "unchanged", target: tgt.state, reason: tgtNext === best ? "in step" : "target ahead" };
+    if (!withinBounds(tgt, to.lastValue)) {
+      return { ...base, action: "out-of-range", target: tgt.state, to, reason: `${to.lastValue} is outside the target sequence's bounds ${tgt.min}..${tgt.max}` };
     }
     return { ...base, action: "set", target: tgt.state, to, reason };
   });

@@ -7,12 +7,17 @@ interface SequenceRow {
   schema: string;
   name: string;
   increment: string;
+  min: string;
+  max: string;
+  cycle: boolean;
   last_value: string;
   is_called: string;
 }
 
 /**
- * Every sequence in `schemas` with its exact state, in one round trip. pg_sequence_last_value
+ * Every sequence in `schemas` with its definition and exact state, in one round trip.
+ * last_value already covers every value sessions hold in their CACHE (a session takes a whole
+ * block and writes its end), so copying it never hands out a cached value twice. pg_sequence_last_value
  * gives last_value when the sequence has been called; for the others (NULL there) the
  * sequence relation itself is read through query_to_xml, inside the same statement, so a
  * `setval(…, false)` position is not lost.
@@ -20,6 +25,7 @@ interface SequenceRow {
 export async function readSequences(client: PgClient, schemas: readonly string[]): Promise<SequenceInfo[]> {
   const { rows } = await client.query<SequenceRow>(
     `SELECT n.nspname AS schema, c.relname AS name, s.seqincrement::text AS increment,
+            s.seqmin::text AS min, s.seqmax::text AS max, s.seqcycle AS cycle,
             coalesce(lv.v::text, (xpath('/row/last_value/text()', x.x))[1]::text) AS last_value,
             CASE WHEN lv.v IS NOT NULL THEN 'true' ELSE (xpath('/row/is_called/text()', x.x))[1]::text END AS is_called
        FROM pg_class c
@@ -35,6 +41,9 @@ export async function readSequences(client: PgClient, schemas: readonly string[]
     schema: r.schema,
     name: r.name,
     increment: BigInt(r.increment),
+    min: BigInt(r.min),
+    max: BigInt(r.max),
+    cycle: r.cycle,
     state: { lastValue: BigInt(r.last_value), isCalled: r.is_called === "true" },
   }));
 }
@@ -82,7 +91,10 @@ async function readFeeds(client: PgClient, schemas: readonly string[]): Promise<
 
 /**
  * The target's sequences, each with the extreme value of the columns it feeds (max, or min
- * when it counts down). Two round trips: the catalog, then one statement with a max() per column.
+ * when it counts down) among the values within the sequence's bounds: a value it can never
+ * hand out cannot collide, and setval would refuse it. Not read for a CYCLE sequence (its
+ * position is copied exactly). Two round trips: the catalog, then one statement with a max()
+ * per column (the bounds as bigint literals keep the column's index usable, whatever its type).
  */
 export async function readTargetSequences(client: PgClient, schemas: readonly string[]): Promise<TargetSequenceInfo[]> {
   const sequences = await readSequences(client, schemas);
@@ -93,8 +105,11 @@ export async function readTargetSequences(client: PgClient, schemas: readonly st
     const seq = byKey.get(`${f.seq_schema}.${f.seq_name}`);
     if (!seq) continue;
     seq.feeds.push(`${qualified(f.tbl_schema, f.tbl_name)}.${quoteIdent(f.column)}`);
+    if (seq.cycle) continue;
     const agg = seq.increment < 0n ? "min" : "max";
-    probes.push({ seq, sql: `SELECT ${probes.length} AS i, (SELECT ${agg}(${quoteIdent(f.column)}) FROM ${qualified(f.tbl_schema, f.tbl_name)})::text AS v` });
+    const col = quoteIdent(f.column);
+    const inBounds = `${col} BETWEEN '${seq.min}'::bigint AND '${seq.max}'::bigint`;
+    probes.push({ seq, sql: `SELECT ${probes.length} AS i, (SELECT ${agg}(${col}) FROM ${qualified(f.tbl_schema, f.tbl_name)} WHERE ${inBounds})::text AS v` });
   }
   if (probes.length > 0) {
     // One round trip of many small statements (the simple protocol runs them in turn): a

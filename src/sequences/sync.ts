@@ -1,7 +1,9 @@
 import type { PgClient } from "../adapters/postgres/connect.js";
+import { comparedSchemas } from "../schema/catalog.js";
 import { planSequenceSync, type SequencePlanEntry } from "./plan.js";
 import { readSequences, readTargetSequences } from "./read.js";
-import { nextValue, sequenceKey } from "./types.js";
+import { comparePosition } from "./position.js";
+import { formatState, nextValue, sequenceKey } from "./types.js";
 
 export interface SequenceSyncOptions {
   source: PgClient;
@@ -18,6 +20,8 @@ export interface SequenceSyncReport {
   moved: number;
   unchanged: number;
   missingOnTarget: number;
+  /** Positions the target sequence's bounds refuse (its definition differs from the source's). */
+  outOfRange: number;
   /** The source's sequences as read for this sync (a live source moves on right after). */
   sourceAsRead: SourceSequences;
 }
@@ -25,12 +29,14 @@ export interface SequenceSyncReport {
 type SourceSequences = Awaited<ReturnType<typeof readSequences>>;
 
 /**
- * Copies every source sequence's position to the target without ever moving one backwards:
+ * Copies every source sequence's position to the target without ever moving one backwards
+ * (a CYCLE sequence takes the source's exact state; see planSequenceSync):
  * one statement reads all of the source; on the target, one transaction reads the sequences
  * and the columns they feed, and sets every one that must move in a single statement.
  */
 export async function syncSequences(o: SequenceSyncOptions): Promise<SequenceSyncReport> {
-  const schemas = [...o.schemas];
+  // The machinery's own schemas hold nothing the app's ids come from.
+  const schemas = comparedSchemas(o.schemas);
   const source = await readSequences(o.source, schemas);
   await o.target.query("BEGIN");
   let entries: SequencePlanEntry[];
@@ -50,15 +56,16 @@ export async function syncSequences(o: SequenceSyncOptions): Promise<SequenceSyn
     throw err;
   }
   const count = (a: SequencePlanEntry["action"]): number => entries.filter((e) => e.action === a).length;
-  return { schemas, dryRun: o.dryRun === true, entries, moved: count("set"), unchanged: count("unchanged"), missingOnTarget: count("missing-on-target"), sourceAsRead: source };
+  return { schemas, dryRun: o.dryRun === true, entries, moved: count("set"), unchanged: count("unchanged"), missingOnTarget: count("missing-on-target"), outOfRange: count("out-of-range"), sourceAsRead: source };
 }
 
 /**
  * Re-reads the target (and the source, unless `sourceAsOf` gives the positions the sync
- * read) and lists every target sequence whose next value is not at or past the source's
- * (empty when the sync holds). Used by the wizard's restore step to verify. With writes
- * going on, the source moves on after any read: compare with what the sync read, since the
- * cutover's final sync covers what comes later.
+ * read) and lists every target sequence whose next value is not at or past the source's, or,
+ * for a CYCLE sequence, that is not at the source's exact state (empty when the sync holds).
+ * Used by the wizard's restore step to verify. With writes going on, the source moves on
+ * after any read: compare with what the sync read, since the cutover's final sync covers what
+ * comes later.
  */
 export async function sequencesBehind(source: PgClient, target: PgClient, schemas: readonly string[], sourceAsOf?: SourceSequences): Promise<string[]> {
   const src = sourceAsOf ?? (await readSequences(source, schemas));
@@ -67,9 +74,9 @@ export async function sequencesBehind(source: PgClient, target: PgClient, schema
   for (const s of src) {
     const t = tgt.get(sequenceKey(s));
     if (!t) continue;
-    const srcNext = nextValue({ increment: t.increment, state: s.state });
-    const tgtNext = nextValue(t);
-    if (t.increment < 0n ? tgtNext > srcNext : tgtNext < srcNext) behind.push(`${sequenceKey(s)}: target next ${tgtNext}, source next ${srcNext}`);
+    const position = comparePosition(s, t);
+    if (position === "behind") behind.push(`${sequenceKey(s)}: target next ${nextValue(t)}, source next ${nextValue({ increment: t.increment, state: s.state })}`);
+    if (position === "elsewhere") behind.push(`${sequenceKey(s)} (CYCLE): target at ${formatState(t.state)}, source at ${formatState(s.state)}`);
   }
   return behind;
 }

@@ -9,6 +9,11 @@ export interface SequenceInfo {
   schema: string;
   name: string;
   increment: bigint;
+  /** The sequence's bounds (pg_sequence.seqmin/seqmax): setval refuses anything outside them. */
+  min: bigint;
+  max: bigint;
+  /** CYCLE: it wraps from one bound to the other, so its position is not "at or past" anything. */
+  cycle: boolean;
   state: SequenceState;
 }
 
@@ -16,7 +21,11 @@ export interface SequenceInfo {
 export interface TargetSequenceInfo extends SequenceInfo {
   /** Columns whose values this sequence hands out: owned (serial, identity) or `DEFAULT nextval(…)`. */
   feeds: string[];
-  /** max(col) over `feeds` (min for a negative increment); undefined when the tables are empty. */
+  /**
+   * max(col) over `feeds` (min for a negative increment), counting only values within the
+   * sequence's bounds (it can never hand out the others); undefined when there are none.
+   * Not read for a CYCLE sequence, whose position is copied exactly.
+   */
   columnExtreme?: bigint;
 }
 

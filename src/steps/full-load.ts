@@ -1,6 +1,7 @@
 import type { AwsServices, ReplicationTask } from "../adapters/aws/ports.js";
 import type { PgClient } from "../adapters/postgres/connect.js";
 import { OperationError } from "../errors.js";
+import { ensureKeyChangeCapture } from "../key-changes/capture-step.js";
 import { fullLoadPhase, progressLine } from "../plan/task-status.js";
 import type { Step, StepContext } from "../runner.js";
 import { awsFor, requireOutput, sourceFacts } from "./aws/context.js";
@@ -29,11 +30,14 @@ export const fullLoadStep: Step = {
     ctx.state.outputs["full-load"] = progress;
     if (ctx.options.dryRun) {
       await aws.dms.startReplicationTask({ ReplicationTaskArn: task.taskArn, StartReplicationTaskType: "start-replication" });
+      ctx.reporter.info("[dry-run] would first put the key-change trigger on the chosen schemas' tables on the source (asked; aurora_migrate.key_changes), so the cutover can repair primary-key changes DMS ignores.");
       ctx.reporter.info("[dry-run] would wait until the task stops after the full load (STOPPED_AFTER_FULL_LOAD).");
       return { summary: "dry run" };
     }
     const current = await describe(ctx, aws, task);
     const phase = fullLoadPhase(current);
+    // Before the task starts (or resumes): every key changed after the full load's snapshot is recorded.
+    if (phase.kind !== "done") await withSource(ctx, (source) => ensureKeyChangeCapture(ctx, source));
     const slots = await SlotWatcher.open(ctx, progress);
     try {
       if (phase.kind === "never-started") {
@@ -89,6 +93,15 @@ export const fullLoadStep: Step = {
   },
   verify: verifyTask,
 };
+
+async function withSource(ctx: StepContext, work: (source: PgClient) => Promise<void>): Promise<void> {
+  const source = await openDatabase(ctx, "source");
+  try {
+    await work(source);
+  } finally {
+    await source.end().catch(() => undefined);
+  }
+}
 
 async function describe(ctx: StepContext, aws: AwsServices, task: DmsTaskOutput): Promise<ReplicationTask> {
   const t = await findTask(aws, { arn: task.taskArn });

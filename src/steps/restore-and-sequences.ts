@@ -1,11 +1,13 @@
 import type { PgClient } from "../adapters/postgres/connect.js";
+import { qualified } from "../adapters/postgres/sql.js";
 import { BlockedError, OperationError } from "../errors.js";
 import type { Step } from "../runner.js";
 import { readCatalog } from "../schema/catalog.js";
 import { printParity } from "../schema/parity-print.js";
 import { compareCatalogs, describeDifference, parityFindings } from "../schema/parity.js";
 import { applyGrants, existingRoles, missingRoleFindings, planPrivileges, readPrivileges } from "../schema/privileges.js";
-import { restoreSetAside } from "../schema/restore.js";
+import { type MatviewRefreshReport, populatedMatviews, refreshMatviews } from "../schema/matviews.js";
+import { invalidIndexes, restoreSetAside } from "../schema/restore.js";
 import type { Finding } from "../state/schema.js";
 import type { Reporter } from "../ui/reporter.js";
 import { printSequenceReport } from "../sequences/report.js";
@@ -25,7 +27,7 @@ export const restoreAndSequencesStep: Step = {
   id: STEP_ID,
   title: "Restore set-aside objects and reset sequences",
   dryRunPlan:
-    "rebuild the set-aside indexes and foreign keys on the target, check catalog parity, move every target sequence to the source's position and replay the source's GRANTs.",
+    "rebuild the set-aside indexes (each partition's, attached to its parent's) and foreign keys on the target, check that every index is valid and catalog parity, refresh the materialized views the source has populated, move every target sequence to the source's position and replay the source's GRANTs.",
   async run(ctx) {
     const loaded = readSchemaLoadOutput(ctx.state.outputs);
     if (!loaded) {
@@ -43,7 +45,8 @@ export const restoreAndSequencesStep: Step = {
       integer: true,
     });
     const { setAside, schemas } = loaded;
-    const spinner = ctx.reporter.spinner(`Restoring ${setAside.length} set-aside object(s), ${jobs} at a time`);
+    const partitionIndexes = setAside.reduce((n, o) => n + (o.partitions?.length ?? 0), 0);
+    const spinner = ctx.reporter.spinner(`Restoring ${setAside.length} set-aside object(s)${partitionIndexes ? ` and ${partitionIndexes} partition index(es)` : ""}, ${jobs} at a time`);
     let restored;
     try {
       restored = await restoreSetAside({
@@ -51,15 +54,17 @@ export const restoreAndSequencesStep: Step = {
         objects: setAside,
         jobs,
         signal: ctx.signal,
-        onProgress: (done, total, o, outcome) => {
-          spinner.update(`Restored ${done}/${total} (last: ${o.kind} ${o.schema}.${o.name}${outcome === "already-present" ? ", already there" : ""})`);
+        onProgress: (done, total, what, outcome) => {
+          spinner.update(`Restored ${done}/${total} (last: ${what}${outcome === "already-present" ? ", already there" : ""})`);
         },
       });
     } catch (err) {
       spinner.fail();
       throw err;
     }
-    spinner.succeed(`Restored ${restored.created + restored.validated} object(s)${restored.alreadyPresent ? ` (${restored.alreadyPresent} already there)` : ""}`);
+    spinner.succeed(
+      `Restored ${restored.created + restored.validated} object(s)${restored.attached ? `, attached ${restored.attached} partition index(es)` : ""}${restored.alreadyPresent ? ` (${restored.alreadyPresent} already there)` : ""}`,
+    );
 
     const source = await openDatabase(ctx, "source");
     try {
@@ -76,11 +81,20 @@ export const restoreAndSequencesStep: Step = {
           });
         }
         if (problems.length === 0) ctx.reporter.success(`Schema parity: ${parity.compared} object(s) match`);
+        await requireValidIndexes(source, target, schemas);
+        const matviews = await refreshPopulatedMatviews(source, target, schemas, ctx.reporter, ctx.signal);
 
         const report = await syncSequences({ source, target, schemas });
         printSequenceReport(report, ctx.reporter);
         // Against the positions the reset read: the app keeps writing on the source meanwhile.
         const behind = await sequencesBehind(source, target, schemas, report.sourceAsRead);
+        const outOfRange = report.entries.filter((e) => e.action === "out-of-range");
+        if (outOfRange.length > 0) {
+          throw new OperationError(`${outOfRange.length} sequence(s) could not take the source's position: the target's definition refuses it.`, {
+            details: outOfRange.map((e) => `${e.schema}.${e.name}: ${e.reason}`),
+            hint: "Make each sequence's MINVALUE/MAXVALUE/CYCLE on the target match the source's (ALTER SEQUENCE … on the target), then resume.",
+          });
+        }
         if (behind.length > 0) {
           throw new OperationError(`${behind.length} sequence(s) on the target are still behind the source after the reset.`, {
             details: behind,
@@ -94,12 +108,14 @@ export const restoreAndSequencesStep: Step = {
           restored: restored.created + restored.validated,
           alreadyPresent: restored.alreadyPresent,
           jobs,
+          attached: restored.attached,
           parity: { blockers: parity.blockers, warnings: parity.warnings },
+          matviews: { refreshed: matviews.refreshed, missingOnTarget: matviews.missing },
           sequences: { moved: report.moved, unchanged: report.unchanged, missingOnTarget: report.missingOnTarget },
           privileges: { granted: privileges.granted, missingRoles: privileges.missingRoles },
         };
         return {
-          summary: `restored ${restored.created + restored.validated + restored.alreadyPresent}/${setAside.length}; parity ${parity.warnings ? `${parity.warnings} warning(s)` : "clean"}; ${report.moved} sequence(s) moved; ${privileges.granted} grant(s)`,
+          summary: `restored ${restored.created + restored.validated + restored.attached + restored.alreadyPresent}/${restored.total}; ${matviews.refreshed.length} materialized view(s) refreshed; parity ${parity.warnings ? `${parity.warnings} warning(s)` : "clean"}; ${report.moved} sequence(s) moved; ${privileges.granted} grant(s)`,
           findings: [
             ...parityFindings(parity),
             ...report.entries
@@ -122,6 +138,40 @@ export const restoreAndSequencesStep: Step = {
     }
   },
 };
+
+/**
+ * Every index in `schemas` must be valid on the target (a partitioned index missing a
+ * partition's is not, and then neither ON CONFLICT nor the planner can use it), unless the
+ * same index is invalid on the source too (a failed CREATE INDEX CONCURRENTLY left there).
+ */
+async function requireValidIndexes(source: PgClient, target: PgClient, schemas: readonly string[]): Promise<void> {
+  const key = (i: { schema: string; name: string }): string => `${i.schema}.${i.name}`;
+  const onSource = new Set((await invalidIndexes(source, schemas)).map(key));
+  const invalid = (await invalidIndexes(target, schemas)).filter((i) => !onSource.has(key(i)));
+  if (invalid.length === 0) return;
+  throw new OperationError(`${invalid.length} index(es) on the target are not valid after the restore: ${invalid.slice(0, 5).map((i) => qualified(i.schema, i.name)).join(", ")}${invalid.length > 5 ? ", …" : ""}.`, {
+    details: invalid.map((i) => `${qualified(i.schema, i.name)} on ${qualified(i.schema, i.table)}`),
+    hint: "Resume: the restore builds and attaches what is still missing. If one stays invalid, compare it with the source (a partitioned index needs the index of every partition attached: ALTER INDEX parent ATTACH PARTITION child), or drop it on the target and resume to build it again.",
+  });
+}
+
+/** Refreshes the materialized views the source has populated, in dependency order, and says so. */
+async function refreshPopulatedMatviews(source: PgClient, target: PgClient, schemas: readonly string[], reporter: Reporter, signal: AbortSignal): Promise<MatviewRefreshReport> {
+  const matviews = await populatedMatviews(source, schemas);
+  if (matviews.length === 0) return { refreshed: [], missing: [] };
+  const spinner = reporter.spinner(`Refreshing ${matviews.length} materialized view(s)`);
+  let report: MatviewRefreshReport;
+  try {
+    report = await refreshMatviews(target, matviews, { signal, onStart: (m, i) => spinner.update(`Refreshing ${i + 1}/${matviews.length}: ${qualified(m.schema, m.name)}`) });
+  } catch (err) {
+    spinner.fail();
+    throw err;
+  }
+  spinner.succeed(`Materialized views refreshed: ${report.refreshed.length}`);
+  for (const m of report.refreshed) reporter.detail(m);
+  for (const m of report.missing) reporter.warn(`Materialized view ${m} is populated on the source but missing on the target: not refreshed.`);
+  return report;
+}
 
 /** Replays the source's privileges on the target; what could not be granted becomes findings. */
 async function carryPrivileges(source: PgClient, target: PgClient, schemas: readonly string[], reporter: Reporter): Promise<{ granted: number; missingRoles: string[]; findings: Finding[] }> {

@@ -7,7 +7,8 @@ import { printParity } from "../schema/parity-print.js";
 import { createSourceExtensions, dropSchemas, existingTables, loadSchemaBuiltIn } from "../schema/load-builtin.js";
 import { type ParityReport, compareCatalogs, describeDifference, parityFindings } from "../schema/parity.js";
 import { findPgDump } from "../schema/pg-tools.js";
-import { type SetAsideChoice, type SetAsideObject, catalogIdsOf, dropSetAside, mergeSetAside, readSetAside } from "../schema/set-aside.js";
+import { invalidIndexes } from "../schema/restore.js";
+import { type SetAsideChoice, type SetAsideObject, catalogIdsOf, dropSetAside, mergeSetAside, readSetAside, setAsideNames } from "../schema/set-aside.js";
 import { chosenSchemas } from "./chosen-schemas.js";
 import { runDatabaseHook } from "./database-hook.js";
 import { openDatabase, recordedLocation } from "./connections.js";
@@ -49,7 +50,7 @@ async function builtIn(ctx: StepContext, source: PgClient, target: PgClient, sch
       targetPassword: ctx.secrets.get("target.password"),
       schemas,
       choice,
-      setAsideNames: new Set(setAside.map((o) => `${o.schema}.${o.name}`)),
+      setAsideNames: setAsideNames(setAside),
     });
     spinner.succeed(`Schema loaded: ${result.entries} object(s) now, ${result.deferred} waiting for the end of the full load`);
   } catch (err) {
@@ -74,6 +75,23 @@ async function withHook(ctx: StepContext, target: PgClient, schemas: string[], c
   const previous = readSchemaLoadOutput(ctx.state.outputs);
   const fresh = await readSetAside(target, schemas, choice);
   return previous?.method === "hook" ? mergeSetAside(previous.setAside, fresh) : fresh;
+}
+
+/**
+ * What stays on the target during the full load must be whole: a primary key (or any index
+ * not set aside) that is invalid — a partitioned table's key whose partitions' keys are not
+ * attached — serves neither DMS's updates by key nor ON CONFLICT.
+ */
+async function requireValidKeys(target: PgClient, schemas: readonly string[], method: "built-in" | "hook"): Promise<void> {
+  const invalid = await invalidIndexes(target, schemas);
+  if (invalid.length === 0) return;
+  throw new BlockedError(`${invalid.length} index(es) on the target are not valid after the schema load.`, {
+    details: invalid.map((i) => `${i.schema}.${i.name} on ${i.schema}.${i.table}`),
+    hint:
+      method === "hook"
+        ? "Your schema command leaves them invalid (a partitioned index created ON ONLY needs each partition's index attached: ALTER INDEX parent ATTACH PARTITION child): fix it, then resume (it runs again)."
+        : "Resume to load the schema again; if they stay invalid, check the same indexes on the source (SELECT indexrelid::regclass FROM pg_index WHERE NOT indisvalid).",
+  });
 }
 
 async function parity(source: PgClient, target: PgClient, schemas: string[], setAside: readonly SetAsideObject[]): Promise<ParityReport> {
@@ -126,6 +144,7 @@ export const schemaLoadStep: Step = {
           await ctx.save();
           await dropSetAside(target, setAside);
         }
+        await requireValidKeys(target, schemas, method);
         await ensureMarkerTable(source);
         await ensureMarkerTable(target);
         const fks = setAside.filter((o) => o.kind === "foreign-key").length;

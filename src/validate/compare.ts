@@ -1,9 +1,10 @@
 import type { PgClient } from "../adapters/postgres/connect.js";
 import { throwIfAborted } from "../clock.js";
 import { mapLimit } from "../concurrency.js";
-import { readCatalog } from "../schema/catalog.js";
+import { comparedSchemas, readCatalog } from "../schema/catalog.js";
 import { type ParityReport, compareCatalogs } from "../schema/parity.js";
 import { tableDigest, useStableTextSettings } from "./checksum.js";
+import { type ObjectReport, compareObjects } from "./objects.js";
 import { type TableInfo, listTables, tableKey } from "./tables.js";
 
 export type TableStatus = "match" | "rows-differ" | "checksum-differs" | "missing-on-target" | "columns-differ" | "only-on-target";
@@ -30,6 +31,12 @@ export interface ValidateOptions {
   jobs?: number;
   /** Run the catalog parity check too. Default true. */
   parity?: boolean;
+  /**
+   * Compare the objects' states too (index validity and attachment, partitions, materialized
+   * views, sequence positions, logged/unlogged). Default: as `parity` (a row-count-only
+   * comparison, as the cutover's, skips both).
+   */
+  objects?: boolean;
   signal?: AbortSignal;
   /** Called after each table. */
   onProgress?: (done: number, total: number, last: TableComparison) => void;
@@ -40,7 +47,8 @@ export interface ValidateReport {
   checksum: boolean;
   tables: TableComparison[];
   parity?: ParityReport;
-  /** Tables that differ or are missing, plus blocking or warning parity differences. */
+  objects?: ObjectReport;
+  /** Tables that differ or are missing, blocking or warning parity differences, and object state differences. */
   differences: number;
 }
 
@@ -60,20 +68,23 @@ function commonColumns(src: TableInfo, tgt: TableInfo): { columns: TableInfo["co
 
 /**
  * Compares every table of `schemas`: row counts, and with `checksum` a content hash computed
- * inside each database. Tables run `jobs` at a time, each on both sides at once.
+ * inside each database. Tables run `jobs` at a time, each on both sides at once. The
+ * migration's own schemas are left out (IGNORED_SCHEMAS).
  */
 export async function validateDatabases(o: ValidateOptions): Promise<ValidateReport> {
   const jobs = Math.max(1, o.jobs ?? 4);
-  const schemas = [...o.schemas];
+  const schemas = comparedSchemas(o.schemas);
   const first = await Promise.all([o.connectSource(), o.connectTarget()]);
   const pool: [PgClient, PgClient][] = [first];
   try {
+    await Promise.all(first.map(useStableTextSettings));
     const [srcTables, tgtTables] = await Promise.all([listTables(first[0], schemas), listTables(first[1], schemas)]);
     let parity: ParityReport | undefined;
     if (o.parity !== false) {
       const [a, b] = await Promise.all([readCatalog(first[0], schemas), readCatalog(first[1], schemas)]);
       parity = compareCatalogs(a, b);
     }
+    const objects = (o.objects ?? o.parity !== false) ? await compareObjects(first[0], first[1], schemas) : undefined;
     const targetByKey = new Map(tgtTables.map((t) => [tableKey(t), t]));
     const sourceKeys = new Set(srcTables.map(tableKey));
     const results: TableComparison[] = [];
@@ -87,8 +98,11 @@ export async function validateDatabases(o: ValidateOptions): Promise<ValidateRep
     let done = results.length;
     for (const r of results) o.onProgress?.(done, total, r);
     const wanted = Math.min(jobs, toCompare.length);
-    while (pool.length < wanted) pool.push(await Promise.all([o.connectSource(), o.connectTarget()]));
-    await Promise.all(pool.flatMap((pair) => pair.map(useStableTextSettings)));
+    while (pool.length < wanted) {
+      const pair = await Promise.all([o.connectSource(), o.connectTarget()]);
+      pool.push(pair);
+      await Promise.all(pair.map(useStableTextSettings));
+    }
     const free = [...pool];
     const compared = await mapLimit(toCompare, pool.length, async ({ src, tgt }) => {
       throwIfAborted(o.signal);
@@ -120,8 +134,8 @@ export async function validateDatabases(o: ValidateOptions): Promise<ValidateRep
     }
     const order = (r: TableComparison): string => `${r.schema}.${r.table}`;
     results.sort((x, y) => (order(x) < order(y) ? -1 : order(x) > order(y) ? 1 : 0));
-    const differences = results.filter((r) => DIFFERENT.has(r.status)).length + (parity ? parity.blockers + parity.warnings : 0);
-    return { schemas, checksum: o.checksum, tables: results, ...(parity ? { parity } : {}), differences };
+    const differences = results.filter((r) => DIFFERENT.has(r.status)).length + (parity ? parity.blockers + parity.warnings : 0) + (objects?.differences.length ?? 0);
+    return { schemas, checksum: o.checksum, tables: results, ...(parity ? { parity } : {}), ...(objects ? { objects } : {}), differences };
   } finally {
     await Promise.all(pool.flat().map((c) => c.end().catch(() => undefined)));
   }

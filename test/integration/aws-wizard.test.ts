@@ -217,6 +217,7 @@ describe("the wizard, steps 1–11, with a person at the terminal", () => {
       "dms.target.sslMode": "require",
       "dms.target.credentials": "password",
       "dms.task.id": "shop-task",
+      "keyChanges.capture": true,
       "sync.thresholdSeconds": 5,
       "sync.periods": 3,
     });

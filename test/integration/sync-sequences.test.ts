@@ -4,7 +4,16 @@ import type { GlobalOptions } from "../../src/runner.js";
 import { MemoryReporter } from "../../src/ui/reporter.js";
 import { runBuiltCli } from "../support/cli.js";
 import { type TestDatabase, freshDatabase } from "../support/databases.js";
-import { FIXTURE_TABLES, SEQUENCE_FIXTURE_DATA, SEQUENCE_FIXTURE_DDL, copyRowsLikeDms } from "../support/sequence-fixture.js";
+import {
+  FIXTURE_TABLES,
+  PROPERTY_FIXTURE_DATA,
+  PROPERTY_FIXTURE_DDL,
+  PROPERTY_SCHEMA,
+  SEQUENCE_FIXTURE_DATA,
+  SEQUENCE_FIXTURE_DDL,
+  copyPropertyRowsLikeDms,
+  copyRowsLikeDms,
+} from "../support/sequence-fixture.js";
 
 const globals = (over: Partial<GlobalOptions> = {}): GlobalOptions => ({
   statePath: "unused.state.json",
@@ -137,5 +146,57 @@ describe("sync-sequences on every case the hand procedure gets wrong (PostgreSQL
     const bad = await runBuiltCli(["sync-sequences", "--source", source.url]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("--target");
+  });
+});
+
+describe("sync-sequences keeps every sequence property: CYCLE, counting down, bounds, identity (PostgreSQL 15 → 17)", () => {
+  let source: TestDatabase;
+  let target: TestDatabase;
+  const state = async (db: TestDatabase, seq: string) =>
+    (await db.sql<{ last_value: string; is_called: boolean }>(`SELECT last_value::text, is_called FROM ${PROPERTY_SCHEMA}.${seq}`))[0];
+
+  beforeAll(async () => {
+    [source, target] = await Promise.all([freshDatabase("source", "seqpsrc"), freshDatabase("target", "seqptgt")]);
+    await Promise.all([source.sql(PROPERTY_FIXTURE_DDL), target.sql(PROPERTY_FIXTURE_DDL)]);
+    await source.sql(PROPERTY_FIXTURE_DATA);
+    await copyPropertyRowsLikeDms(source, target);
+  });
+  afterAll(async () => {
+    await source?.drop();
+    await target?.drop();
+  });
+
+  it("GIVEN a CYCLE sequence that wrapped (at 2, its column's max 5) WHEN synced THEN the target is at the source's exact position and the next ticket is 3", async () => {
+    await sync(source, target);
+    expect(await state(target, "ticket_no")).toEqual({ last_value: "2", is_called: true });
+    const [row] = await target.sql<{ ticket: number }>(`INSERT INTO ${PROPERTY_SCHEMA}."Tickets" DEFAULT VALUES RETURNING ticket`);
+    expect(row?.ticket).toBe(3);
+    // The identity column's sequence in the same quoted schema moved past the source's 7.
+    expect(await state(target, `"Tickets_id_seq"`)).toEqual({ last_value: "8", is_called: true });
+  });
+
+  it("GIVEN a CYCLE sequence counting down that wrapped (3, 2, 1, 3, 2) WHEN synced THEN the target is at 2, not past the column's min", async () => {
+    expect(await state(target, "slot")).toEqual({ last_value: "2", is_called: true });
+  });
+
+  it("GIVEN a bounded sequence counting down (1000 → 1) and an id 0 outside its bounds WHEN synced THEN it lands at the source's 998, and past an id the target holds within its bounds", async () => {
+    expect(await state(target, "down")).toEqual({ last_value: "998", is_called: true });
+    await target.sql(`INSERT INTO ${PROPERTY_SCHEMA}."Down" (id) VALUES (500)`);
+    await sync(source, target);
+    const [row] = await target.sql<{ id: number }>(`INSERT INTO ${PROPERTY_SCHEMA}."Down" DEFAULT VALUES RETURNING id`);
+    expect(row?.id).toBe(499);
+  });
+
+  it("GIVEN a target that is not moved back WHEN the source's descending sequence is behind it THEN it stays (never up for a sequence counting down)", async () => {
+    const report = await sync(source, target);
+    const entry = report.sequences.find((e) => e.name === "down");
+    expect(entry?.action).toBe("unchanged");
+    expect(await state(target, "down")).toEqual({ last_value: "499", is_called: true });
+  });
+
+  it("GIVEN the source's CYCLE sequence set back with is_called false WHEN synced THEN the target takes that exact state, though numerically behind", async () => {
+    await source.sql(`SELECT setval('${PROPERTY_SCHEMA}.ticket_no', 1, false)`);
+    await sync(source, target);
+    expect(await state(target, "ticket_no")).toEqual({ last_value: "1", is_called: false });
   });
 });

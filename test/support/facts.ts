@@ -1,4 +1,4 @@
-import type { SettingFact, SourceFacts } from "../../src/plan/preflight/facts.js";
+import type { SettingFact, SourceFacts, TableFact } from "../../src/plan/preflight/facts.js";
 
 const setting = (value: string, unit: string | null, context: string): SettingFact => ({ setting: value, unit, context, pendingRestart: false });
 
@@ -23,6 +23,7 @@ export function healthyFacts(overrides: Partial<SourceFacts> = {}): SourceFacts 
       idle_in_transaction_session_timeout: setting("0", "ms", "user"),
     },
     databaseSizeBytes: 8 * 1024 ** 2,
+    largeObjectCount: 0,
     schemas: [{ name: "public", tableCount: 1 }],
     chosenSchemas: ["public"],
     tables: [],
@@ -42,4 +43,23 @@ export function healthyFacts(overrides: Partial<SourceFacts> = {}): SourceFacts 
 export function withSetting(facts: SourceFacts, name: string, value: string): SourceFacts {
   const current = facts.settings[name] ?? setting(value, null, "sighup");
   return { ...facts, settings: { ...facts.settings, [name]: { ...current, setting: value } } };
+}
+
+/** A plain logged table with an immediate primary key `id`; override what the test is about. */
+export function tableFact(overrides: Partial<TableFact> & Pick<TableFact, "name">): TableFact {
+  return {
+    schema: "public",
+    kind: "r",
+    isPartition: false,
+    unlogged: false,
+    hasPrimaryKey: true,
+    primaryKeyDeferrable: false,
+    replicaIdentity: "d",
+    deferrableConstraints: [],
+    sizeBytes: 8192,
+    rowEstimate: 0,
+    selectable: true,
+    columns: [{ name: "id", type: "integer", baseType: "int4", baseTypeKind: "b", isArray: false, numericPrecision: null, charLength: null, inPrimaryKey: true }],
+    ...overrides,
+  };
 }

@@ -64,15 +64,44 @@ export interface ColumnFact {
   inPrimaryKey: boolean;
 }
 
+/** A constraint checked at commit (or statement end) rather than row by row. */
+export interface DeferrableConstraintFact {
+  name: string;
+  /** pg_constraint.contype: p primary key, u unique, x exclusion, f foreign key, t constraint trigger. */
+  type: string;
+  initiallyDeferred: boolean;
+  /** pg_get_constraintdef(), e.g. "UNIQUE (pos) DEFERRABLE INITIALLY DEFERRED". */
+  definition: string;
+}
+
+/** Where a partition sits: its direct parent and the top of its partition tree. */
+export interface PartitionOfFact {
+  parentSchema: string;
+  parentName: string;
+  rootSchema: string;
+  rootName: string;
+  /** 1 for a partition of the root, 2 for a sub-partition, … */
+  level: number;
+}
+
 export interface TableFact {
   schema: string;
   name: string;
   /** r plain, p partitioned parent. */
   kind: "r" | "p";
   isPartition: boolean;
+  /** Set for a partition (isPartition). */
+  partitionOf?: PartitionOfFact;
+  /** pg_get_partkeydef() of a partitioned table (kind p), e.g. "RANGE (created_at)". */
+  partitionKey?: string;
+  /** relpersistence = 'u': logical decoding never sees its changes. */
+  unlogged: boolean;
   hasPrimaryKey: boolean;
+  /** The primary key is DEFERRABLE: PostgreSQL then does not use it as replica identity. */
+  primaryKeyDeferrable: boolean;
   /** pg_class.relreplident: d default, n nothing, f full, i index. */
   replicaIdentity: string;
+  deferrableConstraints: DeferrableConstraintFact[];
   /** pg_total_relation_size (heap, indexes, TOAST). */
   sizeBytes: number;
   rowEstimate: number;
@@ -155,6 +184,8 @@ export interface SourceFacts {
   /** pg_settings rows by name; a name is missing when the server lacks it or hides it. */
   settings: Record<string, SettingFact>;
   databaseSizeBytes: number;
+  /** Large objects stored in the database (pg_largeobject_metadata is readable by every login). */
+  largeObjectCount: number;
   /** Every non-system schema of the database, for the schema question. */
   schemas: SchemaFact[];
   /** Schemas the checks cover. */

@@ -7,6 +7,7 @@ import { extensionChecks } from "./extensions.js";
 import type { SourceFacts } from "./facts.js";
 import { lobChecks } from "./lobs.js";
 import { hbaChecks } from "./pg-hba.js";
+import { replicationGapChecks } from "./replication-gaps.js";
 import { settingsChecks } from "./settings.js";
 import { sizingChecks } from "./sizing.js";
 import { tableChecks } from "./tables.js";
@@ -21,6 +22,7 @@ export const PREFLIGHT_CHECKS: readonly PreflightCheck[] = [
   ...accessChecks,
   ...hbaChecks,
   ...tableChecks,
+  ...replicationGapChecks,
   ...columnTypeChecks,
   ...lobChecks,
   ...activityChecks,

@@ -12,6 +12,26 @@ const name = (t: TableFact): string => qualified(t.schema, t.name);
 /** Partitioned parents hold no rows; their partitions are checked as tables. */
 const dataTables = (tables: readonly TableFact[]): TableFact[] => tables.filter((t) => t.kind === "r");
 
+/** The fix lines for tables without a key; a partition's key belongs on the top of its tree. */
+function primaryKeyFixes(tables: readonly TableFact[], all: readonly TableFact[]): string[] {
+  const plain = tables.filter((t) => !t.partitionOf);
+  const lines = plain.map((t) => `ALTER TABLE ${name(t)} ADD PRIMARY KEY (<column>);   -- or: ALTER TABLE ${name(t)} REPLICA IDENTITY FULL;`);
+  const roots = new Map<string, TableFact[]>();
+  for (const t of tables) {
+    if (!t.partitionOf) continue;
+    const root = qualified(t.partitionOf.rootSchema, t.partitionOf.rootName);
+    roots.set(root, [...(roots.get(root) ?? []), t]);
+  }
+  for (const [root, leaves] of roots) {
+    const rootFact = all.find((t) => qualified(t.schema, t.name) === root);
+    const key = rootFact?.partitionKey ? ` (partition key: ${rootFact.partitionKey})` : "";
+    // A key on a partitioned table must contain the partition key columns, and reaches every partition.
+    lines.push(`ALTER TABLE ${root} ADD PRIMARY KEY (<column>, <partition key column(s)>);   -- on the partitioned table${key}: every partition gets it`);
+    lines.push(...leaves.map((t) => `-- or, partition by partition: ALTER TABLE ${name(t)} REPLICA IDENTITY FULL;`));
+  }
+  return lines;
+}
+
 const noPrimaryKey: PreflightCheck = {
   id: "tables.no_primary_key",
   title: "every table has a primary key (or REPLICA IDENTITY FULL)",
@@ -23,10 +43,40 @@ const noPrimaryKey: PreflightCheck = {
         check: this.id,
         severity: "warning",
         title: `${tables.length} table(s) without a primary key: DMS copies them but does not capture their UPDATEs and DELETEs`,
-        found: listSome(tables, name),
+        found: listSome(tables, (t) => (t.partitionOf ? `${name(t)} (partition of ${qualified(t.partitionOf.parentSchema, t.partitionOf.parentName)})` : name(t))),
         fix:
           "Add a primary key on the column(s) that identify a row, or, if none do, log whole rows (more WAL):\n" +
-          listSome(tables, (t) => `ALTER TABLE ${name(t)} ADD PRIMARY KEY (<column>);   -- or: ALTER TABLE ${name(t)} REPLICA IDENTITY FULL;`),
+          listSome(primaryKeyFixes(tables, facts.tables), (line) => line, 20),
+      },
+    ];
+  },
+};
+
+/**
+ * A key that exists but never reaches the WAL: REPLICA IDENTITY NOTHING logs no old key at all,
+ * and PostgreSQL does not use a DEFERRABLE primary key as replica identity (ALTER TABLE docs:
+ * the identity index must not be deferrable), so a DELETE is decoded without any key.
+ */
+const replicaIdentity: PreflightCheck = {
+  id: "tables.replica_identity",
+  title: "every primary key is the table's replica identity",
+  run(facts) {
+    const tables = dataTables(facts.tables).filter(
+      (t) => t.hasPrimaryKey && (t.replicaIdentity === "n" || (t.replicaIdentity === "d" && t.primaryKeyDeferrable)),
+    );
+    if (tables.length === 0) return [];
+    const why = (t: TableFact): string => (t.replicaIdentity === "n" ? "REPLICA IDENTITY NOTHING" : "its primary key is DEFERRABLE");
+    const fix = (t: TableFact): string =>
+      t.replicaIdentity === "n" && !t.primaryKeyDeferrable
+        ? `ALTER TABLE ${name(t)} REPLICA IDENTITY DEFAULT;`
+        : `ALTER TABLE ${name(t)} REPLICA IDENTITY FULL;   -- or re-create the primary key without DEFERRABLE`;
+    return [
+      {
+        check: this.id,
+        severity: "warning",
+        title: `${tables.length} table(s) whose primary key is not written to the WAL: DMS cannot apply their UPDATEs and DELETEs`,
+        found: listSome(tables, (t) => `${name(t)}: ${why(t)}`),
+        fix: listSome(tables, fix),
       },
     ];
   },
@@ -104,4 +154,4 @@ const caseCollision: PreflightCheck = {
   },
 };
 
-export const tableChecks: readonly PreflightCheck[] = [noPrimaryKey, lobPrimaryKey, arrayWithoutPk, caseCollision];
+export const tableChecks: readonly PreflightCheck[] = [noPrimaryKey, replicaIdentity, lobPrimaryKey, arrayWithoutPk, caseCollision];

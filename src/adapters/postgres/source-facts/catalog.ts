@@ -1,5 +1,4 @@
 import type {
-  ColumnFact,
   ExtensionFact,
   LoginFact,
   PreparedXactFact,
@@ -7,7 +6,6 @@ import type {
   SessionFact,
   SettingFact,
   SlotFact,
-  TableFact,
 } from "../../../plan/preflight/facts.js";
 import { TOOL_SCHEMA } from "../marker.js";
 import type { CountingClient } from "./counting-client.js";
@@ -40,6 +38,7 @@ export interface ServerRow {
   inRecovery: boolean;
   login: LoginFact;
   databaseSizeBytes: number;
+  largeObjectCount: number;
   walSendersInUse: number;
   settings: Record<string, SettingFact>;
 }
@@ -56,6 +55,7 @@ export async function readServer(db: CountingClient): Promise<ServerRow> {
     read_all_stats: boolean;
     read_all_settings: boolean;
     database_size: number;
+    large_objects: number;
     wal_senders: number;
     settings: { name: string; setting: string; unit: string | null; context: string; pending_restart: boolean }[] | null;
   }>(
@@ -71,6 +71,7 @@ export async function readServer(db: CountingClient): Promise<ServerRow> {
             CASE WHEN EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'pg_read_all_settings')
                  THEN pg_has_role(current_user, 'pg_read_all_settings', 'USAGE') ELSE r.rolsuper END AS read_all_settings,
             pg_database_size(current_database())::float8 AS database_size,
+            (SELECT count(*) FROM pg_largeobject_metadata)::float8 AS large_objects,
             (SELECT count(*) FROM pg_stat_replication)::int AS wal_senders,
             (SELECT json_agg(json_build_object('name', name, 'setting', setting, 'unit', unit, 'context', context,
                                                'pending_restart', pending_restart))
@@ -96,6 +97,7 @@ export async function readServer(db: CountingClient): Promise<ServerRow> {
       readAllSettings: row.read_all_settings,
     },
     databaseSizeBytes: row.database_size,
+    largeObjectCount: row.large_objects,
     walSendersInUse: row.wal_senders,
     settings,
   };
@@ -113,95 +115,6 @@ export async function readSchemas(db: CountingClient): Promise<SchemaFact[]> {
     [TOOL_SCHEMA],
   );
   return rows.map((r) => ({ name: r.name, tableCount: r.table_count }));
-}
-
-export async function readTables(db: CountingClient, schemas: readonly string[]): Promise<TableFact[]> {
-  const tables = await db.query<{
-    schema: string;
-    name: string;
-    kind: "r" | "p";
-    is_partition: boolean;
-    has_pk: boolean;
-    replica_identity: string;
-    size_bytes: number;
-    row_estimate: number;
-    selectable: boolean;
-  }>(
-    "catalog",
-    `SELECT n.nspname AS schema, c.relname AS name, c.relkind AS kind, c.relispartition AS is_partition,
-            EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'p') AS has_pk,
-            c.relreplident AS replica_identity,
-            pg_total_relation_size(c.oid)::float8 AS size_bytes,
-            greatest(c.reltuples, 0)::float8 AS row_estimate,
-            has_table_privilege(c.oid, 'SELECT') AS selectable
-       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE c.relkind IN ('r', 'p') AND n.nspname = ANY($1)
-      ORDER BY 1, 2`,
-    [schemas],
-  );
-  const columns = await db.query<{
-    schema: string;
-    table: string;
-    name: string;
-    type: string;
-    base_type: string;
-    base_kind: string;
-    is_array: boolean;
-    numeric_precision: number | null;
-    char_length: number | null;
-    in_pk: boolean;
-  }>(
-    "catalog",
-    // Domains are resolved (one level, then the array element, then one level again) so a
-    // domain over numeric or an array of an enum is judged by what it really stores.
-    `SELECT n.nspname AS schema, c.relname AS table, a.attname AS name,
-            format_type(a.atttypid, a.atttypmod) AS type,
-            e.typname AS base_type, e.typtype AS base_kind,
-            (d.typcategory = 'A') AS is_array,
-            CASE WHEN e.typname = 'numeric' AND m.typmod >= 4 THEN ((m.typmod - 4) >> 16) & 65535 END AS numeric_precision,
-            CASE WHEN e.typname IN ('varchar', 'bpchar') AND m.typmod >= 4 THEN m.typmod - 4 END AS char_length,
-            coalesce(a.attnum = ANY (pk.conkey), false) AS in_pk
-       FROM pg_attribute a
-       JOIN pg_class c ON c.oid = a.attrelid
-       JOIN pg_namespace n ON n.oid = c.relnamespace
-       JOIN pg_type t ON t.oid = a.atttypid
-       JOIN pg_type d ON d.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
-       JOIN pg_type e0 ON e0.oid = CASE WHEN d.typcategory = 'A' AND d.typelem <> 0 THEN d.typelem ELSE d.oid END
-       JOIN pg_type e ON e.oid = CASE WHEN e0.typtype = 'd' THEN e0.typbasetype ELSE e0.oid END
-       CROSS JOIN LATERAL (SELECT CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END AS typmod) m
-       LEFT JOIN pg_constraint pk ON pk.conrelid = c.oid AND pk.contype = 'p'
-      WHERE c.relkind IN ('r', 'p') AND n.nspname = ANY($1) AND a.attnum > 0 AND NOT a.attisdropped
-      ORDER BY 1, 2, a.attnum`,
-    [schemas],
-  );
-  const byTable = new Map<string, ColumnFact[]>();
-  for (const c of columns) {
-    const key = `${c.schema}\u0000${c.table}`;
-    let list = byTable.get(key);
-    if (!list) byTable.set(key, (list = []));
-    list.push({
-      name: c.name,
-      type: c.type,
-      baseType: c.base_type,
-      baseTypeKind: c.base_kind,
-      isArray: c.is_array,
-      numericPrecision: c.numeric_precision,
-      charLength: c.char_length,
-      inPrimaryKey: c.in_pk,
-    });
-  }
-  return tables.map((t) => ({
-    schema: t.schema,
-    name: t.name,
-    kind: t.kind,
-    isPartition: t.is_partition,
-    hasPrimaryKey: t.has_pk,
-    replicaIdentity: t.replica_identity,
-    sizeBytes: t.size_bytes,
-    rowEstimate: t.row_estimate,
-    selectable: t.selectable,
-    columns: byTable.get(`${t.schema}\u0000${t.name}`) ?? [],
-  }));
 }
 
 export async function readExtensions(db: CountingClient): Promise<ExtensionFact[]> {

@@ -2,10 +2,11 @@ import { OperationError } from "../../../errors.js";
 import type { BlindSpot, SchemaFact, SourceFacts } from "../../../plan/preflight/facts.js";
 import { ident } from "../../../plan/sql-text.js";
 import type { PgClient } from "../connect.js";
-import { readExtensions, readLongTransactions, readPreparedTransactions, readSchemas, readServer, readSlots, readTables } from "./catalog.js";
+import { readExtensions, readLongTransactions, readPreparedTransactions, readSchemas, readServer, readSlots } from "./catalog.js";
 import { CountingClient, type QueryKind } from "./counting-client.js";
 import { scanData } from "./data-scan.js";
 import { readHba } from "./hba.js";
+import { readTables } from "./tables.js";
 
 export { CountingClient } from "./counting-client.js";
 export { readSchemas } from "./catalog.js";
@@ -85,6 +86,7 @@ export async function gatherSourceFacts(client: PgClient | CountingClient, optio
     login,
     settings: server.settings,
     databaseSizeBytes: server.databaseSizeBytes,
+    largeObjectCount: server.largeObjectCount,
     schemas,
     chosenSchemas,
     tables,

@@ -1,0 +1,160 @@
+import type { ColumnFact, DeferrableConstraintFact, TableFact } from "../../../plan/preflight/facts.js";
+import type { CountingClient } from "./counting-client.js";
+
+/**
+ * The tables of the chosen schemas and their columns: two catalog queries whatever the number
+ * of tables. Everything a table-level check needs (persistence, partition tree, row identity,
+ * deferrable constraints) rides on the first one, so a new check never adds a query per table.
+ */
+
+interface TableRow {
+  schema: string;
+  name: string;
+  kind: "r" | "p";
+  is_partition: boolean;
+  unlogged: boolean;
+  has_pk: boolean;
+  pk_deferrable: boolean;
+  replica_identity: string;
+  partition_key: string | null;
+  parent_schema: string | null;
+  parent_name: string | null;
+  root_schema: string | null;
+  root_name: string | null;
+  level: number | null;
+  deferrable: { name: string; type: string; initially_deferred: boolean; definition: string }[] | null;
+  size_bytes: number;
+  row_estimate: number;
+  selectable: boolean;
+}
+
+// `chain` walks every partition up to the top of its tree (one row per ancestor), so a
+// partition's direct parent is its level-1 ancestor and its root the highest one.
+const TABLES_SQL = `
+WITH RECURSIVE chain AS (
+  SELECT i.inhrelid AS member, i.inhparent AS ancestor, 1 AS level
+    FROM pg_inherits i JOIN pg_class m ON m.oid = i.inhrelid AND m.relispartition
+  UNION ALL
+  SELECT chain.member, i.inhparent, chain.level + 1
+    FROM chain
+    JOIN pg_class a ON a.oid = chain.ancestor AND a.relispartition
+    JOIN pg_inherits i ON i.inhrelid = chain.ancestor
+), depth AS (
+  SELECT member, max(level) AS level FROM chain GROUP BY member
+)
+SELECT n.nspname AS schema, c.relname AS name, c.relkind AS kind, c.relispartition AS is_partition,
+       c.relpersistence = 'u' AS unlogged,
+       pk.oid IS NOT NULL AS has_pk, coalesce(pk.condeferrable, false) AS pk_deferrable,
+       c.relreplident AS replica_identity,
+       CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partition_key,
+       pn.nspname AS parent_schema, p.relname AS parent_name,
+       rn.nspname AS root_schema, r.relname AS root_name, depth.level,
+       (SELECT json_agg(json_build_object('name', k.conname, 'type', k.contype, 'initially_deferred', k.condeferred,
+                                          'definition', pg_get_constraintdef(k.oid)) ORDER BY k.conname)
+          FROM pg_constraint k WHERE k.conrelid = c.oid AND k.condeferrable) AS deferrable,
+       pg_total_relation_size(c.oid)::float8 AS size_bytes,
+       greatest(c.reltuples, 0)::float8 AS row_estimate,
+       has_table_privilege(c.oid, 'SELECT') AS selectable
+  FROM pg_class c
+  JOIN pg_namespace n ON n.oid = c.relnamespace
+  LEFT JOIN pg_constraint pk ON pk.conrelid = c.oid AND pk.contype = 'p'
+  LEFT JOIN depth ON depth.member = c.oid
+  LEFT JOIN chain up ON up.member = c.oid AND up.level = 1
+  LEFT JOIN pg_class p ON p.oid = up.ancestor
+  LEFT JOIN pg_namespace pn ON pn.oid = p.relnamespace
+  LEFT JOIN chain top ON top.member = c.oid AND top.level = depth.level
+  LEFT JOIN pg_class r ON r.oid = top.ancestor
+  LEFT JOIN pg_namespace rn ON rn.oid = r.relnamespace
+ WHERE c.relkind IN ('r', 'p') AND n.nspname = ANY($1)
+ ORDER BY 1, 2`;
+
+interface ColumnRow {
+  schema: string;
+  table: string;
+  name: string;
+  type: string;
+  base_type: string;
+  base_kind: string;
+  is_array: boolean;
+  numeric_precision: number | null;
+  char_length: number | null;
+  in_pk: boolean;
+}
+
+// Domains are resolved (one level, then the array element, then one level again) so a domain
+// over numeric or an array of an enum is judged by what it really stores.
+const COLUMNS_SQL = `
+SELECT n.nspname AS schema, c.relname AS table, a.attname AS name,
+       format_type(a.atttypid, a.atttypmod) AS type,
+       e.typname AS base_type, e.typtype AS base_kind,
+       (d.typcategory = 'A') AS is_array,
+       CASE WHEN e.typname = 'numeric' AND m.typmod >= 4 THEN ((m.typmod - 4) >> 16) & 65535 END AS numeric_precision,
+       CASE WHEN e.typname IN ('varchar', 'bpchar') AND m.typmod >= 4 THEN m.typmod - 4 END AS char_length,
+       coalesce(a.attnum = ANY (pk.conkey), false) AS in_pk
+  FROM pg_attribute a
+  JOIN pg_class c ON c.oid = a.attrelid
+  JOIN pg_namespace n ON n.oid = c.relnamespace
+  JOIN pg_type t ON t.oid = a.atttypid
+  JOIN pg_type d ON d.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
+  JOIN pg_type e0 ON e0.oid = CASE WHEN d.typcategory = 'A' AND d.typelem <> 0 THEN d.typelem ELSE d.oid END
+  JOIN pg_type e ON e.oid = CASE WHEN e0.typtype = 'd' THEN e0.typbasetype ELSE e0.oid END
+  CROSS JOIN LATERAL (SELECT CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END AS typmod) m
+  LEFT JOIN pg_constraint pk ON pk.conrelid = c.oid AND pk.contype = 'p'
+ WHERE c.relkind IN ('r', 'p') AND n.nspname = ANY($1) AND a.attnum > 0 AND NOT a.attisdropped
+ ORDER BY 1, 2, a.attnum`;
+
+const key = (schema: string, table: string): string => `${schema}\u0000${table}`;
+
+function columnFact(c: ColumnRow): ColumnFact {
+  return {
+    name: c.name,
+    type: c.type,
+    baseType: c.base_type,
+    baseTypeKind: c.base_kind,
+    isArray: c.is_array,
+    numericPrecision: c.numeric_precision,
+    charLength: c.char_length,
+    inPrimaryKey: c.in_pk,
+  };
+}
+
+function tableFact(t: TableRow, columns: ColumnFact[]): TableFact {
+  const deferrable: DeferrableConstraintFact[] = (t.deferrable ?? []).map((k) => ({
+    name: k.name,
+    type: k.type,
+    initiallyDeferred: k.initially_deferred,
+    definition: k.definition,
+  }));
+  return {
+    schema: t.schema,
+    name: t.name,
+    kind: t.kind,
+    isPartition: t.is_partition,
+    ...(t.is_partition && t.parent_schema !== null && t.parent_name !== null && t.root_schema !== null && t.root_name !== null
+      ? { partitionOf: { parentSchema: t.parent_schema, parentName: t.parent_name, rootSchema: t.root_schema, rootName: t.root_name, level: t.level ?? 1 } }
+      : {}),
+    ...(t.partition_key !== null ? { partitionKey: t.partition_key } : {}),
+    unlogged: t.unlogged,
+    hasPrimaryKey: t.has_pk,
+    primaryKeyDeferrable: t.pk_deferrable,
+    replicaIdentity: t.replica_identity,
+    deferrableConstraints: deferrable,
+    sizeBytes: t.size_bytes,
+    rowEstimate: t.row_estimate,
+    selectable: t.selectable,
+    columns,
+  };
+}
+
+export async function readTables(db: CountingClient, schemas: readonly string[]): Promise<TableFact[]> {
+  const tables = await db.query<TableRow>("catalog", TABLES_SQL, [schemas]);
+  const columns = await db.query<ColumnRow>("catalog", COLUMNS_SQL, [schemas]);
+  const byTable = new Map<string, ColumnFact[]>();
+  for (const c of columns) {
+    const k = key(c.schema, c.table);
+    let list = byTable.get(k);
+    if (!list) byTable.set(k, (list = []));
+    list.push(columnFact(c));
+  }
+  return tables.map((t) => tableFact(t, byTable.get(key(t.schema, t.name)) ?? []));
+}
