@@ -150,6 +150,27 @@ export class AppLoad {
 }
 
 const random = (n: number): number => 1 + Math.floor(Math.random() * n);
+const REGIONS = ["eu", "us", "apac", "latam"];
+
+/**
+ * The customer's cart: created when missing, or its token rotated (a new primary key value,
+ * as apps do on login; DMS ignores such an UPDATE) and then its items changed under the new
+ * token (an UPDATE DMS cannot find on the target). Returns the rows changed.
+ */
+async function touchCart(c: PgClient, customer: number, product: number): Promise<number> {
+  const token = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+  const item = JSON.stringify([{ product, qty: random(3) }]);
+  const rotated = await c.query<{ token: string }>(
+    "UPDATE app.carts SET token = $1, updated_at = now() WHERE token = (SELECT token FROM app.carts WHERE customer_id = $2 ORDER BY token LIMIT 1) RETURNING token",
+    [token, customer],
+  );
+  if ((rotated.rowCount ?? 0) === 0) {
+    await c.query("INSERT INTO app.carts (token, customer_id, items) VALUES ($1, $2, $3)", [token, customer, item]);
+    return 1;
+  }
+  await c.query("UPDATE app.carts SET items = items || $2::jsonb WHERE token = $1", [token, item]);
+  return 2;
+}
 
 /**
  * One business transaction; returns the rows it changed. `everyTable` makes it insert into
@@ -196,10 +217,17 @@ async function transaction(c: PgClient, everyTable: boolean): Promise<number> {
       await c.query("INSERT INTO app.invoices (order_id) VALUES ($1)", [orderId]);
       rows += 1;
     }
-    if (Math.random() < 0.3) {
-      const r = await c.query("UPDATE app.orders SET status = 'shipped' WHERE id = $1 AND status = 'paid'", [String(random(Number(m.orders ?? "1")))]);
+    if (everyTable || Math.random() < 0.3) {
+      const shipped = everyTable ? orderId : String(random(Number(m.orders ?? "1")));
+      const r = await c.query("UPDATE app.orders SET status = 'shipped' WHERE id = $1 AND status = 'paid'", [shipped]);
       rows += r.rowCount ?? 0;
+      if (everyTable || (r.rowCount ?? 0) > 0) {
+        // Into the partitioned table: the row lands in its region's partition.
+        await c.query("INSERT INTO app.shipments (region, order_id) VALUES ($1, $2)", [REGIONS[random(REGIONS.length) - 1], shipped]);
+        rows += 1;
+      }
     }
+    rows += await touchCart(c, customer, product);
     if (Math.random() < 0.1) {
       const r = await c.query("DELETE FROM app.order_lines WHERE id = (SELECT min(id) FROM app.order_lines WHERE order_id = $1)", [String(random(Number(m.orders ?? "1")))]);
       rows += r.rowCount ?? 0;

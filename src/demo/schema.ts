@@ -2,7 +2,9 @@
  * The demo's app: a small shop whose schema has what real migrations trip over — serial and
  * identity ids, a free-standing sequence shared by two tables behind DEFAULT nextval (the
  * hand procedure's flaw 1), foreign keys (TRUNCATE_BEFORE_LOAD's flaw 6), secondary indexes,
- * a trigger, a view, a jsonb column — and one table of a few thousand rows.
+ * a trigger, a view, a jsonb column, a partitioned table (DMS duplicates rows through a mapped
+ * parent), a CYCLE sequence that has wrapped, a natural primary key the app changes (DMS
+ * ignores such UPDATEs), a materialized view — and one table of a few thousand rows.
  */
 
 /** The role the app logs in as (created on both servers, as an admin prepares Aurora's roles). */
@@ -73,6 +75,30 @@ BEGIN
   RETURN NEW;
 END $$;
 CREATE TRIGGER orders_touched BEFORE INSERT OR UPDATE ON app.orders FOR EACH ROW EXECUTE FUNCTION app.order_touched();
+-- Partitioned by region; its pickup slots come from a small CYCLE sequence that wraps.
+CREATE SEQUENCE app.pickup_slots AS smallint MINVALUE 1 MAXVALUE 500 CYCLE;
+CREATE TABLE app.shipments (
+  id bigint NOT NULL DEFAULT nextval('app.document_numbers'),
+  region text NOT NULL,
+  order_id bigint NOT NULL REFERENCES app.orders (id),
+  pickup_slot smallint NOT NULL DEFAULT nextval('app.pickup_slots'),
+  shipped_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (region, id)
+) PARTITION BY LIST (region);
+CREATE TABLE app.shipments_eu PARTITION OF app.shipments FOR VALUES IN ('eu');
+CREATE TABLE app.shipments_us PARTITION OF app.shipments FOR VALUES IN ('us');
+CREATE TABLE app.shipments_other PARTITION OF app.shipments DEFAULT;
+CREATE INDEX shipments_order_idx ON app.shipments (order_id);
+-- A cart is found by its token, and the app rotates the token (a new primary key) on login.
+CREATE TABLE app.carts (
+  token text PRIMARY KEY,
+  customer_id integer NOT NULL REFERENCES app.customers (id),
+  items jsonb NOT NULL DEFAULT '[]'::jsonb,
+  updated_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX carts_customer_idx ON app.carts (customer_id);
+CREATE MATERIALIZED VIEW app.sales_by_status AS
+  SELECT status, count(*) AS orders, sum(total) AS total FROM app.orders GROUP BY status;
 CREATE VIEW app.customer_totals AS
   SELECT c.id, c.email, count(o.id) AS orders, coalesce(sum(o.total), 0) AS spent
     FROM app.customers c LEFT JOIN app.orders o ON o.customer_id = c.id
@@ -96,6 +122,12 @@ INSERT INTO app.order_lines (order_id, product_id, qty, price)
     FROM app.orders o CROSS JOIN generate_series(0, 2) n JOIN app.products p ON p.id = 1 + (o.id * 7 + n) % 200;
 UPDATE app.orders o SET total = l.sum FROM (SELECT order_id, sum(qty * price) AS sum FROM app.order_lines GROUP BY order_id) l WHERE l.order_id = o.id;
 INSERT INTO app.invoices (order_id) SELECT id FROM app.orders WHERE status IN ('paid', 'shipped', 'done');
+INSERT INTO app.shipments (region, order_id)
+  SELECT (ARRAY['eu','us','apac'])[1 + id % 3], id FROM app.orders WHERE status IN ('shipped', 'done');
+INSERT INTO app.carts (token, customer_id, items)
+  SELECT md5('cart' || g), g, jsonb_build_array(jsonb_build_object('sku', 'SKU-' || lpad((1 + g % 200)::text, 5, '0'), 'qty', 1))
+    FROM generate_series(1, ${customers}) g;
+REFRESH MATERIALIZED VIEW app.sales_by_status;
 -- Ids handed out and then lost (a rolled-back insert): the source's sequence is ahead of max(id).
 SELECT nextval('app.customers_id_seq') FROM generate_series(1, 25);
 ANALYZE;

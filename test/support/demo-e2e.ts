@@ -87,6 +87,8 @@ export async function firstInsertsOnTarget(d: DemoServers): Promise<void> {
          o AS (INSERT INTO app.orders (customer_id) SELECT id FROM c RETURNING id),
          l AS (INSERT INTO app.order_lines (order_id, product_id, qty, price) SELECT o.id, p.id, 1, 1 FROM o, p RETURNING id)
     INSERT INTO app.invoices (order_id) SELECT id FROM o;
+    INSERT INTO app.shipments (region, order_id) SELECT 'eu', max(id) FROM app.orders;
+    INSERT INTO app.shipments (region, order_id) SELECT 'apac', max(id) FROM app.orders;
     INSERT INTO app.audit_log (what) VALUES ('first after cutover');
     COMMIT;`);
 }
