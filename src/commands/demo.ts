@@ -121,7 +121,7 @@ export async function runDemo(g: GlobalOptions, o: DemoCommandOptions, io: DemoI
         stops.push({ what: "the demo's servers", stop: () => servers.stop() });
       }
       await prepareDemoData(dbs, orders);
-      reporter.success(`The source has the demo's app: schema "app" (6 tables, a shared sequence, foreign keys, indexes, a trigger, a view), about ${Math.round(orders * 5.3).toLocaleString("en")} rows.`);
+      reporter.success(`The source has the demo's app: schema "app" (8 tables, one partitioned in 3, a shared and a CYCLE sequence, foreign keys, indexes, a trigger, a view and a materialized one, a key the app changes), about ${Math.round(orders * 5.3).toLocaleString("en")} rows.`);
       record = { version: 1, sourceUrl: dbs.sourceUrl, auroraServer: dbs.auroraServer, ownServers, switchFile: `${statePath}.switch-url` };
       await writeDemoRecord(statePath, record);
     }

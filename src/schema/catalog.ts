@@ -77,7 +77,9 @@ const QUERIES: Record<CatalogKind, string> = {
   // NOT NULL constraints become catalog rows in newer majors; columns already carry them.
   constraint: `SELECT n.nspname || '.' || t.relname || '.' || c.conname AS k, pg_get_constraintdef(c.oid) AS d, c.contype::text AS s
                  FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace
-                WHERE c.contype IN ('p', 'f', 'u', 'c', 'x') AND n.nspname = ANY($1::text[]) AND ${notExtensionMember("pg_class", "t.oid")}`,
+                WHERE c.contype IN ('p', 'f', 'u', 'c', 'x') AND n.nspname = ANY($1::text[]) AND ${notExtensionMember("pg_class", "t.oid")}
+                  -- A foreign key's clones on partitions come and go with it: the parent's row stands for them.
+                  AND NOT (c.contype = 'f' AND c.conparentid <> 0)`,
   sequence: `SELECT n.nspname || '.' || c.relname AS k,
                     format_type(s.seqtypid, NULL) || ' increment ' || s.seqincrement || ' min ' || s.seqmin || ' max ' || s.seqmax
                     || ' cache ' || s.seqcache || CASE WHEN s.seqcycle THEN ' cycle' ELSE '' END AS d

@@ -89,6 +89,11 @@ export async function firstInsertsOnTarget(d: DemoServers): Promise<void> {
     INSERT INTO app.invoices (order_id) SELECT id FROM o;
     INSERT INTO app.shipments (region, order_id) SELECT 'eu', max(id) FROM app.orders;
     INSERT INTO app.shipments (region, order_id) SELECT 'apac', max(id) FROM app.orders;
+    -- Upserts need the partitioned key valid and attached on every partition.
+    INSERT INTO app.shipments (region, id, order_id) SELECT region, id, order_id FROM app.shipments WHERE region = 'us' LIMIT 1
+      ON CONFLICT (region, id) DO UPDATE SET shipped_at = now();
+    INSERT INTO app.carts (token, customer_id) SELECT token, customer_id FROM app.carts LIMIT 1
+      ON CONFLICT (token) DO UPDATE SET updated_at = now();
     INSERT INTO app.audit_log (what) VALUES ('first after cutover');
     COMMIT;`);
 }
