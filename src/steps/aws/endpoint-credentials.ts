@@ -122,7 +122,8 @@ async function masterPassword(ctx: StepContext, aws: AwsServices, aurora: Aurora
     if (typeof password !== "string") {
       throw new UsageError(`RDS's secret ${aurora.masterSecretArn} holds no password the wizard can read.`, { hint: `Check it in the Secrets Manager console, or answer dms.target.username with a login of your own and set ${TARGET_PASSWORD_ENV}.` });
     }
-    ctx.secrets.set("target.password", password);
+    // Known for redaction only: the tool's own connections keep their own way to the password.
+    ctx.secrets.set("dms.target.masterPassword", password);
     ctx.reporter.warn(
       `DMS logs in to Aurora as the master user ${aurora.masterUsername} with a copy of the password RDS keeps in ${aurora.masterSecretArn}. ` +
         "RDS rotates that secret (every 7 days by default): if it rotates before the cutover, DMS's copy goes stale. For a long migration, use a migration login of your own (dms.target.username).",
