@@ -6,6 +6,7 @@ import type { ResourceRecord } from "../state/schema.js";
 import { awsFor, dryRunValue } from "../steps/aws/context.js";
 import { findEndpoint, findReplicationInstance, findSubnetGroup, findTask } from "../steps/aws/lookups.js";
 import { pollUntil } from "../steps/aws/poll.js";
+import { SECRET_READ_POLICY_NAME } from "../steps/aws/dms-secret-policy.js";
 import { field } from "../steps/aws/resources.js";
 import type { CleanupDeps, CleanupOutcome } from "./deps.js";
 
@@ -165,6 +166,35 @@ export function cleanupDepsFor(ctx: StepContext): CleanupDeps {
         () => new OperationError(`DMS refused to delete the replication subnet group ${rec.id}: a replication instance still uses it.`, { hint: "Delete that instance first (cleanup without --keep-instance), then run cleanup again." }),
       );
       return r ?? "done";
+    },
+
+    async deleteRole(rec) {
+      const a = await aws();
+      const gone = (err: unknown): boolean => isAwsError(err, "NoSuchEntityException", "NoSuchEntity");
+      try {
+        await a.iam.deleteRolePolicy({ RoleName: rec.id, PolicyName: field(rec, "policyName") ?? SECRET_READ_POLICY_NAME });
+      } catch (err) {
+        if (!gone(err)) throw err;
+      }
+      try {
+        await a.iam.deleteRole({ RoleName: rec.id });
+      } catch (err) {
+        if (gone(err)) return "already-gone";
+        throw err;
+      }
+      return "done";
+    },
+
+    async deleteSecret(rec) {
+      const a = await aws();
+      try {
+        // The tool's own copy of a password: no recovery window, so its name is free again at once.
+        await a.secretsmanager.deleteSecret({ SecretId: rec.arn ?? rec.id, ForceDeleteWithoutRecovery: true });
+      } catch (err) {
+        if (isAwsError(err, "ResourceNotFoundException")) return "already-gone";
+        throw err;
+      }
+      return "done";
     },
 
     async revokeRule(rec) {

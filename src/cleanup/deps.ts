@@ -18,6 +18,10 @@ export interface CleanupDeps {
   deleteInstance(instance: ResourceRecord): Promise<CleanupOutcome>;
   /** Deletes the DMS replication subnet group the tool created (after the instance). */
   deleteSubnetGroup(group: ResourceRecord): Promise<CleanupOutcome>;
+  /** Deletes an IAM role the tool made for DMS to read an endpoint's secret (its inline policy first). */
+  deleteRole(role: ResourceRecord): Promise<CleanupOutcome>;
+  /** Deletes a Secrets Manager secret the tool made for an endpoint (at once: it only held a copy). */
+  deleteSecret(secret: ResourceRecord): Promise<CleanupOutcome>;
   /** Revokes one security-group rule the tool added. */
   revokeRule(rule: ResourceRecord): Promise<CleanupOutcome>;
 }

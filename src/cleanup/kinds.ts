@@ -5,6 +5,9 @@
 export const RESOURCE_KIND = {
   task: "dms-task",
   endpoint: "dms-endpoint",
+  /** A Secrets Manager secret holding an endpoint's credentials, and the IAM role DMS reads it with. */
+  secret: "secretsmanager-secret",
+  iamRole: "iam-role",
   instance: "dms-replication-instance",
   subnetGroup: "dms-subnet-group",
   securityGroup: "security-group",

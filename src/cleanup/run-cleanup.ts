@@ -119,11 +119,16 @@ export async function runCleanup(ctx: StepContext, deps: CleanupDeps, options: C
   const taskLeft = left(RESOURCE_KIND.task);
   const usedByTask = taskLeft ? `the DMS task ${taskLeft.id} still uses it` : undefined;
   await awsGroup(RESOURCE_KIND.endpoint, options.keepEndpoints ? "--keep-endpoints" : usedByTask, "cleanup.delete-endpoints", "DMS endpoint", (r) => deps.deleteEndpoint(r));
+  // An endpoint's secret and the role DMS reads it with, once no endpoint of ours is left to use them.
+  const endpointLeft = left(RESOURCE_KIND.endpoint);
+  const usedByEndpoint = endpointLeft ? `the DMS endpoint ${endpointLeft.id} still uses it` : undefined;
+  await awsGroup(RESOURCE_KIND.iamRole, usedByEndpoint, "cleanup.delete-secret-roles", "IAM role", (r) => deps.deleteRole(r));
+  await awsGroup(RESOURCE_KIND.secret, usedByEndpoint, "cleanup.delete-secrets", "Secrets Manager secret", (r) => deps.deleteSecret(r));
   await awsGroup(RESOURCE_KIND.instance, options.keepInstance ? "--keep-instance" : usedByTask, "cleanup.delete-instance", "DMS replication instance", (r) => deps.deleteInstance(r));
   const instanceLeft = left(RESOURCE_KIND.instance);
   await awsGroup(RESOURCE_KIND.subnetGroup, instanceLeft ? `the replication instance ${instanceLeft.id} still uses it` : undefined, "cleanup.delete-subnet-group", "DMS replication subnet group", (r) => deps.deleteSubnetGroup(r));
   await awsGroup(RESOURCE_KIND.securityGroupRule, undefined, "cleanup.revoke-rules", "security-group rule", (r) => deps.revokeRule(r));
-  for (const kind of [RESOURCE_KIND.task, RESOURCE_KIND.endpoint, RESOURCE_KIND.instance, RESOURCE_KIND.subnetGroup, RESOURCE_KIND.securityGroupRule]) {
+  for (const kind of [RESOURCE_KIND.task, RESOURCE_KIND.endpoint, RESOURCE_KIND.iamRole, RESOURCE_KIND.secret, RESOURCE_KIND.instance, RESOURCE_KIND.subnetGroup, RESOURCE_KIND.securityGroupRule]) {
     for (const r of deleted(ctx, kind)) report.alreadyGone.push(`${kind} ${r.id} (deleted ${r.deletedAt ?? "earlier"})`);
   }
 

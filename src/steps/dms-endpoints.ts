@@ -1,28 +1,32 @@
-import { isAwsError } from "../adapters/aws/errors.js";
-import type { AwsServices, CreateEndpointInput, DmsConnection, DmsEndpoint } from "../adapters/aws/ports.js";
-import { describeLocation } from "../adapters/postgres/url.js";
 import { OperationError } from "../errors.js";
-import { defaultBaseName, lowerIdentifier, validateAwsIdentifier } from "../plan/aws-identifiers.js";
-import { diagnoseConnectionFailure } from "../plan/connection-diagnosis.js";
+import { defaultBaseName } from "../plan/aws-identifiers.js";
 import type { Step, StepContext } from "../runner.js";
 import type { AuroraClusterOutput } from "./aurora-cluster.js";
-import { awsFor, dryRunValue, requireOutput, sourceFacts } from "./aws/context.js";
-import { lastLogLines, logDetails } from "./aws/logs.js";
+import { awsFor, requireOutput, sourceFacts } from "./aws/context.js";
+import { regionOfArn } from "./aws/dms-secret-policy.js";
+import { type CredentialMode, sourceCredentials, targetCredentials } from "./aws/endpoint-credentials.js";
+import { ensureEndpoint } from "./aws/endpoint-sync.js";
+import { testConnections } from "./aws/endpoint-tests.js";
 import { findEndpoint } from "./aws/lookups.js";
-import { pollUntil } from "./aws/poll.js";
-import { RES, goneError, recordResource, recorded } from "./aws/resources.js";
+import { RES, goneError, recorded } from "./aws/resources.js";
 import type { ReplicationInstanceOutput } from "./replication-instance.js";
 
 /** What later steps read from `state.outputs["dms-endpoints"]`. */
 export interface DmsEndpointsOutput {
   sourceEndpointArn: string;
   targetEndpointArn: string;
+  /** How each endpoint logs in: a secret DMS reads through its role, or the password field. */
+  sourceCredentials?: CredentialMode;
+  targetCredentials?: CredentialMode;
 }
 
-type Role = "source" | "target";
-type EndpointSpec = Omit<CreateEndpointInput, "EndpointIdentifier" | "EndpointType" | "Tags">;
-
-/** Step 5: the source and target endpoints, each tested from the replication instance. */
+/**
+ * Step 5: the source and target endpoints, each tested from the replication instance. By
+ * default each logs in through a Secrets Manager secret in the shape DMS documents, read with an
+ * IAM role only DMS may assume (both made, recorded and removed at cleanup by the tool); or
+ * through the endpoint's password field. A recorded endpoint whose settings differ from the
+ * answers is modified (only what differs) and tested again.
+ */
 export const dmsEndpointsStep: Step = {
   id: "dms-endpoints",
   title: "DMS endpoints",
@@ -32,6 +36,7 @@ export const dmsEndpointsStep: Step = {
     const aurora = requireOutput<AuroraClusterOutput>(ctx, "aurora-cluster", "The Aurora cluster");
     const instance = requireOutput<ReplicationInstanceOutput>(ctx, "replication-instance", "The replication instance");
     const base = defaultBaseName(source.database);
+    const common = { base, region: instanceRegion(ctx, instance) };
 
     const captureDdls = await ctx.prompter.confirm({
       id: "dms.captureDdls",
@@ -39,44 +44,76 @@ export const dmsEndpointsStep: Step = {
       help: "Yes makes DMS create an event trigger, a function and the table awsdms_ddl_audit on the source. No (default) leaves the source untouched; freeze schema changes until cutover instead",
       default: false,
     });
-    const sourceArn = await ensureEndpoint(ctx, aws, "source", `${base}-source`, async () => ({
-      EngineName: "postgres",
-      DatabaseName: source.database,
-      SslMode: await sslMode(ctx, "source"),
-      ...(await credentials(ctx, "source", { host: source.location.host, port: source.location.port, user: source.location.user })),
-      PostgreSQLSettings: {
-        ...(await secretSettings(ctx, "source")),
-        // Keeps the slot's restart_lsn moving on a quiet source, so WAL is not retained.
-        HeartbeatEnable: true,
-        HeartbeatFrequency: 5,
-        CaptureDdls: captureDdls,
-        // test_decoding works with REPLICA IDENTITY FULL (the fix for tables without a key).
-        PluginName: "test-decoding",
-        MapBooleanAsBoolean: true,
-        // A LOB larger than the task's limit fails the task instead of being cut short silently.
-        FailTasksOnLobTruncation: true,
+    const loc = source.location;
+    const src = await ensureEndpoint(ctx, aws, {
+      role: "source",
+      defaultId: `${base}-source`,
+      instanceArn: instance.instanceArn,
+      spec: async () => {
+        const sslMode = await sslModeOf(ctx, "source");
+        const credentials = await sourceCredentials(ctx, aws, common, { host: loc.host, port: loc.port, user: loc.user, database: source.database });
+        return {
+          credentials,
+          spec: {
+            EngineName: "postgres",
+            DatabaseName: source.database,
+            SslMode: sslMode,
+            ...credentials.fields,
+            PostgreSQLSettings: {
+              ...credentials.settings,
+              // Keeps the slot's restart_lsn moving on a quiet source, so WAL is not retained.
+              HeartbeatEnable: true,
+              HeartbeatFrequency: 5,
+              CaptureDdls: captureDdls,
+              // test_decoding works with REPLICA IDENTITY FULL (the fix for tables without a key).
+              PluginName: "test-decoding",
+              MapBooleanAsBoolean: true,
+              // A LOB larger than the task's limit fails the task instead of being cut short silently.
+              FailTasksOnLobTruncation: true,
+            },
+          },
+        };
       },
-    }));
-    const targetArn = await ensureEndpoint(ctx, aws, "target", `${base}-target`, async () => ({
-      EngineName: "aurora-postgresql",
-      DatabaseName: aurora.database,
-      SslMode: await sslMode(ctx, "target"),
-      ...(await credentials(ctx, "target", { host: aurora.writerEndpoint, port: aurora.port, user: aurora.masterUsername, managedSecretArn: aurora.masterSecretArn })),
-      PostgreSQLSettings: {
-        ...(await secretSettings(ctx, "target", aurora.masterSecretArn)),
-        // Foreign keys and user triggers stay quiet while DMS loads and applies, in DMS's sessions only.
-        AfterConnectScript: "SET session_replication_role = replica",
-        MapBooleanAsBoolean: true,
+    });
+    const tgt = await ensureEndpoint(ctx, aws, {
+      role: "target",
+      defaultId: `${base}-target`,
+      instanceArn: instance.instanceArn,
+      spec: async () => {
+        const sslMode = await sslModeOf(ctx, "target");
+        const credentials = await targetCredentials(ctx, aws, common, aurora);
+        return {
+          credentials,
+          spec: {
+            EngineName: "aurora-postgresql",
+            DatabaseName: aurora.database,
+            SslMode: sslMode,
+            ...credentials.fields,
+            PostgreSQLSettings: {
+              ...credentials.settings,
+              // Foreign keys and user triggers stay quiet while DMS loads and applies, in DMS's sessions only.
+              AfterConnectScript: "SET session_replication_role = replica",
+              MapBooleanAsBoolean: true,
+            },
+          },
+        };
       },
-    }));
-    const output: DmsEndpointsOutput = { sourceEndpointArn: sourceArn, targetEndpointArn: targetArn };
+    });
+    const output: DmsEndpointsOutput = {
+      sourceEndpointArn: src.arn,
+      targetEndpointArn: tgt.arn,
+      sourceCredentials: ctx.state.answers["dms.source.credentials"] === "password" ? "password" : "secret",
+      targetCredentials: ctx.state.answers["dms.target.credentials"] === "password" ? "password" : "secret",
+    };
     ctx.state.outputs["dms-endpoints"] = output;
 
+    const targetUser = typeof ctx.state.answers["dms.target.username"] === "string" ? ctx.state.answers["dms.target.username"] : aurora.masterUsername;
     await testConnections(ctx, aws, instance, [
-      { role: "source", arn: sourceArn, host: source.location.host, port: source.location.port, user: source.location.user, database: source.database },
-      { role: "target", arn: targetArn, host: aurora.writerEndpoint, port: aurora.port, user: aurora.masterUsername, database: aurora.database },
+      { role: "source", arn: src.arn, host: loc.host, port: loc.port, user: loc.user, database: source.database },
+      { role: "target", arn: tgt.arn, host: aurora.writerEndpoint, port: aurora.port, user: targetUser, database: aurora.database },
     ]);
-    return { summary: `source and target endpoints tested from ${instance.instanceId}` };
+    const changed = [src.modified ? "source" : "", tgt.modified ? "target" : ""].filter(Boolean);
+    return { summary: `source and target endpoints tested from ${instance.instanceId}${changed.length ? ` (${changed.join(" and ")} modified to the current answers)` : ""}` };
   },
   async verify(ctx) {
     if (ctx.options.dryRun) return;
@@ -88,37 +125,15 @@ export const dmsEndpointsStep: Step = {
   },
 };
 
-async function ensureEndpoint(ctx: StepContext, aws: AwsServices, role: Role, defaultId: string, spec: () => Promise<EndpointSpec>): Promise<string> {
-  const key = role === "source" ? RES.sourceEndpoint : RES.targetEndpoint;
-  const rec = recorded(ctx, key);
-  if (rec) {
-    if (ctx.options.dryRun) return rec.arn ?? rec.id;
-    const found = await findEndpoint(aws, rec.id);
-    if (!found?.EndpointArn) throw goneError("DMS endpoint", rec.id, key, ctx.options.statePath);
-    return found.EndpointArn;
-  }
-  const id = await ctx.prompter.text({
-    id: `dms.${role}Endpoint.id`,
-    message: `Identifier of the DMS ${role} endpoint`,
-    default: defaultId,
-    validate: (v) => validateAwsIdentifier(v.trim(), 255),
-    normalize: lowerIdentifier,
-  });
-  const input = await spec();
-  await ctx.save();
-  let endpoint: DmsEndpoint | undefined = ctx.options.dryRun ? undefined : await findEndpoint(aws, id);
-  if (endpoint) {
-    ctx.reporter.info(`Found the ${role} endpoint ${id} from an earlier run that stopped before recording it; using it.`);
-  } else {
-    endpoint = (await aws.dms.createEndpoint({ ...input, EndpointIdentifier: id, EndpointType: role, Tags: [{ Key: "created-by", Value: "aurora-migrate" }] })).Endpoint;
-    ctx.reporter.success(`Created the DMS ${role} endpoint ${id} (${input.EngineName}, SSL ${input.SslMode}).`);
-  }
-  const arn = endpoint?.EndpointArn ?? dryRunValue(`${role} endpoint ARN`);
-  await recordResource(ctx, key, { kind: "dms-endpoint", id, arn, createdByUs: true, endpointType: role });
-  return arn;
+/** DMS in the replication instance's region assumes the secret role. */
+function instanceRegion(ctx: StepContext, instance: ReplicationInstanceOutput): string {
+  const region = regionOfArn(instance.instanceArn);
+  if (region && !region.startsWith("<")) return region;
+  if (ctx.options.dryRun) return "<region>";
+  throw new OperationError(`The replication instance's ARN ${instance.instanceArn} names no region.`, { hint: "Check the replication-instance output in the state file, then resume." });
 }
 
-async function sslMode(ctx: StepContext, role: Role): Promise<"require" | "none"> {
+async function sslModeOf(ctx: StepContext, role: "source" | "target"): Promise<"require" | "none"> {
   return ctx.prompter.select({
     id: `dms.${role}.sslMode`,
     message: `SSL between DMS and the ${role}`,
@@ -127,115 +142,5 @@ async function sslMode(ctx: StepContext, role: Role): Promise<"require" | "none"
       { value: "none", name: "none: only for a source without SSL, inside a private network" },
     ],
     default: "require",
-  });
-}
-
-async function credentialMode(ctx: StepContext, role: Role): Promise<"password" | "secrets-manager"> {
-  return ctx.prompter.select({
-    id: `dms.${role}.credentials`,
-    message: `How DMS gets the ${role} password`,
-    choices: [
-      { value: "password", name: "Type it now: sent to AWS only, never saved by the wizard" },
-      { value: "secrets-manager", name: "A Secrets Manager secret (its ARN and a role DMS can read it with)" },
-    ],
-    default: "password",
-  });
-}
-
-/** Connection fields sent in clear to AWS (password mode); nothing when a secret holds them. */
-async function credentials(ctx: StepContext, role: Role, at: { host: string; port: number; user: string; managedSecretArn?: string | undefined }): Promise<Partial<EndpointSpec>> {
-  if ((await credentialMode(ctx, role)) === "secrets-manager") return {};
-  const key = `${role}.password`;
-  let password = ctx.secrets.get(key);
-  if (password === undefined) {
-    password = await ctx.prompter.secret({
-      id: key,
-      message: `Password of ${at.user} on ${at.host}, for DMS`,
-      help: at.managedSecretArn ? `RDS keeps it in Secrets Manager: aws secretsmanager get-secret-value --secret-id ${at.managedSecretArn}` : "sent to AWS only, never saved",
-    });
-    ctx.secrets.set(key, password);
-  }
-  return { ServerName: at.host, Port: at.port, Username: at.user, Password: password };
-}
-
-async function secretSettings(ctx: StepContext, role: Role, managedSecretArn?: string): Promise<{ SecretsManagerSecretId?: string; SecretsManagerAccessRoleArn?: string }> {
-  if (ctx.state.answers[`dms.${role}.credentials`] !== "secrets-manager") return {};
-  const arnLike = (v: string): string | undefined => (/^arn:aws[\w-]*:/.test(v) ? undefined : "expected an ARN (arn:aws:…)");
-  const secretId = await ctx.prompter.text({
-    id: `dms.${role}.credentialsArn`,
-    message: `ARN of the Secrets Manager secret with the ${role}'s username, password, host and port`,
-    ...(managedSecretArn ? { default: managedSecretArn } : {}),
-    validate: arnLike,
-  });
-  const roleArn = await ctx.prompter.text({
-    id: `dms.${role}.credentialsRoleArn`,
-    message: "ARN of the IAM role DMS reads that secret with (secretsmanager:GetSecretValue, and kms:Decrypt for its key)",
-    validate: arnLike,
-  });
-  return { SecretsManagerSecretId: secretId, SecretsManagerAccessRoleArn: roleArn };
-}
-
-interface Tested {
-  role: Role;
-  arn: string;
-  host: string;
-  port: number;
-  user: string;
-  database: string;
-}
-
-/** DMS's own connection test for both endpoints; a failure says why and what to fix. */
-async function testConnections(ctx: StepContext, aws: AwsServices, instance: ReplicationInstanceOutput, endpoints: Tested[]): Promise<void> {
-  const startedAt = ctx.clock.now();
-  for (const e of endpoints) {
-    try {
-      await aws.dms.testConnection({ ReplicationInstanceArn: instance.instanceArn, EndpointArn: e.arn });
-    } catch (err) {
-      // A test still running from a previous attempt: just wait for its result.
-      if (!isAwsError(err, "InvalidResourceStateFault")) throw err;
-    }
-  }
-  if (ctx.options.dryRun) {
-    ctx.reporter.info("[dry-run] would wait for both connection tests to succeed.");
-    return;
-  }
-  const results = await pollUntil<(DmsConnection | undefined)[]>(ctx, {
-    what: "the connection tests",
-    read: () =>
-      Promise.all(
-        endpoints.map(async (e) => {
-          const out = await aws.dms.describeConnections({
-            // Both filters, or an unrelated connection's result could be read as ours.
-            Filters: [
-              { Name: "endpoint-arn", Values: [e.arn] },
-              { Name: "replication-instance-arn", Values: [instance.instanceArn] },
-            ],
-          });
-          return out.Connections?.[0];
-        }),
-      ),
-    show: (cs) => endpoints.map((e, i) => `${e.role}: ${cs[i]?.Status ?? "waiting"}`).join(" · "),
-    done: (cs) => cs.every((c) => c?.Status === "successful" || c?.Status === "failed"),
-    firstDelayMs: 5_000,
-    maxDelayMs: 20_000,
-    timeoutMs: 15 * 60_000,
-    successText: (cs) => `Connection tests: ${endpoints.map((e, i) => `${e.role} ${cs[i]?.Status ?? "?"}`).join(", ")}`,
-  });
-  const failures = endpoints.map((e, i) => ({ e, c: results[i] })).filter((x) => x.c?.Status === "failed");
-  if (failures.length === 0) {
-    ctx.reporter.success("DMS reaches both the source and Aurora.");
-    return;
-  }
-  const logs = await lastLogLines(aws, { instanceId: instance.instanceId, since: new Date(startedAt.getTime() - 5 * 60_000) });
-  const details: string[] = [];
-  const hints: string[] = [];
-  for (const { e, c } of failures) {
-    const message = c?.LastFailureMessage ?? "DMS gave no message";
-    details.push(`${e.role} (${describeLocation({ host: e.host, port: e.port, user: e.user, database: e.database, params: {} })}): ${message}`);
-    hints.push(`${e.role}: ${diagnoseConnectionFailure({ role: e.role, message, instanceIps: instance.sourceFacingIps, host: e.host, port: e.port, user: e.user, database: e.database })}`);
-  }
-  throw new OperationError(`DMS could not connect to the ${failures.map((f) => f.e.role).join(" and ")} from ${instance.instanceId}.`, {
-    details: [...details, ...logDetails(logs)],
-    hint: [...hints, "Then resume: the endpoints are kept and tested again."].join("\n"),
   });
 }

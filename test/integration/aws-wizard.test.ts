@@ -152,15 +152,16 @@ describe("the whole wizard, steps 1–13, against the stateful AWS fake and real
     const state = await readState(options.statePath);
     expect(WIZARD_STEPS.map((s) => state.steps[s.id]?.status)).toEqual(Array(13).fill("done"));
     expect(Object.keys(state.resources).sort()).toEqual(
-      ["aurora-cluster", "aurora-security-group", "aurora-writer", "dms-security-group", "aurora-ingress-from-dms", "dms-subnet-group", "replication-instance", "dms-source-endpoint", "dms-target-endpoint", "dms-task", "replication-slot"].sort(),
+      ["aurora-cluster", "aurora-security-group", "aurora-writer", "dms-security-group", "aurora-ingress-from-dms", "dms-subnet-group", "replication-instance", "dms-source-endpoint", "dms-target-endpoint", "dms-task", "replication-slot", "dms-source-secret-role", "dms-target-secret", "dms-target-secret-role"].sort(),
     );
     expect(state.resources["replication-slot"]?.id).toBe(sub);
     expect(fake.callsTo("startReplicationTask").map((c) => c.input["StartReplicationTaskType"])).toEqual(["start-replication", "resume-processing"]);
     const order = fake.calls.map((c) => c.method).filter((m) => /^(create|delete|stop|revoke)/.test(m) || m === "startReplicationTask");
     expect(order).toEqual([
       "createSecurityGroup", "createDBCluster", "createDBInstance", "createReplicationSubnetGroup", "createSecurityGroup", "createReplicationInstance",
-      "createEndpoint", "createEndpoint", "createReplicationTask", "startReplicationTask", "startReplicationTask",
-      "stopReplicationTask", "deleteReplicationTask", "deleteEndpoint", "deleteEndpoint", "deleteReplicationInstance", "deleteReplicationSubnetGroup", "revokeSecurityGroupIngress",
+      "createRole", "createEndpoint", "createSecret", "createRole", "createEndpoint", "createReplicationTask", "startReplicationTask", "startReplicationTask",
+      "stopReplicationTask", "deleteReplicationTask", "deleteEndpoint", "deleteEndpoint", "deleteRolePolicy", "deleteRole", "deleteRolePolicy", "deleteRole", "deleteSecret",
+      "deleteReplicationInstance", "deleteReplicationSubnetGroup", "revokeSecurityGroupIngress",
     ]);
     expect(reporter.text).toContain("In sync: CDC latency: source 1 s, target 1 s");
 
@@ -175,6 +176,9 @@ describe("the whole wizard, steps 1–13, against the stateful AWS fake and real
     expect(state.steps["cutover"]?.summary).toMatch(/^switched; writes unavailable for [\d.]+ s$/);
     // Step 13: AWS emptied of what the migration made; the slot and the marker schemas dropped.
     expect(fake.tasks.size + fake.endpoints.size + fake.replicationInstances.size + fake.dmsSubnetGroups.size).toBe(0);
+    // The secret the wizard made for the target endpoint and both roles DMS read secrets with: gone too.
+    expect(fake.roleStore.created.size).toBe(0);
+    expect([...fake.secretStore.byArn.values()].filter((x) => x.Name.includes("/dms-"))).toEqual([]);
     expect(await src.sql("SELECT 1 FROM pg_replication_slots WHERE slot_name = $1", [sub])).toEqual([]);
     expect(await src.sql("SELECT 1 FROM pg_namespace WHERE nspname = 'aurora_migrate'")).toEqual([]);
     expect(await onServer("target", src.name, "SELECT 1 FROM pg_namespace WHERE nspname = 'aurora_migrate'")).toEqual([]);
@@ -216,6 +220,7 @@ describe("the wizard, steps 1–11, with a person at the terminal", () => {
       "dms.targetEndpoint.id": "shop-target",
       "dms.target.sslMode": "require",
       "dms.target.credentials": "password",
+      "dms.target.username": "migrator",
       "dms.task.id": "shop-task",
       "keyChanges.capture": true,
       "sync.thresholdSeconds": 5,

@@ -32,6 +32,10 @@ export function dmsAdapter(config: AwsClientConfig): DmsPort {
       const { sdk, client } = await load();
       return client.send(new sdk.CreateEndpointCommand(input));
     },
+    modifyEndpoint: async (input) => {
+      const { sdk, client } = await load();
+      return client.send(new sdk.ModifyEndpointCommand(input));
+    },
     testConnection: async (input) => {
       const { sdk, client } = await load();
       return client.send(new sdk.TestConnectionCommand(input));

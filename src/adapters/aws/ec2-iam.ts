@@ -38,5 +38,25 @@ export function iamAdapter(config: AwsClientConfig): IamPort {
       const { sdk, client } = await load();
       return client.send(new sdk.GetRoleCommand(input));
     },
+    createRole: async (input) => {
+      const { sdk, client } = await load();
+      return client.send(new sdk.CreateRoleCommand(input));
+    },
+    getRolePolicy: async (input) => {
+      const { sdk, client } = await load();
+      return client.send(new sdk.GetRolePolicyCommand(input));
+    },
+    putRolePolicy: async (input) => {
+      const { sdk, client } = await load();
+      return client.send(new sdk.PutRolePolicyCommand(input));
+    },
+    deleteRolePolicy: async (input) => {
+      const { sdk, client } = await load();
+      return client.send(new sdk.DeleteRolePolicyCommand(input));
+    },
+    deleteRole: async (input) => {
+      const { sdk, client } = await load();
+      return client.send(new sdk.DeleteRoleCommand(input));
+    },
   };
 }

@@ -8,8 +8,8 @@ export interface AwsCall {
   method: string;
 }
 
-const LABEL: Record<ServiceName, string> = { rds: "RDS", dms: "DMS", cloudwatch: "CloudWatch", logs: "CloudWatch Logs", ec2: "EC2", iam: "IAM" };
-const IAM_PREFIX: Record<ServiceName, string> = { rds: "rds", dms: "dms", cloudwatch: "cloudwatch", logs: "logs", ec2: "ec2", iam: "iam" };
+const LABEL: Record<ServiceName, string> = { rds: "RDS", dms: "DMS", cloudwatch: "CloudWatch", logs: "CloudWatch Logs", ec2: "EC2", iam: "IAM", secretsmanager: "Secrets Manager" };
+const IAM_PREFIX: Record<ServiceName, string> = { rds: "rds", dms: "dms", cloudwatch: "cloudwatch", logs: "logs", ec2: "ec2", iam: "iam", secretsmanager: "secretsmanager" };
 
 /** `createDBCluster` → `CreateDBCluster`: the API operation's name. */
 export function operationName(method: string): string {

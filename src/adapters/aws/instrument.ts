@@ -11,7 +11,7 @@ export interface InstrumentOptions {
   profile?: string;
 }
 
-const SERVICE_NAMES: readonly ServiceName[] = ["rds", "dms", "cloudwatch", "logs", "ec2", "iam"];
+const SERVICE_NAMES: readonly ServiceName[] = ["rds", "dms", "cloudwatch", "logs", "ec2", "iam", "secretsmanager"];
 
 type Around = (call: AwsCall, input: unknown, send: () => Promise<unknown>) => Promise<unknown>;
 

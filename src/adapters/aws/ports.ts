@@ -34,6 +34,8 @@ import type {
   DescribeConnectionsCommandOutput,
   DescribeEndpointsCommandInput,
   DescribeEndpointsCommandOutput,
+  ModifyEndpointCommandInput,
+  ModifyEndpointCommandOutput,
   DescribeReplicationInstancesCommandInput,
   DescribeReplicationInstancesCommandOutput,
   DescribeReplicationSubnetGroupsCommandInput,
@@ -69,7 +71,32 @@ import type {
   RevokeSecurityGroupIngressCommandInput,
   RevokeSecurityGroupIngressCommandOutput,
 } from "@aws-sdk/client-ec2";
-import type { GetRoleCommandInput, GetRoleCommandOutput } from "@aws-sdk/client-iam";
+import type {
+  CreateRoleCommandInput,
+  CreateRoleCommandOutput,
+  DeleteRoleCommandInput,
+  DeleteRoleCommandOutput,
+  DeleteRolePolicyCommandInput,
+  DeleteRolePolicyCommandOutput,
+  GetRoleCommandInput,
+  GetRoleCommandOutput,
+  GetRolePolicyCommandInput,
+  GetRolePolicyCommandOutput,
+  PutRolePolicyCommandInput,
+  PutRolePolicyCommandOutput,
+} from "@aws-sdk/client-iam";
+import type {
+  CreateSecretCommandInput,
+  CreateSecretCommandOutput,
+  DeleteSecretCommandInput,
+  DeleteSecretCommandOutput,
+  DescribeSecretCommandInput,
+  DescribeSecretCommandOutput,
+  GetSecretValueCommandInput,
+  GetSecretValueCommandOutput,
+  PutSecretValueCommandInput,
+  PutSecretValueCommandOutput,
+} from "@aws-sdk/client-secrets-manager";
 
 /** An SDK command output without the transport metadata. */
 export type Out<T> = Omit<T, "$metadata">;
@@ -92,6 +119,8 @@ export interface DmsPort {
   createReplicationInstance(input: CreateReplicationInstanceCommandInput): Promise<Out<CreateReplicationInstanceCommandOutput>>;
   describeEndpoints(input: DescribeEndpointsCommandInput): Promise<Out<DescribeEndpointsCommandOutput>>;
   createEndpoint(input: CreateEndpointCommandInput): Promise<Out<CreateEndpointCommandOutput>>;
+  /** Only the settings that differ from what DMS holds (ExactSettings to drop a setting). */
+  modifyEndpoint(input: ModifyEndpointCommandInput): Promise<Out<ModifyEndpointCommandOutput>>;
   testConnection(input: TestConnectionCommandInput): Promise<Out<TestConnectionCommandOutput>>;
   describeConnections(input: DescribeConnectionsCommandInput): Promise<Out<DescribeConnectionsCommandOutput>>;
   describeReplicationTasks(input: DescribeReplicationTasksCommandInput): Promise<Out<DescribeReplicationTasksCommandOutput>>;
@@ -123,9 +152,26 @@ export interface Ec2Port {
   revokeSecurityGroupIngress(input: RevokeSecurityGroupIngressCommandInput): Promise<Out<RevokeSecurityGroupIngressCommandOutput>>;
 }
 
-/** IAM: only to check DMS's account roles (dms-vpc-role, dms-cloudwatch-logs-role) exist. */
+/**
+ * IAM: DMS's account roles (dms-vpc-role, dms-cloudwatch-logs-role) checked; the role DMS
+ * assumes to read an endpoint's secret created, given its inline policy, removed at cleanup.
+ */
 export interface IamPort {
   getRole(input: GetRoleCommandInput): Promise<Out<GetRoleCommandOutput>>;
+  createRole(input: CreateRoleCommandInput): Promise<Out<CreateRoleCommandOutput>>;
+  getRolePolicy(input: GetRolePolicyCommandInput): Promise<Out<GetRolePolicyCommandOutput>>;
+  putRolePolicy(input: PutRolePolicyCommandInput): Promise<Out<PutRolePolicyCommandOutput>>;
+  deleteRolePolicy(input: DeleteRolePolicyCommandInput): Promise<Out<DeleteRolePolicyCommandOutput>>;
+  deleteRole(input: DeleteRoleCommandInput): Promise<Out<DeleteRoleCommandOutput>>;
+}
+
+/** AWS Secrets Manager: the secrets DMS reads endpoint credentials from (and RDS's master secret). */
+export interface SecretsManagerPort {
+  createSecret(input: CreateSecretCommandInput): Promise<Out<CreateSecretCommandOutput>>;
+  describeSecret(input: DescribeSecretCommandInput): Promise<Out<DescribeSecretCommandOutput>>;
+  getSecretValue(input: GetSecretValueCommandInput): Promise<Out<GetSecretValueCommandOutput>>;
+  putSecretValue(input: PutSecretValueCommandInput): Promise<Out<PutSecretValueCommandOutput>>;
+  deleteSecret(input: DeleteSecretCommandInput): Promise<Out<DeleteSecretCommandOutput>>;
 }
 
 /** Every AWS service the wizard uses, for one region and credential set. */
@@ -136,6 +182,7 @@ export interface AwsServices {
   readonly logs: LogsPort;
   readonly ec2: Ec2Port;
   readonly iam: IamPort;
+  readonly secretsmanager: SecretsManagerPort;
 }
 
 export type ServiceName = keyof AwsServices;
@@ -169,3 +216,4 @@ export type SecurityGroup = Listed<Ec2Port["describeSecurityGroups"], "SecurityG
 
 /** Inputs steps build up in pieces before a call. */
 export type CreateEndpointInput = Parameters<DmsPort["createEndpoint"]>[0];
+export type ModifyEndpointInput = Parameters<DmsPort["modifyEndpoint"]>[0];

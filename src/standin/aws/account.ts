@@ -113,6 +113,31 @@ export interface TaskRecordRef {
   deletingSince?: number;
 }
 
+/**
+ * A Secrets Manager secret. Its password never reaches the account file: the value is kept
+ * here without its `password` key, and whole in the process's memory only (a stand-in started
+ * again serves it without the password, as it serves endpoints without theirs).
+ */
+export interface SecretRecord {
+  name: string;
+  arn: string;
+  /** The secret's JSON without `password` (undefined when it is not a JSON object). */
+  publicValue?: Record<string, unknown>;
+  kmsKeyId?: string;
+  createdAt: number;
+  versions: number;
+}
+
+/** An IAM role (trust and inline policies are not secret). */
+export interface RoleRecord {
+  name: string;
+  arn: string;
+  path: string;
+  trustPolicy: string;
+  /** Inline policies by name. */
+  policies: Record<string, string>;
+}
+
 export interface LogLine {
   at: number;
   message: string;
@@ -133,6 +158,10 @@ export interface AccountData {
   connections: ConnectionRecord[];
   /** Keyed by ARN. */
   tasks: Record<string, TaskRecordRef>;
+  /** Secrets Manager, by ARN (absent in accounts written before it existed). */
+  secrets?: Record<string, SecretRecord>;
+  /** IAM roles the tool created, by name (DMS's two account roles are always there). */
+  roles?: Record<string, RoleRecord>;
   /** CloudWatch Logs: `group|stream` → lines, oldest first (the newest few hundred). */
   logs: Record<string, LogLine[]>;
 }
@@ -161,6 +190,8 @@ export function newAccount(region: string, auroraServer: ServerRef): AccountData
     endpoints: {},
     connections: [],
     tasks: {},
+    secrets: {},
+    roles: {},
     logs: {},
   };
 }

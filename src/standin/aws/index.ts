@@ -1,7 +1,8 @@
 /**
  * The local stand-in for the AWS side, for `aurora-migrate demo` and the end-to-end tests: an
  * `AwsServices` whose RDS hands back a local PostgreSQL server as the Aurora cluster and whose
- * DMS really moves rows between two local servers (see each service's file). Its account lives
+ * DMS really moves rows between two local servers, logging in with an endpoint's own fields or
+ * its secret read through its IAM role (see each service's file). Its account lives
  * in a file beside the migration's state file, so a CLI started again finds what the last one
  * created. Kept apart from src/adapters/aws/ (the real clients): nothing there imports this.
  */
@@ -12,7 +13,9 @@ import { StandinCloudWatch } from "./cloudwatch.js";
 import { StandinDms } from "./dms.js";
 import { StandinEc2 } from "./ec2.js";
 import { StandinIam, StandinLogs } from "./iam-logs.js";
+import type { SecretSource } from "./endpoint-login.js";
 import { StandinRds } from "./rds.js";
+import { StandinSecretsManager } from "./secrets-manager.js";
 import { TaskHost } from "./task-host.js";
 
 export { accountPathFor } from "./account.js";
@@ -50,8 +53,11 @@ export async function createStandinAws(o: StandinAwsOptions): Promise<StandinAws
     return newAccount(o.region ?? "local-1", o.auroraServer);
   });
   const passwords = new Map<string, string>();
-  const tasks = new TaskHost(account, { clock, passwords, ...(o.tableDelayMs ? { tableDelayMs: o.tableDelayMs } : {}) });
-  const dms = new StandinDms(account, tasks, { clock, settleMs, passwords });
+  const secretsmanager = new StandinSecretsManager(account, clock);
+  const iam = new StandinIam(account);
+  const secrets: SecretSource = { region: account.data.region, secretValue: (id) => secretsmanager.valueOf(id), roleView: (arn) => iam.view(arn) };
+  const tasks = new TaskHost(account, { clock, passwords, secrets, ...(o.tableDelayMs ? { tableDelayMs: o.tableDelayMs } : {}) });
+  const dms = new StandinDms(account, tasks, { clock, settleMs, passwords, secrets });
   return {
     accountPath,
     rds: new StandinRds(account, { clock, settleMs }),
@@ -59,7 +65,8 @@ export async function createStandinAws(o: StandinAwsOptions): Promise<StandinAws
     cloudwatch: new StandinCloudWatch((instanceId, taskResourceId) => dms.latencyOf(instanceId, taskResourceId), clock),
     logs: new StandinLogs(account),
     ec2: new StandinEc2(account),
-    iam: new StandinIam(account),
+    iam,
+    secretsmanager,
     close: () => tasks.close(),
   };
 }

@@ -5,38 +5,25 @@
  * (`ReplicationEngine.open`), which reconciles with what the databases hold.
  */
 import type { ReplicationTask } from "@aws-sdk/client-database-migration-service";
-import type { PgLocation } from "../../adapters/postgres/url.js";
 import { type Clock, systemClock } from "../../clock.js";
 import type { PgEndpoint } from "../endpoint.js";
 import { ReplicationEngine, type ReplicationEngineConfig } from "../replication-engine.js";
 import { FileTaskStore } from "../task-record.js";
 import { parseTaskSettings } from "../task-settings.js";
 import type { EndpointRecord, StandinAccount, TaskRecordRef } from "./account.js";
+import { type SecretSource, endpointLogin } from "./endpoint-login.js";
 import { awsFault } from "./faults.js";
 
 export interface TaskHostOptions {
   clock?: Clock;
   /** Passwords of endpoints by ARN, for this process only. */
   passwords: Map<string, string>;
+  /** Secrets and roles, for endpoints that log in through a secret. */
+  secrets: SecretSource;
   /** Pause before each table of a full load (ms), to watch or interrupt it. Default 0. */
   tableDelayMs?: number;
   /** How long a new task stays `creating`. */
   creatingMs?: number;
-}
-
-/** DMS's SslMode as libpq's sslmode. */
-export function libpqSslMode(dmsSslMode: string): string {
-  return dmsSslMode === "none" ? "disable" : dmsSslMode;
-}
-
-export function endpointLocation(e: EndpointRecord): PgLocation {
-  return {
-    host: e.serverName ?? "",
-    port: e.port ?? 5432,
-    database: e.databaseName ?? "",
-    user: e.username ?? "",
-    params: { sslmode: libpqSslMode(e.sslMode) },
-  };
 }
 
 export class TaskHost {
@@ -52,8 +39,7 @@ export class TaskHost {
   }
 
   pgEndpoint(e: EndpointRecord): PgEndpoint {
-    const password = this.o.passwords.get(e.arn);
-    return password ? { location: endpointLocation(e), password } : { location: endpointLocation(e) };
+    return endpointLogin(e, this.o.passwords.get(e.arn), this.o.secrets);
   }
 
   private endpointByArn(arn: string): EndpointRecord {

@@ -18,6 +18,10 @@ export const RES = {
   instance: "replication-instance",
   sourceEndpoint: "dms-source-endpoint",
   targetEndpoint: "dms-target-endpoint",
+  sourceSecret: "dms-source-secret",
+  targetSecret: "dms-target-secret",
+  sourceSecretRole: "dms-source-secret-role",
+  targetSecretRole: "dms-target-secret-role",
   task: "dms-task",
   slot: "replication-slot",
 } as const;

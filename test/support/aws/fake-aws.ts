@@ -12,20 +12,21 @@ import type {
   ReplicationInstance,
   ReplicationSubnetGroup,
   ReplicationTask,
+  SecretsManagerPort,
   SecurityGroup,
   TableStatistics,
 } from "../../../src/adapters/aws/ports.js";
+import { missingDmsSecretKeys, regionOfArn } from "../../../src/steps/aws/dms-secret-policy.js";
+import { secretAccessProblem } from "../../../src/plan/iam-policy-check.js";
+import { FakeRoleStore, FakeSecretStore, fakeIam, fakeSecretsManager, fault } from "./fake-secrets-iam.js";
+
+export { fault } from "./fake-secrets-iam.js";
 
 /** One request as a step sent it. */
 export interface RecordedCall {
   service: string;
   method: string;
   input: Record<string, unknown>;
-}
-
-/** An error shaped like the SDK's: `name` is the AWS code. */
-export function fault(name: string, message = name): Error {
-  return Object.assign(new Error(message), { name, $fault: "client", $metadata: { httpStatusCode: 400 } });
 }
 
 export interface FakeAwsOptions {
@@ -54,6 +55,9 @@ export interface FakeAwsOptions {
   clusterEndpoint?: { host: string; port: number };
 }
 
+/** The secret of the user's the fake holds for a source (full DMS shape). */
+export const SOURCE_SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:source-db-AbCdEf";
+
 /** How many Describe calls a resource stays in its transitional state. */
 const SETTLE = 2;
 
@@ -70,6 +74,13 @@ export class FakeAws implements AwsServices {
   readonly dmsSubnetGroups = new Map<string, ReplicationSubnetGroup>();
   readonly replicationInstances = new Map<string, ReplicationInstance & { describes: number }>();
   readonly endpoints = new Map<string, DmsEndpoint>();
+  /** Clear-text endpoint passwords by endpoint ARN (DMS never shows them). */
+  readonly endpointPasswords = new Map<string, string>();
+  /** Secrets Manager's secrets (RDS's master secrets among them) and IAM's roles. */
+  readonly secretStore: FakeSecretStore;
+  readonly roleStore: FakeRoleStore;
+  readonly secretsmanager: SecretsManagerPort;
+  readonly iam: IamPort;
   readonly connections = new Map<string, { status: string; describes: number; message?: string }>();
   readonly tasks = new Map<string, ReplicationTask & { describes: number; phase: number }>();
   /**
@@ -87,6 +98,13 @@ export class FakeAws implements AwsServices {
 
   constructor(readonly o: FakeAwsOptions = {}) {
     this.region = o.region ?? "eu-west-1";
+    this.secretStore = new FakeSecretStore(this.region, this.accountId);
+    this.roleStore = new FakeRoleStore(this.accountId, o.roles ?? ["dms-vpc-role", "dms-cloudwatch-logs-role"]);
+    const op = <T>(service: string, method: string, input: object, body: () => T | Promise<T>): Promise<T> => this.op(service, method, input, body);
+    this.secretsmanager = fakeSecretsManager(op, this.secretStore);
+    this.iam = fakeIam(op, this.roleStore);
+    // A secret of the user's for the source, in the shape DMS documents.
+    this.secretStore.add("source-db", JSON.stringify({ engine: "postgres", host: "db.internal", port: 5432, username: "dms_user", password: "user-secret-pw" }), {}, SOURCE_SECRET_ARN);
     this.securityGroups.set("sg-default", { GroupId: "sg-default", GroupName: "default", VpcId: "vpc-1", IpPermissions: [] });
   }
 
@@ -189,6 +207,8 @@ export class FakeAws implements AwsServices {
           describes: 0,
         };
         this.clusters.set(id, c);
+        // RDS's own secret: the master user's name and password, no host or port (DMS cannot use it).
+        if (c.MasterUserSecret) this.secretStore.add(`rds!cluster-${id}`, JSON.stringify({ username: input.MasterUsername, password: "Rds-Generated-pw1" }), { OwningService: "rds" }, c.MasterUserSecret.SecretArn);
         return { DBCluster: strip(c) };
       }),
     createDBInstance: (input) =>
@@ -249,15 +269,6 @@ export class FakeAws implements AwsServices {
         }
         g.IpPermissions = (g.IpPermissions ?? []).filter((p) => (p.UserIdGroupPairs?.length ?? 0) + (p.IpRanges?.length ?? 0) > 0);
         return { Return: true };
-      }),
-  };
-
-  readonly iam: IamPort = {
-    getRole: (input) =>
-      this.op("iam", "getRole", input, () => {
-        const roles = this.o.roles ?? ["dms-vpc-role", "dms-cloudwatch-logs-role"];
-        if (!roles.includes(input.RoleName ?? "")) throw fault("NoSuchEntityException", `The role with name ${input.RoleName} cannot be found.`);
-        return { Role: { RoleName: input.RoleName, Arn: `arn:aws:iam::${this.accountId}:role/${input.RoleName}`, Path: "/", RoleId: "AROA", CreateDate: new Date(0) } };
       }),
   };
 
@@ -374,9 +385,25 @@ export class FakeAws implements AwsServices {
       this.op("dms", "createEndpoint", input, () => {
         const id = (input.EndpointIdentifier ?? "").toLowerCase();
         if (this.endpoints.has(id)) throw fault("ResourceAlreadyExistsFault", "The endpoint already exists");
-        const e = { EndpointIdentifier: id, EndpointType: input.EndpointType, EngineName: input.EngineName, EndpointArn: `arn:aws:dms:${this.region}:${this.accountId}:endpoint:${this.next("EP")}`, Status: "active" };
+        const { Password, Tags: _tags, EndpointIdentifier: _id, ...rest } = input;
+        const e: DmsEndpoint = { ...structuredClone(rest), EndpointIdentifier: id, EndpointArn: `arn:aws:dms:${this.region}:${this.accountId}:endpoint:${this.next("EP")}`, Status: "active" };
+        this.checkCredentials(e, Password);
         this.endpoints.set(id, e);
-        return { Endpoint: e };
+        if (Password !== undefined) this.endpointPasswords.set(e.EndpointArn ?? "", Password);
+        return { Endpoint: { ...e } };
+      }),
+    modifyEndpoint: (input) =>
+      this.op("dms", "modifyEndpoint", input, () => {
+        const e = [...this.endpoints.values()].find((x) => x.EndpointArn === input.EndpointArn);
+        if (!e) throw fault("ResourceNotFoundFault", "Endpoint not found");
+        const { Password, EndpointArn: _arn, ExactSettings, PostgreSQLSettings, ...top } = input;
+        const next: DmsEndpoint = { ...e, ...structuredClone(top) };
+        // ExactSettings replaces the endpoint settings whole; otherwise same-named ones are replaced and new ones added.
+        if (PostgreSQLSettings) next.PostgreSQLSettings = ExactSettings ? structuredClone(PostgreSQLSettings) : { ...e.PostgreSQLSettings, ...structuredClone(PostgreSQLSettings) };
+        this.checkCredentials(next, Password ?? this.endpointPasswords.get(e.EndpointArn ?? ""));
+        Object.assign(e, next);
+        if (Password !== undefined) this.endpointPasswords.set(e.EndpointArn ?? "", Password);
+        return { Endpoint: { ...e } };
       }),
     deleteEndpoint: (input) =>
       this.op("dms", "deleteEndpoint", input, () => {
@@ -391,7 +418,7 @@ export class FakeAws implements AwsServices {
       this.op("dms", "testConnection", input, () => {
         const endpoint = [...this.endpoints.values()].find((e) => e.EndpointArn === input.EndpointArn);
         const role = endpoint?.EndpointType === "source" ? "source" : "target";
-        const message = this.o.connectionFailure?.[role];
+        const message = (endpoint ? this.secretFailure(endpoint) : undefined) ?? this.o.connectionFailure?.[role];
         this.connections.set(`${input.EndpointArn}|${input.ReplicationInstanceArn}`, { status: "testing", describes: 0, ...(message ? { message } : {}) });
         return { Connection: { EndpointArn: input.EndpointArn, ReplicationInstanceArn: input.ReplicationInstanceArn, Status: "testing" } };
       }),
@@ -484,6 +511,46 @@ export class FakeAws implements AwsServices {
         TableStatistics: [{ SchemaName: "public", TableName: "accounts", TableState: "Table completed", FullLoadRows: 3 }] as TableStatistics[],
       })),
   };
+
+  /**
+   * What DMS refuses at CreateEndpoint/ModifyEndpoint: a secret together with clear-text
+   * credentials ("You can't specify both"), and a secret role DMS cannot assume or that does not
+   * allow GetSecretValue on exactly that secret (AccessDeniedFault, "not configured properly").
+   */
+  private checkCredentials(e: DmsEndpoint, password: string | undefined): void {
+    const pg = e.PostgreSQLSettings ?? {};
+    const secretId = pg.SecretsManagerSecretId;
+    if (!secretId) return;
+    if (e.ServerName || e.Username || password || pg.Password || pg.ServerName || pg.Username) {
+      throw fault("InvalidParameterCombinationException", "You can specify either SecretsManagerSecretId and SecretsManagerAccessRoleArn, or clear-text ServerName, Port, Username and Password, not both.");
+    }
+    const secret = this.secretStore.find(secretId);
+    const problem = secretAccessProblem({ region: this.region, roleArn: pg.SecretsManagerAccessRoleArn, role: this.roleStore.view(pg.SecretsManagerAccessRoleArn), secretArn: secret?.ARN ?? secretId });
+    if (problem) throw fault("AccessDeniedFault", problem);
+  }
+
+  /** DMS's connection-test failure for a secret it cannot use (gone, or without host/port/username/password). */
+  private secretFailure(e: DmsEndpoint): string | undefined {
+    const id = e.PostgreSQLSettings?.SecretsManagerSecretId;
+    if (!id) return undefined;
+    const secret = this.secretStore.find(id);
+    if (!secret || secret.DeletedDate) return `Failed to retrieve secret ${id}: Secrets Manager can't find the specified secret.`;
+    if (regionOfArn(secret.ARN) !== this.region) return `Failed to retrieve secret ${id}: it is in another region.`;
+    const missing = missingDmsSecretKeys(secret.SecretString);
+    return missing.length ? `The secret ${secret.Name} does not contain the required keys: ${missing.join(", ")}.` : undefined;
+  }
+
+  /** The connection DMS makes for an endpoint: from its secret when it names one, else its own fields. */
+  dmsSees(endpointId: string): { host?: string; port?: number; username?: string; password?: string; database?: string; sslMode?: string } {
+    const e = this.endpoints.get(endpointId);
+    if (!e) throw new Error(`no endpoint ${endpointId}`);
+    const secret = this.secretStore.find(e.PostgreSQLSettings?.SecretsManagerSecretId);
+    if (secret) {
+      const v = JSON.parse(secret.SecretString ?? "{}") as { host?: string; port?: number; username?: string; password?: string; dbname?: string };
+      return { host: v.host, port: Number(v.port), username: v.username, password: v.password, database: e.DatabaseName ?? v.dbname, sslMode: e.SslMode };
+    }
+    return { host: e.ServerName, port: e.Port, username: e.Username, password: this.endpointPasswords.get(e.EndpointArn ?? ""), database: e.DatabaseName, sslMode: e.SslMode };
+  }
 
   /** The task's life: creating → ready; start → starting → running (0%, 50%) → stopped after full load; resume → running. */
   private advanceTask(t: ReplicationTask & { describes: number; phase: number }): void {

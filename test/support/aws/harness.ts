@@ -9,7 +9,7 @@ import type { SourcePreflightOutput } from "../../../src/steps/source-preflight-
 import { AnsweringPrompter } from "../../../src/ui/prompter.js";
 import { MemoryReporter } from "../../../src/ui/reporter.js";
 import type { Terminal } from "../../../src/ui/terminal.js";
-import type { FakeAws } from "./fake-aws.js";
+import { type FakeAws, SOURCE_SECRET_ARN } from "./fake-aws.js";
 
 /** A clock whose sleeps return at once and move time forward: waits cost nothing in tests. */
 export class FakeClock implements Clock {
@@ -68,13 +68,14 @@ export function noOpStep(id: string, title: string): Step {
   return { id, title: `${title} (no-op in this test)`, run: () => Promise.resolve({ summary: "no-op" }) };
 }
 
-/** Config answers that let steps 3–11 run unattended (no secret needs a terminal). */
+/**
+ * Config answers that let steps 3–11 run unattended (no secret needs a terminal): the source
+ * endpoint reads a secret of the user's (the fake holds it); the target's login goes into a
+ * secret the wizard makes from RDS's master secret (the default).
+ */
 export const UNATTENDED_ANSWERS: Record<string, Answer> = {
-  "dms.source.credentials": "secrets-manager",
-  "dms.source.credentialsArn": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:source-db",
-  "dms.source.credentialsRoleArn": "arn:aws:iam::123456789012:role/dms-secrets",
-  "dms.target.credentials": "secrets-manager",
-  "dms.target.credentialsRoleArn": "arn:aws:iam::123456789012:role/dms-secrets",
+  "dms.source.credentials": "secret",
+  "dms.source.credentialsArn": SOURCE_SECRET_ARN,
 };
 
 export function testOptions(over: Partial<GlobalOptions> = {}): GlobalOptions {

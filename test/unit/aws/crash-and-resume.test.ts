@@ -44,6 +44,8 @@ const CASES: [method: string, count: (f: FakeAws) => number][] = [
   ["createDBInstance", (f) => f.instances.size],
   ["authorizeSecurityGroupIngress", (f) => [...f.securityGroups.values()].reduce((n, g) => n + (g.IpPermissions?.length ?? 0), 0)],
   ["createReplicationInstance", (f) => f.replicationInstances.size],
+  ["createSecret", (f) => [...f.secretStore.byArn.values()].filter((x) => x.Name.includes("/dms-")).length],
+  ["createRole", (f) => f.roleStore.created.size],
   ["createEndpoint", (f) => f.endpoints.size],
   ["createReplicationTask", (f) => f.tasks.size],
 ];

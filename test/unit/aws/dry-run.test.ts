@@ -28,4 +28,20 @@ describe("--dry-run", () => {
     expect(text).not.toMatch(/src-Pa55word|tgt-Pa55word/);
     expect(text).toContain('"StartReplicationTaskType":"start-replication"');
   });
+
+  it("GIVEN --dry-run and the default credentials (secrets) WHEN steps 3–5 run THEN the secret, the role and its policy are printed with the secret's value masked, and no call is made", async () => {
+    const fake = new FakeAws();
+    const h = harness(fake, sourceState("postgres://app@10.0.1.5:5432/shop", "shop"), {
+      options: { dryRun: true },
+      answers: { "dms.source.credentialsArn": "" },
+      secrets: { "source.password": "src-Pa55word" },
+    });
+    for (const step of [auroraClusterStep, replicationInstanceStep, dmsEndpointsStep]) await step.run(h.ctx);
+    expect(fake.calls).toEqual([]);
+    const text = h.reporter.text;
+    expect(text).toMatch(/\[dry-run\] Secrets Manager CreateSecret .*"SecretString":"\*\*\*"/);
+    expect(text).toContain("[dry-run] IAM CreateRole ");
+    expect(text).toContain("[dry-run] IAM PutRolePolicy ");
+    expect(text).not.toContain("src-Pa55word");
+  });
 });
