@@ -22,6 +22,7 @@ import type { GlobalOptions, Step } from "../runner.js";
 import { findPgDump } from "../schema/pg-tools.js";
 import { createStandinAws } from "../standin/aws/index.js";
 import { commandFor, resumeCommand } from "../state/paths.js";
+import { stateAnswerBook } from "../state/answers.js";
 import { readState } from "../state/store.js";
 import { WIZARD_STEPS } from "../steps/index.js";
 import { AnsweringPrompter } from "../ui/prompter.js";
@@ -168,13 +169,10 @@ export async function runDemo(g: GlobalOptions, o: DemoCommandOptions, io: DemoI
       prompter: (state) =>
         new DemoPrompter({
           inner: new AnsweringPrompter({
-            book: {
-              get: (id) => state.answers[id],
-              set: (id, value) => {
-                state.answers[id] = value;
-              },
-            },
-            config: terminal ? userConfig : { ...presets, ...userConfig },
+            book: stateAnswerBook(state, demoClock),
+            config: userConfig,
+            // Unattended, the demo's answers are taken as if typed; a recorded answer (a resumed demo) stands.
+            ...(terminal ? {} : { presets }),
             ...(options.configPath ? { configPath: options.configPath } : {}),
             ...(terminal ? { terminal } : {}),
             yes: options.yes,
