@@ -100,6 +100,8 @@ export async function runSteps<C extends StepContext>(steps: readonly Step<C>[],
       continue;
     }
     reporter.heading(label);
+    // A retry after a failure keeps how it failed, so the step's questions are asked again (ui/prompter.ts).
+    if (rec.status === "failed" && rec.error) rec.lastFailure = { ...rec.error, ...(rec.finishedAt ? { at: rec.finishedAt } : {}) };
     rec.status = "running";
     rec.startedAt = clock.now().toISOString();
     rec.attempts += 1;
@@ -132,6 +134,7 @@ export async function runSteps<C extends StepContext>(steps: readonly Step<C>[],
       throw appErr;
     }
     rec.status = "done";
+    delete rec.lastFailure;
     rec.finishedAt = clock.now().toISOString();
     if (outcome?.summary) rec.summary = outcome.summary;
     if (outcome?.findings) rec.findings = outcome.findings;

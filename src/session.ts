@@ -9,6 +9,7 @@ import { Secrets } from "./secrets.js";
 import { acquireLock, type StateLock } from "./state/lock.js";
 import { type MigrationState, newState } from "./state/schema.js";
 import { readState, writeStateAtomic } from "./state/store.js";
+import { stateAnswerBook } from "./state/answers.js";
 import { resumeCommand } from "./state/paths.js";
 import type { Answer } from "./state/schema.js";
 import { AnsweringPrompter, type Prompter } from "./ui/prompter.js";
@@ -111,12 +112,7 @@ export async function openSession(options: GlobalOptions, mode: "new" | "resume"
   const prompter =
     io.prompter?.(state) ??
     new AnsweringPrompter({
-      book: {
-        get: (id) => state.answers[id],
-        set: (id, value) => {
-          state.answers[id] = value;
-        },
-      },
+      book: stateAnswerBook(state, clock),
       config,
       ...(options.configPath ? { configPath: options.configPath } : {}),
       ...(io.terminal ? { terminal: io.terminal } : {}),

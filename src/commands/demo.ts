@@ -8,20 +8,21 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { connectUrl } from "../adapters/postgres/connect-url.js";
-import { parsePgUrl } from "../adapters/postgres/url.js";
+import { connectPg } from "../adapters/postgres/connect.js";
+import { parsePgUrl, stripPassword } from "../adapters/postgres/url.js";
 import { readConfig } from "../config.js";
 import { type Clock, systemClock } from "../clock.js";
 import { AppLoad } from "../demo/app-load.js";
 import { differenceLines, validateAtSwitch } from "../demo/check.js";
 import { demoPresets, shellQuote } from "../demo/presets.js";
 import { DemoPrompter } from "../demo/prompter.js";
-import { type DemoRecord, checkDemoServerFlags, demoDatabases, prepareDemoData, readDemoRecord, writeDemoRecord } from "../demo/setup.js";
+import { type DemoPasswords, type DemoRecord, checkDemoServerFlags, resumedPasswords, demoDatabases, prepareDemoData, readDemoRecord, writeDemoRecord } from "../demo/setup.js";
 import { AppError, InterruptedError, OperationError, UsageError, isAbort } from "../errors.js";
 import type { GlobalOptions, Step } from "../runner.js";
 import { findPgDump } from "../schema/pg-tools.js";
 import { createStandinAws } from "../standin/aws/index.js";
 import { commandFor, resumeCommand } from "../state/paths.js";
+import { stateAnswerBook } from "../state/answers.js";
 import { readState } from "../state/store.js";
 import { WIZARD_STEPS } from "../steps/index.js";
 import { AnsweringPrompter } from "../ui/prompter.js";
@@ -68,8 +69,8 @@ function wholeNumber(value: string | undefined, fallback: number, flag: string, 
   return n;
 }
 
-async function majorOf(url: string): Promise<number> {
-  const c = await connectUrl(url);
+async function majorOf(url: string, password: string | undefined): Promise<number> {
+  const c = await connectPg(parsePgUrl(url).location, password ?? parsePgUrl(url).password);
   try {
     const { rows } = await c.query<{ v: string }>("SELECT current_setting('server_version_num') AS v");
     return Math.floor(Number(rows[0]?.v ?? 0) / 10000);
@@ -79,11 +80,11 @@ async function majorOf(url: string): Promise<number> {
 }
 
 /** "built-in" when a pg_dump fitting the source is installed; else the hook path, which needs only Node. */
-async function schemaMethod(sourceUrl: string, record: DemoRecord): Promise<"built-in" | "hook"> {
+async function schemaMethod(record: DemoRecord, passwords: DemoPasswords): Promise<"built-in" | "hook"> {
   const a = record.auroraServer;
   const targetUrl = `postgres://${encodeURIComponent(a.user)}@${a.host}:${a.port}/postgres?sslmode=${a.sslmode}`;
   try {
-    await findPgDump(await majorOf(sourceUrl), await majorOf(targetUrl));
+    await findPgDump(await majorOf(record.sourceUrl, passwords.source), await majorOf(targetUrl, passwords.target));
     return "built-in";
   } catch {
     return "hook";
@@ -102,6 +103,7 @@ export async function runDemo(g: GlobalOptions, o: DemoCommandOptions, io: DemoI
   const stops: { what: string; stop: () => Promise<void> }[] = [];
   let ownServers = false;
   let app: AppLoad | undefined;
+  let passwords: DemoPasswords = {};
 
   try {
     let record: DemoRecord;
@@ -111,6 +113,15 @@ export async function runDemo(g: GlobalOptions, o: DemoCommandOptions, io: DemoI
         throw new UsageError("This demo ran on its own throwaway servers, which stopped when it ended: there is nothing to resume.", {
           hint: `Start a new one with \`aurora-migrate demo\` (its state stays readable: ${commandFor("status", options)}).`,
         });
+      }
+      // Nothing at rest holds a password: a resumed demo takes it from the environment, as an app would.
+      passwords = resumedPasswords(record, process.env["PGPASSWORD"]);
+      if (parsePgUrl(record.sourceUrl).password !== undefined) {
+        record = { ...record, sourceUrl: stripPassword(record.sourceUrl) };
+        await writeDemoRecord(statePath, record);
+      }
+      if (record.passwordGiven && passwords.source === undefined) {
+        reporter.warn("The demo's servers were given with a password, which the demo keeps in memory only: set PGPASSWORD if they ask for one.");
       }
     } else {
       reporter.heading("Setting up the demo");
@@ -122,7 +133,15 @@ export async function runDemo(g: GlobalOptions, o: DemoCommandOptions, io: DemoI
       }
       await prepareDemoData(dbs, orders);
       reporter.success(`The source has the demo's app: schema "app" (8 tables, one partitioned in 3, a shared and a CYCLE sequence, foreign keys, indexes, a trigger, a view and a materialized one, a key the app changes), about ${Math.round(orders * 5.3).toLocaleString("en")} rows.`);
-      record = { version: 1, sourceUrl: dbs.sourceUrl, auroraServer: dbs.auroraServer, ownServers, switchFile: `${statePath}.switch-url` };
+      passwords = { source: parsePgUrl(dbs.sourceUrl).password, target: o.target === undefined ? undefined : parsePgUrl(o.target).password };
+      record = {
+        version: 1,
+        sourceUrl: stripPassword(dbs.sourceUrl),
+        auroraServer: dbs.auroraServer,
+        ownServers,
+        switchFile: `${statePath}.switch-url`,
+        ...(passwords.source !== undefined || passwords.target !== undefined ? { passwordGiven: true } : {}),
+      };
       await writeDemoRecord(statePath, record);
     }
 
@@ -130,10 +149,12 @@ export async function runDemo(g: GlobalOptions, o: DemoCommandOptions, io: DemoI
       sourceUrl: record.sourceUrl,
       switchFile: record.switchFile,
       afterSwitch: o.writesAfterSwitch === false ? "stop" : "hold",
-      ...(parsePgUrl(record.sourceUrl).password ? { password: parsePgUrl(record.sourceUrl).password } : {}),
+      ...(passwords.source !== undefined ? { password: passwords.source } : {}),
       onEvent: (t) => reporter.info(reporter.color.dim(`  app: ${t}`)),
     });
     app.start();
+    // A demo resumed after its switch was checked lets the app go on the target (unless --no-writes-after-switch).
+    if (o.resume && (await readState(statePath)).steps["cutover"]?.status === "done") app.release();
     const theApp = app;
     stops.push({ what: "the demo's app", stop: () => theApp.stop() });
     reporter.info(`The demo's app writes to the source as role "app" (about 10 transactions a second) from now until the end.`);
@@ -143,7 +164,7 @@ export async function runDemo(g: GlobalOptions, o: DemoCommandOptions, io: DemoI
 
     const wanted = o.schemaMethod ?? "auto";
     if (!["auto", "built-in", "hook"].includes(wanted)) throw new UsageError(`--schema-method must be auto, built-in or hook, got ${wanted}.`);
-    const method = wanted === "auto" ? await schemaMethod(record.sourceUrl, record) : (wanted as "built-in" | "hook");
+    const method = wanted === "auto" ? await schemaMethod(record, passwords) : (wanted as "built-in" | "hook");
     const script = (name: string): string => shellQuote(fileURLToPath(new URL(`../demo/${name}`, import.meta.url)));
     const node = shellQuote(process.execPath);
     const presets = demoPresets({
@@ -154,8 +175,10 @@ export async function runDemo(g: GlobalOptions, o: DemoCommandOptions, io: DemoI
     });
     if (method === "hook") reporter.info("No pg_dump fitting the source is installed: the schema goes in through the hook method, with the demo app's own schema script.");
     const userConfig = options.configPath ? await readConfig(options.configPath) : {};
-    const sourcePassword = parsePgUrl(record.sourceUrl).password;
-    const secrets: Record<string, string> = sourcePassword ? { "source.password": sourcePassword } : {};
+    const secrets: Record<string, string> = {
+      ...(passwords.source !== undefined ? { "source.password": passwords.source } : {}),
+      ...(passwords.target !== undefined ? { "target.password": passwords.target } : {}),
+    };
     const terminal = io.terminal;
     const steps = WIZARD_STEPS.map((s): Step => (s.id === "cutover" ? afterCutover(s, theApp, statePath, record, reporter, io.signal) : s));
 
@@ -168,13 +191,10 @@ export async function runDemo(g: GlobalOptions, o: DemoCommandOptions, io: DemoI
       prompter: (state) =>
         new DemoPrompter({
           inner: new AnsweringPrompter({
-            book: {
-              get: (id) => state.answers[id],
-              set: (id, value) => {
-                state.answers[id] = value;
-              },
-            },
-            config: terminal ? userConfig : { ...presets, ...userConfig },
+            book: stateAnswerBook(state, demoClock),
+            config: userConfig,
+            // Unattended, the demo's answers are taken as if typed; a recorded answer (a resumed demo) stands.
+            ...(terminal ? {} : { presets }),
             ...(options.configPath ? { configPath: options.configPath } : {}),
             ...(terminal ? { terminal } : {}),
             yes: options.yes,

@@ -6,6 +6,7 @@ import { readState } from "../state/store.js";
 import type { Reporter } from "../ui/reporter.js";
 import { WIZARD_STEPS } from "../steps/index.js";
 import { resumeCommand } from "../state/paths.js";
+import { type FreezeStatus, freezeStatus, freezeStatusLines } from "./status-freeze.js";
 import type { MigrationState, StepStatus } from "../state/schema.js";
 
 export interface StatusReport {
@@ -25,6 +26,8 @@ export interface StatusReport {
     findings: { blocker: number; warning: number; info: number };
   }[];
   resources: MigrationState["resources"];
+  /** A write freeze on the source in force (or that may be), with the command that lifts it. */
+  freeze?: FreezeStatus;
   /** Primary-key changes recorded on the source (from step 8 on). */
   keyChanges?: KeyChangeStatus;
 }
@@ -47,6 +50,7 @@ export function statusReport(state: MigrationState, statePath: string): StatusRe
     };
   });
   const next = steps.find((s) => s.status !== "done");
+  const freeze = freezeStatus(state, statePath);
   return {
     statePath,
     createdAt: state.createdAt,
@@ -54,6 +58,7 @@ export function statusReport(state: MigrationState, statePath: string): StatusRe
     next: next?.id ?? null,
     steps,
     resources: state.resources,
+    ...(freeze ? { freeze } : {}),
   };
 }
 
@@ -85,10 +90,17 @@ export async function showStatus(options: GlobalOptions, reporter: Reporter): Pr
     reporter.heading("Resources");
     for (const r of resources) reporter.info(`  ${r.kind}: ${r.id}${r.arn ? ` (${r.arn})` : ""}${r.createdByUs ? "" : " — existing, not ours to delete"}`);
   }
+  if (report.freeze) {
+    reporter.heading("Write freeze in force");
+    const [first, ...rest] = freezeStatusLines(report.freeze, options);
+    reporter.warn(first ?? "");
+    for (const line of rest) reporter.info(`  ${line}`);
+  }
   if (report.keyChanges) {
     reporter.heading("Primary-key changes");
     for (const line of keyChangeStatusLines(report.keyChanges)) reporter.info(line);
   }
   reporter.info("");
-  reporter.info(report.next ? `Next: ${report.steps.find((s) => s.id === report.next)?.title}. Continue with \`${resumeCommand(options)}\`.` : "Every step is done.");
+  if (report.freeze && !report.freeze.switched) reporter.info("Next: the cutover, with writes frozen on the source: see above.");
+  else reporter.info(report.next ? `Next: ${report.steps.find((s) => s.id === report.next)?.title}. Continue with \`${resumeCommand(options)}\`.` : "Every step is done.");
 }

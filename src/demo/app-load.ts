@@ -105,6 +105,7 @@ export class AppLoad {
     let connectedTo: string | undefined;
     let backoff = 100;
     let reportedTargetFailure = false;
+    let onTarget = false;
     try {
       while (!signal.aborted) {
         const loc = await this.location();
@@ -112,10 +113,12 @@ export class AppLoad {
         if (connectedTo !== key) {
           await client?.end().catch(() => undefined);
           client = undefined;
-          if (connectedTo !== undefined && this.side === "target") {
+          // Also when the app starts already switched (a resumed demo): "stop" and "hold" hold there too.
+          if (this.side === "target" && !onTarget) {
             if (this.o.afterSwitch === "stop") return;
             if (this.o.afterSwitch === "hold") await this.held;
             if (signal.aborted) return;
+            onTarget = true;
           }
           connectedTo = key;
         }

@@ -21,9 +21,27 @@ export interface DemoRecord {
   auroraServer: ServerRef;
   /** True when the demo started (and has since stopped) its own servers: nothing to resume. */
   ownServers: boolean;
+  /** The file the switch hook writes the target's URL to (no password, mode 0600). */
   switchFile: string;
+  /** The servers were given with a password (kept in memory only; a resumed demo takes PGPASSWORD). */
+  passwordGiven?: boolean;
   /** The check made right after the switch, shown again by a later run. */
   validation?: { clean: boolean; differences: number; tables: number; rows: number; at: string };
+}
+
+/** The passwords of the demo's servers: in memory only, never in the record. */
+export interface DemoPasswords {
+  source?: string;
+  target?: string;
+}
+
+/**
+ * A resumed demo's passwords: from the environment (PGPASSWORD), as an app would take them;
+ * a record written by an older version that still holds one in its URL gives that one.
+ */
+export function resumedPasswords(record: Pick<DemoRecord, "sourceUrl">, envPassword: string | undefined): DemoPasswords {
+  const source = parsePgUrl(record.sourceUrl).password ?? envPassword;
+  return { ...(source !== undefined ? { source } : {}), ...(envPassword !== undefined ? { target: envPassword } : {}) };
 }
 
 export function demoRecordPath(statePath: string): string {

@@ -13,6 +13,11 @@ export function commandFor(verb: string, options: { statePath: string; configPat
   return parts.join(" ");
 }
 
+/** The exact command that lifts the write freeze recorded in this migration's state (always naming the state file). */
+export function unfreezeCommand(statePath: string): string {
+  return `aurora-migrate cutover --unfreeze --state ${shellQuote(statePath)}`;
+}
+
 /** The exact command that continues this migration. */
 export function resumeCommand(options: { statePath: string; configPath?: string }): string {
   return commandFor("resume", options);

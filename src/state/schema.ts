@@ -1,6 +1,9 @@
 import { z } from "zod";
 
-/** Bump when the shape changes, and add an upgrade in upgrade.ts. */
+/**
+ * Bump when the shape changes incompatibly, and add an upgrade in upgrade.ts. A field added with
+ * a default (an older file loads as if it were empty) needs no bump.
+ */
 export const STATE_VERSION = 1;
 
 export const SEVERITIES = ["blocker", "warning", "info"] as const;
@@ -30,12 +33,26 @@ export const stepRecordSchema = z.object({
   summary: z.string().optional(),
   findings: z.array(findingSchema).default([]),
   error: z.object({ message: z.string(), hint: z.string().optional() }).optional(),
+  /**
+   * While a step is retried: how its previous attempt failed (moved here from `error` when the
+   * attempt starts, dropped when it succeeds). Its questions are asked again in a terminal.
+   */
+  lastFailure: z.object({ message: z.string(), hint: z.string().optional(), at: z.string().optional() }).optional(),
 });
 export type StepRecord = z.infer<typeof stepRecordSchema>;
 
 /** Answers are plain values; secrets are never among them (see ui/prompter.ts). */
 export const answerSchema = z.union([z.string(), z.number(), z.boolean(), z.array(z.string()), z.null()]);
 export type Answer = z.infer<typeof answerSchema>;
+
+/** An answer that was replaced (by --config or in the terminal on a retry), and when. */
+export const replacedAnswerSchema = z.object({
+  value: answerSchema,
+  replacedAt: z.string(),
+  /** Where the answer that replaced it came from. */
+  by: z.enum(["config", "terminal"]),
+});
+export type ReplacedAnswer = z.infer<typeof replacedAnswerSchema>;
 
 /**
  * A resource the migration uses or created (AWS ARNs, security-group rules, the slot name…).
@@ -59,6 +76,8 @@ export const stateSchema = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   answers: z.record(z.string(), answerSchema),
+  /** Earlier values of answers that were replaced, oldest first, keyed by question id. */
+  answerHistory: z.record(z.string(), z.array(replacedAnswerSchema)).default({}),
   steps: z.record(z.string(), stepRecordSchema),
   /** Structured results of steps, keyed by step id; each step validates its own entry. */
   outputs: z.record(z.string(), z.unknown()),
@@ -74,6 +93,7 @@ export function newState(createdBy: string, now: Date): MigrationState {
     createdAt: at,
     updatedAt: at,
     answers: {},
+    answerHistory: {},
     steps: {},
     outputs: {},
     resources: {},

@@ -26,7 +26,10 @@ export interface Prompter {
 /** Where recorded answers live (the state file's `answers`). */
 export interface AnswerBook {
   get(id: string): Answer | undefined;
-  set(id: string, value: Answer): void;
+  /** Records an answer; `by` says where a replacing answer came from (kept in the answer's history). */
+  set(id: string, value: Answer, by?: "config" | "terminal"): void;
+  /** True when the step asking now failed on its previous attempt: its answers are asked again in a terminal. */
+  retrying?(): boolean;
 }
 
 export interface AnsweringPrompterOptions {
@@ -34,6 +37,8 @@ export interface AnsweringPrompterOptions {
   /** Answers from --config, keyed by question id. */
   config: Readonly<Record<string, Answer>>;
   configPath?: string;
+  /** Answers prepared by the caller (the demo's): taken when nothing is recorded, never replacing a recorded one. */
+  presets?: Readonly<Record<string, Answer>>;
   /** Undefined when there is no terminal to ask (no TTY, CI). */
   terminal?: Terminal;
   /** --yes: take defaults, confirm destructive actions, never prompt. */
@@ -41,15 +46,24 @@ export interface AnsweringPrompterOptions {
   reporter: Reporter;
 }
 
+interface Asked {
+  id: string;
+  message: string;
+  help?: string;
+}
+
 /**
- * Answers each question from, in order: the state file (answered before, so `resume` never
- * asks again), --config, the terminal, or the default under --yes. A required answer that
- * none of them gives is an error naming the config key.
+ * Answers each question from, in order: --config (a value that differs from the recorded one
+ * replaces it, said on the way, so a fixed command takes effect on the retry), the state file
+ * (answered before, so `resume` never asks again; asked again in a terminal, the recorded
+ * answer as the default, when the step failed last time), the caller's presets, the
+ * terminal, or the default under --yes. A required answer that none of them gives is an error
+ * naming the config key. Replaced answers are kept in the state's history (state/answers.ts).
  */
 export class AnsweringPrompter implements Prompter {
   constructor(private readonly o: AnsweringPrompterOptions) {}
 
-  private missing(q: { id: string; message: string; help?: string }, why: string): UsageError {
+  private missing(q: Asked, why: string): UsageError {
     return new UsageError(`No answer for "${q.message}" (${why}).`, {
       hint:
         `Add "${q.id}": <value> to the --config file` +
@@ -64,37 +78,67 @@ export class AnsweringPrompter implements Prompter {
     });
   }
 
-  /**
-   * The recorded answer, else the configured one (validated, then recorded), else undefined.
-   * A recorded answer that no longer validates is asked again; a bad config answer is an error.
-   */
-  private known<T extends Answer>(id: string, check: (v: Answer) => Checked<T>): T | undefined {
-    const recorded = this.o.book.get(id);
-    if (recorded !== undefined) {
-      const checked = check(recorded);
-      if (checked.ok) return checked.value;
+  private get terminal(): Terminal | undefined {
+    return this.o.yes ? undefined : this.o.terminal;
+  }
+
+  /** Records `value`, saying so when it replaces a different recorded answer. */
+  private record(id: string, value: Answer, by: "config" | "terminal"): void {
+    const before = this.o.book.get(id);
+    if (before !== undefined && JSON.stringify(before) !== JSON.stringify(value)) {
+      const where = by === "config" ? ` (from ${this.o.configPath ?? "--config"})` : "";
+      this.o.reporter.warn(`answer ${id} changed from ${JSON.stringify(before)} to ${JSON.stringify(value)}${where}; the old answer is kept in the state's answer history.`);
     }
-    if (Object.hasOwn(this.o.config, id)) {
-      const checked = check(this.o.config[id] as Answer);
-      if (!checked.ok) throw this.badConfig(id, checked.problem);
-      this.o.book.set(id, checked.value);
+    this.o.book.set(id, value, by);
+  }
+
+  /**
+   * The answer without asking a fresh question: --config's (validated, recorded), else the
+   * recorded one (asked again through `again` when the step is retried after a failure and a
+   * terminal is there), else the preset; undefined when none. A recorded answer that no longer
+   * validates is asked again; a bad config answer is an error.
+   */
+  private async known<T extends Answer>(
+    q: Asked & { askAgain?: boolean },
+    check: (v: Answer) => Checked<T>,
+    again: (t: Terminal, recorded: T) => Promise<T>,
+  ): Promise<T | undefined> {
+    if (Object.hasOwn(this.o.config, q.id)) {
+      const checked = check(this.o.config[q.id] as Answer);
+      if (!checked.ok) throw this.badConfig(q.id, checked.problem);
+      this.record(q.id, checked.value, "config");
       return checked.value;
+    }
+    const recorded = this.o.book.get(q.id);
+    const valid = recorded === undefined ? undefined : check(recorded);
+    if (valid?.ok) {
+      const terminal = this.terminal;
+      if (terminal && (q.askAgain || this.o.book.retrying?.())) return this.accept(q, await again(terminal, valid.value), check);
+      return valid.value;
+    }
+    const preset = this.o.presets?.[q.id];
+    if (preset !== undefined) {
+      const checked = check(preset);
+      if (checked.ok) {
+        this.o.book.set(q.id, checked.value);
+        return checked.value;
+      }
     }
     return undefined;
   }
 
   /** Asks the terminal, or takes the default under --yes, or fails naming the config key. */
-  private async fresh<T>(q: { id: string; message: string; help?: string; default?: T }, ask: (t: Terminal) => Promise<T>): Promise<T> {
-    const terminal = this.o.yes ? undefined : this.o.terminal;
+  private async fresh<T>(q: Asked & { default?: T }, ask: (t: Terminal) => Promise<T>): Promise<T> {
+    const terminal = this.terminal;
     if (terminal) return ask(terminal);
     if (this.o.yes && q.default !== undefined) return q.default;
     throw this.missing(q, this.o.yes ? "--yes has no default for it" : "no terminal to ask");
   }
 
-  private accept<T extends Answer>(q: { id: string; message: string }, value: T, check: (v: Answer) => Checked<T>): T {
+  private accept<T extends Answer>(q: Asked, value: T, check: (v: Answer) => Checked<T>): T {
     const checked = check(value);
     if (!checked.ok) throw new UsageError(`${JSON.stringify(value)} is not a valid answer to "${q.message}": ${checked.problem}.`);
-    this.o.book.set(q.id, checked.value);
+    this.record(q.id, checked.value, "terminal");
     return checked.value;
   }
 
@@ -104,12 +148,8 @@ export class AnsweringPrompter implements Prompter {
       const problem = q.validate?.(v);
       return problem === undefined ? ok(q.normalize ? q.normalize(v) : v) : bad(problem);
     };
-    const recorded = this.o.book.get(q.id);
-    if (q.askAgain && typeof recorded === "string" && this.o.terminal && !this.o.yes) {
-      const again = { ...q, default: recorded };
-      return this.accept(q, await this.o.terminal.text(again), check);
-    }
-    return this.known(q.id, check) ?? this.accept(q, await this.fresh(q, (t) => t.text(q)), check);
+    const known = await this.known(q, check, (t, recorded) => t.text({ ...q, default: recorded }));
+    return known ?? this.accept(q, await this.fresh(q, (t) => t.text(q)), check);
   }
 
   async number(q: NumberQuestion): Promise<number> {
@@ -121,19 +161,22 @@ export class AnsweringPrompter implements Prompter {
       if (q.max !== undefined && n > q.max) return bad(`must be at most ${q.max}`);
       return ok(n);
     };
-    return this.known(q.id, check) ?? this.accept(q, await this.fresh(q, (t) => t.number(q)), check);
+    const known = await this.known(q, check, (t, recorded) => t.number({ ...q, default: recorded }));
+    return known ?? this.accept(q, await this.fresh(q, (t) => t.number(q)), check);
   }
 
   async confirm(q: ConfirmQuestion): Promise<boolean> {
     const check = (v: Answer): Checked<boolean> => (typeof v === "boolean" ? ok(v) : bad(`expected true or false, got ${JSON.stringify(v)}`));
-    return this.known(q.id, check) ?? this.accept(q, await this.fresh(q, (t) => t.confirm(q)), check);
+    const known = await this.known(q, check, (t, recorded) => t.confirm({ ...q, default: recorded }));
+    return known ?? this.accept(q, await this.fresh(q, (t) => t.confirm(q)), check);
   }
 
   async select<T extends string>(q: SelectQuestion<T>): Promise<T> {
     const allowed: readonly string[] = q.choices.map((c) => c.value);
     const check = (v: Answer): Checked<T> =>
       typeof v === "string" && allowed.includes(v) ? ok(v as T) : bad(`expected one of ${allowed.join(", ")}, got ${JSON.stringify(v)}`);
-    return this.known(q.id, check) ?? this.accept(q, await this.fresh(q, (t) => t.select(q)), check);
+    const known = await this.known(q, check, (t, recorded) => t.select({ ...q, default: recorded }));
+    return known ?? this.accept(q, await this.fresh(q, (t) => t.select(q)), check);
   }
 
   async multiSelect<T extends string>(q: MultiSelectQuestion<T>): Promise<T[]> {
@@ -144,7 +187,8 @@ export class AnsweringPrompter implements Prompter {
       return unknown.length ? bad(`unknown ${unknown.join(", ")}; choose from ${allowed.join(", ")}`) : ok(v as T[]);
     };
     const q2 = { ...q, default: q.default ? [...q.default] : undefined };
-    return this.known(q.id, check) ?? this.accept(q, await this.fresh(q2, (t) => t.multiSelect(q)), check);
+    const known = await this.known(q, check, (t, recorded) => t.multiSelect({ ...q, default: recorded }));
+    return known ?? this.accept(q, await this.fresh(q2, (t) => t.multiSelect(q)), check);
   }
 
   async secret(q: SecretQuestion): Promise<string> {

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { UsageError } from "../../src/errors.js";
 import { ExitCode } from "../../src/errors.js";
-import type { Answer } from "../../src/state/schema.js";
+import { stateAnswerBook } from "../../src/state/answers.js";
+import { type Answer, type MigrationState, newState } from "../../src/state/schema.js";
+import type { TextQuestion } from "../../src/ui/questions.js";
 import { AnsweringPrompter } from "../../src/ui/prompter.js";
 import { MemoryReporter } from "../../src/ui/reporter.js";
 import { ScriptedTerminal } from "../support/scripted-terminal.js";
@@ -106,5 +108,88 @@ describe("prompter: correcting an answer", () => {
   it("GIVEN a recorded answer and askAgain WHEN unattended THEN the recorded answer stands", async () => {
     const { p } = prompter({ recorded: { "source.url": "postgres://app@db1:5432/app" }, yes: true });
     expect(await p.text({ id: "source.url", message: "URL", askAgain: true })).toBe("postgres://app@db1:5432/app");
+  });
+});
+
+describe("prompter: a changed answer wins on retry", () => {
+  const at = new Date("2026-05-01T12:00:00Z");
+  const clock = { now: () => at, sleep: () => Promise.resolve() };
+  const hook = (id: string, extra: Partial<TextQuestion> = {}): TextQuestion => ({ id, message: "Switch command", ...extra });
+
+  function statePrompter(o: { state: MigrationState; config?: Record<string, Answer>; terminal?: ScriptedTerminal; yes?: boolean }) {
+    const reporter = new MemoryReporter();
+    const p = new AnsweringPrompter({
+      book: stateAnswerBook(o.state, clock),
+      config: o.config ?? {},
+      configPath: "answers.json",
+      ...(o.terminal ? { terminal: o.terminal } : {}),
+      yes: o.yes ?? false,
+      reporter,
+    });
+    return { p, reporter };
+  }
+
+  function failedCutover(): MigrationState {
+    const state = newState("aurora-migrate@test", at);
+    state.answers["cutover.switch-hook"] = "./switch.sh --bad";
+    // As the runner leaves a step it retries after a failure.
+    state.steps["cutover"] = { status: "running", attempts: 2, findings: [], lastFailure: { message: "The switch hook exited with code 7." } };
+    return state;
+  }
+
+  it("GIVEN a recorded switch hook WHEN --config gives another one THEN the --config one is used, the change is said, and the old one is kept in the history", async () => {
+    const state = failedCutover();
+    const { p, reporter } = statePrompter({ state, config: { "cutover.switch-hook": "./switch.sh --fixed" }, yes: true });
+    expect(await p.text(hook("cutover.switch-hook"))).toBe("./switch.sh --fixed");
+    expect(state.answers["cutover.switch-hook"]).toBe("./switch.sh --fixed");
+    expect(reporter.lines.join("\n")).toContain('answer cutover.switch-hook changed from "./switch.sh --bad" to "./switch.sh --fixed"');
+    expect(state.answerHistory["cutover.switch-hook"]).toEqual([{ value: "./switch.sh --bad", replacedAt: at.toISOString(), by: "config" }]);
+  });
+
+  it("GIVEN --config repeats the recorded answer WHEN asked THEN nothing is said and no history is added", async () => {
+    const state = failedCutover();
+    const { p, reporter } = statePrompter({ state, config: { "cutover.switch-hook": "./switch.sh --bad" }, yes: true });
+    expect(await p.text(hook("cutover.switch-hook"))).toBe("./switch.sh --bad");
+    expect(reporter.lines.join("\n")).not.toContain("changed from");
+    expect(state.answerHistory["cutover.switch-hook"]).toBeUndefined();
+  });
+
+  it("GIVEN the step failed last time WHEN run in a terminal THEN its question is asked again, the recorded answer as the default, and the new answer replaces it", async () => {
+    const state = failedCutover();
+    const defaults: unknown[] = [];
+    const terminal = new ScriptedTerminal({ "cutover.switch-hook": "./switch.sh --fixed" });
+    const text = terminal.text.bind(terminal);
+    terminal.text = (q: TextQuestion) => (defaults.push(q.default), text(q));
+    const { p } = statePrompter({ state, terminal });
+    expect(await p.text(hook("cutover.switch-hook"))).toBe("./switch.sh --fixed");
+    expect(defaults).toEqual(["./switch.sh --bad"]);
+    expect(state.answerHistory["cutover.switch-hook"]).toEqual([{ value: "./switch.sh --bad", replacedAt: at.toISOString(), by: "terminal" }]);
+  });
+
+  it("GIVEN the step failed last time WHEN unattended (--yes) THEN the recorded answer stands and nothing is asked", async () => {
+    const state = failedCutover();
+    const terminal = new ScriptedTerminal({});
+    const { p } = statePrompter({ state, terminal, yes: true });
+    expect(await p.text(hook("cutover.switch-hook"))).toBe("./switch.sh --bad");
+    expect(terminal.asked).toEqual([]);
+  });
+
+  it("GIVEN the step did not fail last time WHEN run in a terminal THEN the recorded answer is not asked again", async () => {
+    const state = failedCutover();
+    state.steps["cutover"] = { status: "running", attempts: 2, findings: [] };
+    const terminal = new ScriptedTerminal({});
+    const { p } = statePrompter({ state, terminal });
+    expect(await p.text(hook("cutover.switch-hook"))).toBe("./switch.sh --bad");
+    expect(terminal.asked).toEqual([]);
+  });
+
+  it("GIVEN a retried step WHEN a password and a destructive confirmation are asked THEN neither is recorded", async () => {
+    const state = failedCutover();
+    const terminal = new ScriptedTerminal({ "target.password": "hunter2", "cutover.confirm-freeze": true });
+    const { p } = statePrompter({ state, terminal });
+    expect(await p.secret({ id: "target.password", message: "Password" })).toBe("hunter2");
+    expect(await p.confirmDestructive({ id: "cutover.confirm-freeze", message: "Freeze?" })).toBe(true);
+    expect(JSON.stringify(state)).not.toContain("hunter2");
+    expect(state.answers["cutover.confirm-freeze"]).toBeUndefined();
   });
 });

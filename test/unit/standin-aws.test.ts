@@ -40,6 +40,38 @@ describe("stand-in CloudWatch", () => {
   });
 });
 
+describe("stand-in CloudWatch: the time range, as CloudWatch reads it", () => {
+  const reader = () => Promise.resolve({ source: 2, target: 4 });
+
+  it("GIVEN a fresh process (no sample yet) WHEN the latency is queried with EndTime = now THEN the sample taken now is answered, in the period in progress", async () => {
+    const now = new Date("2026-05-01T12:00:30.250Z");
+    const cw = new StandinCloudWatch(reader, { now: () => now, sleep: () => Promise.resolve() });
+    const out = await cw.getMetricData(latencyQuery("shop-dms", "TASKID", now));
+    expect(out.MetricDataResults?.map((r) => r.Values)).toEqual([[2], [4]]);
+    expect(out.MetricDataResults?.[0]?.Timestamps).toEqual([new Date("2026-05-01T12:00:00Z")]);
+  });
+
+  it("GIVEN samples in two minutes WHEN EndTime is the start of the second minute THEN only the first minute's datapoint (EndTime exclusive)", async () => {
+    let now = new Date("2026-05-01T12:00:30Z");
+    const cw = new StandinCloudWatch(reader, { now: () => now, sleep: () => Promise.resolve() });
+    await cw.getMetricData(latencyQuery("shop-dms", "TASKID", now));
+    now = new Date("2026-05-01T12:01:10Z");
+    const out = await cw.getMetricData(latencyQuery("shop-dms", "TASKID", new Date("2026-05-01T12:01:00Z")));
+    expect(out.MetricDataResults?.[0]?.Timestamps).toEqual([new Date("2026-05-01T12:00:00Z")]);
+  });
+
+  it("GIVEN a sample at 12:00:10 WHEN StartTime is 12:00:40 THEN it counts: StartTime is rounded down to the minute and inclusive", async () => {
+    let now = new Date("2026-05-01T12:00:10Z");
+    const cw = new StandinCloudWatch(reader, { now: () => now, sleep: () => Promise.resolve() });
+    await cw.getMetricData(latencyQuery("shop-dms", "TASKID", now));
+    now = new Date("2026-05-01T12:00:50Z");
+    const q = { ...latencyQuery("shop-dms", "TASKID", now), StartTime: new Date("2026-05-01T12:00:40Z") };
+    const out = await cw.getMetricData(q);
+    expect(out.MetricDataResults?.[0]?.Timestamps).toEqual([new Date("2026-05-01T12:00:00Z")]);
+    expect(out.MetricDataResults?.[0]?.Values).toEqual([2]);
+  });
+});
+
 describe("stand-in DMS and EC2", () => {
   const endpoint = { EndpointIdentifier: "src", EndpointType: "source" as const, EngineName: "postgres", ServerName: "127.0.0.1", Port: 5432, DatabaseName: "shop", Username: "postgres", Password: "s3cret-pw", SslMode: "require" as const };
 

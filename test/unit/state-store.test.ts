@@ -23,6 +23,17 @@ describe("state file", () => {
     expect(back.steps["source-connection"]?.status).toBe("done");
   });
 
+  it("GIVEN a state file written before answers kept a history WHEN read THEN it loads, with an empty history", async () => {
+    const d = dir();
+    const path = join(d, "m.state.json");
+    const old = { ...newState("aurora-migrate@0.0.9", new Date("2026-01-01T00:00:00Z")), answers: { "cutover.switch-hook": "./switch.sh" } } as Record<string, unknown>;
+    delete old["answerHistory"];
+    writeFileSync(path, JSON.stringify(old));
+    const back = await readState(path);
+    expect(back.answers["cutover.switch-hook"]).toBe("./switch.sh");
+    expect(back.answerHistory).toEqual({});
+  });
+
   it("GIVEN a truncated state file WHEN read THEN exit-2 error and the file is byte-identical", async () => {
     const d = dir();
     const path = join(d, "m.state.json");

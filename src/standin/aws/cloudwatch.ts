@@ -7,6 +7,13 @@
  *
  * Datapoints exist only for moments the stand-in looked: a sample is taken at each query while
  * the task replicates (DMS publishes continuously; a dashboard nobody reads needs no points).
+ *
+ * The time range is CloudWatch's (GetMetricData's StartTime/EndTime): a datapoint is one period's
+ * aggregate, stamped with the period's start; StartTime is rounded down (to the period for 1-,
+ * 5-, 10-, 20- and 30-second periods, else to the minute, 5 minutes after 15 days, the hour
+ * after 63 days) and is inclusive; EndTime is exclusive and applies to the datapoint's
+ * timestamp. So a query whose EndTime is now includes the period in progress, and with it the
+ * sample taken for this very query.
  */
 import type { MetricDataQuery, MetricDataResult } from "@aws-sdk/client-cloudwatch";
 import type { CloudWatchPort } from "../../adapters/aws/ports.js";
@@ -37,6 +44,16 @@ function aggregate(values: number[], stat: string | undefined): number {
   }
 }
 
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+
+/** StartTime as CloudWatch rounds it down (GetMetricData / GetMetricStatistics reference). */
+export function roundedStart(start: number, periodMs: number, now: number): number {
+  const age = now - start;
+  const unit = age > 63 * DAY ? 60 * MINUTE : age > 15 * DAY ? 5 * MINUTE : periodMs < MINUTE ? periodMs : MINUTE;
+  return Math.floor(start / unit) * unit;
+}
+
 export class StandinCloudWatch implements CloudWatchPort {
   private readonly samples = new Map<string, Sample[]>();
   private readonly clock: Clock;
@@ -59,14 +76,15 @@ export class StandinCloudWatch implements CloudWatchPort {
   }
 
   getMetricData: CloudWatchPort["getMetricData"] = async (input) => {
+    const now = this.clock.now().getTime();
     const start = input.StartTime ? new Date(input.StartTime).getTime() : 0;
-    const end = input.EndTime ? new Date(input.EndTime).getTime() : this.clock.now().getTime();
+    const end = input.EndTime ? new Date(input.EndTime).getTime() : now;
     const results: MetricDataResult[] = [];
-    for (const q of input.MetricDataQueries ?? []) results.push(await this.result(q, start, end, input.ScanBy));
+    for (const q of input.MetricDataQueries ?? []) results.push(await this.result(q, start, end, now, input.ScanBy));
     return { MetricDataResults: results, Messages: [] };
   };
 
-  private async result(q: MetricDataQuery, start: number, end: number, scanBy: string | undefined): Promise<MetricDataResult> {
+  private async result(q: MetricDataQuery, start: number, end: number, now: number, scanBy: string | undefined): Promise<MetricDataResult> {
     const empty: MetricDataResult = { Id: q.Id, Label: q.MetricStat?.Metric?.MetricName, StatusCode: "Complete", Timestamps: [], Values: [] };
     const metric = q.MetricStat?.Metric;
     const name = metric?.MetricName;
@@ -77,10 +95,12 @@ export class StandinCloudWatch implements CloudWatchPort {
     const value = (d: string): string => dims.find((x) => x.Name === d)?.Value ?? "";
     const samples = await this.sample(value("ReplicationInstanceIdentifier"), value("ReplicationTaskIdentifier"));
     const periodMs = (q.MetricStat?.Period ?? 60) * 1000;
+    const from = roundedStart(start, periodMs, now);
     const buckets = new Map<number, number[]>();
     for (const s of samples) {
-      if (s.at < start || s.at >= end) continue;
-      const bucket = Math.floor(s.at / periodMs) * periodMs;
+      if (s.at < from) continue;
+      const bucket = from + Math.floor((s.at - from) / periodMs) * periodMs;
+      if (bucket >= end) continue;
       const list = buckets.get(bucket) ?? [];
       list.push(name === "CDCLatencySource" ? s.source : s.target);
       buckets.set(bucket, list);
