@@ -1,9 +1,11 @@
 /**
- * The cutover window measured in the demo, with its app writing (about 10 transactions a second
- * through the app's role): `aurora-migrate demo --yes` run end to end through the built binary,
- * BENCH_DEMO_RUNS times (default 3). The window is the cutover's own figure (writes frozen →
- * switch hook done). Reported as seconds and as a ratio against the whole demo's wall time
- * measured in the same run (the share of the migration during which writes were unavailable).
+ * The cutover's write window at two database sizes, with the demo's app writing throughout
+ * (about 10 transactions a second through the app's role): `aurora-migrate demo --yes --rows N`
+ * through the built binary, for a small and a ~20x larger database, BENCH_DEMO_RUNS times each
+ * (default 3), interleaved. Nothing whose cost grows with the data may run inside the window,
+ * so the ratio large/small of the window (excluding the user's switch hook, reported beside
+ * it) should stay near 1. BENCH_DEMO_ROWS="small,large" sets the orders (default 9500,190000:
+ * about 50k and 1M rows).
  */
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -11,19 +13,32 @@ import type { BenchModule } from "./run.js";
 
 const BIN = fileURLToPath(new URL("../bin/aurora-migrate.js", import.meta.url));
 
-function runDemo(): Promise<{ window: number; gap: number | undefined; wall: number }> {
+interface DemoRun {
+  /** Freeze → switch hook done, seconds (the cutover's own figure). */
+  window: number;
+  /** The user's switch hook, seconds. */
+  hook: number;
+  phases: string;
+  rows: number;
+}
+
+function runDemo(orders: number): Promise<DemoRun> {
   return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(process.execPath, [BIN, "demo", "--yes"], { env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] });
+    const args = [BIN, "demo", "--yes", "--rows", String(orders), "--no-writes-after-switch"];
+    const child = spawn(process.execPath, args, { env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     child.stdout.on("data", (b: Buffer) => (out += b.toString()));
     child.stderr.on("data", (b: Buffer) => (out += b.toString()));
     child.on("close", (code) => {
-      const wall = (performance.now() - started) / 1000;
       const window = /Writes were unavailable for ([\d.]+) s/.exec(out)?.[1];
-      const gap = /last write on the source to first on the target: ([\d.]+) s/.exec(out)?.[1];
-      if (code !== 0 || window === undefined) reject(new Error(`demo exited ${String(code)}:\n${out.slice(-2000)}`));
-      else resolve({ window: Number(window), gap: gap === undefined ? undefined : Number(gap), wall });
+      const phases = /The write window, phase by phase: (.*)\./.exec(out)?.[1];
+      const hook = phases === undefined ? undefined : /switch hook (\d+) ms/.exec(phases)?.[1];
+      const rows = /Rows on the target when it was checked: ([\d,]+)/.exec(out)?.[1];
+      if (code !== 0 || window === undefined || phases === undefined || hook === undefined) {
+        reject(new Error(`demo --rows ${orders} exited ${String(code)}:\n${out.slice(-2000)}`));
+      } else {
+        resolve({ window: Number(window), hook: Number(hook) / 1000, phases, rows: Number((rows ?? "0").replace(/,/g, "")) });
+      }
     });
   });
 }
@@ -31,18 +46,28 @@ function runDemo(): Promise<{ window: number; gap: number | undefined; wall: num
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 
 const bench: BenchModule = {
-  title: "cutover window in `demo --yes` with the app writing, vs the whole demo's wall time",
+  title: "cutover window (excluding the switch hook) in `demo --yes` at two database sizes ~20x apart, with the app writing: ratio large/small",
   async run() {
     const runs = Number(process.env["BENCH_DEMO_RUNS"] ?? 3);
-    const results = [];
+    const [small, large] = (process.env["BENCH_DEMO_ROWS"] ?? "9500,190000").split(",").map(Number) as [number, number];
+    const results: Record<"small" | "large", DemoRun[]> = { small: [], large: [] };
     for (let i = 0; i < runs; i++) {
-      const r = await runDemo();
-      results.push(r);
-      console.log(`  run ${i + 1}: window ${r.window.toFixed(2)} s, app's own gap ${r.gap?.toFixed(2) ?? "?"} s, demo ${r.wall.toFixed(1)} s`);
+      for (const [size, orders] of [["small", small], ["large", large]] as const) {
+        const r = await runDemo(orders);
+        results[size].push(r);
+        console.log(`  run ${i + 1} ${size} (${r.rows.toLocaleString("en")} rows): window ${r.window.toFixed(2)} s, of which switch hook ${r.hook.toFixed(2)} s — ${r.phases}`);
+      }
     }
-    const w = median(results.map((r) => r.window));
-    const wall = median(results.map((r) => r.wall));
-    console.log(`  median cutover window: ${w.toFixed(2)} s = ${(w / wall).toFixed(3)}x the demo's wall time (${wall.toFixed(1)} s), over ${runs} runs`);
+    const summary = (size: "small" | "large"): { without: number; hook: number; rows: number } => ({
+      without: median(results[size].map((r) => r.window - r.hook)),
+      hook: median(results[size].map((r) => r.hook)),
+      rows: median(results[size].map((r) => r.rows)),
+    });
+    const s = summary("small");
+    const l = summary("large");
+    console.log(`  small, ${s.rows.toLocaleString("en")} rows: window without the hook ${s.without.toFixed(3)} s (hook ${s.hook.toFixed(3)} s), median of ${runs}`);
+    console.log(`  large, ${l.rows.toLocaleString("en")} rows: window without the hook ${l.without.toFixed(3)} s (hook ${l.hook.toFixed(3)} s), median of ${runs}`);
+    console.log(`  ratio large/small (window without the hook): ${(l.without / s.without).toFixed(2)}x for ${(l.rows / s.rows).toFixed(1)}x the rows`);
   },
 };
 
