@@ -26,8 +26,8 @@ export interface CutoverPlan {
 
 /**
  * The questions, the checks and the plan: the preconditions (task, latency, tolerant row
- * counts), the freeze's statements, the target's sequences, the confirmation. Nothing is
- * changed. Returns undefined when the user declines... never: declining throws.
+ * counts), the freeze's statements, the target's sequences, the confirmation (declining
+ * throws). Nothing is changed.
  */
 export async function prepareCutover(ctx: StepContext, deps: CutoverDeps, source: PgClient, target: PgClient): Promise<CutoverPlan> {
   const { prompter, reporter } = ctx;
