@@ -5,7 +5,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { APP_ROLE } from "../../src/demo/schema.js";
-import { runCli, startCli } from "../support/cli.js";
+import { startCli } from "../support/cli.js";
 import { type DemoServers, startDemoServers } from "../support/demo-e2e.js";
 
 let d: DemoServers;
@@ -13,7 +13,7 @@ let dir: string;
 
 beforeAll(async () => {
   d = await startDemoServers();
-  dir = mkdtempSync(join(tmpdir(), "cutover-signals-"));
+  dir = mkdtempSync(join(tmpdir(), "cutover-sigint-"));
 });
 afterAll(async () => {
   // The switch hook SIGKILL orphaned (nothing can forward a SIGKILL): ended here.
@@ -54,14 +54,14 @@ async function appCanConnectToSource(): Promise<boolean> {
 
 function cutoverRecord(statePath: string): { freeze?: { status: string }; switch?: { startedAt?: string; finishedAt?: string } } {
   const state = JSON.parse(readFileSync(statePath, "utf8")) as { outputs: Record<string, unknown> };
-  return (state.outputs["cutover"] ?? {}) as { freeze?: { status: string }; switch?: { startedAt?: string; finishedAt?: string } };
+  return (state.outputs["cutover"] ?? {});
 }
 
-describe("GIVEN the demo at its cutover, the built CLI, and a switch command that hangs", () => {
-  it("WHEN Ctrl-C comes during the marker wait THEN it exits 130 with the freeze lifted; WHEN the CLI is SIGKILLed during the switch command THEN a resume keeps the freeze and says why", async () => {
+describe("GIVEN the demo at its cutover with the marker held back on the target, and the built CLI", () => {
+  it("WHEN Ctrl-C comes during the marker wait THEN it exits 130 after lifting the freeze, the state records it lifted, and no hook process is left", async () => {
     const statePath = join(dir, "m.state.json");
     const config = join(dir, "answers.json");
-    writeFileSync(config, JSON.stringify({ "cutover.switch-hook": `echo $$ > ${dir}/switch.pid; echo SWITCH-STARTED; sleep 300` }));
+    writeFileSync(config, JSON.stringify({ "cutover.switch-hook": `echo $$ > ${dir}/switch.pid; echo SWITCH-$((1+1))-STARTED; sleep 300` }));
     const common = ["--yes", "--state", statePath, "--config", config, "--no-writes-after-switch"];
 
     // Holds the marker back: DMS's (the stand-in's) apply of it waits until a row is in release_marker.
@@ -83,23 +83,6 @@ describe("GIVEN the demo at its cutover, the built CLI, and a switch command tha
     expect(await appCanConnectToSource()).toBe(true);
     // The switch command never started, so no process of it can be left.
     expect(hookPids()).toEqual([]);
-
     await d.targetSql("INSERT INTO public.release_marker VALUES (1)");
-    const second = startCli(["demo", "--resume", ...common]);
-    await second.waitFor("SWITCH-STARTED", 240_000);
-    second.child.kill("SIGKILL");
-    expect((await second.done).signal).toBe("SIGKILL");
-    expect(cutoverRecord(statePath).switch?.startedAt).toBeDefined();
-    expect(cutoverRecord(statePath).switch?.finishedAt).toBeUndefined();
-    // Documented: a SIGKILLed tool cannot forward anything, so its hook lives on.
-    expect(signalGroup(hookPids()[0]!, 0)).toBe(true);
-
-    const third = await runCli(["demo", "--resume", ...common]);
-    expect(third.code, third.stdout + third.stderr).toBe(3);
-    expect(third.stdout + third.stderr).toMatch(/The app may already be on the target/);
-    expect(third.stdout + third.stderr).toMatch(/cutover --state \S+ --config \S+ --switched/);
-    expect(third.stdout + third.stderr).toMatch(/cutover --state \S+ --config \S+ --unfreeze/);
-    expect(cutoverRecord(statePath).freeze?.status).toBe("applied");
-    expect(await appCanConnectToSource()).toBe(false);
   }, 600_000);
 });
