@@ -200,33 +200,47 @@ export function buildProgram(io: CliIo, onAction: (p: Promise<void>) => void): C
   program
     .command("cutover")
     .description(
-      "guided switch-over: check readiness (task running, CDC latency, row counts), freeze writes on the source, wait for a marker on the target, final sequence sync, your switch hook; rolled back if anything fails before the hook succeeds",
+      "guided switch-over: check readiness (task running, CDC latency, row counts), freeze writes on the source, wait for a marker on the target, final sequence sync, your switch hook; then, with the app already on the target, compare the frozen source with the target as of the drain. Rolled back if anything fails before the hook starts or if the hook exits non-zero",
     )
-    .option("--skip-validation", "skip the row-count checks (tolerant before the freeze, exact after the drain; answers cutover.skip-row-counts); only when you validated another way")
-    .option("--unfreeze", "only lift the write freeze recorded in the state, nothing else (e.g. to roll back to the old server after a switch)")
+    .option("--skip-validation", "skip the row-count checks (tolerant before the freeze, and the comparison after the switch; answers cutover.skip-row-counts and cutover.verify none); only when you validated another way")
+    .addOption(new Option("--verify <how>", "after the switch, compare the frozen source with the target as of the drain: exact row counts, or counts and checksums (answers cutover.verify)").choices(["counts", "checksum", "none"]))
+    .option("--unfreeze", "only lift the write freeze recorded in the state, nothing else (e.g. to roll back to the old server after a switch, once the app points at it again)")
+    .option("--switched", "confirm that a switch an interrupted run left unfinished did happen (the app is on the target): records the cutover as done, keeps the freeze")
     .addHelpText(
       "after",
       examples(
         "aurora-migrate cutover --state prod.state.json",
         "aurora-migrate cutover --dry-run                     # the checks, the freeze statements and the hook, changing nothing",
-        "aurora-migrate cutover --config answers.json --yes --skip-validation",
+        "aurora-migrate cutover --config answers.json --yes --verify checksum",
         "aurora-migrate cutover --unfreeze                    # give the app's roles their access back",
+        "aurora-migrate cutover --switched                    # after a crash during the switch: the app is on the target",
       ) +
         [
           "",
+          "Inside the write window only: the freeze (one batch), the marker's round trip, the re-copy of rows whose primary key",
+          "changed, a snapshot of the target and the sequence sync, your switch command. The report (and --json) gives each",
+          "phase in ms. The exact comparison runs after the switch, against that snapshot, in parallel.",
+          "",
           "Answers it asks for (keys for --config): cutover.max-latency-seconds (default 10), cutover.freeze-method",
           "(roles | hook | none), cutover.freeze-roles, cutover.freeze-hook / cutover.unfreeze-hook, cutover.switch-hook",
-          "(runs with the target's connection in DATABASE_URL and PG*), cutover.drain-timeout-seconds (default 600).",
+          "(runs with the target's connection in DATABASE_URL and PG*), cutover.drain-timeout-seconds (default 600),",
+          "cutover.hookTimeoutSeconds (default 300: a freeze, unfreeze or switch command running longer is ended, with",
+          "its whole process group), cutover.verify (counts | checksum | none; default counts).",
           "",
-          "Exit codes: 0 switched, 1 failed (the freeze was lifted; the message says what to fix), 3 not ready yet, or row counts differ after the drain (the freeze was lifted)",
-          "(task not running, latency over the threshold, row counts differ: each problem is listed), 130 interrupted.",
+          "A switch command that is ended (time limit, Ctrl-C) or a crash while it runs keeps the freeze: the app may",
+          "already be on the target. Settle it with --switched (it is) or --unfreeze (it is not, after checking).",
+          "",
+          "Exit codes: 0 switched, 1 failed (before the switch the freeze was lifted; the message says what to fix),",
+          "3 not ready yet (task not running, latency over the threshold, row counts apart: each problem is listed),",
+          "or, after the switch, source and target differ (the tables are listed, with the way back), or a switch",
+          "left unfinished needs --switched or --unfreeze; 130 interrupted (before the switch the freeze was lifted).",
           "",
         ].join("\n"),
     )
     .action(
       act(async (g, reporter, cmd) => {
         const { runCutoverCommand } = await import("./commands/cutover.js");
-        await runCutoverCommand(g, cmd.opts<{ skipValidation?: boolean; unfreeze?: boolean }>(), await sessionIo(reporter, g));
+        await runCutoverCommand(g, cmd.opts<{ skipValidation?: boolean; unfreeze?: boolean; switched?: boolean; verify?: string }>(), await sessionIo(reporter, g));
       }),
     );
   program

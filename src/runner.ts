@@ -60,6 +60,12 @@ export interface Step<C extends StepContext = StepContext> {
    * (a deleted endpoint). Throw an AppError saying what is missing and what to do.
    */
   verify?(ctx: C): Promise<void>;
+  /**
+   * The step answers Ctrl-C itself (it undoes what it did, e.g. lifts a write freeze, before it
+   * ends): the runner waits for it instead of abandoning it at once. It may throw its own
+   * InterruptedError to say what was left in which state.
+   */
+  readonly finishesOnAbort?: boolean;
 }
 
 export interface RunStepsOptions {
@@ -116,12 +122,13 @@ export async function runSteps<C extends StepContext>(steps: readonly Step<C>[],
         reporter.info(`Dry run: would ${step.dryRunPlan} Nothing was changed.`);
         outcome = { summary: "dry run: nothing changed" };
       } else {
-        outcome = await untilAborted(step.run(ctx), ctx.signal);
+        outcome = step.finishesOnAbort ? await step.run(ctx) : await untilAborted(step.run(ctx), ctx.signal);
       }
     } catch (err) {
-      if (isAbort(err) || ctx.signal.aborted) {
+      if (isAbort(err) || ctx.signal.aborted || err instanceof InterruptedError) {
         rec.status = "interrupted";
         await ctx.save();
+        if (err instanceof InterruptedError) throw err;
         throw new InterruptedError(`Interrupted during step ${index + 1} (${step.title}). Progress is saved in ${ctx.options.statePath}.`, {
           hint: `Continue with: ${options.resumeCommand}`,
         });
@@ -143,7 +150,7 @@ export async function runSteps<C extends StepContext>(steps: readonly Step<C>[],
 }
 
 /** Stops waiting for `work` as soon as the signal aborts, so Ctrl-C is answered at once. */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+export function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) {
     work.catch(() => undefined);
     return Promise.reject(abortErr());

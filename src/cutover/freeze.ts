@@ -1,5 +1,7 @@
 import { APPLICATION_NAME, type PgClient } from "../adapters/postgres/connect.js";
 import type { Clock } from "../clock.js";
+import type { QueryResult } from "pg";
+import { quoteLiteral } from "../adapters/postgres/sql.js";
 import { OperationError, errorMessage } from "../errors.js";
 import { applySql, undoSql } from "./freeze-plan.js";
 import type { FreezeRecord } from "./record.js";
@@ -11,7 +13,7 @@ export interface FreezeIo {
   /** Persists the state; called before every change so each one can be undone. */
   save(): Promise<void>;
   /** Runs a user hook against the source; throws when it exits non-zero. */
-  runSourceHook(command: string, what: string): Promise<void>;
+  runSourceHook(command: string, what: string, signal?: AbortSignal): Promise<void>;
   /** Progress lines. */
   say(text: string): void;
 }
@@ -24,7 +26,7 @@ export interface EndedSession {
 
 /** How long ended sessions get to disappear before the freeze is declared impossible. */
 const SESSION_EXIT_WAIT_MS = 15_000;
-const POLL_MS = 50;
+const POLL_MS = 10;
 
 /**
  * Applies a recorded freeze: each change saved as planned before it runs, then marked
@@ -32,22 +34,18 @@ const POLL_MS = 50;
  * NOLOGIN. Then the frozen roles' sessions on this database are ended and waited for, so no
  * write of theirs can commit after this returns.
  */
-export async function applyFreeze(io: FreezeIo, record: FreezeRecord): Promise<void> {
+export async function applyFreeze(io: FreezeIo, record: FreezeRecord, o: { signal?: AbortSignal } = {}): Promise<void> {
   record.status = "applying";
   await io.save();
   if (record.method === "hook") {
-    await io.runSourceHook(record.freezeHook ?? "", "freeze hook");
+    await io.runSourceHook(record.freezeHook ?? "", "freeze hook", o.signal);
   } else if (record.method === "roles") {
-    await applyChanges(io, record);
-    const stillConnect = await io.client.query<{ name: string }>(
-      `SELECT r.rolname AS name FROM pg_roles r WHERE r.rolname = ANY($1) AND r.rolcanlogin AND has_database_privilege(r.oid, current_database(), 'CONNECT')`,
-      [record.roles],
-    );
-    for (const { name } of stillConnect.rows) {
+    const stillConnect = await applyChanges(io, record);
+    for (const name of stillConnect) {
       io.say(`"${name}" still has CONNECT through a grant the tool cannot revoke; setting it NOLOGIN instead.`);
       record.changes.push({ change: { kind: "nologin", role: name }, status: "planned" });
     }
-    if (stillConnect.rows.length) await applyChanges(io, record);
+    if (stillConnect.length) await applyChanges(io, record);
     record.terminated.push(...(await endSessions(io, record.roles)));
   }
   record.status = "applied";
@@ -55,10 +53,32 @@ export async function applyFreeze(io: FreezeIo, record: FreezeRecord): Promise<v
   await io.save();
 }
 
-async function applyChanges(io: FreezeIo, record: FreezeRecord): Promise<void> {
+/**
+ * Applies every planned change in one round trip: one batch (the simple protocol runs it as
+ * one implicit transaction, so it applies wholly or not at all), ending with the query for the
+ * frozen roles that can still connect. Returns those roles. When the batch fails, the changes
+ * are applied one by one so the error names the statement that fails.
+ */
+async function applyChanges(io: FreezeIo, record: FreezeRecord): Promise<string[]> {
+  const planned = record.changes.filter((e) => e.status === "planned");
+  // Saved as planned before anything runs: a crash mid-batch leaves undos that change nothing.
   await io.save();
-  for (const entry of record.changes) {
-    if (entry.status !== "planned") continue;
+  const check = `SELECT r.rolname AS name FROM pg_roles r WHERE r.rolname = ANY(ARRAY[${record.roles.map(quoteLiteral).join(", ")}]::text[]) AND r.rolcanlogin AND has_database_privilege(r.oid, current_database(), 'CONNECT')`;
+  const batch = [...planned.map((e) => applySql(e.change, record.database)), check].join(";\n");
+  let results: QueryResult<{ name: string }>[];
+  try {
+    const res = (await io.client.query(batch)) as unknown as QueryResult<{ name: string }> | QueryResult<{ name: string }>[];
+    results = Array.isArray(res) ? res : [res];
+  } catch {
+    return applyOneByOne(io, record, planned, check);
+  }
+  for (const entry of planned) entry.status = "applied";
+  await io.save();
+  return results[results.length - 1]!.rows.map((r) => r.name);
+}
+
+async function applyOneByOne(io: FreezeIo, record: FreezeRecord, planned: FreezeRecord["changes"], check: string): Promise<string[]> {
+  for (const entry of planned) {
     const sql = applySql(entry.change, record.database);
     try {
       await io.client.query(sql);
@@ -71,6 +91,7 @@ async function applyChanges(io: FreezeIo, record: FreezeRecord): Promise<void> {
     entry.status = "applied";
     await io.save();
   }
+  return (await io.client.query<{ name: string }>(check)).rows.map((r) => r.name);
 }
 
 /**
@@ -81,25 +102,24 @@ async function applyChanges(io: FreezeIo, record: FreezeRecord): Promise<void> {
 export async function endSessions(io: Pick<FreezeIo, "client" | "clock">, roles: readonly string[]): Promise<EndedSession[]> {
   const ended: EndedSession[] = [];
   for (let round = 0; round < 5; round += 1) {
-    const { rows } = await io.client.query<{ pid: number; role: string; application: string }>(
-      `SELECT pid, usename AS role, coalesce(application_name, '') AS application
-         FROM pg_stat_activity
-        WHERE datname = current_database() AND backend_type = 'client backend' AND pid <> pg_backend_pid()
-          AND usename = ANY($1) AND coalesce(application_name, '') <> $2`,
-      [roles, APPLICATION_NAME],
-    );
-    if (rows.length === 0) return ended;
-    for (const row of rows) {
-      try {
-        await io.client.query("SELECT pg_terminate_backend($1)", [row.pid]);
-      } catch (err) {
-        throw new OperationError(`Cannot end session ${row.pid} of "${row.role}": ${errorMessage(err)}`, {
-          cause: err,
-          hint: "The tool's login must be a superuser or a member of pg_signal_backend (GRANT pg_signal_backend TO <login>), or use a freeze hook.",
-        });
-      }
-      ended.push(row);
+    // Listed and ended in one statement: one round trip inside the write window.
+    let rows: EndedSession[];
+    try {
+      ({ rows } = await io.client.query<EndedSession>(
+        `SELECT pid, usename AS role, coalesce(application_name, '') AS application, pg_terminate_backend(pid) AS ended
+           FROM pg_stat_activity
+          WHERE datname = current_database() AND backend_type = 'client backend' AND pid <> pg_backend_pid()
+            AND usename = ANY($1) AND coalesce(application_name, '') <> $2`,
+        [roles, APPLICATION_NAME],
+      ));
+    } catch (err) {
+      throw new OperationError(`Cannot end the sessions of ${roles.join(", ")}: ${errorMessage(err)}`, {
+        cause: err,
+        hint: "The tool's login must be a superuser or a member of pg_signal_backend (GRANT pg_signal_backend TO <login>), or use a freeze hook.",
+      });
     }
+    if (rows.length === 0) return ended;
+    ended.push(...rows.map((r) => ({ pid: r.pid, role: r.role, application: r.application })));
     await waitGone(io, rows.map((r) => r.pid));
   }
   throw new OperationError(`Sessions of ${roles.join(", ")} keep reconnecting to the source after their CONNECT was revoked.`, {

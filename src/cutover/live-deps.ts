@@ -2,7 +2,6 @@ import type { PgClient } from "../adapters/postgres/connect.js";
 import { BlockedError } from "../errors.js";
 import { jointPoints } from "../plan/sync-verdict.js";
 import type { StepContext } from "../runner.js";
-import { syncSequences } from "../sequences/sync.js";
 import { awsFor } from "../steps/aws/context.js";
 import { findTask } from "../steps/aws/lookups.js";
 import { RES, goneError } from "../steps/aws/resources.js";
@@ -11,7 +10,7 @@ import { openDatabase } from "../steps/connections.js";
 import type { DmsTaskOutput } from "../steps/dms-task.js";
 import { readLatencySeries } from "../steps/sync-wait.js";
 import { validateDatabases } from "../validate/compare.js";
-import type { CutoverDeps, SequenceSyncResult } from "./deps.js";
+import type { CutoverDeps } from "./deps.js";
 import type { TableCount } from "./row-counts.js";
 
 /** The task step 6 recorded; without one there is nothing to cut over from. */
@@ -25,26 +24,10 @@ function recordedTask(ctx: StepContext): DmsTaskOutput {
   return task;
 }
 
-/** Runs `work` with a session on the source and one on the target, closing both after. */
-async function withBoth<T>(ctx: StepContext, work: (source: PgClient, target: PgClient) => Promise<T>): Promise<T> {
-  const source = await openDatabase(ctx, "source");
-  try {
-    const target = await openDatabase(ctx, "target");
-    try {
-      return await work(source, target);
-    } finally {
-      await target.end().catch(() => undefined);
-    }
-  } finally {
-    await source.end().catch(() => undefined);
-  }
-}
-
 /**
  * The cutover's dependencies for a migration recorded in the state: the task's status and its
  * CDC latency from the AWS services of this run (the same lookups and CloudWatch query as the
- * sync wait), `validate`'s row counts over the migrated schemas, and the sequence sync of
- * `sync-sequences`. Under --dry-run the AWS reads are printed, not made, and assumed fine so
+ * sync wait) and `validate`'s row counts over the migrated schemas. Under --dry-run the AWS reads are printed, not made, and assumed fine so
  * the rest of the plan can be shown.
  */
 export function cutoverDepsFor(ctx: StepContext): CutoverDeps {
@@ -91,16 +74,6 @@ export function cutoverDepsFor(ctx: StepContext): CutoverDeps {
           : [{ table: `${t.schema}.${t.table}`, source: Number(t.sourceRows ?? 0), target: t.status === "missing-on-target" ? undefined : Number(t.targetRows ?? 0) }],
       );
     },
-
-    syncSequences: (): Promise<SequenceSyncResult> =>
-      withBoth(ctx, async (source, target) => {
-        const report = await syncSequences({ source, target, schemas: await chosenSchemas(ctx, source), dryRun: ctx.options.dryRun });
-        for (const e of report.entries.filter((x) => x.action === "missing-on-target")) {
-          ctx.reporter.warn(`Sequence ${e.schema}.${e.name} exists on the source but not on the target: inserts that use it will fail there.`);
-        }
-        const missing = report.missingOnTarget ? `, ${report.missingOnTarget} missing on the target` : "";
-        return { summary: `${report.entries.length} sequence(s) checked, ${report.moved} moved forward${missing}` };
-      }),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Prompter } from "../ui/prompter.js";
 import type { FreezeFacts } from "./freeze-plan.js";
+import type { VerifyMode } from "./record.js";
 import { defaultFreezeRoles, freezableRoles } from "./freeze-plan.js";
 
 /** Question ids of the cutover (keys in --config and the state's answers: never rename one). */
@@ -13,6 +14,9 @@ export const Q = {
   switchHook: "cutover.switch-hook",
   drainTimeout: "cutover.drain-timeout-seconds",
   confirmFreeze: "cutover.confirm-freeze",
+  verify: "cutover.verify",
+  hookTimeout: "cutover.hookTimeoutSeconds",
+  switchHappened: "cutover.switch-happened",
 } as const;
 
 export type FreezeMethod = "roles" | "hook" | "none";
@@ -27,7 +31,7 @@ export async function askPreconditions(p: Prompter): Promise<{ maxLatencySeconds
   });
   const skipRowCounts = await p.confirm({
     id: Q.skipRowCounts,
-    message: "Skip the row-count checks (before the freeze and after the drain)?",
+    message: "Skip the row-count check before the freeze (and, by default, the check after the switch)?",
     help: "only when you validated another way (--skip-validation)",
     default: false,
   });
@@ -93,4 +97,28 @@ export async function askSwitch(p: Prompter): Promise<{ switchHook: string; drai
     min: 1,
   });
   return { switchHook, drainTimeoutSeconds };
+}
+
+export async function askVerify(p: Prompter, skipRowCounts: boolean): Promise<VerifyMode> {
+  return p.select<VerifyMode>({
+    id: Q.verify,
+    message: "After the switch, compare the frozen source with the target as it was at the drain",
+    help: "runs after the app is on the target, outside the write window; any difference is reported with exit code 3 and the way back",
+    choices: [
+      { value: "counts", name: "Exact row counts of every table" },
+      { value: "checksum", name: "Row counts and a checksum of every table's content (reads every row: slower, still outside the window)" },
+      { value: "none", name: "No comparison (--skip-validation)" },
+    ],
+    default: skipRowCounts ? "none" : "counts",
+  });
+}
+
+export async function askHookTimeout(p: Prompter): Promise<number> {
+  return p.number({
+    id: Q.hookTimeout,
+    message: "Longest a freeze, unfreeze or switch command may run (seconds) before it is ended",
+    help: "its whole process group is ended; before the switch the freeze is then lifted",
+    default: 300,
+    min: 1,
+  });
 }

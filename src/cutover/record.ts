@@ -38,6 +38,37 @@ export const freezeRecordSchema = z.object({
 });
 export type FreezeRecord = z.infer<typeof freezeRecordSchema>;
 
+export const VERIFY_MODES = ["counts", "checksum", "none"] as const;
+export type VerifyMode = (typeof VERIFY_MODES)[number];
+
+export const verificationSchema = z.object({
+  mode: z.enum(VERIFY_MODES),
+  /** equal: nothing differs; differ: `differences` lists the tables; failed: the check itself could not run (`error`); skipped: mode none. */
+  result: z.enum(["equal", "differ", "failed", "skipped"]),
+  startedAt: z.string().optional(),
+  ms: z.number().optional(),
+  tables: z.number().optional(),
+  differences: z.array(z.string()).default([]),
+  error: z.string().optional(),
+});
+export type Verification = z.infer<typeof verificationSchema>;
+
+/**
+ * The switch: saved (fsynced) before the switch hook starts, so that a crash while it runs can
+ * never be mistaken for a cutover that did not switch. Started without finished means the app
+ * may already be on the target: nothing lifts the freeze by itself then.
+ */
+export const switchRecordSchema = z.object({
+  hook: z.string(),
+  startedAt: z.string(),
+  /** The hook exited 0, or the user confirmed (`cutover --switched`) that the app is on the target. */
+  finishedAt: z.string().optional(),
+  confirmedByUser: z.boolean().optional(),
+  /** The user lifted the freeze (`cutover --unfreeze`) after checking the app is not on the target. */
+  abandonedAt: z.string().optional(),
+});
+export type SwitchRecord = z.infer<typeof switchRecordSchema>;
+
 export const cutoverReportSchema = z.object({
   /** When writes on the source stopped (freeze applied and the app's sessions gone). */
   frozeAt: z.string(),
@@ -62,6 +93,19 @@ export const cutoverReportSchema = z.object({
       deleted: z.number(),
     })
     .optional(),
+  /** The write window, phase by phase, in milliseconds (each phase's own time; totalMs = freeze to hook end). */
+  window: z
+    .object({
+      freezeMs: z.number(),
+      drainMs: z.number().optional(),
+      keyChangesMs: z.number().optional(),
+      sequencesMs: z.number().optional(),
+      hookMs: z.number().optional(),
+      totalMs: z.number().optional(),
+    })
+    .optional(),
+  /** The comparison of the frozen source with the target as of the drain, run after the switch. */
+  verification: verificationSchema.optional(),
   outcome: z.enum(["switched", "rolled-back"]),
   /** Why it was rolled back. */
   failure: z.string().optional(),
@@ -72,6 +116,7 @@ export type CutoverReport = z.infer<typeof cutoverReportSchema>;
 export const cutoverOutputSchema = z.object({
   freeze: freezeRecordSchema.optional(),
   marker: z.object({ token: z.string(), id: z.number(), writtenAt: z.string(), seenAt: z.string().optional() }).optional(),
+  switch: switchRecordSchema.optional(),
   report: cutoverReportSchema.optional(),
 });
 export type CutoverOutput = z.infer<typeof cutoverOutputSchema>;

@@ -1,226 +1,160 @@
 import type { PgClient } from "../adapters/postgres/connect.js";
 import { ensureMarkerTable } from "../adapters/postgres/marker.js";
-import { repairAtCutover } from "../key-changes/cutover-repair.js";
-import { AppError, BlockedError, OperationError, errorMessage, isAbort } from "../errors.js";
-import type { StepContext } from "../runner.js";
-import { assertTargetAccess } from "../schema/target-access.js";
-import { chosenSchemas } from "../steps/chosen-schemas.js";
+import { AppError, BlockedError, InterruptedError, OperationError, UsageError, errorMessage, isAbort } from "../errors.js";
+import { type StepContext, untilAborted } from "../runner.js";
+import { commandFor } from "../state/paths.js";
 import { openDatabase } from "../steps/connections.js";
-import { runDatabaseHook } from "../steps/database-hook.js";
+import { HookTimeoutError } from "../steps/database-hook.js";
 import type { CutoverDeps } from "./deps.js";
-import { markerTableExists, waitForMarker, writeMarker } from "./drain.js";
-import { type FreezeIo, applyFreeze, liftFreeze } from "./freeze.js";
-import { readFreezeFacts } from "./freeze-facts.js";
-import { applySql, planFreeze } from "./freeze-plan.js";
-import { cutoverVerdict } from "./preconditions.js";
-import { exactCountDifferences } from "./row-counts.js";
-import { Q, askFreezeHooks, askFreezeMethod, askFreezeRoles, askPreconditions, askSwitch } from "./questions.js";
-import { type CutoverReport, type FreezeRecord, cutoverOutput } from "./record.js";
-import { reportLines, rolledBackReport, switchedReport } from "./report.js";
-
-function freezeIo(ctx: StepContext, client: PgClient): FreezeIo {
-  return {
-    client,
-    clock: ctx.clock,
-    save: () => ctx.save(),
-    // Not the step's signal: an interrupted cutover must still be able to undo its freeze.
-    runSourceHook: (command, what) => runDatabaseHook(ctx, "source", command, what),
-    say: (text) => ctx.reporter.warn(text),
-  };
-}
+import { markerTableExists } from "./drain.js";
+import { liftFreeze } from "./freeze.js";
+import { prepareCutover } from "./prepare.js";
+import { Q } from "./questions.js";
+import { type CutoverReport, cutoverOutput } from "./record.js";
+import { reportLines, rolledBackReport, switchedReport, verificationLines } from "./report.js";
+import { pendingSwitch, settlePendingSwitch, switchUnsettledError } from "./switch-record.js";
+import { verifyAfterSwitch } from "./verify-after-switch.js";
+import { type WindowProgress, freezeIo, runWindow } from "./window.js";
 
 /** Lifts the freeze recorded in the state, if one is still (or may still be) in place. */
 export async function liftRecordedFreeze(ctx: StepContext): Promise<boolean> {
   const record = cutoverOutput(ctx.state.outputs).freeze;
   if (!record || record.status === "lifted") return false;
+  const timeout = ctx.state.answers[Q.hookTimeout];
   const source = await openDatabase(ctx, "source");
   try {
-    await liftFreeze(freezeIo(ctx, source), record);
+    await liftFreeze(freezeIo(ctx, source, typeof timeout === "number" ? timeout : 300), record);
   } finally {
     await source.end().catch(() => undefined);
   }
   return true;
 }
 
-/** The questions, the checks and the plan: everything decided before the source is touched. */
-async function prepare(
-  ctx: StepContext,
-  deps: CutoverDeps,
-  source: PgClient,
-  target: PgClient,
-): Promise<{ record: FreezeRecord; switchHook: string; drainTimeoutSeconds: number; skipRowCounts: boolean }> {
-  const { prompter, reporter } = ctx;
-  const pre = await askPreconditions(prompter);
-  const spinner = reporter.spinner("Checking the task, its latency and the row counts");
-  let verdict;
-  try {
-    verdict = cutoverVerdict({
-      taskStatus: await deps.taskStatus(),
-      cdcLatencySeconds: await deps.cdcLatencySeconds(),
-      latencyThresholdSeconds: pre.maxLatencySeconds,
-      rowCounts: pre.skipRowCounts ? "skipped" : await deps.rowCounts(),
-      markerTableOnTarget: await markerTableExists(target),
-    });
-  } catch (err) {
-    spinner.fail("Could not check the cutover's preconditions");
-    throw err;
+/**
+ * `cutover --unfreeze`: lifts the recorded freeze. A switch left pending by a crash is recorded
+ * as abandoned (the user checked the app is not on the target), so the next cutover starts anew.
+ */
+export async function unfreezeCommand(ctx: StepContext): Promise<boolean> {
+  const pending = pendingSwitch(ctx);
+  if (pending) ctx.reporter.warn(`A switch started at ${pending.startedAt} was never recorded as finished: make sure the app is on the source before it takes writes again.`);
+  const lifted = await liftRecordedFreeze(ctx);
+  if (pending) {
+    pending.abandonedAt = ctx.clock.now().toISOString();
+    const out = cutoverOutput(ctx.state.outputs);
+    out.report = rolledBackReport(out.freeze?.frozenAt ?? pending.startedAt, pending.abandonedAt, "the switch did not finish; the freeze was lifted with cutover --unfreeze", out.marker?.seenAt);
+    await ctx.save();
   }
-  if (!verdict.ready) {
-    spinner.fail("The cutover cannot start yet");
-    throw new BlockedError(`The cutover cannot start: ${verdict.problems.length} problem(s). Nothing was changed.`, {
-      details: verdict.problems.map((p) => `- ${p}`),
-      hint: "Fix them and run `aurora-migrate cutover` again.",
-    });
-  }
-  spinner.succeed("The task runs, its latency is under the threshold" + (pre.skipRowCounts ? "" : ", row counts are within CDC lag"));
-  for (const note of verdict.notes) reporter.warn(note);
+  return lifted;
+}
 
-  const method = await askFreezeMethod(prompter);
-  const facts = await readFreezeFacts(source);
-  const record: FreezeRecord = { method, database: facts.database, roles: [], changes: [], status: "applying", terminated: [] };
-  const consequences: string[] = [];
-  if (method === "roles") {
-    const roles = await askFreezeRoles(prompter, facts);
-    const plan = planFreeze(facts, roles);
-    for (const w of plan.warnings) reporter.warn(w);
-    if (plan.problems.length) {
-      throw new BlockedError("The write freeze cannot be made as chosen. Nothing was changed.", {
-        details: plan.problems.map((p) => `- ${p}`),
-        hint: `Change ${Q.freezeRoles} (or ${Q.freezeMethod}) and run the cutover again.`,
-      });
-    }
-    record.roles = roles;
-    record.changes = plan.changes.map((change) => ({ change, status: "planned" as const }));
-    const sessions = await source.query<{ n: string }>(
-      "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend' AND usename = ANY($1)",
-      [roles],
-    );
-    consequences.push(
-      `Writes on ${facts.database} stop for ${roles.join(", ")}: they lose access, and their ${sessions.rows[0]?.n ?? 0} open session(s) there are ended. Run on the source:`,
-      ...plan.changes.map((c) => `  ${applySql(c, facts.database)};`),
-    );
-  } else if (method === "hook") {
-    Object.assign(record, await askFreezeHooks(prompter));
-    consequences.push(`Your freeze command runs: ${record.freezeHook ?? ""}`);
-  } else {
-    record.status = "applied";
-    reporter.warn("No write freeze: any write the app makes on the source after the marker is not on the target, and is lost after the switch.");
-  }
-  // The app's roles (those frozen, or with a hook every grantee) must be able to use the target.
-  await assertTargetAccess(source, target, await chosenSchemas(ctx, source), method === "roles" ? record.roles : undefined);
-  const { switchHook, drainTimeoutSeconds } = await askSwitch(prompter);
-  consequences.push(
-    "Then a marker row is written on the source and awaited on the target, the rows whose primary key changed are re-copied, the sequences are synced, and your switch command runs:",
-    `  ${switchHook}`,
-    "If anything fails before it succeeds, the freeze is lifted and the source is left as it was.",
-  );
-  if (ctx.options.dryRun) {
-    for (const line of consequences) reporter.info(line);
-    return { record, switchHook, drainTimeoutSeconds, skipRowCounts: pre.skipRowCounts };
-  }
-  const go = await prompter.confirmDestructive({ id: Q.confirmFreeze, message: "Freeze writes on the source and switch the app to the target now?", consequences });
-  if (!go) throw new OperationError("Cutover cancelled. Nothing was changed.");
-  return { record, switchHook, drainTimeoutSeconds, skipRowCounts: pre.skipRowCounts };
+export interface CutoverRunOptions {
+  /** --switched: the user confirms that a switch left unfinished by a crash did happen. */
+  switched?: boolean;
 }
 
 /**
- * The cutover (product.md step 12): preconditions; the write freeze; the drain (a marker
- * written after the freeze, awaited on the target); the final sequence sync; the user's
- * switch hook; the report of the write-unavailable window. Anything failing before the switch
- * hook succeeds lifts the freeze. Returns undefined on --dry-run.
+ * The cutover (product.md step 12): preconditions and everything the window needs, prepared;
+ * the write window (window.ts); the report; then, with the app already on the target, the
+ * comparison of the frozen source with the target as of the drain. Anything failing before
+ * the switch hook starts, or the hook exiting non-zero, lifts the freeze (on Ctrl-C too); a
+ * hook the tool had to end (time limit, Ctrl-C) or a crash while it ran keeps the freeze.
+ * Returns undefined on --dry-run.
  */
-export async function runCutover(ctx: StepContext, deps: CutoverDeps): Promise<CutoverReport | undefined> {
-  const { reporter, clock } = ctx;
+export async function runCutover(ctx: StepContext, deps: CutoverDeps, o: CutoverRunOptions = {}): Promise<CutoverReport | undefined> {
+  const { reporter } = ctx;
   const out = cutoverOutput(ctx.state.outputs);
   if (out.report?.outcome === "switched") {
     reporter.success(`The cutover already switched the app at ${out.report.switchedAt ?? "an earlier run"}.`);
+    if (out.report.verification?.result === "differ") for (const line of verificationLines(out.report.verification)) reporter.warn(line);
     return out.report;
+  }
+  const pending = pendingSwitch(ctx);
+  if (pending) return settlePendingSwitch(ctx, pending, o);
+  if (o.switched) {
+    throw new UsageError("--switched confirms a switch left unfinished by an interrupted cutover, and none is recorded. Nothing was changed.", {
+      hint: `Run \`${commandFor("cutover", ctx.options)}\` to cut over.`,
+    });
   }
   if (await liftRecordedFreeze(ctx)) reporter.warn("A write freeze left by an earlier, unfinished cutover was lifted first.");
 
   const source = await openDatabase(ctx, "source");
   let target: PgClient | undefined;
+  let holder: PgClient | undefined;
   try {
     target = await openDatabase(ctx, "target");
-    const { record, switchHook, drainTimeoutSeconds, skipRowCounts } = await prepare(ctx, deps, source, target);
+    const plan = await untilAborted(prepareCutover(ctx, deps, source, target), ctx.signal);
     if (ctx.options.dryRun) {
       reporter.info("Dry run: nothing was changed.");
       return undefined;
     }
     // Created only when missing: DDL on the source goes through DMS's DDL capture.
     if (!(await markerTableExists(source))) await ensureMarkerTable(source);
+    // The session that will hold the target's snapshot, open before the freeze.
+    if (plan.verify !== "none") holder = await openDatabase(ctx, "target");
     delete out.report;
     delete out.marker;
-    out.freeze = record;
-    const frozeAt = clock.now().toISOString();
-    let drainedAt: string | undefined;
+    delete out.switch;
+    out.freeze = plan.record;
+    const progress: WindowProgress = {};
+    let result;
     try {
-      if (record.method !== "none") {
-        const spinner = reporter.spinner("Freezing writes on the source");
-        await applyFreeze(freezeIo(ctx, source), record);
-        spinner.succeed(`Writes frozen on the source${record.terminated.length ? ` (${record.terminated.length} session(s) ended)` : ""}`);
-      }
-      const marker = await writeMarker(source);
-      out.marker = { ...marker, writtenAt: clock.now().toISOString() };
-      await ctx.save();
-      const spinner = reporter.spinner(`Waiting for the marker (row ${marker.id}) on the target`);
-      const seen = await waitForMarker(target, marker, { clock, signal: ctx.signal, timeoutSeconds: drainTimeoutSeconds, spinner }).catch((err: unknown) => {
-        spinner.fail();
-        throw err;
-      });
-      drainedAt = seen.toISOString();
-      out.marker.seenAt = drainedAt;
-      spinner.succeed(`The target has every write made before the freeze (${((seen.getTime() - Date.parse(frozeAt)) / 1000).toFixed(1)} s after it)`);
-      // Before the checks: the rows DMS left under an old key are made right first.
-      const keyChanges = await repairAtCutover(ctx, source, target);
-      const rowCounts = skipRowCounts ? undefined : await exactRowCounts(ctx, deps);
-      const sequences = await deps.syncSequences();
-      reporter.success(`Sequences synced: ${sequences.summary}`);
-      reporter.info("Running your switch command:");
-      await runDatabaseHook(ctx, "target", switchHook, "switch hook", { signal: ctx.signal, hint: "Its output is above: fix the command, then run `aurora-migrate cutover` again." });
-      const report = { ...switchedReport(frozeAt, drainedAt, clock.now().toISOString(), sequences.summary, rowCounts), ...(keyChanges ? { keyChanges } : {}) };
-      out.report = report;
-      await ctx.save();
-      for (const line of reportLines(report)) reporter.info(line);
-      if (record.method !== "none") reporter.info("The source stays frozen so nothing writes to the old server by mistake; `aurora-migrate cutover --unfreeze` lifts it (to roll back).");
-      return report;
+      result = await runWindow(ctx, { source, target, holder }, plan, progress);
     } catch (err) {
-      throw await rollBack(ctx, err, frozeAt, drainedAt);
+      throw await rollBack(ctx, err, progress);
     }
+    const report = switchedReport(result);
+    out.report = report;
+    await ctx.save();
+    for (const line of reportLines(report)) reporter.info(line);
+    for (const w of result.sequenceWarnings) reporter.warn(w);
+    if (plan.record.method !== "none") reporter.info("The source stays frozen so nothing writes to the old server by mistake; `aurora-migrate cutover --unfreeze` lifts it (to roll back).");
+
+    if (plan.verify === "none" || !result.snapshotId) {
+      report.verification = { mode: "none", result: "skipped", differences: [] };
+      await ctx.save();
+      return report;
+    }
+    const spinner = reporter.spinner(`The app is on the target; comparing the frozen source with the target as of the drain (${plan.verify === "checksum" ? "counts and checksums" : "exact counts"})`);
+    const verification = await verifyAfterSwitch(ctx, { mode: plan.verify, snapshotId: result.snapshotId, schemas: plan.schemas });
+    report.verification = verification;
+    await ctx.save();
+    const lines = verificationLines(verification);
+    if (verification.result === "equal") spinner.succeed(lines[0]);
+    else spinner.fail(lines[0]);
+    const back = `The app is already on the target. The source is still frozen and intact: to go back, point the app at the source again, then run \`${commandFor("cutover", ctx.options)} --unfreeze\`.`;
+    if (verification.result === "differ") {
+      throw new BlockedError(`After the switch, ${verification.differences.length} table(s) differ between the frozen source and the target as of the drain: rows DMS did not carry over.`, {
+        details: verification.differences.map((d) => `- ${d}`),
+        hint: `${back}\nOr keep the target and repair those tables from the source (aurora-migrate validate --checksum shows the state now).`,
+      });
+    }
+    if (verification.result === "failed") {
+      if (verification.error === "interrupted") throw new InterruptedError("Interrupted during the comparison after the switch; the app is on the target and the switch is recorded.", { hint: back });
+      throw new OperationError(`The switch succeeded, but the comparison after it could not run: ${verification.error ?? "unknown error"}.`, {
+        hint: `Compare the tables yourself (aurora-migrate validate). ${back}`,
+      });
+    }
+    return report;
   } finally {
+    await holder?.end().catch(() => undefined);
     await source.end().catch(() => undefined);
     await target?.end().catch(() => undefined);
   }
 }
 
 /**
- * After the freeze and the drain nobody can write and every earlier commit is on the target,
- * so the counts must be equal: any difference is a divergence (a lost or extra row), and
- * switching would carry it over. Throws BlockedError (the caller lifts the freeze).
+ * After a failure in the window: a switch hook the tool had to end (time limit, Ctrl-C) keeps
+ * the freeze and says how to settle it; anything else lifts the freeze and records the
+ * rollback. Returns the error to throw.
  */
-async function exactRowCounts(ctx: StepContext, deps: CutoverDeps): Promise<string> {
-  const spinner = ctx.reporter.spinner("Comparing exact row counts now that the target has every write");
-  const counts = await deps.rowCounts().catch((err: unknown) => {
-    spinner.fail();
-    throw err;
-  });
-  const differences = exactCountDifferences(counts);
-  if (differences.length) {
-    spinner.fail(`Row counts differ after the drain in ${differences.length} table(s)`);
-    throw new BlockedError(`Row counts differ between source and target after the drain in ${differences.length} table(s): the target lost or gained rows DMS did not replicate.`, {
-      details: differences.map((d) => `- ${d}`),
-      hint: "Compare the tables (aurora-migrate validate --checksum) and check the task's table statistics and logs; reload the tables that differ, then run the cutover again.",
-    });
-  }
-  const summary = `${counts.length} table(s) equal`;
-  spinner.succeed(`Row counts after the drain: ${summary}`);
-  return summary;
-}
-
-/** Lifts the freeze after a failure and returns the error to throw, saying so. */
-async function rollBack(ctx: StepContext, err: unknown, frozeAt: string, drainedAt: string | undefined): Promise<unknown> {
+async function rollBack(ctx: StepContext, err: unknown, progress: WindowProgress): Promise<unknown> {
   const out = cutoverOutput(ctx.state.outputs);
   const interrupted = isAbort(err) || ctx.signal.aborted;
+  if (progress.switchStarted) {
+    if (interrupted || err instanceof HookTimeoutError) return switchUnsettledError(ctx, err, interrupted);
+    // The hook ran and exited non-zero: it says the switch failed, so the source takes writes again.
+    out.switch!.abandonedAt = ctx.clock.now().toISOString();
+  }
   const failure = interrupted ? "interrupted" : errorMessage(err);
   try {
     await liftRecordedFreeze(ctx);
@@ -232,13 +166,14 @@ async function rollBack(ctx: StepContext, err: unknown, frozeAt: string, drained
       ...(e.hint ? { hint: e.hint } : {}),
     });
   }
-  const report = rolledBackReport(frozeAt, ctx.clock.now().toISOString(), failure, drainedAt);
+  const report = rolledBackReport(progress.frozeAt ?? ctx.clock.now().toISOString(), ctx.clock.now().toISOString(), failure, progress.drainedAt, progress.window);
   out.report = report;
   await ctx.save();
   for (const line of reportLines(report)) ctx.reporter.warn(line);
-  if (err instanceof AppError && !interrupted) {
-    const hint = [err.hint, "The write freeze was lifted: the source takes writes as before, and the app was not switched."].filter(Boolean).join("\n");
-    return Object.assign(err, { hint });
+  const lifted = "The write freeze was lifted: the source takes writes as before, and the app was not switched.";
+  if (interrupted) {
+    return new InterruptedError("Interrupted: the cutover stopped before the switch.", { hint: `${lifted}\nRun \`${commandFor("cutover", ctx.options)}\` again when ready.` });
   }
-  return err;
+  if (err instanceof AppError) return Object.assign(err, { hint: [err.hint, lifted].filter(Boolean).join("\n") });
+  return new OperationError(`The cutover failed: ${failure}`, { cause: err, hint: lifted });
 }

@@ -61,11 +61,27 @@ describe("aurora-migrate cutover / cleanup", () => {
     expect((await readState(statePath)).outputs["cutover"]).toEqual({});
   });
 
+  it("GIVEN a cutover that switched WHEN `cutover --json` runs again THEN stdout holds its report with the window phase by phase and the check after the switch", async () => {
+    const state = await readState(statePath);
+    const window = { freezeMs: 12, drainMs: 40, keyChangesMs: 3, sequencesMs: 8, hookMs: 150, totalMs: 215 };
+    const verification = { mode: "counts", result: "equal", startedAt: "2026-01-01T00:00:01.000Z", ms: 900, tables: 7, differences: [] };
+    state.outputs["cutover"] = { report: { frozeAt: "2026-01-01T00:00:00.000Z", switchedAt: "2026-01-01T00:00:00.215Z", outcome: "switched", window, verification } };
+    await writeStateAtomic(statePath, state);
+    const r = await cli("cutover", "--yes", "--json");
+    expect(r.code, r.err).toBe(0);
+    const report = JSON.parse(r.out) as { window: unknown; verification: unknown };
+    expect(report.window).toEqual(window);
+    expect(report.verification).toEqual(verification);
+  });
+
   it("GIVEN --help WHEN asked for cutover and cleanup THEN each describes its flags with examples and exit codes", async () => {
     const cut = await cli("cutover", "--help");
     expect(cut.code).toBe(0);
     expect(cut.out).toMatch(/--skip-validation\s+skip the row-count checks/);
     expect(cut.out).toMatch(/--unfreeze\s+only lift the write freeze/);
+    expect(cut.out).toMatch(/--switched\s+confirm that a switch/);
+    expect(cut.out).toMatch(/--verify <how>/);
+    expect(cut.out).toContain("cutover.hookTimeoutSeconds (default 300");
     expect(cut.out).toContain("$ aurora-migrate cutover --dry-run");
     expect(cut.out).toMatch(/Exit codes: 0 switched/);
     const clean = await cli("cleanup", "--help");

@@ -80,10 +80,12 @@ describe("cutover readiness", () => {
 
 describe("cutover report", () => {
   it("GIVEN the three moments THEN the window runs from the freeze to the end of the switch hook", () => {
-    const r = switchedReport("2026-01-01T10:00:00.000Z", "2026-01-01T10:00:01.250Z", "2026-01-01T10:00:04.500Z", "3 moved");
+    const window = { freezeMs: 20, drainMs: 1230, keyChangesMs: 5, sequencesMs: 45, hookMs: 3200, totalMs: 4500 };
+    const r = switchedReport({ frozeAt: "2026-01-01T10:00:00.000Z", drainedAt: "2026-01-01T10:00:01.250Z", switchedAt: "2026-01-01T10:00:04.500Z", sequences: "3 moved", window });
     expect(r.windowSeconds).toBe(4.5);
     expect(r.drainSeconds).toBe(1.25);
     expect(reportLines(r)).toContain("Writes were unavailable for 4.5 s.");
+    expect(reportLines(r)).toContain("The write window, phase by phase: freeze 20 ms, drain 1230 ms, key-change repair 5 ms, sequence sync 45 ms, switch hook 3200 ms.");
   });
 
   it("GIVEN a rollback THEN the report says the freeze was lifted and the source takes writes again", () => {
