@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { CUTOVER_OUTPUT, freezeRecordSchema } from "../cutover/record.js";
 import type { MigrationState } from "../state/schema.js";
-import { resumeCommand, unfreezeCommand } from "../state/paths.js";
+import { resumeCommand, switchedCommand, unfreezeCommand } from "../state/paths.js";
 
 /** A write freeze on the source that is (or may still be) in force, as `status` shows it. */
 export interface FreezeStatus {
@@ -26,7 +26,7 @@ export interface FreezeStatus {
 /** What of the cutover's record `status` reads; the switch's start read defensively (older records have none). */
 const recordedCutover = z.object({
   freeze: freezeRecordSchema.optional(),
-  switch: z.object({ startedAt: z.string().optional() }).passthrough().optional(),
+  switch: z.object({ startedAt: z.string().optional(), finishedAt: z.string().optional() }).passthrough().optional(),
   report: z.object({ outcome: z.string(), switchedAt: z.string().optional() }).passthrough().optional(),
 });
 
@@ -36,7 +36,7 @@ export function freezeStatus(state: MigrationState, statePath: string): FreezeSt
   if (!parsed.success) return undefined;
   const { freeze, report } = parsed.data;
   if (!freeze || freeze.status === "lifted") return undefined;
-  const switched = report?.outcome === "switched";
+  const switched = report?.outcome === "switched" || parsed.data.switch?.finishedAt !== undefined;
   const switchStartedAt = parsed.data.switch?.startedAt;
   const since = freeze.frozenAt ?? state.steps["cutover"]?.startedAt;
   return {
@@ -62,8 +62,8 @@ export function freezeStatusLines(f: FreezeStatus, options: { statePath: string;
     lines.push(`To roll back to the source, lift the freeze: ${f.liftCommand}`);
   } else if (f.appMayBeOnTarget) {
     lines.push(`The switch hook started at ${f.switchStartedAt ?? "?"} and did not finish: the app may already be on the target.`);
-    lines.push("Check where the app writes now. If it writes on the target, finish the cutover with:");
-    lines.push(`  ${resumeCommand(options)}`);
+    lines.push("Check where the app writes now. If it writes on the target, record the switch as done with:");
+    lines.push(`  ${switchedCommand(options.statePath)}`);
     lines.push("If it still uses the source, lift the freeze (the app writes on the source again) with:");
     lines.push(`  ${f.liftCommand}`);
   } else {

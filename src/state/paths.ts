@@ -18,6 +18,11 @@ export function unfreezeCommand(statePath: string): string {
   return `aurora-migrate cutover --unfreeze --state ${shellQuote(statePath)}`;
 }
 
+/** The exact command that records an unfinished switch as done (the app is on the target). */
+export function switchedCommand(statePath: string): string {
+  return `aurora-migrate cutover --switched --state ${shellQuote(statePath)}`;
+}
+
 /** The exact command that continues this migration. */
 export function resumeCommand(options: { statePath: string; configPath?: string }): string {
   return commandFor("resume", options);
