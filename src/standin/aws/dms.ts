@@ -50,6 +50,8 @@ export function taskLogStream(taskArn: string): string {
 export class StandinDms implements DmsPort {
   private readonly clock: Clock;
   private readonly runningTests = new Set<string>();
+  /** Connection tests still running in the background (close() waits for them). */
+  private readonly testsInFlight = new Set<Promise<void>>();
 
   constructor(
     private readonly account: StandinAccount,
@@ -336,7 +338,7 @@ export class StandinDms implements DmsPort {
     const key = `${e.arn}|${instanceArn}`;
     this.runningTests.add(key);
     // A secret DMS cannot read (or without host/port) fails the test with DMS's reason.
-    void Promise.resolve()
+    const test: Promise<void> = Promise.resolve()
       .then(() => testEndpointConnection(this.tasks.pgEndpoint(e), e.type))
       .catch((err: unknown) => ({ Status: "failed" as const, LastFailureMessage: errorMessage(err) }))
       .then(async (result) => {
@@ -348,7 +350,17 @@ export class StandinDms implements DmsPort {
           await this.account.save();
         }
       })
-      .finally(() => this.runningTests.delete(key));
+      .catch(() => undefined) // the account file went away (the stand-in is closing): nothing to record
+      .finally(() => {
+        this.runningTests.delete(key);
+        this.testsInFlight.delete(test);
+      });
+    this.testsInFlight.add(test);
+  }
+
+  /** Resolves once no connection test runs in the background. */
+  async idle(): Promise<void> {
+    await Promise.all([...this.testsInFlight]);
   }
 
   private connectionShape(endpointArn: string, instanceArn: string): Connection {

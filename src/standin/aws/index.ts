@@ -67,6 +67,9 @@ export async function createStandinAws(o: StandinAwsOptions): Promise<StandinAws
     ec2: new StandinEc2(account),
     iam,
     secretsmanager,
-    close: () => tasks.close(),
+    close: async () => {
+      await dms.idle();
+      await tasks.close();
+    },
   };
 }
