@@ -1,7 +1,8 @@
 import { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { isUnreachable } from "../adapters/postgres/connect.js";
+import { connectPg, isUnreachable } from "../adapters/postgres/connect.js";
+import { quoteIdent } from "../adapters/postgres/sql.js";
 import { type PgLocation, describeLocation, formatPgUrl, parsePgUrl } from "../adapters/postgres/url.js";
 import { AppError, OperationError, errorMessage } from "../errors.js";
 import type { StepContext } from "../runner.js";
@@ -139,7 +140,11 @@ export async function checkReachable(ctx: StepContext, r: ReachContext): Promise
   }
   const spinner = ctx.reporter.spinner(`Connecting to Aurora at ${where} from this machine (TCP, TLS, login)`);
   try {
-    const client = await openDatabase(ctx, "target", { connectTimeoutMs: 10_000 });
+    const client = await openDatabase(ctx, "target", { connectTimeoutMs: 10_000 }).catch(async (err: unknown) => {
+      if (!(missingDatabase(err) && r.createdWriterId && r.via === "endpoint")) throw err;
+      await createDatabase(ctx, r.target);
+      return openDatabase(ctx, "target", { connectTimeoutMs: 10_000 });
+    });
     try {
       const { rows } = await client.query<{ tls: boolean | null }>("SELECT (SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()) AS tls");
       spinner.succeed(`This machine reaches Aurora at ${where}${rows[0]?.tls ? " over TLS" : " (not encrypted)"}${r.target.params["sslmode"]?.startsWith("verify") ? `, certificate verified (${r.target.params["sslmode"]})` : ""}.`);
@@ -152,10 +157,32 @@ export async function checkReachable(ctx: StepContext, r: ReachContext): Promise
   }
 }
 
+function missingDatabase(err: unknown): boolean {
+  const inner = err instanceof AppError && err.cause !== undefined ? err.cause : err;
+  return (inner as { code?: string }).code === "3D000";
+}
+
+/**
+ * RDS creates the initial database only for names of letters, digits and underscores; on a
+ * cluster the wizard created, a source database named otherwise is created here, as the master user.
+ */
+async function createDatabase(ctx: StepContext, target: PgLocation): Promise<void> {
+  const admin = await connectPg({ ...target, database: "postgres" }, ctx.secrets.get("target.password"), { connectTimeoutMs: 10_000 });
+  try {
+    await admin.query(`CREATE DATABASE ${quoteIdent(target.database)}`);
+  } finally {
+    await admin.end().catch(() => undefined);
+  }
+  ctx.reporter.success(`Created the database ${quoteIdent(target.database)} on the new cluster (RDS creates only names of letters, digits and underscores).`);
+}
+
 function explainUnreachable(err: unknown, r: ReachContext): unknown {
   const nothingYet = "Nothing for DMS was created yet; the cluster is kept and checked again on resume.";
   if (!isUnreachable(err)) {
     if (!(err instanceof AppError)) return err;
+    if (missingDatabase(err) && r.via === "endpoint") {
+      return Object.assign(err, { hint: `The migration loads into a database named as the source's. Create it on the cluster (CREATE DATABASE ${quoteIdent(r.target.database)};) as its master user, then resume. ${nothingYet}` });
+    }
     const secret = r.masterSecretArn && /password/i.test(`${err.message} ${err.hint ?? ""}`) ? ` The master password is in Secrets Manager: ${r.masterSecretArn} (aws secretsmanager get-secret-value --secret-id ${r.masterSecretArn}); give it in PGPASSWORD.` : "";
     return Object.assign(err, { hint: `${err.hint ?? ""}${secret} ${nothingYet}`.trim() });
   }

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { libpqEnv } from "../../../src/adapters/postgres/env.js";
+import { quoteIdent } from "../../../src/adapters/postgres/sql.js";
 import { runWizard } from "../../../src/commands/wizard.js";
 import type { AppError } from "../../../src/errors.js";
 import type { GlobalOptions } from "../../../src/runner.js";
@@ -178,5 +179,26 @@ describe("verify-full against Aurora with the RDS CA bundle the user names", () 
     expect(err.exitCode).toBe(2);
     expect(err.message).toMatch(/aurora\.caBundle.*holds no PEM certificate/);
     expect(fake.callsTo("createDBCluster")).toHaveLength(0);
+  });
+});
+
+describe("the target database on a cluster the wizard created", () => {
+  const odd = `Shop "DB" ü ${Date.now() % 100000}`;
+  afterAll(async () => {
+    await target.sql(`DROP DATABASE IF EXISTS ${quoteIdent(odd)} WITH (FORCE)`);
+  });
+
+  it("GIVEN a source database whose name RDS cannot create (quotes, spaces, unicode, uppercase) WHEN step 3 reaches the new cluster THEN it creates that database there and connects to it", async () => {
+    const fake = new FakeAws({ clusterEndpoint: { host: "127.0.0.1", port: sharedServerInfo("target").port } });
+    const h = harness(fake, sourceState(source.url, odd), { answers: { "target.url": "", "aurora.clusterId": "odd-shop" } });
+    await auroraClusterStep.run(h.ctx);
+    expect(fake.callsTo("createDBCluster")[0]?.input).not.toHaveProperty("DatabaseName");
+    const client = await openDatabase(h.ctx, "target");
+    try {
+      expect((await client.query<{ db: string }>("SELECT current_database() AS db")).rows[0]?.db).toBe(odd);
+    } finally {
+      await client.end();
+    }
+    expect(h.reporter.text).toContain(`Created the database ${quoteIdent(odd)} on the new cluster`);
   });
 });
