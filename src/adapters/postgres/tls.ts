@@ -1,7 +1,7 @@
 import type { ConnectionOptions } from "node:tls";
 import { parse as parseConnectionString } from "pg-connection-string";
 import { UsageError } from "../../errors.js";
-import { type PgLocation, type SslMode, describeLocation, sslModeOf } from "./url.js";
+import { type PgLocation, SSL_MODES, type SslMode, describeLocation, sslModeOf } from "./url.js";
 
 /** TLS for one connection attempt: false is plain. */
 export type TlsSetting = false | ConnectionOptions;
@@ -42,6 +42,9 @@ function libpqSsl(loc: PgLocation, mode: SslMode): ConnectionOptions {
 /** What to try for a location, in order. Throws a UsageError for verify-ca without a CA file. */
 export function tlsPlan(loc: PgLocation): TlsPlan {
   const mode = sslModeOf(loc);
+  if (!(SSL_MODES as readonly string[]).includes(mode)) {
+    throw new UsageError(`sslmode=${mode} for ${describeLocation(loc)} is not an sslmode.`, { hint: `Use one of ${SSL_MODES.join(", ")}.` });
+  }
   if (mode === "verify-ca" && !loc.params["sslrootcert"]) {
     throw new UsageError(`sslmode=verify-ca for ${describeLocation(loc)} needs the CA that signed the server's certificate.`, {
       hint: "Add sslrootcert=/path/to/ca.pem to the URL (for Aurora, the RDS CA bundle of its region), or use sslmode=verify-full with a public CA.",

@@ -70,7 +70,14 @@ export function parsePgUrl(text: string): { location: PgLocation; password?: str
   let parsed: ReturnType<typeof parseConnectionString>;
   try {
     // useLibpqCompat: sslmode means what libpq says it means (checked again at connect time).
-    parsed = parseConnectionString(text, { useLibpqCompat: true });
+    // sslrootcert=system names the system's trust store, not a file pg-connection-string could read.
+    let readable = text;
+    if (url.searchParams.get("sslrootcert") === "system") {
+      const copy = new URL(text);
+      copy.searchParams.delete("sslrootcert");
+      readable = copy.toString();
+    }
+    parsed = parseConnectionString(readable, { useLibpqCompat: true });
   } catch (err) {
     throw unreadableParameter(err, shown);
   }
