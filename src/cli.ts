@@ -103,23 +103,26 @@ export function buildProgram(io: CliIo, onAction: (p: Promise<void>) => void): C
     .command("start", { isDefault: true })
     .description("interactive wizard from the first step (the default command)")
     .option("--source <url>", "source PostgreSQL URL (answers source.url)")
-    .addHelpText("after", examples("aurora-migrate", "aurora-migrate start --source postgres://app@db.internal:5432/app", "aurora-migrate start --config answers.json --yes --state prod.state.json"))
+    .option("--ca-bundle <file>", "RDS CA bundle (PEM) of the region: Aurora's certificate is verified (sslmode=verify-full) (answers aurora.caBundle)")
+    .addHelpText("after", examples("aurora-migrate", "aurora-migrate start --source postgres://app@db.internal:5432/app", "aurora-migrate start --config answers.json --yes --state prod.state.json --ca-bundle eu-west-1-bundle.pem"))
     .action(
       act(async (g, reporter, cmd) => {
         const { runWizard } = await import("./commands/wizard.js");
-        const source = cmd.opts<{ source?: string }>().source;
-        await runWizard(g, "new", await sessionIo(reporter, g, source ? { "source.url": source } : {}));
+        const { source, caBundle } = cmd.opts<{ source?: string; caBundle?: string }>();
+        await runWizard(g, "new", await sessionIo(reporter, g, { ...(source ? { "source.url": source } : {}), ...(caBundle ? { "aurora.caBundle": caBundle } : {}) }));
       }),
     );
 
   program
     .command("resume")
     .description("continue the migration recorded in the state file, at its first unfinished step")
+    .option("--ca-bundle <file>", "RDS CA bundle (PEM) of the region, used while the Aurora step has not finished (answers aurora.caBundle)")
     .addHelpText("after", examples("aurora-migrate resume", "aurora-migrate resume --state prod.state.json --config answers.json --yes"))
     .action(
-      act(async (g, reporter) => {
+      act(async (g, reporter, cmd) => {
         const { runWizard } = await import("./commands/wizard.js");
-        await runWizard(g, "resume", await sessionIo(reporter, g));
+        const { caBundle } = cmd.opts<{ caBundle?: string }>();
+        await runWizard(g, "resume", await sessionIo(reporter, g, caBundle ? { "aurora.caBundle": caBundle } : {}));
       }),
     );
 

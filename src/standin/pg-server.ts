@@ -17,7 +17,7 @@ import pg from "pg";
 import { OperationError } from "../errors.js";
 import type { PgLocation } from "../adapters/postgres/url.js";
 import { quoteIdent } from "./endpoint.js";
-import { selfSignedCertificate } from "./tls-certificate.js";
+import { type SelfSignedCertificate, selfSignedCertificate } from "./tls-certificate.js";
 
 const run = promisify(execFile);
 
@@ -131,9 +131,10 @@ export interface LocalPgServerOptions {
   osUser?: string;
   /**
    * SSL on, with a throwaway self-signed certificate (made with node:crypto, no openssl
-   * needed), as Aurora has: `sslmode=require` connects, plain connections still work.
+   * needed), as Aurora has: `sslmode=require` connects, plain connections still work. A
+   * certificate given here (e.g. one a test CA signed) is served instead.
    */
-  ssl?: boolean;
+  ssl?: boolean | SelfSignedCertificate;
 }
 
 export interface LocalPgServer {
@@ -177,8 +178,8 @@ function installExitHook(): void {
 }
 
 /** The server's certificate and key in its data directory, readable by its OS user only. */
-function writeTlsFiles(dataDir: string, user: OsUser | undefined): Record<string, string> {
-  const { certPem, keyPem } = selfSignedCertificate();
+function writeTlsFiles(dataDir: string, user: OsUser | undefined, given?: SelfSignedCertificate): Record<string, string> {
+  const { certPem, keyPem } = given ?? selfSignedCertificate();
   for (const [name, text] of [
     ["server.crt", certPem],
     ["server.key", keyPem],
@@ -244,7 +245,7 @@ export async function startLocalPgServer(options: LocalPgServerOptions): Promise
     max_wal_senders: 10,
     ...options.settings,
   };
-  if (options.ssl) Object.assign(conf, writeTlsFiles(dataDir, user));
+  if (options.ssl) Object.assign(conf, writeTlsFiles(dataDir, user, options.ssl === true ? undefined : options.ssl));
   appendFileSync(join(dataDir, "postgresql.conf"), Object.entries(conf).map(([k, v]) => `${k} = ${v}`).join("\n") + "\n");
   writeFileSync(join(dataDir, "pg_hba.conf"), ["local all all trust", "host all all 127.0.0.1/32 trust", "host replication all 127.0.0.1/32 trust"].join("\n") + "\n");
   const pgCtl = async (...args: string[]): Promise<void> => {

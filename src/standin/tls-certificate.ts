@@ -6,8 +6,11 @@
  *
  * Node can sign but not build X.509 certificates, so the few DER structures of one are
  * encoded here (RFC 5280: a v3 certificate, RSA key, sha256WithRSAEncryption, CN=localhost).
+ * `issueCertificate` also makes a CA and certificates it signs, with subject alternative names,
+ * for the tests of verified TLS (sslmode=verify-ca/verify-full).
  */
-import { generateKeyPairSync, randomBytes, sign } from "node:crypto";
+import { type KeyObject, generateKeyPairSync, randomBytes, sign } from "node:crypto";
+import { isIPv4 } from "node:net";
 
 function length(n: number): Buffer {
   if (n < 0x80) return Buffer.from([n]);
@@ -69,23 +72,78 @@ export interface SelfSignedCertificate {
   keyPem: string;
 }
 
-/** A certificate for `commonName`, valid from a day ago for `days` days. */
-export function selfSignedCertificate(commonName = "localhost", now = new Date(), days = 30): SelfSignedCertificate {
+/** A certificate, its key, and what it takes to sign others with it (when it is a CA). */
+export interface IssuedCertificate extends SelfSignedCertificate {
+  /** The DER-encoded subject name, the issuer name of the certificates this one signs. */
+  readonly name: Buffer;
+  readonly privateKey: KeyObject;
+}
+
+export interface CertificateRequest {
+  commonName: string;
+  /** subjectAltName DNS entries (e.g. localhost). */
+  dnsNames?: string[];
+  /** subjectAltName IPv4 addresses (e.g. 127.0.0.1). */
+  ipAddresses?: string[];
+  /** A CA certificate (basicConstraints cA, keyCertSign). */
+  ca?: boolean;
+  /** Who signs; default: the certificate itself (self-signed). */
+  issuer?: IssuedCertificate;
+  now?: Date;
+  days?: number;
+}
+
+const bool = (v: boolean): Buffer => Buffer.from([0x01, 0x01, v ? 0xff : 0x00]);
+const octets = (b: Buffer): Buffer => tlv(0x04, b);
+const extension = (id: string, critical: boolean, value: Buffer): Buffer => seq(oid(id), ...(critical ? [bool(true)] : []), octets(value));
+
+function extensionsOf(r: CertificateRequest): Buffer[] {
+  const list: Buffer[] = [];
+  if (r.ca) {
+    list.push(extension("2.5.29.19", true, seq(bool(true))));
+    // keyUsage: keyCertSign (bit 5) and cRLSign (bit 6); one unused bit.
+    list.push(extension("2.5.29.15", true, tlv(0x03, Buffer.from([0x01, 0x06]))));
+  }
+  const names = [
+    ...(r.dnsNames ?? []).map((d) => tlv(0x82, Buffer.from(d, "ascii"))),
+    ...(r.ipAddresses ?? []).map((ip) => {
+      if (!isIPv4(ip)) throw new Error(`not an IPv4 address: ${ip}`);
+      return tlv(0x87, Buffer.from(ip.split(".").map(Number)));
+    }),
+  ];
+  if (names.length) list.push(extension("2.5.29.17", false, seq(...names)));
+  return list;
+}
+
+/** A v3 certificate for `commonName`, valid from a day ago for `days` days, signed by `issuer` or itself. */
+export function issueCertificate(r: CertificateRequest): IssuedCertificate {
+  const now = r.now ?? new Date();
+  const days = r.days ?? 30;
   const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const algorithm = seq(oid("1.2.840.113549.1.1.11"), nul());
-  const name = seq(set(seq(oid("2.5.4.3"), utf8(commonName))));
+  const name = seq(set(seq(oid("2.5.4.3"), utf8(r.commonName))));
+  const extensions = extensionsOf(r);
   const tbs = seq(
     tlv(0xa0, integer(Buffer.from([2]))),
     integer(serialNumber(randomBytes(16))),
     algorithm,
-    name,
+    r.issuer?.name ?? name,
     seq(utcTime(new Date(now.getTime() - 86_400_000)), utcTime(new Date(now.getTime() + days * 86_400_000))),
     name,
     publicKey.export({ type: "spki", format: "der" }),
+    ...(extensions.length ? [tlv(0xa3, seq(...extensions))] : []),
   );
-  const signature = sign("sha256", tbs, privateKey);
+  const signature = sign("sha256", tbs, r.issuer?.privateKey ?? privateKey);
   return {
     certPem: pem("CERTIFICATE", seq(tbs, algorithm, bitString(signature))),
     keyPem: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+    name,
+    privateKey,
   };
+}
+
+/** A self-signed certificate for `commonName`, valid from a day ago for `days` days. */
+export function selfSignedCertificate(commonName = "localhost", now = new Date(), days = 30): SelfSignedCertificate {
+  const { certPem, keyPem } = issueCertificate({ commonName, now, days });
+  return { certPem, keyPem };
 }

@@ -1,9 +1,10 @@
 import type { AwsServices, DbCluster, DbInstance } from "../adapters/aws/ports.js";
-import { formatPgUrl } from "../adapters/postgres/url.js";
+import { type PgLocation, describeLocation, formatPgUrl } from "../adapters/postgres/url.js";
 import { RESOURCE_KIND } from "../cleanup/kinds.js";
 import { OperationError, UsageError } from "../errors.js";
 import { defaultBaseName, lowerIdentifier, validateAwsIdentifier, validateCidr, validateMasterPassword, validateMasterUsername } from "../plan/aws-identifiers.js";
 import type { Step, StepContext } from "../runner.js";
+import { CLIENT_CIDR, TARGET_URL, askTargetAccess, checkReachable, takeAnswer, targetLocation } from "./aurora-target.js";
 import { chooseDbSubnetGroup, chooseEngineVersion, chooseExistingCluster } from "./aws/aurora-choices.js";
 import { awsFor, dryRunValue, sourceFacts } from "./aws/context.js";
 import { findCluster, findDbInstance } from "./aws/lookups.js";
@@ -26,6 +27,15 @@ export interface AuroraClusterOutput {
   /** Where RDS keeps the master password when it manages it (ManageMasterUserPassword). */
   masterSecretArn?: string;
   clusterArn?: string;
+  /**
+   * Where the tool itself connects (steps 7, 9, 12, hooks' DATABASE_URL): the writer endpoint,
+   * or the user's `target.url` (a tunnel). Absent in state files older than this field, which
+   * have the `target.url` answer instead.
+   */
+  target?: PgLocation;
+  targetVia?: "endpoint" | "target.url";
+  /** Path of the RDS CA bundle the user named (never its content), for verify-full and DMS. */
+  caBundle?: string;
 }
 
 const TAGS = [{ Key: "created-by", Value: "aurora-migrate" }];
@@ -51,15 +61,29 @@ export const auroraClusterStep: Step = {
           ],
           default: "create",
         });
-    const out = mode === "existing" ? await useExisting(ctx, aws, source.major, source.database) : await createCluster(ctx, aws, source.major, source.database);
+    const access = await askTargetAccess(ctx);
+    const made = mode === "existing" ? await useExisting(ctx, aws, source.major, source.database) : await createCluster(ctx, aws, source.major, source.database);
+    const target = targetLocation(access, { host: made.writerEndpoint, port: made.port, database: made.database, user: made.masterUsername });
+    const via = access.override ? "target.url" : "endpoint";
+    const out: AuroraClusterOutput = { ...made, target, targetVia: via, ...(access.caBundle ? { caBundle: access.caBundle } : {}) };
     ctx.state.outputs["aurora-cluster"] = out;
     const rec = recorded(ctx, RES.cluster);
     if (rec) await recordResource(ctx, RES.cluster, { ...rec, ...(out.clusterArn ? { arn: out.clusterArn } : {}), endpoint: out.writerEndpoint, port: out.port });
-    // The schema-load step and the cutover connect with this (no password in it).
-    ctx.state.answers["target.url"] = formatPgUrl({ host: out.writerEndpoint, port: out.port, database: out.database, user: out.masterUsername, params: { sslmode: "require" } });
-    ctx.reporter.info(`Target: ${String(ctx.state.answers["target.url"])}`);
+    ctx.reporter.info(`The tool connects to Aurora at ${formatPgUrl(target)}${via === "target.url" ? ` (${TARGET_URL}; DMS uses the writer endpoint ${out.writerEndpoint}:${out.port})` : ""}`);
     if (out.masterSecretArn) ctx.reporter.info(`The master password is kept by RDS in Secrets Manager: ${out.masterSecretArn}`);
-    return { summary: `${out.clusterId} (PostgreSQL ${out.engineVersion}) at ${out.writerEndpoint}:${out.port}` };
+    await checkReachable(ctx, {
+      target,
+      via,
+      vpcId: out.vpcId,
+      securityGroupId: out.securityGroupId,
+      port: out.port,
+      ...(rec?.createdByUs ? { createdWriterId: `${out.clusterId}-writer` } : {}),
+      publiclyAccessible: ctx.state.answers["aurora.public"] === true,
+      ...(out.masterSecretArn ? { masterSecretArn: out.masterSecretArn } : {}),
+    });
+    // Kept for readers of the answer (the demo's validation, older tools); the tool connects with `target` above.
+    ctx.state.answers[TARGET_URL] = formatPgUrl(target);
+    return { summary: `${out.clusterId} (PostgreSQL ${out.engineVersion}) at ${out.writerEndpoint}:${out.port}; the tool connects to ${describeLocation(target)}` };
   },
   async verify(ctx) {
     const rec = recorded(ctx, RES.cluster);
@@ -139,12 +163,13 @@ async function createCluster(ctx: StepContext, aws: AwsServices, sourceMajor: nu
     help: "No (the default) keeps them inside the VPC; this tool then needs a VPN, a bastion or to run in the VPC to load the schema",
     default: false,
   });
+  const previousCidr = takeAnswer(ctx, CLIENT_CIDR);
   const clientCidr = (
     await ctx.prompter.text({
-      id: "aurora.clientCidr",
+      id: CLIENT_CIDR,
       message: "Address range this tool connects to Aurora from (leave empty to add no such rule)",
       help: "e.g. 203.0.113.7/32 for your machine; never 0.0.0.0/0",
-      default: "",
+      default: previousCidr ?? "",
       validate: (v) => (v.trim() === "" ? undefined : validateCidr(v)),
     })
   ).trim();

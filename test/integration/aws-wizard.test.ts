@@ -11,6 +11,7 @@ import { MemoryReporter } from "../../src/ui/reporter.js";
 import { FakeAws } from "../support/aws/fake-aws.js";
 import { FakeClock, UNATTENDED_ANSWERS, noOpStep } from "../support/aws/harness.js";
 import { freshDatabase, sharedServerInfo, type TestDatabase } from "../support/databases.js";
+import { freePort } from "../support/pg-server.js";
 import { ScriptedTerminal } from "../support/scripted-terminal.js";
 
 /**
@@ -106,9 +107,10 @@ describe("the whole wizard, steps 1–13, against the stateful AWS fake and real
    * awaited) and its slot is the one the full-load step records; the app writes during CDC; a
    * stop releases the slot.
    */
-  function dmsAsSubscription(): FakeAws {
+  function dmsAsSubscription(deadPort: number): FakeAws {
     return new FakeAws({
-      clusterEndpoint: { host: "127.0.0.1", port: sharedServerInfo("target").port },
+      // "Aurora" answers at an address nothing listens on from here: the tool goes through the tunnel (target.url).
+      clusterEndpoint: { host: "127.0.0.1", port: deadPort },
       latency: [null, { source: 30, target: 45 }, { source: 2, target: 3 }, { source: 1, target: 2 }, { source: 1, target: 1 }],
       onTaskStart: async () => {
         await src.sql(`CREATE PUBLICATION ${sub} FOR TABLE public.accounts, public.orders, aurora_migrate.cutover_marker`);
@@ -128,14 +130,17 @@ describe("the whole wizard, steps 1–13, against the stateful AWS fake and real
     });
   }
 
-  it("GIVEN a --config file and --yes WHEN the wizard runs THEN all 13 steps are done in order: the schema loaded and restored for real, the cutover switched with the final sequence sync, and cleanup removed what it created", async () => {
+  it("GIVEN a --config file with a target.url (a tunnel to an Aurora this machine cannot reach directly) and --yes WHEN the wizard runs THEN all 13 steps are done in order through the tunnel: the schema loaded and restored for real, the cutover switched with the final sequence sync, and cleanup removed what it created", async () => {
     const d = dir();
+    const deadPort = await freePort();
+    const tunnel = `postgres://postgres@127.0.0.1:${sharedServerInfo("target").port}/${src.name}?sslmode=require`;
     const configPath = join(d, "answers.json");
     writeFileSync(
       configPath,
       JSON.stringify({
         source: { url: src.url },
         ...UNATTENDED_ANSWERS,
+        target: { url: tunnel },
         // A pooler's PAUSE/RESUME stands in for the freeze here (the role freeze has tests of its own on a private server).
         "cutover.freeze-method": "hook",
         "cutover.freeze-hook": `echo paused > ${join(d, "pooler")}`,
@@ -145,7 +150,7 @@ describe("the whole wizard, steps 1–13, against the stateful AWS fake and real
       }),
     );
     const options: GlobalOptions = { statePath: join(d, "m.state.json"), configPath, yes: true, json: false, dryRun: false, verbose: false, color: false };
-    const fake = dmsAsSubscription();
+    const fake = dmsAsSubscription(deadPort);
     const reporter = new MemoryReporter();
     await runWizard(options, "new", { reporter, signal: new AbortController().signal, clock: new DrainClock(), aws: () => Promise.resolve(fake) });
 
@@ -164,12 +169,14 @@ describe("the whole wizard, steps 1–13, against the stateful AWS fake and real
       "deleteReplicationInstance", "deleteReplicationSubnetGroup", "revokeSecurityGroupIngress",
     ]);
     expect(reporter.text).toContain("In sync: CDC latency: source 1 s, target 1 s");
+    // The tool's own connections went through the tunnel, recorded as a location; DMS itself reaches Aurora at its own address.
+    expect((state.outputs["aurora-cluster"] as { target?: unknown }).target).toEqual({ host: "127.0.0.1", port: sharedServerInfo("target").port, database: src.name, user: "postgres", params: { sslmode: "require" } });
 
     // Step 7 and 9 for real: the target has the foreign key and the index back.
     const restored = await onServer("target", src.name, "SELECT conname FROM pg_constraint WHERE contype = 'f' UNION ALL SELECT indexname FROM pg_indexes WHERE indexname = 'orders_account_idx'");
     expect(restored.map((r) => r["conname"] as string).sort()).toEqual(["orders_account_id_fkey", "orders_account_idx"]);
     // Step 12: switched to the target's URL; the rows written during CDC are there and the first insert on the target takes a fresh id.
-    expect(readFileSync(join(d, "app-url"), "utf8")).toBe(`postgres://postgres@127.0.0.1:${sharedServerInfo("target").port}/${src.name}?sslmode=require`);
+    expect(readFileSync(join(d, "app-url"), "utf8")).toBe(tunnel);
     expect(readFileSync(join(d, "pooler"), "utf8").trim()).toBe("paused");
     const first = await onServer("target", src.name, "INSERT INTO public.orders (account_id, note) VALUES (1, 'first on Aurora') RETURNING id");
     expect(first[0]?.["id"]).toBe("216");
@@ -190,11 +197,15 @@ describe("the wizard, steps 1–11, with a person at the terminal", () => {
   it("GIVEN a terminal WHEN a person answers every prompt THEN the wizard runs through step 11 and no password reaches the state file", async () => {
     const d = dir();
     const options: GlobalOptions = { statePath: join(d, "m.state.json"), yes: false, json: false, dryRun: false, verbose: false, color: false };
+    const tunnelUrl = `postgres://postgres@127.0.0.1:${sharedServerInfo("target").port}/postgres?sslmode=require`;
     const terminal = new ScriptedTerminal({
       "source.url": db.url,
       "source.schemas": ["public"],
       "source.dmsCidr": "",
       "aurora.mode": "create",
+      "aurora.caBundle": "",
+      // The fake Aurora's address is invented: the person reaches it through a tunnel (a real server here).
+      "target.url": tunnelUrl,
       "aurora.clusterId": "Shop-Target",
       "aurora.engineVersion": "16.4",
       "aurora.subnetGroup": "app-db",
@@ -236,7 +247,8 @@ describe("the wizard, steps 1–11, with a person at the terminal", () => {
     // The master password typed for the cluster is reused for the target endpoint, not asked twice.
     expect(terminal.asked.filter((id) => id === "target.password")).toHaveLength(1);
     expect(fake.callsTo("createEndpoint")[1]?.input).toMatchObject({ Username: "migrator", Password: "Typed-Master-pw1" });
-    expect(state.answers["target.url"]).toBe("postgres://migrator@shop-target.cluster-abc123.eu-west-1.rds.amazonaws.com:5432/" + db.name + "?sslmode=require");
+    expect(state.answers["target.url"]).toBe(tunnelUrl);
+    expect(fake.callsTo("createEndpoint")[1]?.input).toMatchObject({ ServerName: "shop-target.cluster-abc123.eu-west-1.rds.amazonaws.com", DatabaseName: db.name });
     const text = readFileSync(options.statePath, "utf8");
     expect(text).not.toMatch(/Typed-Master-pw1|Typed-Source-pw1/);
   });

@@ -6,6 +6,7 @@
  */
 import pg from "pg";
 import { freePort, installedServers, startLocalPgServer, type PgBinaries } from "../../src/standin/pg-server.js";
+import type { SelfSignedCertificate } from "../../src/standin/tls-certificate.js";
 
 export { freePort, installedServers, type PgBinaries };
 
@@ -18,8 +19,8 @@ export interface PgServerOptions {
   settings?: Record<string, string | number>;
   /** Directory holding initdb/pg_ctl; default: the newest under /usr/lib/postgresql, or PG_BIN. */
   binDir?: string;
-  /** SSL on, with a throwaway self-signed certificate (as Aurora: `sslmode=require` works, plain connections too). */
-  ssl?: boolean;
+  /** SSL on, with a throwaway self-signed certificate (as Aurora: `sslmode=require` works, plain connections too), or the one given. */
+  ssl?: boolean | SelfSignedCertificate;
 }
 
 export interface PgServer {
@@ -59,7 +60,7 @@ export async function startPgServer(options: PgServerOptions): Promise<PgServer>
     binDir: options.binDir ?? findPgBinDir(),
     ...(options.logical === undefined ? {} : { logical: options.logical }),
     ...(options.settings ? { settings: options.settings } : {}),
-    ...(options.ssl ? { ssl: true } : {}),
+    ...(options.ssl ? { ssl: options.ssl } : {}),
     ...(osUser ? { osUser } : {}),
   });
   const sql = async <T extends pg.QueryResultRow>(text: string, database = "postgres"): Promise<T[]> => {

@@ -1,5 +1,6 @@
 import pg from "pg";
 import { OperationError, type AppError } from "../../errors.js";
+import { type TlsSetting, explainTlsError, shouldFallBack, tlsPlan } from "./tls.js";
 import { type PgLocation, describeLocation } from "./url.js";
 
 export type PgClient = pg.Client;
@@ -19,26 +20,33 @@ export interface ConnectOptions {
 
 export const APPLICATION_NAME = "aurora-migrate";
 
-function sslOption(loc: PgLocation): pg.ClientConfig["ssl"] {
-  const mode = loc.params["sslmode"];
-  if (mode === undefined || mode === "disable" || mode === "allow" || mode === "prefer") return false;
-  // require: encrypted, no CA check (libpq semantics); verify-*: full check.
-  if (mode === "require") return { rejectUnauthorized: false };
-  return { rejectUnauthorized: true };
-}
-
 /**
  * Opens a session. Without a password, pg itself falls back to PGPASSWORD and ~/.pgpass.
  * Failures become an OperationError that says what happened and what to do.
  */
 export async function connectPg(loc: PgLocation, password: string | undefined, options: ConnectOptions = {}): Promise<PgClient> {
+  const plan = tlsPlan(loc);
+  try {
+    return await attempt(loc, password, options, plan.first);
+  } catch (err) {
+    // libpq's prefer (TLS, else plain) and allow (plain, else TLS).
+    if (plan.fallback === undefined || !shouldFallBack(plan, err)) throw explainConnectError(err, loc);
+    try {
+      return await attempt(loc, password, options, plan.fallback);
+    } catch (second) {
+      throw explainConnectError(second, loc);
+    }
+  }
+}
+
+async function attempt(loc: PgLocation, password: string | undefined, options: ConnectOptions, ssl: TlsSetting): Promise<PgClient> {
   const client = new pg.Client({
     host: loc.host,
     port: loc.port,
     database: loc.database,
     user: loc.user,
     ...(password === undefined ? {} : { password }),
-    ssl: sslOption(loc),
+    ssl,
     application_name: options.applicationName ?? APPLICATION_NAME,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 15_000,
     ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
@@ -51,7 +59,7 @@ export async function connectPg(loc: PgLocation, password: string | undefined, o
     await client.connect();
   } catch (err) {
     await client.end().catch(() => undefined);
-    throw explainConnectError(err, loc);
+    throw err;
   }
   return client;
 }
@@ -69,14 +77,16 @@ export function explainConnectError(err: unknown, loc: PgLocation): AppError {
   const where = describeLocation(loc);
   const msg = e.message ?? String(err);
   const make = (what: string, hint: string): OperationError => new OperationError(`Cannot connect to ${where}: ${what}`, { hint, cause: err });
+  const tls = explainTlsError(err, loc);
+  if (tls) return make(tls.what, tls.hint);
+  if (e.code === "ENOTFOUND" || e.code === "EAI_AGAIN") return make(`the host name ${loc.host} does not resolve.`, "Check the host in the URL, and that this machine's DNS resolves it.");
+  if (isUnreachable(err)) {
+    return make(
+      e.code === "ECONNREFUSED" ? "nothing accepts connections there." : `the connection did not get through (${e.code ?? msg}).`,
+      `Check that PostgreSQL runs on ${loc.host}:${loc.port}, that listen_addresses includes this address, and that no firewall or security group between here and the server blocks the port.`,
+    );
+  }
   switch (e.code) {
-    case "ECONNREFUSED":
-      return make("nothing accepts connections there.", `Check that PostgreSQL runs on ${loc.host}:${loc.port}, that listen_addresses includes this address, and that no firewall blocks the port.`);
-    case "ENOTFOUND":
-    case "EAI_AGAIN":
-      return make(`the host name ${loc.host} does not resolve.`, "Check the host in the URL.");
-    case "ETIMEDOUT":
-      return make("the connection timed out.", "Check the host, port and any firewall or security group between here and the server.");
     case "28P01":
       return make("password authentication failed.", `Check the password for ${loc.user} (URL, PGPASSWORD or ~/.pgpass).`);
     case "28000":
@@ -89,8 +99,23 @@ export function explainConnectError(err: unknown, loc: PgLocation): AppError {
   if (/password must be a string|no password/i.test(msg)) {
     return make("the server asks for a password and none was given.", "Put it in the URL, PGPASSWORD or ~/.pgpass, or run in a terminal to be asked.");
   }
-  if (/SSL/i.test(msg)) {
-    return make(msg, "Check sslmode in the URL: ?sslmode=require needs SSL on the server; ?sslmode=disable turns it off.");
+  if (/SSL|TLS|certificate/i.test(msg)) {
+    return make(msg, "Check sslmode in the URL: require, verify-ca and verify-full need TLS on the server; verify-ca and verify-full need sslrootcert naming the server's CA.");
   }
   return make(msg, "Check the URL and that the server is reachable from this machine.");
+}
+
+/** Codes of a connection that never reached a PostgreSQL server (refused, unroutable, timed out). */
+const UNREACHABLE_CODES = new Set(["ECONNREFUSED", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "EHOSTDOWN", "ECONNRESET", "ENOTFOUND", "EAI_AGAIN"]);
+
+/**
+ * True when the failure is the network's (no such host, nothing listens, a firewall or security
+ * group drops the packets, the connect timeout expired), not the server's answer. The cause of
+ * an error from explainConnectError is looked at too.
+ */
+export function isUnreachable(err: unknown): boolean {
+  const inner = err instanceof OperationError && err.cause !== undefined ? err.cause : err;
+  const code = (inner as { code?: string }).code;
+  const msg = inner instanceof Error ? inner.message : "";
+  return (code !== undefined && UNREACHABLE_CODES.has(code)) || /timeout expired|connection timeout|Connection terminated unexpectedly/i.test(msg);
 }

@@ -1,6 +1,14 @@
 import { APPLICATION_NAME } from "./connect.js";
 import { type PgLocation, formatPgUrl } from "./url.js";
 
+/** URL parameters and the libpq environment variables that carry them. */
+const LIBPQ_TLS_ENV: readonly (readonly [string, string])[] = [
+  ["sslmode", "PGSSLMODE"],
+  ["sslrootcert", "PGSSLROOTCERT"],
+  ["sslcert", "PGSSLCERT"],
+  ["sslkey", "PGSSLKEY"],
+];
+
 export interface LibpqEnvOptions {
   /** The environment the child inherits; default this process's. */
   base?: NodeJS.ProcessEnv;
@@ -15,8 +23,10 @@ export interface LibpqEnvOptions {
 
 /**
  * The environment for a child process that reaches `loc` through libpq (pg_dump, psql, a
- * user's hook): PGHOST/PGPORT/PGDATABASE/PGUSER/PGSSLMODE/PGPASSWORD and DATABASE_URL. An
- * inherited PGSSLMODE is dropped when the URL has none, so the child connects as the URL says.
+ * user's hook): PGHOST/PGPORT/PGDATABASE/PGUSER/PGPASSWORD, the TLS settings (PGSSLMODE,
+ * PGSSLROOTCERT, PGSSLCERT, PGSSLKEY) and DATABASE_URL (which carries them too). An inherited
+ * TLS variable is dropped when the URL has no such parameter, so the child connects as the URL
+ * says (no sslmode: libpq's prefer, as the tool's own connections).
  * Only ever handed to a child process; never logged or saved.
  */
 export function libpqEnv(loc: PgLocation, password: string | undefined, o: LibpqEnvOptions = {}): NodeJS.ProcessEnv {
@@ -27,9 +37,12 @@ export function libpqEnv(loc: PgLocation, password: string | undefined, o: Libpq
     PGDATABASE: loc.database,
     PGUSER: loc.user,
   };
-  const sslmode = loc.params["sslmode"];
-  if (sslmode) env["PGSSLMODE"] = sslmode;
-  else delete env["PGSSLMODE"];
+  // The child connects with TLS exactly as the URL says; an inherited setting the URL lacks is dropped.
+  for (const [param, variable] of LIBPQ_TLS_ENV) {
+    const value = loc.params[param];
+    if (value) env[variable] = value;
+    else delete env[variable];
+  }
   if (o.applicationName) env["PGAPPNAME"] = o.applicationName;
   let url = formatPgUrl(loc);
   if (password !== undefined) {

@@ -10,6 +10,7 @@ import { AnsweringPrompter } from "../../../src/ui/prompter.js";
 import { MemoryReporter } from "../../../src/ui/reporter.js";
 import type { Terminal } from "../../../src/ui/terminal.js";
 import { type FakeAws, SOURCE_SECRET_ARN } from "./fake-aws.js";
+import { reachableAuroraAnswers } from "../reachable-aurora.js";
 
 /** A clock whose sleeps return at once and move time forward: waits cost nothing in tests. */
 export class FakeClock implements Clock {
@@ -101,7 +102,7 @@ export function harness(fake: FakeAws, state: MigrationState, o: { answers?: Rec
   const saved: MigrationState[] = [];
   const prompter = new AnsweringPrompter({
     book: { get: (id) => state.answers[id], set: (id, v) => void (state.answers[id] = v) },
-    config: { ...UNATTENDED_ANSWERS, ...(o.answers ?? {}) },
+    config: { ...UNATTENDED_ANSWERS, ...reachableAuroraAnswers(), ...(o.answers ?? {}) },
     yes: options.yes,
     reporter,
     ...(o.terminal ? { terminal: o.terminal } : {}),

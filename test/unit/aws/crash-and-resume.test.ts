@@ -10,6 +10,7 @@ import { freshDatabase, type TestDatabase } from "../../support/databases.js";
 import { FakeAws } from "../../support/aws/fake-aws.js";
 import { AWS_STEPS_TO_FULL_LOAD } from "../../support/aws/flow.js";
 import { FakeClock, UNATTENDED_ANSWERS, noOpStep, sourceState } from "../../support/aws/harness.js";
+import { reachableAuroraAnswers } from "../../support/reachable-aurora.js";
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -28,7 +29,7 @@ async function migration(): Promise<GlobalOptions> {
   state.steps["source-connection"] = { status: "done", attempts: 1, findings: [] };
   state.steps["source-preflight"] = { status: "done", attempts: 1, findings: [] };
   await writeStateAtomic(statePath, state);
-  writeFileSync(configPath, JSON.stringify(UNATTENDED_ANSWERS));
+  writeFileSync(configPath, JSON.stringify({ ...UNATTENDED_ANSWERS, ...reachableAuroraAnswers() }));
   return { statePath, configPath, yes: true, json: false, dryRun: false, verbose: false, color: false };
 }
 
