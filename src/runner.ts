@@ -120,6 +120,9 @@ export async function runSteps<C extends StepContext>(steps: readonly Step<C>[],
       if (isAbort(err) || ctx.signal.aborted) {
         rec.status = "interrupted";
         await ctx.save();
+        if (ctx.options.dryRun) {
+          throw new InterruptedError(`Dry run interrupted during step ${index + 1} (${step.title}). Nothing was changed or saved.`, { hint: "Run the dry run again to see the whole plan." });
+        }
         throw new InterruptedError(`Interrupted during step ${index + 1} (${step.title}). Progress is saved in ${ctx.options.statePath}.`, {
           hint: `Continue with: ${options.resumeCommand}`,
         });

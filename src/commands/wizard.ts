@@ -27,8 +27,14 @@ export async function runWizard(
       ctx.reporter.info(`Resuming at "${next.title}" (${ctx.options.statePath}).`);
     }
     await runSteps(steps, ctx, { resumeCommand: resume });
-    ctx.reporter.success("Every step is done.");
+    if (options.dryRun) ctx.reporter.success(`Dry run: all ${steps.length} steps walked through; nothing was changed and no state file was written.`);
+    else ctx.reporter.success("Every step is done.");
   } catch (err) {
+    // A dry run saves nothing, so there is nothing to resume: the hint says so instead.
+    if (err instanceof AppError && !(err instanceof InterruptedError) && options.dryRun) {
+      const hint = [err.hint, "This was a dry run: nothing was changed or saved. When that is fixed, run the dry run again."].filter(Boolean).join("\n");
+      throw Object.assign(err, { hint });
+    }
     if (err instanceof AppError && !(err instanceof InterruptedError)) {
       const hint = [err.hint, `When that is fixed, continue with: ${resume}`].filter(Boolean).join("\n");
       throw Object.assign(err, { hint });
