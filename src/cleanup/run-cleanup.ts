@@ -9,6 +9,7 @@ import type { CleanupDeps, CleanupOutcome } from "./deps.js";
 import { dmsArtefactDropSql, dropDmsArtefacts, findDmsArtefacts } from "./dms-artefacts.js";
 import { RESOURCE_KIND, SLOT_RESOURCE_KEY } from "./kinds.js";
 import { cleanKeyChanges } from "./key-changes.js";
+import { CLEANUP_STEP_ID, markCleanupStarted } from "./progress.js";
 import { MARKER_DROP_SQL, dropToolSchema } from "./marker.js";
 import { dropSlot, otherInactiveSlots, readSlot } from "./slot.js";
 
@@ -30,7 +31,6 @@ export interface CleanupReport {
   remaining: string[];
 }
 
-const CLEANUP_OUTPUT = "cleanup";
 
 type Live = ResourceRecord & { deletedAt?: string };
 
@@ -75,6 +75,7 @@ export async function runCleanup(ctx: StepContext, deps: CleanupDeps, options: C
     });
     if (!go) throw new AppError("Cleanup cancelled; nothing was changed.", 1, { hint: "Run `aurora-migrate cutover` first." });
   }
+  await markCleanupStarted(ctx);
 
   // AWS: the task first (it holds the slot), then what it used.
   for (const [, task] of live(ctx, RESOURCE_KIND.task)) {
@@ -143,7 +144,8 @@ export async function runCleanup(ctx: StepContext, deps: CleanupDeps, options: C
   const frozen = freeze && freeze.status !== "lifted" && freeze.method === "roles" ? `; writes of ${freeze.roles.join(", ")} are still frozen there (aurora-migrate cutover --unfreeze lifts that)` : "";
   report.remaining.push(`The old server ${describeLocation(recordedLocation(ctx, "source"))}: untouched otherwise, yours to retire${frozen}`);
 
-  ctx.state.outputs[CLEANUP_OUTPUT] = { ranAt: now(), ...report };
+  const started = ctx.state.outputs[CLEANUP_STEP_ID];
+  ctx.state.outputs[CLEANUP_STEP_ID] = { ...(typeof started === "object" && started !== null ? started : {}), ranAt: now(), ...report };
   await ctx.save();
   printReport(ctx, report);
   if (slotRefusal) throw slotRefusal;
