@@ -19,14 +19,15 @@ export async function listUserSchemas(client: PgClient): Promise<string[]> {
 /**
  * The schemas asked for (a comma list, as `--schemas` takes it), else every user schema. A
  * name the database does not have is bad input (exit 2), named, with the schemas there are:
- * otherwise it would compare or sync nothing and look like success.
+ * otherwise it would compare or sync nothing and look like success. `mayBeAbsent`: names
+ * the caller ignores anyway (validate's machinery schemas), never an error.
  */
-export async function resolveSchemas(client: PgClient, list: string | undefined): Promise<string[]> {
+export async function resolveSchemas(client: PgClient, list: string | undefined, mayBeAbsent: readonly string[] = []): Promise<string[]> {
   if (list === undefined || list.trim() === "") return listUserSchemas(client);
   const asked = [...new Set(list.split(",").map((s) => s.trim()).filter((s) => s !== ""))];
   const { rows } = await client.query<{ nspname: string }>("SELECT nspname FROM pg_namespace WHERE nspname = ANY($1::text[])", [asked]);
   const present = new Set(rows.map((r) => r.nspname));
-  const missing = asked.filter((s) => !present.has(s));
+  const missing = asked.filter((s) => !present.has(s) && !mayBeAbsent.includes(s));
   if (missing.length) {
     const there = await listUserSchemas(client);
     throw new UsageError(`--schemas names ${missing.length === 1 ? "a schema" : "schemas"} the source does not have: ${missing.map((m) => JSON.stringify(m)).join(", ")}.`, {
