@@ -1,13 +1,28 @@
 import { readFile } from "node:fs/promises";
 import { UsageError } from "./errors.js";
 import type { Answer } from "./state/schema.js";
+import { closest } from "./ui/closest.js";
+import { QUESTION_IDS, SECRET_QUESTION_IDS } from "./ui/question-ids.js";
 
 /** Keys that would put a secret in a plain file; refused so nobody is tempted to. */
 const SECRET_KEY = /password|secret|token/i;
 
+const KNOWN: ReadonlySet<string> = new Set(QUESTION_IDS);
+
+/** True when `key` is the start of a question id (`dms.source` of `dms.source.credentials`). */
+function isPrefix(key: string): boolean {
+  return QUESTION_IDS.some((id) => id.startsWith(`${key}.`));
+}
+
+function suggestion(key: string): string {
+  const near = closest(key, QUESTION_IDS);
+  return near ? `; did you mean ${near}?` : "";
+}
+
 /**
  * Reads a --config file: a JSON object of answers keyed by question id. Nested objects are
- * flattened with dots, so `{"source": {"url": "…"}}` answers `source.url`. Every problem is
+ * flattened with dots, so `{"source": {"url": "…"}}` answers `source.url`. A key that is no
+ * question's id (ui/question-ids.ts) is refused, naming the closest id. Every problem is
  * collected and reported at once.
  */
 export async function readConfig(path: string): Promise<Record<string, Answer>> {
@@ -28,18 +43,24 @@ export async function readConfig(path: string): Promise<Record<string, Answer>> 
   }
   const answers: Record<string, Answer> = {};
   const problems: string[] = [];
+  const answer = (key: string, value: Answer): void => {
+    // A key no question asks would silently do nothing: refused, with the id meant most likely.
+    if (KNOWN.has(key)) answers[key] = value;
+    else problems.push(`- ${key}: no question has this id${suggestion(key)}`);
+  };
   const walk = (obj: Record<string, unknown>, prefix: string): void => {
     for (const [k, v] of Object.entries(obj)) {
       const key = prefix ? `${prefix}.${k}` : k;
-      if (SECRET_KEY.test(k)) {
+      // A question's own id (aurora.passwordMode asks how, not for the password) is no secret.
+      if (SECRET_QUESTION_IDS.includes(key) || (SECRET_KEY.test(k) && !KNOWN.has(key) && !isPrefix(key))) {
         problems.push(`- ${key}: secrets are not read from config files; use the environment (e.g. PGPASSWORD) or the prompt`);
       } else if (v !== null && typeof v === "object" && !Array.isArray(v)) {
         walk(v as Record<string, unknown>, key);
       } else if (Array.isArray(v)) {
-        if (v.every((x) => typeof x === "string")) answers[key] = v;
+        if (v.every((x) => typeof x === "string")) answer(key, v);
         else problems.push(`- ${key}: lists may hold only strings`);
       } else if (v === null || typeof v === "string" || typeof v === "number" || typeof v === "boolean") {
-        answers[key] = v;
+        answer(key, v);
       } else {
         problems.push(`- ${key}: unsupported value`);
       }
@@ -47,7 +68,10 @@ export async function readConfig(path: string): Promise<Record<string, Answer>> 
   };
   walk(raw as Record<string, unknown>, "");
   if (problems.length) {
-    throw new UsageError(`The --config file ${path} has ${problems.length} problem(s):`, { details: problems });
+    throw new UsageError(`The --config file ${path} has ${problems.length} problem(s):`, {
+      details: problems,
+      hint: "Keys are question ids, e.g. {\"aurora\": {\"clientCidr\": \"203.0.113.7/32\"}} or {\"aurora.clientCidr\": \"203.0.113.7/32\"}.",
+    });
   }
   return answers;
 }

@@ -71,6 +71,11 @@ export interface Step<C extends StepContext = StepContext> {
 export interface RunStepsOptions {
   /** Printed in the interruption message, e.g. `aurora-migrate resume --state ./x.json`. */
   resumeCommand: string;
+  /**
+   * Whether done steps are verified (Step.verify) before going on; default true. False once
+   * cleanup has started: it deletes what those steps created, on purpose.
+   */
+  verifyDone?: boolean;
 }
 
 function record(state: MigrationState, id: string): StepRecord {
@@ -99,7 +104,7 @@ export async function runSteps<C extends StepContext>(steps: readonly Step<C>[],
     const label = `Step ${index + 1}/${total}: ${step.title}`;
     const rec = record(state, step.id);
     if (rec.status === "done") {
-      if (step.verify) {
+      if (step.verify && options.verifyDone !== false) {
         await step.verify(ctx);
       }
       reporter.info(reporter.color.dim(`✔ ${label} (done ${rec.finishedAt ?? "earlier"}${rec.summary ? `: ${rec.summary}` : ""})`));
@@ -128,6 +133,9 @@ export async function runSteps<C extends StepContext>(steps: readonly Step<C>[],
       if (isAbort(err) || ctx.signal.aborted || err instanceof InterruptedError) {
         rec.status = "interrupted";
         await ctx.save();
+        if (ctx.options.dryRun) {
+          throw new InterruptedError(`Dry run interrupted during step ${index + 1} (${step.title}). Nothing was changed or saved.`, { hint: "Run the dry run again to see the whole plan." });
+        }
         if (err instanceof InterruptedError) throw err;
         throw new InterruptedError(`Interrupted during step ${index + 1} (${step.title}). Progress is saved in ${ctx.options.statePath}.`, {
           hint: `Continue with: ${options.resumeCommand}`,

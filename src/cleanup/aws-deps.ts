@@ -9,6 +9,7 @@ import { pollUntil } from "../steps/aws/poll.js";
 import { SECRET_READ_POLICY_NAME } from "../steps/aws/dms-secret-policy.js";
 import { field } from "../steps/aws/resources.js";
 import type { CleanupDeps, CleanupOutcome } from "./deps.js";
+import { revokeRule } from "./security-group-rule.js";
 
 /** Task states in which nothing is replicating any more. */
 const AT_REST = new Set(["stopped", "failed", "ready"]);
@@ -198,36 +199,7 @@ export function cleanupDepsFor(ctx: StepContext): CleanupDeps {
     },
 
     async revokeRule(rec) {
-      const groupId = field(rec, "groupId");
-      const port = rec["port"];
-      const sourceGroupId = field(rec, "sourceGroupId");
-      const cidr = field(rec, "cidr");
-      if (!groupId || typeof port !== "number" || (!sourceGroupId && !cidr)) {
-        throw new OperationError(`The security-group rule ${rec.id} is recorded without its group, port and source, so it cannot be revoked safely.`, {
-          hint: `Remove it by hand in the EC2 console, then delete its entry from "resources" in ${ctx.options.statePath} and run cleanup again.`,
-        });
-      }
-      const a = await aws();
-      try {
-        const out = await a.ec2.revokeSecurityGroupIngress({
-          GroupId: groupId,
-          IpPermissions: [
-            {
-              IpProtocol: field(rec, "protocol") ?? "tcp",
-              FromPort: port,
-              ToPort: port,
-              // Exactly the rule the tool added: from the other group (or the one CIDR typed), never a wider match.
-              ...(sourceGroupId ? { UserIdGroupPairs: [{ GroupId: sourceGroupId }] } : { IpRanges: [{ CidrIp: cidr }] }),
-            },
-          ],
-        });
-        // Newer EC2 answers a rule that is not there with UnknownIpPermissions instead of an error.
-        if (out.UnknownIpPermissions?.length) return "already-gone";
-      } catch (err) {
-        if (isAwsError(err, "InvalidPermission.NotFound", "InvalidGroup.NotFound")) return "already-gone";
-        throw err;
-      }
-      return "done";
+      return revokeRule(ctx, await aws(), rec);
     },
   };
 }

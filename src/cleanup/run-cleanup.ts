@@ -1,5 +1,4 @@
 import type { PgClient } from "../adapters/postgres/connect.js";
-import { MARKER_QUALIFIED, TOOL_SCHEMA } from "../adapters/postgres/marker.js";
 import { describeLocation } from "../adapters/postgres/url.js";
 import { AppError } from "../errors.js";
 import type { StepContext } from "../runner.js";
@@ -10,7 +9,8 @@ import type { CleanupDeps, CleanupOutcome } from "./deps.js";
 import { dmsArtefactDropSql, dropDmsArtefacts, findDmsArtefacts } from "./dms-artefacts.js";
 import { RESOURCE_KIND, SLOT_RESOURCE_KEY } from "./kinds.js";
 import { cleanKeyChanges } from "./key-changes.js";
-import { dropToolSchema } from "./marker.js";
+import { CLEANUP_STEP_ID, markCleanupStarted } from "./progress.js";
+import { MARKER_DROP_SQL, dropToolSchema } from "./marker.js";
 import { dropSlot, otherInactiveSlots, readSlot } from "./slot.js";
 
 export interface CleanupOptions {
@@ -31,7 +31,6 @@ export interface CleanupReport {
   remaining: string[];
 }
 
-const CLEANUP_OUTPUT = "cleanup";
 
 type Live = ResourceRecord & { deletedAt?: string };
 
@@ -76,6 +75,7 @@ export async function runCleanup(ctx: StepContext, deps: CleanupDeps, options: C
     });
     if (!go) throw new AppError("Cleanup cancelled; nothing was changed.", 1, { hint: "Run `aurora-migrate cutover` first." });
   }
+  await markCleanupStarted(ctx);
 
   // AWS: the task first (it holds the slot), then what it used.
   for (const [, task] of live(ctx, RESOURCE_KIND.task)) {
@@ -149,7 +149,8 @@ export async function runCleanup(ctx: StepContext, deps: CleanupDeps, options: C
   const frozen = freeze && freeze.status !== "lifted" && freeze.method === "roles" ? `; writes of ${freeze.roles.join(", ")} are still frozen there (aurora-migrate cutover --unfreeze lifts that)` : "";
   report.remaining.push(`The old server ${describeLocation(recordedLocation(ctx, "source"))}: untouched otherwise, yours to retire${frozen}`);
 
-  ctx.state.outputs[CLEANUP_OUTPUT] = { ranAt: now(), ...report };
+  const started = ctx.state.outputs[CLEANUP_STEP_ID];
+  ctx.state.outputs[CLEANUP_STEP_ID] = { ...(typeof started === "object" && started !== null ? started : {}), ranAt: now(), ...report };
   await ctx.save();
   printReport(ctx, report);
   if (slotRefusal) throw slotRefusal;
@@ -210,6 +211,11 @@ async function cleanSource(ctx: StepContext, source: PgClient, report: CleanupRe
 
 async function cleanTarget(ctx: StepContext, report: CleanupReport): Promise<void> {
   if (typeof ctx.state.answers["target.url"] !== "string") return;
+  // Under --dry-run the target may exist only as the calls step 3 printed: nothing is read from it.
+  if (ctx.options.dryRun) {
+    dryRunSql(ctx, "target (if the schema is there)", MARKER_DROP_SQL);
+    return;
+  }
   const target = await openDatabase(ctx, "target");
   try {
     await markerSchema(ctx, target, "target", report);
@@ -225,7 +231,7 @@ async function markerSchema(ctx: StepContext, client: PgClient, where: "source" 
     return;
   }
   if (ctx.options.dryRun) {
-    dryRunSql(ctx, where, [`DROP TABLE IF EXISTS ${MARKER_QUALIFIED}`, `DROP SCHEMA IF EXISTS "${TOOL_SCHEMA}"`]);
+    dryRunSql(ctx, where, MARKER_DROP_SQL);
     return;
   }
   if (!(await ctx.prompter.confirmDestructive({ id: "cleanup.drop-marker", message: `Drop the tool's aurora_migrate schema (the cutover marker) on the ${where}?` }))) {
@@ -239,7 +245,7 @@ async function markerSchema(ctx: StepContext, client: PgClient, where: "source" 
 }
 
 /** --dry-run: the statements cleanup would run, printed instead. */
-function dryRunSql(ctx: StepContext, where: "source" | "target", statements: readonly string[]): void {
+function dryRunSql(ctx: StepContext, where: string, statements: readonly string[]): void {
   for (const sql of statements) ctx.reporter.info(`[dry-run] on the ${where}: ${sql};`);
 }
 

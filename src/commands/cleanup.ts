@@ -1,5 +1,6 @@
 import type { CleanupDeps } from "../cleanup/deps.js";
 import { cleanupDepsFor } from "../cleanup/aws-deps.js";
+import { CLEANUP_STEP_ID } from "../cleanup/progress.js";
 import type { CleanupOptions } from "../cleanup/run-cleanup.js";
 import { type GlobalOptions, type StepContext, runSteps } from "../runner.js";
 import { type SessionIo, openSession } from "../session.js";
@@ -17,7 +18,7 @@ export async function runCleanupCommand(
   const { ctx } = session;
   try {
     // Cleanup looks everything up again, so a second run says what is already gone.
-    const rec = ctx.state.steps["cleanup"];
+    const rec = ctx.state.steps[CLEANUP_STEP_ID];
     if (rec?.status === "done") rec.status = "pending";
     const again = commandFor("cleanup", options);
     await runSteps([cleanupStep(makeDeps, flags)], ctx, { resumeCommand: again });

@@ -2,6 +2,7 @@ import { connectUrl } from "../adapters/postgres/connect-url.js";
 import { resolveSchemas } from "../adapters/postgres/schemas.js";
 import { BlockedError, UsageError } from "../errors.js";
 import type { GlobalOptions } from "../runner.js";
+import { IGNORED_SCHEMAS } from "../schema/catalog.js";
 import { printParity } from "../schema/parity-print.js";
 import type { Reporter } from "../ui/reporter.js";
 import { type TableComparison, type ValidateReport, validateDatabases } from "../validate/compare.js";
@@ -70,7 +71,8 @@ export async function runValidate(g: GlobalOptions, o: ValidateCommandOptions, r
   let schemas: string[];
   const probe = await connectUrl(urls.source);
   try {
-    schemas = await resolveSchemas(probe, o.schemas);
+    // The tool's and the stand-in's own schemas are never compared, so naming one is no mistake.
+    schemas = await resolveSchemas(probe, o.schemas, IGNORED_SCHEMAS);
   } finally {
     await probe.end();
   }

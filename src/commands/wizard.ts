@@ -1,7 +1,8 @@
-import { AppError, InterruptedError } from "../errors.js";
+import { CLEANUP_STEP_ID, cleanupStartedAt } from "../cleanup/progress.js";
+import { AppError, InterruptedError, OperationError } from "../errors.js";
 import { type GlobalOptions, firstUnfinished, runSteps, type Step } from "../runner.js";
-import { type SessionIo, openSession } from "../session.js";
-import { resumeCommand } from "../state/paths.js";
+import { type Session, type SessionIo, openSession } from "../session.js";
+import { commandFor, resumeCommand } from "../state/paths.js";
 import { WIZARD_STEPS } from "../steps/index.js";
 
 /**
@@ -15,26 +16,41 @@ export async function runWizard(
   steps: readonly Step[] = WIZARD_STEPS,
 ): Promise<void> {
   const session = await openSession(options, mode, io);
-  const { ctx } = session;
-  const resume = resumeCommand(options);
   try {
-    if (mode === "resume") {
-      const next = firstUnfinished(steps, ctx.state);
-      if (!next) {
-        ctx.reporter.success(`Every step is done; nothing to resume. See \`${resume.replace(" resume", " status")}\`.`);
-        return;
-      }
-      ctx.reporter.info(`Resuming at "${next.title}" (${ctx.options.statePath}).`);
-    }
-    await runSteps(steps, ctx, { resumeCommand: resume });
-    ctx.reporter.success("Every step is done.");
-  } catch (err) {
-    if (err instanceof AppError && !(err instanceof InterruptedError)) {
-      const hint = [err.hint, `When that is fixed, continue with: ${resume}`].filter(Boolean).join("\n");
-      throw Object.assign(err, { hint });
-    }
-    throw err;
+    await wizard(session, options, mode, steps);
   } finally {
     await session.close();
+  }
+}
+
+async function wizard(session: Session, options: GlobalOptions, mode: "new" | "resume", steps: readonly Step[]): Promise<void> {
+  const { ctx } = session;
+  const resume = resumeCommand(options);
+  const cleaning = cleanupStartedAt(ctx.state);
+  if (mode === "resume") {
+    const next = firstUnfinished(steps, ctx.state);
+    if (!next) {
+      ctx.reporter.success(`Every step is done; nothing to resume. See \`${resume.replace(" resume", " status")}\`.`);
+      return;
+    }
+    if (cleaning !== undefined && next.id !== CLEANUP_STEP_ID) {
+      throw new OperationError(`Cleanup started at ${cleaning}, so the migration's resources are being removed: the wizard cannot go back to "${next.title}".`, {
+        hint: `Finish the cleanup with \`${commandFor("cleanup", options)}\`, or start a new migration with another --state file.`,
+      });
+    }
+    ctx.reporter.info(`Resuming at "${next.title}" (${ctx.options.statePath}).`);
+  }
+  try {
+    // Once cleanup has started, what the done steps created is being deleted on purpose: not verified.
+    await runSteps(steps, ctx, { resumeCommand: resume, verifyDone: cleaning === undefined });
+    if (options.dryRun) ctx.reporter.success(`Dry run: all ${steps.length} steps walked through; nothing was changed and no state file was written.`);
+    else ctx.reporter.success("Every step is done.");
+  } catch (err) {
+    if (err instanceof AppError && !(err instanceof InterruptedError)) {
+      // A dry run saves nothing, so there is nothing to resume: the hint says so instead.
+      const next = options.dryRun ? "This was a dry run: nothing was changed or saved. When that is fixed, run the dry run again." : `When that is fixed, continue with: ${resume}`;
+      throw Object.assign(err, { hint: [err.hint, next].filter(Boolean).join("\n") });
+    }
+    throw err;
   }
 }

@@ -1,3 +1,5 @@
+import { WIDEST_ALLOWED_PREFIX } from "./cidr.js";
+
 /**
  * Naming rules AWS enforces, checked at the prompt so a typo is caught before any call, and
  * the deterministic names the wizard proposes (the same answer on resume finds the same
@@ -45,12 +47,19 @@ export function validateMasterPassword(value: string): string | undefined {
   return undefined;
 }
 
-/** An IPv4 CIDR that opens a database port; the whole internet is refused (product rule). */
+/**
+ * An IPv4 CIDR that opens a database port: the whole internet is refused (product rule), and so
+ * is anything wider than /8, as for pg_hba.conf lines (plan/preflight/dms-cidr.ts).
+ */
 export function validateCidr(value: string): string | undefined {
   const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value.trim());
   if (!m) return "expected an IPv4 address range such as 203.0.113.7/32";
-  if (m.slice(1, 5).some((o) => Number(o) > 255) || Number(m[5]) > 32) return "not a valid IPv4 range";
-  if (Number(m[5]) === 0) return "0.0.0.0/0 would open the database to the whole internet; give the address this tool runs from, e.g. 203.0.113.7/32";
+  const prefix = Number(m[5]);
+  if (m.slice(1, 5).some((o) => Number(o) > 255) || prefix > 32) return "not a valid IPv4 range";
+  if (prefix === 0) return "0.0.0.0/0 would open the database to the whole internet; give the address this tool runs from, e.g. 203.0.113.7/32";
+  if (prefix < WIDEST_ALLOWED_PREFIX[4]) {
+    return `a /${prefix} range would open the database to ${(2 ** (32 - prefix)).toLocaleString("en-US")} addresses; give /${WIDEST_ALLOWED_PREFIX[4]} or narrower, best the address this tool runs from, e.g. 203.0.113.7/32`;
+  }
   return undefined;
 }
 

@@ -7,6 +7,12 @@ export interface Network {
   prefix: number;
 }
 
+/**
+ * The widest network the tool lets into a database (pg_hba.conf lines, the security-group rule
+ * for this tool): a /7 or wider IPv4 range is half the internet and more.
+ */
+export const WIDEST_ALLOWED_PREFIX = { 4: 8, 6: 32 } as const;
+
 const bits = (version: 4 | 6): number => (version === 4 ? 32 : 128);
 
 function parseAddress(text: string): { version: 4 | 6; value: bigint } | undefined {

@@ -1,6 +1,6 @@
 import { constants } from "node:fs";
 import { open, readFile, rename, unlink } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { UsageError } from "../errors.js";
 import { type MigrationState, stateSchema } from "./schema.js";
 import { upgradeState } from "./upgrade.js";
@@ -46,7 +46,32 @@ export async function readState(path: string): Promise<MigrationState> {
  * directory. A crash leaves either the old or the new file, never half of one.
  */
 export async function writeStateAtomic(path: string, state: MigrationState): Promise<void> {
-  await writeTextAtomic(path, JSON.stringify(stateSchema.parse(state), null, 2) + "\n");
+  try {
+    await writeTextAtomic(path, JSON.stringify(stateSchema.parse(state), null, 2) + "\n");
+  } catch (err) {
+    throw stateDirectoryError(err, path) ?? err;
+  }
+}
+
+/**
+ * The error to show when the state file's directory cannot be written (or does not exist):
+ * the path and what to do, instead of a bare EACCES. Undefined for any other error.
+ */
+export function stateDirectoryError(err: unknown, statePath: string): UsageError | undefined {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  const dir = dirname(resolve(statePath));
+  const elsewhere = `or pass --state with a path in a directory you can write to`;
+  if (code === "EACCES" || code === "EPERM") {
+    return new UsageError(`Cannot write in ${dir}: the directory is not writable for this user, and the state file ${basename(statePath)} and its lock live there.`, {
+      cause: err,
+      hint: `Make it writable (e.g. chmod u+w ${dir}, or run as its owner), ${elsewhere}.`,
+    });
+  }
+  if (code === "EROFS") return new UsageError(`Cannot write in ${dir}: it is on a read-only file system.`, { cause: err, hint: `Choose another place: ${elsewhere}.` });
+  if (code === "ENOENT" || code === "ENOTDIR") {
+    return new UsageError(`The directory ${dir} for the state file does not exist.`, { cause: err, hint: `Create it (mkdir -p ${dir}), ${elsewhere}.` });
+  }
+  return undefined;
 }
 
 /** Writes a whole text file atomically (mode 0600): temp file, fsync, rename, fsync of the directory. */

@@ -28,3 +28,23 @@ describe("state lock", () => {
     await lock.release();
   });
 });
+
+describe("state lock: two runs at the same instant", () => {
+  it("GIVEN another run has just created the lock file and not yet written it WHEN a run starts THEN it is refused, not taken over as stale", async () => {
+    const path = join(mkdtempSync(join(tmpdir(), "am-lock-")), "m.state.json");
+    writeFileSync(`${path}.lock`, "");
+    const err = (await acquireLock(path, "resume").catch((e: unknown) => e)) as OperationError;
+    expect(err).toBeInstanceOf(OperationError);
+    expect(err.message).toMatch(/Another aurora-migrate run .* is using/);
+    expect(existsSync(`${path}.lock`)).toBe(true);
+  });
+
+  it("GIVEN a stale lock WHEN several runs take it over at the same instant THEN exactly one gets it", async () => {
+    for (let round = 0; round < 20; round++) {
+      const path = join(mkdtempSync(join(tmpdir(), "am-lock-")), "m.state.json");
+      writeFileSync(`${path}.lock`, JSON.stringify({ pid: 4194305, host: hostname(), startedAt: "earlier", command: "start" }));
+      const results = await Promise.allSettled(Array.from({ length: 6 }, () => acquireLock(path, "resume")));
+      expect(results.filter((r) => r.status === "fulfilled"), `round ${round}`).toHaveLength(1);
+    }
+  });
+});

@@ -118,9 +118,12 @@ export function translateAwsError(err: unknown, call: AwsCall, context: { profil
   }
   const meta = (err as { $metadata?: { attempts?: number }; $retryable?: { throttling?: boolean } }) ?? {};
   if (codes.some((c) => THROTTLING.includes(c)) || meta.$retryable?.throttling === true) {
+    // $metadata.attempts counts the first try too: 5 attempts are 4 retries.
     const attempts = meta.$metadata?.attempts ?? SDK_MAX_ATTEMPTS;
+    const retries = attempts - 1;
+    const tried = retries < 1 ? "the SDK gave up after one attempt" : `the SDK retried ${retries === 1 ? "once" : `${retries} times`} with backoff (${attempts} attempts) and gave up`;
     return make(
-      `AWS kept throttling ${what} (${code}); the SDK retried ${attempts} times with backoff and gave up.`,
+      `AWS kept throttling ${what} (${code}); ${tried}.`,
       "The account is making too many API calls (other tools, or several migrations at once). Wait a minute and resume; the wizard continues where it stopped.",
     );
   }

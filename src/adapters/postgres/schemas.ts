@@ -1,3 +1,4 @@
+import { UsageError } from "../../errors.js";
 import type { PgClient } from "./connect.js";
 import { TOOL_SCHEMA } from "./marker.js";
 import { SYSTEM_SCHEMA_SQL } from "./sql.js";
@@ -15,11 +16,23 @@ export async function listUserSchemas(client: PgClient): Promise<string[]> {
   return rows.map((r) => r.nspname);
 }
 
-/** The schemas asked for (a comma list, as `--schemas` takes it), else every user schema. */
-export async function resolveSchemas(client: PgClient, list: string | undefined): Promise<string[]> {
+/**
+ * The schemas asked for (a comma list, as `--schemas` takes it), else every user schema. A
+ * name the database does not have is bad input (exit 2), named, with the schemas there are:
+ * otherwise it would compare or sync nothing and look like success. `mayBeAbsent`: names
+ * the caller ignores anyway (validate's machinery schemas), never an error.
+ */
+export async function resolveSchemas(client: PgClient, list: string | undefined, mayBeAbsent: readonly string[] = []): Promise<string[]> {
   if (list === undefined || list.trim() === "") return listUserSchemas(client);
-  return list
-    .split(",")
-    .map((s) => s.trim())
-    .filter((s) => s !== "");
+  const asked = [...new Set(list.split(",").map((s) => s.trim()).filter((s) => s !== ""))];
+  const { rows } = await client.query<{ nspname: string }>("SELECT nspname FROM pg_namespace WHERE nspname = ANY($1::text[])", [asked]);
+  const present = new Set(rows.map((r) => r.nspname));
+  const missing = asked.filter((s) => !present.has(s) && !mayBeAbsent.includes(s));
+  if (missing.length) {
+    const there = await listUserSchemas(client);
+    throw new UsageError(`--schemas names ${missing.length === 1 ? "a schema" : "schemas"} the source does not have: ${missing.map((m) => JSON.stringify(m)).join(", ")}.`, {
+      hint: `Its schemas: ${there.join(", ") || "(none but the system's)"}. Names are matched exactly as the catalog stores them (case matters).`,
+    });
+  }
+  return asked;
 }

@@ -51,10 +51,14 @@ describe("AWS errors a user can hit, each with cause and fix", () => {
     expect(bare.message).toContain("the IAM permission ec2:AuthorizeSecurityGroupIngress");
   });
 
-  it("GIVEN throttling the SDK gave up on WHEN translated THEN it says the SDK retried and how many times", () => {
+  it("GIVEN throttling the SDK gave up on after 5 attempts WHEN translated THEN it says 4 retries (the first attempt is no retry)", () => {
     const throttled = Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException", $metadata: { attempts: 5 }, $retryable: { throttling: true } });
     const err = translateAwsError(throttled, { service: "dms", method: "describeReplicationTasks" });
-    expect(err.message).toBe("AWS kept throttling DMS DescribeReplicationTasks (ThrottlingException); the SDK retried 5 times with backoff and gave up.");
+    expect(err.message).toBe("AWS kept throttling DMS DescribeReplicationTasks (ThrottlingException); the SDK retried 4 times with backoff (5 attempts) and gave up.");
+    const once = translateAwsError(Object.assign(new Error("Rate exceeded"), { name: "Throttling", $metadata: { attempts: 2 } }), { service: "rds", method: "describeDBClusters" });
+    expect(once.message).toContain("the SDK retried once with backoff (2 attempts) and gave up.");
+    const first = translateAwsError(Object.assign(new Error("Rate exceeded"), { name: "Throttling", $metadata: { attempts: 1 } }), { service: "rds", method: "describeDBClusters" });
+    expect(first.message).toContain("the SDK gave up after one attempt.");
   });
 
   it("GIVEN a quota is reached WHEN translated THEN the fix names Service Quotas", () => {
