@@ -23,6 +23,7 @@ export const QUESTION_IDS: readonly string[] = [
   "aurora.reader",
   "aurora.public",
   "aurora.clientCidr",
+  "aurora.caBundle",
   // Step 4.
   "dms.subnetGroup",
   "dms.instance.mode",
@@ -33,13 +34,9 @@ export const QUESTION_IDS: readonly string[] = [
   "dms.instance.public",
   // Step 5.
   "dms.captureDdls",
-  ...(["source", "target"] as const).flatMap((role) => [
-    `dms.${role}Endpoint.id`,
-    `dms.${role}.sslMode`,
-    `dms.${role}.credentials`,
-    `dms.${role}.credentialsArn`,
-    `dms.${role}.credentialsRoleArn`,
-  ]),
+  ...(["source", "target"] as const).flatMap((role) => [`dms.${role}Endpoint.id`, `dms.${role}.sslMode`, `dms.${role}.credentials`]),
+  "dms.source.credentialsArn",
+  "dms.target.username",
   // Step 6.
   "dms.task.id",
   // Step 7.
@@ -64,6 +61,9 @@ export const QUESTION_IDS: readonly string[] = [
   "cutover.switch-hook",
   "cutover.drain-timeout-seconds",
   "cutover.confirm-freeze",
+  "cutover.verify",
+  "cutover.hookTimeoutSeconds",
+  "cutover.switch-happened",
   // Step 13 (and `cleanup`).
   "cleanup.before-cutover",
   "cleanup.stop-task",
@@ -71,6 +71,8 @@ export const QUESTION_IDS: readonly string[] = [
   "cleanup.delete-endpoints",
   "cleanup.delete-instance",
   "cleanup.delete-subnet-group",
+  "cleanup.delete-secrets",
+  "cleanup.delete-secret-roles",
   "cleanup.revoke-rules",
   "cleanup.drop-slot",
   "cleanup.drop-dms-artefacts",
@@ -79,4 +81,4 @@ export const QUESTION_IDS: readonly string[] = [
 ];
 
 /** Questions whose answer is a secret: asked hidden, never taken from a --config file. */
-export const SECRET_QUESTION_IDS: readonly string[] = ["source.password", "target.password"];
+export const SECRET_QUESTION_IDS: readonly string[] = ["source.password", "target.password", "dms.target.password"];

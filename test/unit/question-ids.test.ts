@@ -17,18 +17,24 @@ function resolve(expr: string, file: string): string[] | undefined {
   const literal = /^"([^"]+)"$/.exec(expr);
   if (literal?.[1]) return [literal[1]];
   const template = /^`([^`]+)`$/.exec(expr);
-  if (template?.[1]?.includes("${role}")) return ["source", "target"].map((role) => template[1]!.replace("${role}", role));
+  const roleVar = /\$\{(?:o\.)?role\}/;
+  if (template?.[1] && roleVar.test(template[1])) return ["source", "target"].map((role) => template[1]!.replace(roleVar, role));
   const q = /^Q\.(\w+)$/.exec(expr);
   if (q?.[1] && q[1] in Q) return [Q[q[1] as keyof typeof Q]];
   if (expr === "CAPTURE_QUESTION") return [CAPTURE_QUESTION];
   // Indirections this test knows: the password questions (`${role}.password`), step 1's URL, cleanup's grouped confirmations.
   if (expr === "key" && /const key = `\$\{role\}\.password`|: `\$\{role\}\.password`|key = role === "source"/.test(readFileSync(file, "utf8"))) return ["source.password", "target.password"];
   if (expr === "id" && file.endsWith("source-connection.ts")) return ["source.url"];
-  // A constant of the same file: `const id = "aurora.subnetGroup"`.
+  // A constant of the same file (`const id = "aurora.subnetGroup"`), or one it imports from a sibling.
   if (/^\w+$/.test(expr)) {
-    const constants = [...readFileSync(file, "utf8").matchAll(new RegExp(`const ${expr} = "([^"]+)"`, "g"))].map((m) => m[1] ?? "");
+    const text = readFileSync(file, "utf8");
+    const from = new RegExp(`import \\{[^}]*\\b${expr}\\b[^}]*\\} from "\\./([\\w-]+)\\.js"`).exec(text)?.[1];
+    const where = from ? readFileSync(join(file, "..", `${from}.ts`), "utf8") : text;
+    const constants = [...where.matchAll(new RegExp(`const ${expr} = "([^"]+)"`, "g"))].map((m) => m[1] ?? "");
     if (constants.length) return constants;
   }
+  // The endpoints' password questions take their id from a table of secrets in the same file.
+  if (expr === "o.key" && file.endsWith("endpoint-passwords.ts")) return [...readFileSync(file, "utf8").matchAll(/key: "([^"]+)"/g)].map((m) => m[1] ?? "");
   if (expr === "question" && file.endsWith("run-cleanup.ts")) return [];
   return undefined;
 }
