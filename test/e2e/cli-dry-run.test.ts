@@ -46,8 +46,8 @@ describe("the built CLI: start --dry-run", () => {
     const dir = mkdtempSync(join(tmpdir(), "am-dry-"));
     const state = join(dir, "m.state.json");
     const config = join(dir, "answers.json");
-    // The target's credentials through a secret, so nothing has to be typed (the run is unattended).
-    const target = { credentials: "secrets-manager", credentialsArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:shop", credentialsRoleArn: "arn:aws:iam::123456789012:role/dms-secrets" };
+    // The target's credentials through the tool's own secret (the master password read from RDS's), so nothing has to be typed.
+    const target = { credentials: "secret" };
     writeFileSync(config, JSON.stringify({ source: { url: db.urlAs("postgres", "dry-run-Pa55") }, dms: { target } }));
     const res = await runCli(["start", "--dry-run", "--yes", "--config", config, "--state", state, "--region", "eu-west-1"], {
       env: { AWS_ENDPOINT_URL: aws.url, AWS_ACCESS_KEY_ID: "AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY: "example", AWS_EC2_METADATA_DISABLED: "true", PGPASSWORD: "" },
