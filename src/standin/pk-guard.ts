@@ -65,26 +65,51 @@ export interface GuardedTable {
 /**
  * Installs (or refreshes) the guard on each table that has a primary key on the source and is
  * an ordinary table on the target holding those columns; idempotent. Returns the tables guarded.
+ * A trigger already in place with the same key columns is left alone, and each missing one is
+ * made in a transaction of its own: the DDL takes a table's exclusive lock, and holding one
+ * while waiting for the next could deadlock with a reader that locks tables in another order
+ * (a validate running while the stand-in restarts CDC).
  */
 export async function installPkGuard(target: PgClient, tables: readonly GuardedTable[]): Promise<GuardedTable[]> {
   const keyed = tables.filter((t) => t.primaryKey.length > 0);
   const present = await guardableOnTarget(target, keyed);
-  await target.query("BEGIN");
-  try {
+  await inTransaction(target, async () => {
     await target.query(`CREATE SCHEMA IF NOT EXISTS ${GUARD_SCHEMA}`);
     await target.query(FUNCTION_SQL);
-    for (const t of present) {
-      const args = t.primaryKey.map(quoteLiteral).join(", ");
+  });
+  const existing = await existingGuards(target);
+  for (const t of present) {
+    const args = t.primaryKey.map(quoteLiteral).join(", ");
+    if (existing.get(qualified(t))?.endsWith(`${GUARD_NAME}(${args})`)) continue;
+    await inTransaction(target, async () => {
       await target.query(`DROP TRIGGER IF EXISTS ${GUARD_NAME} ON ${qualified(t)}`);
       await target.query(`CREATE TRIGGER ${GUARD_NAME} BEFORE INSERT OR UPDATE ON ${qualified(t)} FOR EACH ROW EXECUTE FUNCTION ${GUARD_SCHEMA}.${GUARD_NAME}(${args})`);
       await target.query(`ALTER TABLE ${qualified(t)} ENABLE REPLICA TRIGGER ${GUARD_NAME}`);
-    }
+    });
+  }
+  return present;
+}
+
+async function inTransaction(target: PgClient, work: () => Promise<void>): Promise<void> {
+  await target.query("BEGIN");
+  try {
+    await work();
     await target.query("COMMIT");
   } catch (err) {
     await target.query("ROLLBACK").catch(() => undefined);
     throw err;
   }
-  return present;
+}
+
+/** The guard triggers enabled for replica sessions, by quoted table name → their definition. */
+async function existingGuards(target: PgClient): Promise<Map<string, string>> {
+  const { rows } = await target.query<{ schema: string; table: string; def: string }>(
+    `SELECT n.nspname::text AS schema, c.relname::text AS table, pg_get_triggerdef(g.oid) AS def
+       FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE g.tgname = $1 AND g.tgenabled = 'R'`,
+    [GUARD_NAME],
+  );
+  return new Map(rows.map((r) => [qualified({ schema: r.schema, table: r.table }), r.def]));
 }
 
 /** Removes the schema, the function and every guard trigger; nothing happens when none is there. */
