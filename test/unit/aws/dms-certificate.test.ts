@@ -7,6 +7,8 @@ import { runCleanup } from "../../../src/cleanup/run-cleanup.js";
 import type { AppError } from "../../../src/errors.js";
 import { issueCertificate } from "../../../src/standin/tls-certificate.js";
 import { RES } from "../../../src/steps/aws/resources.js";
+import { auroraClusterStep } from "../../../src/steps/aurora-cluster.js";
+import { replicationInstanceStep } from "../../../src/steps/replication-instance.js";
 import { type DmsEndpointsOutput, dmsEndpointsStep } from "../../../src/steps/dms-endpoints.js";
 import { freshDatabase, type TestDatabase } from "../../support/databases.js";
 import { FakeAws } from "../../support/aws/fake-aws.js";
@@ -57,7 +59,7 @@ describe("step 5: the target endpoint verifies Aurora with the RDS CA bundle", (
     expect(fake.dmsSees(targetEndpoint(fake).EndpointIdentifier!)).toMatchObject({ sslMode: "verify-full", caPem: bundlePem });
     expect(h.state.resources[RES.targetCertificate]).toMatchObject({ kind: "dms-certificate", id: certificate.CertificateIdentifier, arn: certificate.CertificateArn, createdByUs: true });
     expect((h.state.outputs["dms-endpoints"] as DmsEndpointsOutput).targetCertificateArn).toBe(certificate.CertificateArn);
-    expect(result.summary).toContain("verify-full");
+    expect(result).toMatchObject({ summary: expect.stringContaining("(verify-full, certificate ") as unknown });
   });
 
   it("GIVEN a crash right after the import, before it was recorded WHEN step 5 runs again THEN the certificate is found by its identifier and used: no second import", async () => {
@@ -111,6 +113,21 @@ describe("step 5: the target endpoint verifies Aurora with the RDS CA bundle", (
     expect(err.hint).toContain("https://truststore.pki.rds.amazonaws.com");
     expect(fake.callsTo("importCertificate")).toHaveLength(0);
     expect(created(fake, "target")).toBeUndefined();
+  });
+});
+
+describe("--dry-run with a CA bundle", () => {
+  it("GIVEN --dry-run and a CA bundle WHEN steps 3–5 run THEN the import and the verify-full target endpoint are printed, and no call is made", async () => {
+    const fake = new FakeAws();
+    const h = harness(fake, sourceState("postgres://app@10.0.1.5:5432/shop", "shop"), {
+      options: { dryRun: true },
+      answers: { "aurora.caBundle": bundlePath, "dms.source.credentials": "password", "dms.target.credentials": "password", "aurora.passwordMode": "prompt" },
+      secrets: { "source.password": "src-Pa55word", "target.password": "tgt-Pa55word" },
+    });
+    for (const step of [auroraClusterStep, replicationInstanceStep, dmsEndpointsStep]) await step.run(h.ctx);
+    expect(fake.calls).toEqual([]);
+    expect(h.reporter.text).toMatch(/\[dry-run\] DMS ImportCertificate \{"CertificateIdentifier":"aurora-migrate-shop-ca-[0-9a-f]{8}","CertificatePem":"-----BEGIN CERTIFICATE-----/);
+    expect(h.reporter.text).toMatch(/\[dry-run\] DMS CreateEndpoint \{"EngineName":"aurora-postgresql".*"SslMode":"verify-full","CertificateArn":"<certificate ARN>".*"EndpointType":"target"/);
   });
 });
 
