@@ -4,7 +4,7 @@ import { OperationError } from "../errors.js";
 import type { StepContext } from "../runner.js";
 import type { ResourceRecord } from "../state/schema.js";
 import { awsFor, dryRunValue } from "../steps/aws/context.js";
-import { findEndpoint, findReplicationInstance, findSubnetGroup, findTask } from "../steps/aws/lookups.js";
+import { findCertificate, findEndpoint, findReplicationInstance, findSubnetGroup, findTask } from "../steps/aws/lookups.js";
 import { pollUntil } from "../steps/aws/poll.js";
 import { SECRET_READ_POLICY_NAME } from "../steps/aws/dms-secret-policy.js";
 import { field } from "../steps/aws/resources.js";
@@ -141,6 +141,25 @@ export function cleanupDepsFor(ctx: StepContext): CleanupDeps {
         inUse: () => new OperationError(`DMS refused to delete the endpoint ${rec.id}: a task still uses it.`, { hint: "Delete that task first (cleanup without --keep-task, or the DMS console), then run cleanup again." }),
         waits: ENDPOINT_WAITS,
       });
+    },
+
+    async deleteCertificate(rec) {
+      const a = await aws();
+      if (dry) {
+        await a.dms.deleteCertificate({ CertificateArn: arnOf(rec, "the certificate") });
+        return "done";
+      }
+      // DMS deletes a certificate at once (it has no status to wait on).
+      const found = await findCertificate(a, rec.arn ? { arn: rec.arn } : { id: rec.id });
+      if (!found?.CertificateArn) return "already-gone";
+      const r = await deleting(
+        () => a.dms.deleteCertificate({ CertificateArn: found.CertificateArn }),
+        () =>
+          new OperationError(`DMS refused to delete the certificate ${rec.id}: an endpoint still uses it.`, {
+            hint: "Delete the endpoints that use it first (cleanup without --keep-endpoints; the DMS console lists an endpoint's certificate), then run cleanup again.",
+          }),
+      );
+      return r ?? "done";
     },
 
     async deleteInstance(rec) {

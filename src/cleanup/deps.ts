@@ -15,6 +15,8 @@ export interface CleanupDeps {
   stopTask(task: ResourceRecord): Promise<CleanupOutcome>;
   deleteTask(task: ResourceRecord): Promise<CleanupOutcome>;
   deleteEndpoint(endpoint: ResourceRecord): Promise<CleanupOutcome>;
+  /** Deletes a CA certificate the tool imported into DMS (after the endpoints: DMS refuses while one uses it). */
+  deleteCertificate(certificate: ResourceRecord): Promise<CleanupOutcome>;
   deleteInstance(instance: ResourceRecord): Promise<CleanupOutcome>;
   /** Deletes the DMS replication subnet group the tool created (after the instance). */
   deleteSubnetGroup(group: ResourceRecord): Promise<CleanupOutcome>;

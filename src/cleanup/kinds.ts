@@ -5,6 +5,8 @@
 export const RESOURCE_KIND = {
   task: "dms-task",
   endpoint: "dms-endpoint",
+  /** A CA certificate imported into DMS (the RDS CA bundle the target endpoint verifies Aurora with). */
+  certificate: "dms-certificate",
   /** A Secrets Manager secret holding an endpoint's credentials, and the IAM role DMS reads it with. */
   secret: "secretsmanager-secret",
   iamRole: "iam-role",

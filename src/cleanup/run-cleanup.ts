@@ -44,8 +44,8 @@ function deleted(ctx: StepContext, kind: string): Live[] {
 }
 
 /**
- * Cleanup (product.md step 13): the DMS task stopped and deleted, its endpoints and the
- * replication instance deleted (each confirmed, each skippable), the security-group rules the
+ * Cleanup (product.md step 13): the DMS task stopped and deleted, its endpoints (then their
+ * secrets, roles and CA certificate) and the replication instance deleted (each confirmed, each skippable), the security-group rules the
  * tool added revoked; on the source, DMS's replication slot dropped (refused while active),
  * DMS's DDL-capture objects, the key-change capture (its triggers, table and function) and the
  * tool's marker schema removed (and the marker schema on the target). Everything is looked up first, so a second run finds nothing to do and says so.
@@ -119,16 +119,17 @@ export async function runCleanup(ctx: StepContext, deps: CleanupDeps, options: C
   const taskLeft = left(RESOURCE_KIND.task);
   const usedByTask = taskLeft ? `the DMS task ${taskLeft.id} still uses it` : undefined;
   await awsGroup(RESOURCE_KIND.endpoint, options.keepEndpoints ? "--keep-endpoints" : usedByTask, "cleanup.delete-endpoints", "DMS endpoint", (r) => deps.deleteEndpoint(r));
-  // An endpoint's secret and the role DMS reads it with, once no endpoint of ours is left to use them.
+  // An endpoint's secret, the role DMS reads it with and its CA certificate, once no endpoint of ours is left to use them.
   const endpointLeft = left(RESOURCE_KIND.endpoint);
   const usedByEndpoint = endpointLeft ? `the DMS endpoint ${endpointLeft.id} still uses it` : undefined;
+  await awsGroup(RESOURCE_KIND.certificate, usedByEndpoint, "cleanup.delete-certificates", "DMS certificate", (r) => deps.deleteCertificate(r));
   await awsGroup(RESOURCE_KIND.iamRole, usedByEndpoint, "cleanup.delete-secret-roles", "IAM role", (r) => deps.deleteRole(r));
   await awsGroup(RESOURCE_KIND.secret, usedByEndpoint, "cleanup.delete-secrets", "Secrets Manager secret", (r) => deps.deleteSecret(r));
   await awsGroup(RESOURCE_KIND.instance, options.keepInstance ? "--keep-instance" : usedByTask, "cleanup.delete-instance", "DMS replication instance", (r) => deps.deleteInstance(r));
   const instanceLeft = left(RESOURCE_KIND.instance);
   await awsGroup(RESOURCE_KIND.subnetGroup, instanceLeft ? `the replication instance ${instanceLeft.id} still uses it` : undefined, "cleanup.delete-subnet-group", "DMS replication subnet group", (r) => deps.deleteSubnetGroup(r));
   await awsGroup(RESOURCE_KIND.securityGroupRule, undefined, "cleanup.revoke-rules", "security-group rule", (r) => deps.revokeRule(r));
-  for (const kind of [RESOURCE_KIND.task, RESOURCE_KIND.endpoint, RESOURCE_KIND.iamRole, RESOURCE_KIND.secret, RESOURCE_KIND.instance, RESOURCE_KIND.subnetGroup, RESOURCE_KIND.securityGroupRule]) {
+  for (const kind of [RESOURCE_KIND.task, RESOURCE_KIND.endpoint, RESOURCE_KIND.certificate, RESOURCE_KIND.iamRole, RESOURCE_KIND.secret, RESOURCE_KIND.instance, RESOURCE_KIND.subnetGroup, RESOURCE_KIND.securityGroupRule]) {
     for (const r of deleted(ctx, kind)) report.alreadyGone.push(`${kind} ${r.id} (deleted ${r.deletedAt ?? "earlier"})`);
   }
 

@@ -4,10 +4,11 @@ import type { Step, StepContext } from "../runner.js";
 import type { AuroraClusterOutput } from "./aurora-cluster.js";
 import { awsFor, requireOutput, sourceFacts } from "./aws/context.js";
 import { regionOfArn } from "./aws/dms-secret-policy.js";
+import { ensureTargetCertificate } from "./aws/dms-certificate.js";
 import { type CredentialMode, sourceCredentials, targetCredentials } from "./aws/endpoint-credentials.js";
 import { ensureEndpoint } from "./aws/endpoint-sync.js";
 import { testConnections } from "./aws/endpoint-tests.js";
-import { findEndpoint } from "./aws/lookups.js";
+import { findCertificate, findEndpoint } from "./aws/lookups.js";
 import { RES, goneError, recorded } from "./aws/resources.js";
 import type { ReplicationInstanceOutput } from "./replication-instance.js";
 
@@ -18,6 +19,8 @@ export interface DmsEndpointsOutput {
   /** How each endpoint logs in: a secret DMS reads through its role, or the password field. */
   sourceCredentials?: CredentialMode;
   targetCredentials?: CredentialMode;
+  /** The imported RDS CA bundle the target endpoint verifies Aurora with (SslMode verify-full), when step 3 recorded one. */
+  targetCertificateArn?: string;
 }
 
 /**
@@ -75,12 +78,15 @@ export const dmsEndpointsStep: Step = {
         };
       },
     });
+    let certificate: { id: string; arn: string } | undefined;
     const tgt = await ensureEndpoint(ctx, aws, {
       role: "target",
       defaultId: `${base}-target`,
       instanceArn: instance.instanceArn,
       spec: async () => {
-        const sslMode = await sslModeOf(ctx, "target");
+        // With the RDS CA bundle (step 3), DMS checks Aurora's certificate and host name, as the tool does.
+        certificate = await ensureTargetCertificate(ctx, aws, base);
+        const sslMode = certificate ? "verify-full" : await sslModeOf(ctx, "target");
         const credentials = await targetCredentials(ctx, aws, common, aurora);
         return {
           credentials,
@@ -88,6 +94,7 @@ export const dmsEndpointsStep: Step = {
             EngineName: "aurora-postgresql",
             DatabaseName: aurora.database,
             SslMode: sslMode,
+            ...(certificate ? { CertificateArn: certificate.arn } : {}),
             ...credentials.fields,
             PostgreSQLSettings: {
               ...credentials.settings,
@@ -104,6 +111,7 @@ export const dmsEndpointsStep: Step = {
       targetEndpointArn: tgt.arn,
       sourceCredentials: ctx.state.answers["dms.source.credentials"] === "password" ? "password" : "secret",
       targetCredentials: ctx.state.answers["dms.target.credentials"] === "password" ? "password" : "secret",
+      ...(certificate ? { targetCertificateArn: certificate.arn } : {}),
     };
     ctx.state.outputs["dms-endpoints"] = output;
 
@@ -113,7 +121,8 @@ export const dmsEndpointsStep: Step = {
       { role: "target", arn: tgt.arn, host: aurora.writerEndpoint, port: aurora.port, user: targetUser, database: aurora.database },
     ]);
     const changed = [src.modified ? "source" : "", tgt.modified ? "target" : ""].filter(Boolean);
-    return { summary: `source and target endpoints tested from ${instance.instanceId}${changed.length ? ` (${changed.join(" and ")} modified to the current answers)` : ""}` };
+    const verified = certificate ? `; the target verifies Aurora against the RDS CA bundle (verify-full, certificate ${certificate.id})` : "";
+    return { summary: `source and target endpoints tested from ${instance.instanceId}${changed.length ? ` (${changed.join(" and ")} modified to the current answers)` : ""}${verified}` };
   },
   async verify(ctx) {
     if (ctx.options.dryRun) return;
@@ -122,6 +131,8 @@ export const dmsEndpointsStep: Step = {
       const rec = recorded(ctx, key);
       if (rec && !(await findEndpoint(aws, rec.id))) throw goneError("DMS endpoint", rec.id, key, ctx.options.statePath);
     }
+    const cert = recorded(ctx, RES.targetCertificate);
+    if (cert && !(await findCertificate(aws, cert.arn ? { arn: cert.arn } : { id: cert.id }))) throw goneError("DMS certificate", cert.id, RES.targetCertificate, ctx.options.statePath);
   },
 };
 

@@ -69,6 +69,7 @@ export const QUESTION_IDS: readonly string[] = [
   "cleanup.stop-task",
   "cleanup.delete-task",
   "cleanup.delete-endpoints",
+  "cleanup.delete-certificates",
   "cleanup.delete-instance",
   "cleanup.delete-subnet-group",
   "cleanup.delete-secrets",

@@ -24,6 +24,18 @@ export function dmsAdapter(config: AwsClientConfig): DmsPort {
       const { sdk, client } = await load();
       return client.send(new sdk.CreateReplicationInstanceCommand(input));
     },
+    importCertificate: async (input) => {
+      const { sdk, client } = await load();
+      return client.send(new sdk.ImportCertificateCommand(input));
+    },
+    describeCertificates: async (input) => {
+      const { sdk, client } = await load();
+      return client.send(new sdk.DescribeCertificatesCommand(input));
+    },
+    deleteCertificate: async (input) => {
+      const { sdk, client } = await load();
+      return client.send(new sdk.DeleteCertificateCommand(input));
+    },
     describeEndpoints: async (input) => {
       const { sdk, client } = await load();
       return client.send(new sdk.DescribeEndpointsCommand(input));

@@ -44,8 +44,14 @@ import type {
   DescribeReplicationTasksCommandOutput,
   DescribeTableStatisticsCommandInput,
   DescribeTableStatisticsCommandOutput,
+  DeleteCertificateCommandInput,
+  DeleteCertificateCommandOutput,
   DeleteEndpointCommandInput,
   DeleteEndpointCommandOutput,
+  DescribeCertificatesCommandInput,
+  DescribeCertificatesCommandOutput,
+  ImportCertificateCommandInput,
+  ImportCertificateCommandOutput,
   DeleteReplicationInstanceCommandInput,
   DeleteReplicationInstanceCommandOutput,
   DeleteReplicationSubnetGroupCommandInput,
@@ -111,12 +117,17 @@ export interface RdsPort {
   createDBInstance(input: CreateDBInstanceCommandInput): Promise<Out<CreateDBInstanceCommandOutput>>;
 }
 
-/** AWS DMS: replication instance, endpoints, task; and their removal at cleanup. */
+/** AWS DMS: replication instance, endpoints (and the CA certificate a verified target uses), task; and their removal at cleanup. */
 export interface DmsPort {
   describeReplicationSubnetGroups(input: DescribeReplicationSubnetGroupsCommandInput): Promise<Out<DescribeReplicationSubnetGroupsCommandOutput>>;
   createReplicationSubnetGroup(input: CreateReplicationSubnetGroupCommandInput): Promise<Out<CreateReplicationSubnetGroupCommandOutput>>;
   describeReplicationInstances(input: DescribeReplicationInstancesCommandInput): Promise<Out<DescribeReplicationInstancesCommandOutput>>;
   createReplicationInstance(input: CreateReplicationInstanceCommandInput): Promise<Out<CreateReplicationInstanceCommandOutput>>;
+  /** The CA certificate (PEM, a bundle allowed) a target endpoint with SslMode verify-full checks Aurora against. */
+  importCertificate(input: ImportCertificateCommandInput): Promise<Out<ImportCertificateCommandOutput>>;
+  describeCertificates(input: DescribeCertificatesCommandInput): Promise<Out<DescribeCertificatesCommandOutput>>;
+  /** Refused (InvalidResourceStateFault) while an endpoint uses the certificate. */
+  deleteCertificate(input: DeleteCertificateCommandInput): Promise<Out<DeleteCertificateCommandOutput>>;
   describeEndpoints(input: DescribeEndpointsCommandInput): Promise<Out<DescribeEndpointsCommandOutput>>;
   createEndpoint(input: CreateEndpointCommandInput): Promise<Out<CreateEndpointCommandOutput>>;
   /** Only the settings that differ from what DMS holds (ExactSettings to drop a setting). */
@@ -208,6 +219,7 @@ export type DbEngineVersion = Listed<RdsPort["describeDBEngineVersions"], "DBEng
 export type DbSubnetGroup = Listed<RdsPort["describeDBSubnetGroups"], "DBSubnetGroups">;
 export type ReplicationSubnetGroup = Listed<DmsPort["describeReplicationSubnetGroups"], "ReplicationSubnetGroups">;
 export type ReplicationInstance = Listed<DmsPort["describeReplicationInstances"], "ReplicationInstances">;
+export type DmsCertificate = Listed<DmsPort["describeCertificates"], "Certificates">;
 export type DmsEndpoint = Listed<DmsPort["describeEndpoints"], "Endpoints">;
 export type DmsConnection = Listed<DmsPort["describeConnections"], "Connections">;
 export type ReplicationTask = Listed<DmsPort["describeReplicationTasks"], "ReplicationTasks">;

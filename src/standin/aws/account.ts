@@ -84,9 +84,20 @@ export interface EndpointRecord {
   databaseName?: string;
   username?: string;
   sslMode: string;
+  /** The imported CA certificate a verify-ca/verify-full endpoint checks the server against. */
+  certificateArn?: string;
   /** PostgreSQLSettings as given, without secrets (SecretsManager ids are names, not secrets). */
   settings: Record<string, unknown>;
   createdAt: number;
+}
+
+/** A CA certificate imported into DMS (public: its PEM is kept here and in a file beside the account). */
+export interface CertificateRecord {
+  id: string;
+  arn: string;
+  pem: string;
+  createdAt: number;
+  tags: Tag[];
 }
 
 export interface ConnectionRecord {
@@ -155,6 +166,8 @@ export interface AccountData {
   dmsSubnetGroups: Record<string, SubnetGroupRecord>;
   replicationInstances: Record<string, ReplicationInstanceRecord>;
   endpoints: Record<string, EndpointRecord>;
+  /** DMS's imported certificates, by identifier (absent in accounts written before they existed). */
+  certificates?: Record<string, CertificateRecord>;
   connections: ConnectionRecord[];
   /** Keyed by ARN. */
   tasks: Record<string, TaskRecordRef>;
@@ -188,6 +201,7 @@ export function newAccount(region: string, auroraServer: ServerRef): AccountData
     dmsSubnetGroups: {},
     replicationInstances: {},
     endpoints: {},
+    certificates: {},
     connections: [],
     tasks: {},
     secrets: {},

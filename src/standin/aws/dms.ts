@@ -1,6 +1,7 @@
 /**
  * The stand-in for AWS DMS: replication subnet groups, replication instances (on this machine:
- * private address 127.0.0.1), endpoints with DMS's connection test, and full-load-and-cdc tasks
+ * private address 127.0.0.1), endpoints with DMS's connection test (verifying the server against
+ * an imported CA certificate for verify-ca/verify-full, dms-certificates.ts), and full-load-and-cdc tasks
  * that really move rows (task-host.ts, the replication engine). Shapes, statuses, fault names
  * and ARNs are DMS's, so the wizard's steps cannot tell this from the service.
  */
@@ -18,6 +19,7 @@ import { testEndpointConnection } from "../connection-test.js";
 import { parseTableMappings } from "../table-mappings.js";
 import { parseTaskSettings } from "../task-settings.js";
 import { type EndpointRecord, LOCAL_VPC, type ReplicationInstanceRecord, type StandinAccount, type TaskRecordRef, dmsResourceId } from "./account.js";
+import type { StandinCertificates } from "./dms-certificates.js";
 import { type SecretSource, roleProblem, secretSettings } from "./endpoint-login.js";
 import { answer, asAwsFaults, awsFault } from "./faults.js";
 import type { TaskHost } from "./task-host.js";
@@ -30,6 +32,8 @@ export interface StandinDmsOptions {
   passwords: Map<string, string>;
   /** Secrets and roles, for endpoints that log in through a secret. */
   secrets: SecretSource;
+  /** Imported CA certificates, for endpoints that verify their server. */
+  certificates: StandinCertificates;
 }
 
 function values(filters: Filter[] | undefined, name: string): string[] | undefined {
@@ -196,6 +200,23 @@ export class StandinDms implements DmsPort {
     return { ReplicationInstance: this.instanceShape(i) };
   };
 
+  // ---- certificates ------------------------------------------------------------------------
+
+  importCertificate: DmsPort["importCertificate"] = (input) => this.o.certificates.importCertificate(input);
+
+  describeCertificates: DmsPort["describeCertificates"] = (input) => this.o.certificates.describeCertificates(input);
+
+  /** Refused while an endpoint names the certificate, as DMS refuses. */
+  deleteCertificate: DmsPort["deleteCertificate"] = (input) =>
+    this.o.certificates.deleteCertificate(input, (arn) => Object.values(this.data.endpoints).find((e) => e.certificateArn === arn)?.id);
+
+  /** DMS checks a server against an imported CA only: verify-ca and verify-full need a CertificateArn that exists. */
+  private checkCertificate(e: EndpointRecord): void {
+    if (e.sslMode !== "verify-ca" && e.sslMode !== "verify-full") return;
+    if (!e.certificateArn) throw awsFault("InvalidParameterCombinationException", `SslMode ${e.sslMode} needs a CertificateArn: import the server's CA with ImportCertificate.`);
+    this.o.certificates.mustExist(e.certificateArn);
+  }
+
   // ---- endpoints ---------------------------------------------------------------------------
 
   private endpointShape(e: EndpointRecord): Endpoint {
@@ -210,6 +231,7 @@ export class StandinDms implements DmsPort {
       ...(e.databaseName === undefined ? {} : { DatabaseName: e.databaseName }),
       ...(e.username === undefined ? {} : { Username: e.username }),
       SslMode: e.sslMode as Endpoint["SslMode"],
+      ...(e.certificateArn ? { CertificateArn: e.certificateArn } : {}),
       Status: "active",
       PostgreSQLSettings: e.settings,
     };
@@ -263,10 +285,12 @@ export class StandinDms implements DmsPort {
       ...(input.DatabaseName ? { databaseName: input.DatabaseName } : {}),
       ...(input.Username ? { username: input.Username } : {}),
       sslMode: input.SslMode ?? "none",
+      ...(input.CertificateArn ? { certificateArn: input.CertificateArn } : {}),
       settings,
       createdAt: this.now(),
     };
     this.checkLogin(record, input.Password);
+    this.checkCertificate(record);
     if (input.Password) this.o.passwords.set(record.arn, input.Password);
     this.data.endpoints[id] = record;
     await this.account.save();
@@ -286,6 +310,7 @@ export class StandinDms implements DmsPort {
     delete given["Password"];
     const next: EndpointRecord = { ...e, settings: input.ExactSettings ? given : { ...e.settings, ...given } };
     if (input.SslMode) next.sslMode = input.SslMode;
+    if (input.CertificateArn) next.certificateArn = input.CertificateArn;
     if (input.DatabaseName) next.databaseName = input.DatabaseName;
     if (input.EngineName) next.engineName = input.EngineName;
     if (given["SecretsManagerSecretId"]) {
@@ -298,6 +323,7 @@ export class StandinDms implements DmsPort {
     if (input.Username) next.username = input.Username;
     const password = given["SecretsManagerSecretId"] ? undefined : (input.Password ?? this.o.passwords.get(e.arn));
     this.checkLogin(next, secretSettings(next) ? input.Password : undefined);
+    this.checkCertificate(next);
     this.data.endpoints[e.id] = next;
     if (password === undefined) this.o.passwords.delete(e.arn);
     else this.o.passwords.set(e.arn, password);

@@ -22,6 +22,18 @@ export function libpqSslMode(dmsSslMode: string): string {
   return dmsSslMode === "none" ? "disable" : dmsSslMode;
 }
 
+/**
+ * libpq's TLS parameters for the endpoint: its SslMode, and for verify-ca/verify-full the
+ * imported certificate's PEM as sslrootcert (DMS checks the server against that CA, and the
+ * host name too with verify-full).
+ */
+export function tlsParams(e: Pick<EndpointRecord, "sslMode" | "certificateArn" | "id">, rootCert: (certificateArn: string) => string): Record<string, string> {
+  const sslmode = libpqSslMode(e.sslMode);
+  if (sslmode !== "verify-ca" && sslmode !== "verify-full") return { sslmode };
+  if (!e.certificateArn) throw awsFault("InvalidParameterCombinationException", `The endpoint ${e.id} has SslMode ${e.sslMode} but no CertificateArn.`);
+  return { sslmode, sslrootcert: rootCert(e.certificateArn) };
+}
+
 /** The endpoint's secret id and role, when it logs in through a secret. */
 export function secretSettings(e: Pick<EndpointRecord, "settings">): { secretId: string; roleArn: string | undefined } | undefined {
   const id = e.settings["SecretsManagerSecretId"];
@@ -36,11 +48,11 @@ export function roleProblem(src: SecretSource, secretId: string, roleArn: string
 }
 
 /** Where and as whom DMS connects for the endpoint; an AWS-shaped fault with DMS's reason when it cannot. */
-export function endpointLogin(e: EndpointRecord, password: string | undefined, src: SecretSource): PgEndpoint {
+export function endpointLogin(e: EndpointRecord, password: string | undefined, src: SecretSource, rootCert: (certificateArn: string) => string): PgEndpoint {
   const secret = secretSettings(e);
-  const sslmode = libpqSslMode(e.sslMode);
+  const params = tlsParams(e, rootCert);
   if (!secret) {
-    const location = { host: e.serverName ?? "", port: e.port ?? 5432, database: e.databaseName ?? "", user: e.username ?? "", params: { sslmode } };
+    const location = { host: e.serverName ?? "", port: e.port ?? 5432, database: e.databaseName ?? "", user: e.username ?? "", params };
     return password ? { location, password } : { location };
   }
   const problem = roleProblem(src, secret.secretId, secret.roleArn);
@@ -51,6 +63,6 @@ export function endpointLogin(e: EndpointRecord, password: string | undefined, s
   const missing = missingDmsSecretKeys(v.text).filter((k) => k !== "password" || v.owningService === "rds");
   if (missing.length) throw awsFault("InvalidParameterValueException", `The secret ${v.name} does not contain the required keys: ${missing.join(", ")}. DMS cannot use master credentials managed by RDS: they hold no host or port.`);
   const s = JSON.parse(v.text) as { host: string; port: number | string; username: string; password?: string; dbname?: string };
-  const location = { host: s.host, port: Number(s.port), database: e.databaseName ?? s.dbname ?? "", user: s.username, params: { sslmode } };
+  const location = { host: s.host, port: Number(s.port), database: e.databaseName ?? s.dbname ?? "", user: s.username, params };
   return s.password ? { location, password: s.password } : { location };
 }

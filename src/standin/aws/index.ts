@@ -2,7 +2,8 @@
  * The local stand-in for the AWS side, for `aurora-migrate demo` and the end-to-end tests: an
  * `AwsServices` whose RDS hands back a local PostgreSQL server as the Aurora cluster and whose
  * DMS really moves rows between two local servers, logging in with an endpoint's own fields or
- * its secret read through its IAM role (see each service's file). Its account lives
+ * its secret read through its IAM role, and verifying the server against an imported CA
+ * certificate where the endpoint asks (see each service's file). Its account lives
  * in a file beside the migration's state file, so a CLI started again finds what the last one
  * created. Kept apart from src/adapters/aws/ (the real clients): nothing there imports this.
  */
@@ -10,6 +11,7 @@ import type { AwsServices } from "../../adapters/aws/ports.js";
 import { type Clock, systemClock } from "../../clock.js";
 import { type ServerRef, StandinAccount, accountPathFor, newAccount } from "./account.js";
 import { StandinCloudWatch } from "./cloudwatch.js";
+import { StandinCertificates } from "./dms-certificates.js";
 import { StandinDms } from "./dms.js";
 import { StandinEc2 } from "./ec2.js";
 import { StandinIam, StandinLogs } from "./iam-logs.js";
@@ -56,8 +58,10 @@ export async function createStandinAws(o: StandinAwsOptions): Promise<StandinAws
   const secretsmanager = new StandinSecretsManager(account, clock);
   const iam = new StandinIam(account);
   const secrets: SecretSource = { region: account.data.region, secretValue: (id) => secretsmanager.valueOf(id), roleView: (arn) => iam.view(arn) };
-  const tasks = new TaskHost(account, { clock, passwords, secrets, ...(o.tableDelayMs ? { tableDelayMs: o.tableDelayMs } : {}) });
-  const dms = new StandinDms(account, tasks, { clock, settleMs, passwords, secrets });
+  const certificates = new StandinCertificates(account, clock);
+  const rootCert = (arn: string): string => certificates.rootCertPath(arn);
+  const tasks = new TaskHost(account, { clock, passwords, secrets, rootCert, ...(o.tableDelayMs ? { tableDelayMs: o.tableDelayMs } : {}) });
+  const dms = new StandinDms(account, tasks, { clock, settleMs, passwords, secrets, certificates });
   return {
     accountPath,
     rds: new StandinRds(account, { clock, settleMs }),

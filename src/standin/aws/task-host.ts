@@ -20,6 +20,8 @@ export interface TaskHostOptions {
   passwords: Map<string, string>;
   /** Secrets and roles, for endpoints that log in through a secret. */
   secrets: SecretSource;
+  /** The PEM file of an imported certificate, for endpoints that verify their server (verify-ca/verify-full). */
+  rootCert: (certificateArn: string) => string;
   /** Pause before each table of a full load (ms), to watch or interrupt it. Default 0. */
   tableDelayMs?: number;
   /** How long a new task stays `creating`. */
@@ -39,7 +41,7 @@ export class TaskHost {
   }
 
   pgEndpoint(e: EndpointRecord): PgEndpoint {
-    return endpointLogin(e, this.o.passwords.get(e.arn), this.o.secrets);
+    return endpointLogin(e, this.o.passwords.get(e.arn), this.o.secrets, this.o.rootCert);
   }
 
   private endpointByArn(arn: string): EndpointRecord {

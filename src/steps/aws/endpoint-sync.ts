@@ -10,7 +10,7 @@ import { RES, goneError, recordResource, recorded } from "./resources.js";
 /** What the step wants an endpoint to be, without its identity. */
 export type EndpointSpec = Omit<CreateEndpointInput, "EndpointIdentifier" | "EndpointType" | "Tags">;
 
-const TOP_LEVEL = ["EngineName", "DatabaseName", "SslMode", "ServerName", "Port", "Username"] as const;
+const TOP_LEVEL = ["EngineName", "DatabaseName", "SslMode", "CertificateArn", "ServerName", "Port", "Username"] as const;
 const SECRET_KEYS = ["SecretsManagerSecretId", "SecretsManagerAccessRoleArn"] as const;
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);

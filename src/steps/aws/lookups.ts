@@ -3,6 +3,7 @@ import type {
   AwsServices,
   DbCluster,
   DbInstance,
+  DmsCertificate,
   DmsEndpoint,
   ReplicationInstance,
   ReplicationSubnetGroup,
@@ -47,6 +48,14 @@ export const findReplicationInstance = (aws: AwsServices, id: string): Promise<R
 
 export const findEndpoint = (aws: AwsServices, id: string): Promise<DmsEndpoint | undefined> =>
   one(async () => (await aws.dms.describeEndpoints({ Filters: [{ Name: "endpoint-id", Values: [id] }] })).Endpoints, DMS_GONE);
+
+/** By ARN when recorded, else by identifier (an import whose state write was lost). */
+export const findCertificate = (aws: AwsServices, by: { arn: string } | { id: string }): Promise<DmsCertificate | undefined> =>
+  one(
+    async () =>
+      (await aws.dms.describeCertificates({ Filters: "arn" in by ? [{ Name: "certificate-arn", Values: [by.arn] }] : [{ Name: "certificate-id", Values: [by.id] }] })).Certificates,
+    DMS_GONE,
+  );
 
 /** By ARN when recorded, else by identifier (a create whose state write was lost). */
 export const findTask = (aws: AwsServices, by: { arn: string } | { id: string }): Promise<ReplicationTask | undefined> =>

@@ -18,6 +18,8 @@ export const RES = {
   instance: "replication-instance",
   sourceEndpoint: "dms-source-endpoint",
   targetEndpoint: "dms-target-endpoint",
+  /** The RDS CA bundle imported into DMS, for the target endpoint's verify-full. */
+  targetCertificate: "dms-target-certificate",
   sourceSecret: "dms-source-secret",
   targetSecret: "dms-target-secret",
   sourceSecretRole: "dms-source-secret-role",

@@ -18,6 +18,7 @@ import type {
 } from "../../../src/adapters/aws/ports.js";
 import { missingDmsSecretKeys, regionOfArn } from "../../../src/steps/aws/dms-secret-policy.js";
 import { secretAccessProblem } from "../../../src/plan/iam-policy-check.js";
+import { FakeCertificateStore, fakeDmsCertificates } from "./fake-dms-certificates.js";
 import { FakeRoleStore, FakeSecretStore, fakeIam, fakeSecretsManager, fault } from "./fake-secrets-iam.js";
 
 export { fault } from "./fake-secrets-iam.js";
@@ -79,6 +80,8 @@ export class FakeAws implements AwsServices {
   /** Secrets Manager's secrets (RDS's master secrets among them) and IAM's roles. */
   readonly secretStore: FakeSecretStore;
   readonly roleStore: FakeRoleStore;
+  /** DMS's imported certificates (the RDS CA bundle a verify-full target endpoint names). */
+  readonly certificateStore: FakeCertificateStore;
   readonly secretsmanager: SecretsManagerPort;
   readonly iam: IamPort;
   readonly connections = new Map<string, { status: string; describes: number; message?: string }>();
@@ -100,6 +103,7 @@ export class FakeAws implements AwsServices {
     this.region = o.region ?? "eu-west-1";
     this.secretStore = new FakeSecretStore(this.region, this.accountId);
     this.roleStore = new FakeRoleStore(this.accountId, o.roles ?? ["dms-vpc-role", "dms-cloudwatch-logs-role"]);
+    this.certificateStore = new FakeCertificateStore(this.region, this.accountId);
     const op = <T>(service: string, method: string, input: object, body: () => T | Promise<T>): Promise<T> => this.op(service, method, input, body);
     this.secretsmanager = fakeSecretsManager(op, this.secretStore);
     this.iam = fakeIam(op, this.roleStore);
@@ -312,6 +316,7 @@ export class FakeAws implements AwsServices {
   };
 
   readonly dms: DmsPort = {
+    ...fakeDmsCertificates((service, method, input, body) => this.op(service, method, input, body), () => this.certificateStore, () => this.endpoints.values()),
     describeReplicationSubnetGroups: (input) =>
       this.op("dms", "describeReplicationSubnetGroups", input, () => {
         const ids = filterValues(input.Filters, "replication-subnet-group-id");
@@ -388,6 +393,7 @@ export class FakeAws implements AwsServices {
         const { Password, Tags: _tags, EndpointIdentifier: _id, ...rest } = input;
         const e: DmsEndpoint = { ...structuredClone(rest), EndpointIdentifier: id, EndpointArn: `arn:aws:dms:${this.region}:${this.accountId}:endpoint:${this.next("EP")}`, Status: "active" };
         this.checkCredentials(e, Password);
+        this.checkCertificate(e);
         this.endpoints.set(id, e);
         if (Password !== undefined) this.endpointPasswords.set(e.EndpointArn ?? "", Password);
         return { Endpoint: { ...e } };
@@ -401,6 +407,7 @@ export class FakeAws implements AwsServices {
         // ExactSettings replaces the endpoint settings whole; otherwise same-named ones are replaced and new ones added.
         if (PostgreSQLSettings) next.PostgreSQLSettings = ExactSettings ? structuredClone(PostgreSQLSettings) : { ...e.PostgreSQLSettings, ...structuredClone(PostgreSQLSettings) };
         this.checkCredentials(next, Password ?? this.endpointPasswords.get(e.EndpointArn ?? ""));
+        this.checkCertificate(next);
         Object.assign(e, next);
         if (Password !== undefined) this.endpointPasswords.set(e.EndpointArn ?? "", Password);
         return { Endpoint: { ...e } };
@@ -529,6 +536,13 @@ export class FakeAws implements AwsServices {
     if (problem) throw fault("AccessDeniedFault", problem);
   }
 
+  /** DMS checks a server's certificate (verify-ca, verify-full) against an imported CA certificate: it must be named, and exist. */
+  private checkCertificate(e: DmsEndpoint): void {
+    if (e.SslMode !== "verify-ca" && e.SslMode !== "verify-full") return;
+    if (!e.CertificateArn) throw fault("InvalidParameterCombinationException", `SslMode ${e.SslMode} needs a CertificateArn (ImportCertificate).`);
+    if (!this.certificateStore.byArn(e.CertificateArn)) throw fault("ResourceNotFoundFault", `Certificate ${e.CertificateArn} not found`);
+  }
+
   /** DMS's connection-test failure for a secret it cannot use (gone, or without host/port/username/password). */
   private secretFailure(e: DmsEndpoint): string | undefined {
     const id = e.PostgreSQLSettings?.SecretsManagerSecretId;
@@ -541,9 +555,15 @@ export class FakeAws implements AwsServices {
   }
 
   /** The connection DMS makes for an endpoint: from its secret when it names one, else its own fields. */
-  dmsSees(endpointId: string): { host?: string; port?: number; username?: string; password?: string; database?: string; sslMode?: string } {
+  dmsSees(endpointId: string): { host?: string; port?: number; username?: string; password?: string; database?: string; sslMode?: string; caPem?: string } {
     const e = this.endpoints.get(endpointId);
     if (!e) throw new Error(`no endpoint ${endpointId}`);
+    const caPem = this.certificateStore.byArn(e.CertificateArn)?.CertificatePem;
+    if (caPem !== undefined) return { ...this.dmsLogin(e), caPem };
+    return this.dmsLogin(e);
+  }
+
+  private dmsLogin(e: DmsEndpoint): { host?: string; port?: number; username?: string; password?: string; database?: string; sslMode?: string } {
     const secret = this.secretStore.find(e.PostgreSQLSettings?.SecretsManagerSecretId);
     if (secret) {
       const v = JSON.parse(secret.SecretString ?? "{}") as { host?: string; port?: number; username?: string; password?: string; dbname?: string };
