@@ -1,9 +1,10 @@
 import { Chalk } from "chalk";
 import { Command, CommanderError, Option } from "commander";
-import { AppError, ExitCode, InterruptedError, errorMessage, isAbort } from "./errors.js";
+import { AppError, ExitCode, InterruptedError, UsageError, errorMessage, isAbort } from "./errors.js";
 import type { GlobalOptions } from "./runner.js";
 import { DEFAULT_STATE_PATH } from "./state/paths.js";
 import type { Reporter } from "./ui/reporter.js";
+import { JsonResult, commandNamed, envelopeOf, jsonRequested, writeEnvelope } from "./ui/json-envelope.js";
 import type { AwsClientConfig } from "./adapters/aws/ports.js";
 import { redactUrl } from "./adapters/postgres/url.js";
 import { VERSION } from "./version.js";
@@ -46,9 +47,16 @@ function globalsOf(cmd: Command, io: CliIo): GlobalOptions {
 }
 
 /** Loaded on first use: the reporter pulls in ora, which `--help` does not need. */
-async function reporterFor(g: GlobalOptions, io: CliIo): Promise<Reporter> {
+async function reporterFor(g: GlobalOptions, io: CliIo, result: JsonResult): Promise<Reporter> {
   const { ConsoleReporter } = await import("./ui/reporter.js");
-  return new ConsoleReporter({ stdout: io.stdout, stderr: io.stderr, color: g.color, verbose: g.verbose, json: g.json });
+  return new ConsoleReporter({ stdout: io.stdout, stderr: io.stderr, color: g.color, verbose: g.verbose, json: g.json, onJson: (v) => result.set(v) });
+}
+
+/** The command an action runs, for the --json envelope main() writes once it ends. */
+export interface ActionRun {
+  command: string;
+  json: boolean;
+  result: JsonResult;
 }
 
 function examples(...lines: string[]): string {
@@ -56,7 +64,7 @@ function examples(...lines: string[]): string {
 }
 
 /** Builds the command tree. Every action resolves or throws; only run() turns that into an exit code. */
-export function buildProgram(io: CliIo, onAction: (p: Promise<void>) => void): Command {
+export function buildProgram(io: CliIo, onAction: (p: Promise<void>, run: ActionRun) => void): Command {
   const program = new Command("aurora-migrate")
     .description("Move a live self-managed PostgreSQL database to Amazon Aurora PostgreSQL with AWS DMS, with zero downtime.\nResumable at any step from a saved state file.")
     .version(VERSION, "-V, --version")
@@ -81,7 +89,8 @@ export function buildProgram(io: CliIo, onAction: (p: Promise<void>) => void): C
     (...args: unknown[]): void => {
       const cmd = args[args.length - 1] as Command;
       const g = globalsOf(cmd, io);
-      onAction(reporterFor(g, io).then((reporter) => fn(g, reporter, cmd)));
+      const result = new JsonResult();
+      onAction(reporterFor(g, io, result).then((reporter) => fn(g, reporter, cmd)), { command: cmd.name(), json: g.json, result });
     };
   const sessionIo = async (reporter: Reporter, g: GlobalOptions, flagAnswers: Record<string, string> = {}) => {
     const interactive = io.stdinIsTTY && !g.yes;
@@ -95,7 +104,7 @@ export function buildProgram(io: CliIo, onAction: (p: Promise<void>) => void): C
         const { createAwsServices } = await import("./adapters/aws/services.js");
         return createAwsServices(config);
       },
-      ...(interactive ? { terminal: await inquirerTerminal(io.signal) } : {}),
+      ...(interactive ? { terminal: await inquirerTerminal(io.signal, g.json ? io.stderr : undefined) } : {}),
     };
   };
 
@@ -307,7 +316,7 @@ export function buildProgram(io: CliIo, onAction: (p: Promise<void>) => void): C
           reporter,
           signal: io.signal,
           stateGiven: cmd.parent?.getOptionValueSource("state") === "cli",
-          ...(interactive ? { terminal: await inquirerTerminal(io.signal) } : {}),
+          ...(interactive ? { terminal: await inquirerTerminal(io.signal, g.json ? io.stderr : undefined) } : {}),
         });
       }),
     );
@@ -341,22 +350,36 @@ function printError(err: unknown, io: CliIo, verbose: boolean, color: boolean): 
 /** Parses argv, runs the command, and returns the exit code. Never calls process.exit. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   let action: Promise<void> | undefined;
-  const program = buildProgram(io, (p) => {
+  let run: ActionRun | undefined;
+  const program = buildProgram(io, (p, r) => {
     action = p;
+    run = r;
   });
+  let code: number = ExitCode.ok;
+  let failure: unknown;
   try {
     await program.parseAsync([...argv]);
     if (action) await action;
-    return ExitCode.ok;
   } catch (err) {
+    failure = err;
     if (err instanceof CommanderError) {
       if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") return ExitCode.ok;
-      return ExitCode.usage;
+      code = ExitCode.usage;
+      // Commander has said it on stderr; the envelope words it as a usage error.
+      failure = new UsageError(err.message.replace(/^error: /, ""), { hint: "Run the command with --help for its usage." });
+    } else {
+      const verbose = argv.includes("--verbose");
+      const color = !argv.includes("--no-color") && io.env["NO_COLOR"] === undefined && io.stderr.isTTY === true;
+      code = printError(err, io, verbose, color);
     }
-    const verbose = argv.includes("--verbose");
-    const color = !argv.includes("--no-color") && io.env["NO_COLOR"] === undefined && io.stderr.isTTY === true;
-    return printError(err, io, verbose, color);
   }
+  // --json: exactly one document on stdout, whatever happened (a refused command line too).
+  const done: ActionRun | undefined = run;
+  if (done ? done.json : jsonRequested(argv)) {
+    const command = done?.command ?? commandNamed(argv, program.commands.map((c) => c.name()), "start");
+    writeEnvelope(io.stdout, envelopeOf(command, code, done?.result, failure));
+  }
+  return code;
 }
 
 /** The process entry (bin/aurora-migrate.js): signals, exit code. */

@@ -111,12 +111,11 @@ export async function checkSource(options: CheckSourceOptions, reporter: Reporte
   spinner.succeed(`Checked ${where} (PostgreSQL ${facts.serverVersion}, schemas ${facts.chosenSchemas.join(", ") || "none"})`);
   const result = runPreflight(facts, dmsCidr ? { dmsCidr } : {});
   const report = reportOf(where, gathered, result, dmsCidr);
-  if (reporter.jsonMode) reporter.json(report);
-  else {
-    printPreflight(reporter, result);
-    reporter.info("");
-    reporter.info(`${report.summary} (${gathered.queries.catalog} catalog queries, ${gathered.queries.dataScan} data-scan statement(s)).`);
-  }
+  // Under --json the report is the envelope's result, and the findings still reach the person on stderr.
+  reporter.json(report);
+  printPreflight(reporter, result);
+  reporter.info("");
+  reporter.info(`${report.summary} (${gathered.queries.catalog} catalog queries, ${gathered.queries.dataScan} data-scan statement(s)).`);
   if (result.counts.blocker > 0) {
     throw new BlockedError(`The source is not ready for DMS: ${result.counts.blocker} blocking problem(s).`, {
       hint: "Apply the fixes listed under Blockers, then run check-source again.",

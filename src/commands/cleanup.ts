@@ -21,7 +21,8 @@ export async function runCleanupCommand(
     const rec = ctx.state.steps[CLEANUP_STEP_ID];
     if (rec?.status === "done") rec.status = "pending";
     const again = commandFor("cleanup", options);
-    await runSteps([cleanupStep(makeDeps, flags)], ctx, { resumeCommand: again });
+    // --json: what this run removed, what was already gone, what stays (and why).
+    await runSteps([cleanupStep(makeDeps, flags, (report) => ctx.reporter.json(report))], ctx, { resumeCommand: again });
   } finally {
     await session.close();
   }

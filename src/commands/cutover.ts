@@ -34,6 +34,7 @@ export async function runCutoverCommand(
     if (flags.unfreeze) {
       const lifted = await unfreezeCommand(ctx);
       ctx.reporter.success(lifted ? "The write freeze on the source was lifted; every recorded change is undone." : "No write freeze is in place on the source.");
+      ctx.reporter.json({ unfrozen: lifted });
       return;
     }
     if (flags.skipValidation) {

@@ -4,6 +4,7 @@ import { type GlobalOptions, firstUnfinished, runSteps, type Step } from "../run
 import { type Session, type SessionIo, openSession } from "../session.js";
 import { commandFor, resumeCommand } from "../state/paths.js";
 import { WIZARD_STEPS } from "../steps/index.js";
+import { statusReport } from "./status.js";
 
 /**
  * `start` (mode "new") and `resume`: runs the wizard's steps from the first unfinished one.
@@ -19,6 +20,8 @@ export async function runWizard(
   try {
     await wizard(session, options, mode, steps);
   } finally {
+    // --json: the migration as `status --json` shows it, also when a step failed (which one, why).
+    session.ctx.reporter.json(statusReport(session.ctx.state, options.statePath));
     await session.close();
   }
 }

@@ -23,7 +23,11 @@ export interface Reporter {
   /** Shown only with --verbose. */
   detail(text: string): void;
   spinner(text: string): Spinner;
-  /** The machine-readable result of a command (stdout, only in --json mode). */
+  /**
+   * The machine-readable result of a command (only in --json mode): it becomes the `result` of
+   * the one envelope the CLI writes on stdout when the command ends (ui/json-envelope.ts); a
+   * later call replaces an earlier one.
+   */
   json(value: unknown): void;
   readonly jsonMode: boolean;
 }
@@ -34,6 +38,8 @@ export interface ConsoleReporterOptions {
   color: boolean;
   verbose: boolean;
   json: boolean;
+  /** Takes the result under --json (the CLI's envelope); without it json() writes the value to stdout at once. */
+  onJson?: (value: unknown) => void;
 }
 
 export class ConsoleReporter implements Reporter {
@@ -70,7 +76,9 @@ export class ConsoleReporter implements Reporter {
     if (this.options.verbose) this.line(this.color.dim(text));
   }
   json(value: unknown): void {
-    if (this.jsonMode) this.options.stdout.write(JSON.stringify(value, null, 2) + "\n");
+    if (!this.jsonMode) return;
+    if (this.options.onJson) this.options.onJson(value);
+    else this.options.stdout.write(JSON.stringify(value, null, 2) + "\n");
   }
 
   spinner(text: string): Spinner {

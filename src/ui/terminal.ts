@@ -17,10 +17,14 @@ export interface Terminal {
   secret(q: SecretQuestion): Promise<string>;
 }
 
-/** @inquirer/prompts on the real terminal; Ctrl-C at a prompt rejects with an abort error. */
-export async function inquirerTerminal(signal: AbortSignal): Promise<Terminal> {
+/**
+ * @inquirer/prompts on the real terminal; Ctrl-C at a prompt rejects with an abort error.
+ * `output` is where the prompts are drawn (default stdout; stderr under --json, so stdout
+ * holds only the JSON document).
+ */
+export async function inquirerTerminal(signal: AbortSignal, output?: NodeJS.WritableStream): Promise<Terminal> {
   const p = await import("@inquirer/prompts");
-  const ctx = { signal, clearPromptOnDone: false };
+  const ctx = { signal, clearPromptOnDone: false, ...(output ? { output } : {}) };
   const withHelp = (q: { message: string; help?: string }): string => (q.help ? `${q.message}\n  ${q.help}\n ` : q.message);
   return {
     text: (q) =>

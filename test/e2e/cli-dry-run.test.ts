@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../support/cli.js";
 import { freshDatabase, type TestDatabase } from "../support/databases.js";
+import { envelopeIn } from "../support/json-envelope.js";
 
 /** An HTTP server standing in for every AWS endpoint: it records each request's operation and refuses it. */
 async function recordingAws(): Promise<{ url: string; operations: string[]; close(): Promise<void> }> {
@@ -49,7 +50,7 @@ describe("the built CLI: start --dry-run", () => {
     // The target's credentials through the tool's own secret (the master password read from RDS's), so nothing has to be typed.
     const target = { credentials: "secret" };
     writeFileSync(config, JSON.stringify({ source: { url: db.urlAs("postgres", "dry-run-Pa55") }, dms: { target } }));
-    const res = await runCli(["start", "--dry-run", "--yes", "--config", config, "--state", state, "--region", "eu-west-1"], {
+    const res = await runCli(["start", "--dry-run", "--yes", "--json", "--config", config, "--state", state, "--region", "eu-west-1"], {
       env: { AWS_ENDPOINT_URL: aws.url, AWS_ACCESS_KEY_ID: "AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY: "example", AWS_EC2_METADATA_DISABLED: "true", PGPASSWORD: "" },
     });
     const out = res.stdout + res.stderr;
@@ -62,5 +63,9 @@ describe("the built CLI: start --dry-run", () => {
     expect(readdirSync(dir)).toEqual(["answers.json"]);
     expect(out).not.toMatch(/aurora-migrate resume|continue with|is saved in/i);
     expect(out.trim().split("\n").pop()).toContain("Dry run: all 13 steps walked through");
+    // --json: stdout is the one envelope, the 13 steps walked through in its result; the story went to stderr.
+    const doc = envelopeIn<{ steps: { status: string }[] }>(res.stdout, { command: "start", exitCode: 0 });
+    expect(doc.result.steps).toHaveLength(13);
+    expect(res.stderr).toContain("Step 13/13");
   });
 });

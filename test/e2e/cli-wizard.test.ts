@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshDatabase, type TestDatabase } from "../support/databases.js";
 import { runCli, startCli } from "../support/cli.js";
+import { envelopeIn } from "../support/json-envelope.js";
 
 /** A TCP port that accepts connections and never answers: a connect that hangs. */
 async function silentServer(): Promise<{ port: number; close(): Promise<void> }> {
@@ -65,7 +66,7 @@ describe("the built CLI: wizard, state file, resume", () => {
 
     const status = await runCli(["status", "--json", "--state", state]);
     expect(status.code).toBe(0);
-    const report = JSON.parse(status.stdout) as { next: string; steps: { id: string; status: string }[] };
+    const report = envelopeIn<{ next: string; steps: { id: string; status: string }[] }>(status.stdout, { command: "status", exitCode: 0 }).result;
     expect(report.next).toBe("source-connection");
     expect(report.steps[0]).toMatchObject({ id: "source-connection", status: "interrupted" });
   });

@@ -14,6 +14,7 @@ import { seedMigration } from "../support/aws/seed.js";
 import { newState } from "../../src/state/schema.js";
 import { readState, writeStateAtomic } from "../../src/state/store.js";
 import { freshDatabase, type TestDatabase } from "../support/databases.js";
+import { envelopeIn } from "../support/json-envelope.js";
 
 let source: TestDatabase;
 let target: TestDatabase;
@@ -69,7 +70,7 @@ describe("aurora-migrate cutover / cleanup", () => {
     await writeStateAtomic(statePath, state);
     const r = await cli("cutover", "--yes", "--json");
     expect(r.code, r.err).toBe(0);
-    const report = JSON.parse(r.out) as { window: unknown; verification: unknown };
+    const report = envelopeIn<{ window: unknown; verification: unknown }>(r.out, { command: "cutover", exitCode: 0 }).result;
     expect(report.window).toEqual(window);
     expect(report.verification).toEqual(verification);
   });

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../support/cli.js";
+import { envelopeIn } from "../support/json-envelope.js";
 import { type DemoServers, accountCounts, firstInsertsOnTarget, sourceLeftovers, startDemoServers } from "../support/demo-e2e.js";
 
 let d: DemoServers;
@@ -20,16 +21,20 @@ afterAll(async () => {
 describe("GIVEN two servers and the stand-in for AWS, with the demo's app writing throughout", () => {
   it("WHEN `demo --yes` runs the whole wizard through the built binary THEN the target is an exact copy, takes new rows in every sequence-fed table, and the source keeps no slot nor DMS artefact", async () => {
     const statePath = join(dir, "m.state.json");
-    const run = await runCli(["demo", "--yes", "--source", d.sourceUrl, "--target", d.targetUrl, "--state", statePath, "--no-writes-after-switch"]);
+    const run = await runCli(["demo", "--yes", "--json", "--source", d.sourceUrl, "--target", d.targetUrl, "--state", statePath, "--no-writes-after-switch"]);
     expect(run.code, run.stdout + run.stderr).toBe(0);
-    expect(run.stdout).toContain("Step 13/13: Cleanup");
-    expect(run.stdout).toMatch(/Writes were unavailable for \d+\.\d+ s/);
+    // --json: the story on stderr, one envelope on stdout with the demo's summary.
+    const doc = envelopeIn<{ statePath: string; validation: { clean: boolean }; cutoverWindowSeconds: number }>(run.stdout, { command: "demo", exitCode: 0 });
+    expect(doc.result).toMatchObject({ statePath, validation: { clean: true } });
+    expect(doc.result.cutoverWindowSeconds).toBeGreaterThan(0);
+    expect(run.stderr).toContain("Step 13/13: Cleanup");
+    expect(run.stderr).toMatch(/Writes were unavailable for \d+\.\d+ s/);
     // The app wrote on the source before the cutover (so CDC had changes to carry).
-    expect(run.stdout).toMatch(/The app's writes: [1-9]\d* transactions on the source/);
+    expect(run.stderr).toMatch(/The app's writes: [1-9]\d* transactions on the source/);
     // The app rotated cart tokens (primary keys) during CDC; the stand-in, as DMS, ignored those
     // UPDATEs, and the cutover re-copied the rows (the checksum below proves the result).
-    expect(run.stdout).toMatch(/Primary-key changes repaired: [1-9]\d* key\(s\) re-synced/);
-    expect(run.stdout).toContain('Partitioned tables excluded from the task, so that each row is loaded once, through its leaf partition: "app"."shipments"');
+    expect(run.stderr).toMatch(/Primary-key changes repaired: [1-9]\d* key\(s\) re-synced/);
+    expect(run.stderr).toContain('Partitioned tables excluded from the task, so that each row is loaded once, through its leaf partition: "app"."shipments"');
 
     const validate = await runCli(["validate", "--checksum", "--source", d.sourceUrl, "--target", d.targetDbUrl]);
     expect(validate.code, validate.stdout + validate.stderr).toBe(0);

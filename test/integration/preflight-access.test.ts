@@ -5,6 +5,7 @@ import type { CheckSourceReport } from "../../src/commands/check-source.js";
 import { runCli } from "../support/cli.js";
 import { type TestDatabase, freshDatabase } from "../support/databases.js";
 import { findingsOf, preflightOf } from "../support/preflight.js";
+import { envelopeIn } from "../support/json-envelope.js";
 
 let db: TestDatabase;
 const suffix = randomBytes(3).toString("hex");
@@ -61,7 +62,7 @@ describe("a login without superuser", () => {
     // A password in the URL (trust auth ignores it) must never be echoed.
     const run = await runCli(["check-source", db.urlAs(plain, "S3cret-pw-77"), "--json", "--dms-cidr", "10.0.12.34"]);
     expect(run.code).toBe(3); // blocked by its own missing rights, not by a crash
-    const report = JSON.parse(run.stdout) as CheckSourceReport;
+    const report = envelopeIn<CheckSourceReport>(run.stdout, { command: "check-source", exitCode: 3 }).result;
     expect(report.login).toEqual({ name: plain, superuser: false, replication: false });
     expect(report.facts.couldNotSee.map((c) => c.what)).toEqual([
       "pg_hba.conf rules (pg_hba_file_rules)",

@@ -7,6 +7,7 @@ import type { CheckSourceReport } from "../../src/commands/check-source.js";
 import { runCli } from "../support/cli.js";
 import { type TestDatabase, freshDatabase } from "../support/databases.js";
 import { findingsOf, preflightOf } from "../support/preflight.js";
+import { envelopeIn } from "../support/json-envelope.js";
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -42,7 +43,7 @@ describe("unlogged tables", () => {
     await db.sql("CREATE SCHEMA cli_unlogged; CREATE UNLOGGED TABLE cli_unlogged.cache (k text PRIMARY KEY, v jsonb)");
     const run = await runCli(["check-source", db.url, "--schemas", "cli_unlogged", "--json"]);
     expect(run.code).toBe(3);
-    const report = JSON.parse(run.stdout) as CheckSourceReport;
+    const report = envelopeIn<CheckSourceReport>(run.stdout, { command: "check-source", exitCode: 3 }).result;
     const blockers = report.findings.filter((f) => f.severity === "blocker");
     expect(blockers.map((f) => f.check)).toEqual(["tables.unlogged"]);
     expect(blockers[0]?.found).toMatch(/^cli_unlogged\.cache \(/);

@@ -8,6 +8,7 @@ import type { CheckSourceReport } from "../../src/commands/check-source.js";
 import { runCli } from "../support/cli.js";
 import { type PgServer, startPgServer } from "../support/pg-server.js";
 import { findingsOf, preflightOf } from "../support/preflight.js";
+import { envelopeIn } from "../support/json-envelope.js";
 
 let server: PgServer;
 let url: string;
@@ -47,7 +48,7 @@ describe("check-source on a server with wal_level=replica", () => {
   it("GIVEN wal_level fixed and the server restarted WHEN check-source --json runs THEN the wal_level check passes", async () => {
     await server.restart({ wal_level: "logical" });
     const run = await runCli(["check-source", url, "--json"]);
-    const report = JSON.parse(run.stdout) as CheckSourceReport;
+    const report = envelopeIn<CheckSourceReport>(run.stdout, { command: "check-source", exitCode: run.code }).result;
     expect(report.findings.filter((f) => f.check === "settings.wal_level")).toEqual([]);
     expect(report.passed).toContain("wal_level = logical");
     expect(report.facts.settings["wal_level"]).toBe("logical");

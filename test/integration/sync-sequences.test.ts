@@ -4,6 +4,7 @@ import type { GlobalOptions } from "../../src/runner.js";
 import { MemoryReporter } from "../../src/ui/reporter.js";
 import { runBuiltCli } from "../support/cli.js";
 import { type TestDatabase, freshDatabase } from "../support/databases.js";
+import { envelopeIn } from "../support/json-envelope.js";
 import {
   FIXTURE_TABLES,
   PROPERTY_FIXTURE_DATA,
@@ -140,7 +141,7 @@ describe("sync-sequences on every case the hand procedure gets wrong (PostgreSQL
   it("GIVEN the built binary WHEN run with --dry-run --json THEN it exits 0 with the plan as JSON, and without --target it exits 2 naming the flag", async () => {
     const ok = await runBuiltCli(["sync-sequences", "--source", source.url, "--target", target.url, "--dry-run", "--json"]);
     expect(ok.code).toBe(0);
-    const plan = JSON.parse(ok.stdout) as JsonReport & { dryRun: boolean };
+    const plan = envelopeIn<JsonReport & { dryRun: boolean }>(ok.stdout, { command: "sync-sequences", exitCode: ok.code }).result;
     expect(plan.dryRun).toBe(true);
     expect(plan.sequences.map((e) => `${e.schema}.${e.name}`)).toContain("Sales.Order Lines_LineId_seq");
     const bad = await runBuiltCli(["sync-sequences", "--source", source.url]);

@@ -7,6 +7,7 @@ import { MemoryReporter } from "../../src/ui/reporter.js";
 import type { ValidateReport } from "../../src/validate/compare.js";
 import { runBuiltCli } from "../support/cli.js";
 import { type TestDatabase, freshDatabase } from "../support/databases.js";
+import { envelopeIn } from "../support/json-envelope.js";
 
 const globals: GlobalOptions = { statePath: "unused.state.json", yes: true, json: true, dryRun: false, verbose: false, color: false };
 
@@ -144,7 +145,7 @@ describe("validate sees object states the rows do not show (PostgreSQL 15 → 17
     try {
       const run = await runBuiltCli(["validate", "--source", source.url, "--target", target.url, "--json", "--schemas", SCHEMA_NAME]);
       expect(run.code).toBe(3);
-      const report = JSON.parse(run.stdout) as ValidateReport;
+      const report = envelopeIn<ValidateReport>(run.stdout, { command: "validate", exitCode: 3 }).result;
       expect(report.objects?.differences.map(({ fix, ...rest }) => ({ ...rest, namesTheCommand: fix.includes("sync-sequences") }))).toEqual([
         {
           check: "sequence-position",

@@ -6,6 +6,7 @@ import { MemoryReporter } from "../../src/ui/reporter.js";
 import type { ValidateReport } from "../../src/validate/compare.js";
 import { runBuiltCli } from "../support/cli.js";
 import { type TestDatabase, freshDatabase } from "../support/databases.js";
+import { envelopeIn } from "../support/json-envelope.js";
 
 const globals: GlobalOptions = { statePath: "unused.state.json", yes: true, json: true, dryRun: false, verbose: false, color: false };
 
@@ -71,7 +72,9 @@ describe("validate --checksum on a 1M-row table, PostgreSQL 15 → 17", () => {
     await source.sql("CREATE TABLE public.forgotten (id int PRIMARY KEY); INSERT INTO public.forgotten VALUES (1)");
     const run = await runBuiltCli(["validate", "--source", source.url, "--target", target.url, "--json", "--schemas", "public"]);
     expect(run.code).toBe(3);
-    const report = JSON.parse(run.stdout) as ValidateReport;
+    const doc = envelopeIn<ValidateReport>(run.stdout, { command: "validate", exitCode: 3 });
+    expect(doc.error?.message).toContain("Source and target differ");
+    const report = doc.result;
     expect(report.tables.find((t) => t.table === "forgotten")?.status).toBe("missing-on-target");
     expect(report.parity?.differences.some((d) => d.kind === "table" && d.key === "public.forgotten" && d.severity === "blocker")).toBe(true);
     expect(run.stderr).toContain("Source and target differ");
