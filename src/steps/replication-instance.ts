@@ -2,6 +2,7 @@ import { DMS_VPC_ROLE_FIX, isAwsError } from "../adapters/aws/errors.js";
 import type { AwsServices, ReplicationInstance } from "../adapters/aws/ports.js";
 import { OperationError } from "../errors.js";
 import { lowerIdentifier, validateAwsIdentifier } from "../plan/aws-identifiers.js";
+import { adviceText } from "../plan/instance-advice.js";
 import { fallbackInstanceAdvice } from "../plan/instance-class-fallback.js";
 import { sourceAccessLines } from "../plan/source-access.js";
 import type { Step, StepContext } from "../runner.js";
@@ -107,7 +108,7 @@ async function ensureInstance(ctx: StepContext, aws: AwsServices, aurora: Aurora
   const preflight = readSourcePreflight(ctx.state.outputs);
   const fallback = fallbackInstanceAdvice(preflight?.databaseSizeBytes);
   const advice = preflight ? { instanceClass: preflight.suggestedInstanceClass, reason: preflight.instanceClassReason } : fallback;
-  ctx.reporter.info(`Advice: ${advice.instanceClass}, because ${advice.reason}.`);
+  ctx.reporter.info(`Advice: ${adviceText(advice)}.`);
   const instanceId = await ctx.prompter.text({
     id: "dms.instance.id",
     message: "Identifier of the new replication instance",
@@ -118,7 +119,7 @@ async function ensureInstance(ctx: StepContext, aws: AwsServices, aurora: Aurora
   const instanceClass = await ctx.prompter.text({
     id: "dms.instance.class",
     message: "Replication instance class",
-    help: `advised: ${advice.instanceClass} (${advice.reason})`,
+    help: `the advice above: ${advice.instanceClass}`,
     default: advice.instanceClass,
     validate: (v) => (/^dms\.[a-z0-9]+\.[a-z0-9]+$/.test(v) ? undefined : "expected a DMS class such as dms.c5.large"),
   });

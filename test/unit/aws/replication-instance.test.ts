@@ -50,11 +50,12 @@ describe("step 4: DMS replication instance", () => {
     expect(outcome?.findings?.[0]?.fix).toContain("host  replication  app  10.0.12.34/32  md5");
   });
 
-  it("GIVEN the preflight's advice WHEN the class is asked THEN its class is proposed with its reason", async () => {
+  it("GIVEN the preflight's advice WHEN the class is asked THEN its class is proposed, named once, with what it is and its reason", async () => {
     const fake = new FakeAws();
     const h = await afterAurora(fake);
     await replicationInstanceStep.run(h.ctx);
-    expect(h.reporter.text).toContain("Advice: dms.t3.medium, because the database is 3 GB.");
+    const advice = h.reporter.lines.filter((l) => l.startsWith("Advice:"));
+    expect(advice).toEqual(["Advice: dms.t3.medium (2 vCPU, 4 GiB, burstable), because database 3.0 GiB."]);
     expect(fake.callsTo("createReplicationInstance")[0]?.input["ReplicationInstanceClass"]).toBe(plausiblePreflight().suggestedInstanceClass);
   });
 
