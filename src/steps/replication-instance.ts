@@ -4,6 +4,7 @@ import { OperationError } from "../errors.js";
 import { lowerIdentifier, validateAwsIdentifier } from "../plan/aws-identifiers.js";
 import { adviceText } from "../plan/instance-advice.js";
 import { fallbackInstanceAdvice } from "../plan/instance-class-fallback.js";
+import { hbaAuthMethod, hbaMethodNote } from "../plan/preflight/pg-hba.js";
 import { sourceAccessLines } from "../plan/source-access.js";
 import type { Step, StepContext } from "../runner.js";
 import type { Finding } from "../state/schema.js";
@@ -62,11 +63,15 @@ export const replicationInstanceStep: Step = {
       securityGroupId,
     };
     ctx.state.outputs["replication-instance"] = output;
-    const access = sourceAccessLines({ instanceIps: sourceFacingIps, sourceHost: source.location.host, sourcePort: source.location.port, database: source.database, user: source.location.user });
+    // The instance's address is known only now: the exact lines for it, in the method the source's passwords use.
+    const passwordEncryption = readSourcePreflight(ctx.state.outputs)?.passwordEncryption;
+    const authMethod = hbaAuthMethod(passwordEncryption);
+    const access = sourceAccessLines({ instanceIps: sourceFacingIps, sourceHost: source.location.host, sourcePort: source.location.port, database: source.database, user: source.location.user, authMethod });
     ctx.reporter.info(`The source must now let the replication instance in (${sourceFacingIps.join(", ")}${publiclyAccessible ? ", public" : ", private: the source must be reachable from the VPC"}):`);
     for (const l of access.firewall) ctx.reporter.info(`  firewall / security group: ${l}`);
     ctx.reporter.info("  pg_hba.conf (then SELECT pg_reload_conf();):");
     for (const l of access.pgHba) ctx.reporter.info(`    ${l}`);
+    ctx.reporter.info(`  (${hbaMethodNote(passwordEncryption)} Step 5's connection test checks that DMS gets in.)`);
     const finding: Finding = {
       check: "source.dms-access",
       severity: "info",
