@@ -6,6 +6,8 @@ import { readState } from "../state/store.js";
 import type { Reporter } from "../ui/reporter.js";
 import { WIZARD_STEPS } from "../steps/index.js";
 import { resumeCommand } from "../state/paths.js";
+import { countOf } from "../ui/findings-report.js";
+import { type CleanupStatus, cleanupStatus, cleanupStatusLines, resourceStatuses } from "./status-cleanup.js";
 import { type FreezeStatus, freezeStatus, freezeStatusLines } from "./status-freeze.js";
 import type { MigrationState, StepStatus } from "../state/schema.js";
 
@@ -28,12 +30,14 @@ export interface StatusReport {
   resources: MigrationState["resources"];
   /** A write freeze on the source in force (or that may be), with the command that lifts it. */
   freeze?: FreezeStatus;
+  /** The cleanup's progress: when it started, what it deleted (and when), what remains. Only once cleanup started. */
+  cleanup?: CleanupStatus;
   /** Primary-key changes recorded on the source (from step 8 on). */
   keyChanges?: KeyChangeStatus;
 }
 
 /** Pure: the status document for a state (what `status --json` prints). */
-export function statusReport(state: MigrationState, statePath: string): StatusReport {
+export function statusReport(state: MigrationState, statePath: string, configPath?: string): StatusReport {
   const steps = WIZARD_STEPS.map((s) => {
     const r = state.steps[s.id];
     const count = (sev: string): number => r?.findings.filter((f) => f.severity === sev).length ?? 0;
@@ -51,6 +55,7 @@ export function statusReport(state: MigrationState, statePath: string): StatusRe
   });
   const next = steps.find((s) => s.status !== "done");
   const freeze = freezeStatus(state, statePath);
+  const cleanup = cleanupStatus(state, { statePath, ...(configPath ? { configPath } : {}) });
   return {
     statePath,
     createdAt: state.createdAt,
@@ -59,14 +64,26 @@ export function statusReport(state: MigrationState, statePath: string): StatusRe
     steps,
     resources: state.resources,
     ...(freeze ? { freeze } : {}),
+    ...(cleanup ? { cleanup } : {}),
   };
+}
+
+/**
+ * Pure: what follows a step's line in `status`: its summary, then its blockers and warnings,
+ * each count said once ("1 warning", not "1 warning …; 1 warning(s)" when the summary already
+ * counts them, as the preflight's does).
+ */
+export function stepNotes(step: Pick<StatusReport["steps"][number], "summary" | "findings">): string {
+  const said = (word: string): boolean => step.summary !== undefined && new RegExp(`\\b\\d+ ${word}(s|\\(s\\))?\\b`).test(step.summary);
+  const counts = (["blocker", "warning"] as const).filter((sev) => step.findings[sev] > 0 && !said(sev)).map((sev) => countOf(step.findings[sev], sev));
+  return [step.summary, ...counts].filter(Boolean).join("; ");
 }
 
 const ICON: Record<StepStatus, string> = { done: "✔", running: "…", failed: "✖", interrupted: "■", pending: "·" };
 
 export async function showStatus(options: GlobalOptions, reporter: Reporter): Promise<void> {
   const state = await readState(options.statePath);
-  const report = statusReport(state, options.statePath);
+  const report = statusReport(state, options.statePath, options.configPath);
   // Best effort, never a prompt: the password only from PGPASSWORD or ~/.pgpass.
   const keyChanges = await keyChangeStatus(state, () => connectPg(recordedLocation({ state }, "source"), undefined, { connectTimeoutMs: 5_000 }));
   if (keyChanges) report.keyChanges = keyChanges;
@@ -79,16 +96,22 @@ export async function showStatus(options: GlobalOptions, reporter: Reporter): Pr
   report.steps.forEach((s, i) => {
     const paint = s.status === "done" ? c.green : s.status === "failed" ? c.red : s.status === "pending" ? c.dim : c.yellow;
     const when = s.finishedAt ?? s.startedAt;
-    const extra = [s.summary, s.findings.blocker ? `${s.findings.blocker} blocker(s)` : "", s.findings.warning ? `${s.findings.warning} warning(s)` : ""]
-      .filter(Boolean)
-      .join("; ");
+    const extra = stepNotes(s);
     reporter.info(`${paint(ICON[s.status])} ${String(i + 1).padStart(2)}. ${s.title.padEnd(48)} ${paint(s.status.padEnd(11))} ${when ?? ""}${extra ? `  ${extra}` : ""}`);
     if (s.error) reporter.info(c.red(`      ${s.error.message}`));
   });
-  const resources = Object.values(report.resources);
+  const resources = resourceStatuses(report.resources);
   if (resources.length) {
     reporter.heading("Resources");
-    for (const r of resources) reporter.info(`  ${r.kind}: ${r.id}${r.arn ? ` (${r.arn})` : ""}${r.createdByUs ? "" : " — existing, not ours to delete"}`);
+    for (const r of resources) {
+      const line = `  ${r.kind}: ${r.id}${r.arn ? ` (${r.arn})` : ""}`;
+      if (r.deletedAt) reporter.info(c.dim(`${line} — deleted ${r.deletedAt}`));
+      else reporter.info(`${line}${r.createdByUs ? "" : " — existing, not ours to delete"}`);
+    }
+  }
+  if (report.cleanup) {
+    reporter.heading("Cleanup");
+    for (const line of cleanupStatusLines(report.cleanup)) reporter.info(`  ${line}`);
   }
   if (report.freeze) {
     reporter.heading("Write freeze in force");

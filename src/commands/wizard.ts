@@ -1,9 +1,12 @@
+import { existsSync } from "node:fs";
 import { CLEANUP_STEP_ID, cleanupStartedAt } from "../cleanup/progress.js";
 import { AppError, InterruptedError, OperationError } from "../errors.js";
 import { type GlobalOptions, firstUnfinished, runSteps, type Step } from "../runner.js";
 import { type Session, type SessionIo, openSession } from "../session.js";
 import { commandFor, resumeCommand } from "../state/paths.js";
+import { readState } from "../state/store.js";
 import { WIZARD_STEPS } from "../steps/index.js";
+import { startRefusal } from "./start-refusal.js";
 import { statusReport } from "./status.js";
 
 /**
@@ -16,6 +19,11 @@ export async function runWizard(
   io: SessionIo,
   steps: readonly Step[] = WIZARD_STEPS,
 ): Promise<void> {
+  // A state file already there (often from a `start` that failed): say how to go on, or start over.
+  // openSession checks again once it holds the lock.
+  if (mode === "new" && existsSync(options.statePath)) {
+    throw startRefusal(options, steps, await readState(options.statePath).catch(() => undefined));
+  }
   const session = await openSession(options, mode, io);
   try {
     await wizard(session, options, mode, steps);
@@ -51,7 +59,9 @@ async function wizard(session: Session, options: GlobalOptions, mode: "new" | "r
   } catch (err) {
     if (err instanceof AppError && !(err instanceof InterruptedError)) {
       // A dry run saves nothing, so there is nothing to resume: the hint says so instead.
-      const next = options.dryRun ? "This was a dry run: nothing was changed or saved. When that is fixed, run the dry run again." : `When that is fixed, continue with: ${resume}`;
+      // After a failed `start`, the state file exists: `start` again would be refused, so say `resume`.
+      const notStart = mode === "new" ? ` (not \`start\`: ${options.statePath} now records this migration)` : "";
+      const next = options.dryRun ? "This was a dry run: nothing was changed or saved. When that is fixed, run the dry run again." : `When that is fixed, continue with: ${resume}${notStart}`;
       throw Object.assign(err, { hint: [err.hint, next].filter(Boolean).join("\n") });
     }
     throw err;

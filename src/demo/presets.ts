@@ -25,8 +25,6 @@ export function demoPresets(o: DemoPresetInput): Record<string, Answer> {
   return {
     "source.url": o.sourceUrl,
     "source.schemas": [APP_SCHEMA],
-    // The stand-in's replication instance reaches the source from this machine.
-    "source.dmsCidr": "127.0.0.1/32",
     "aurora.mode": "create",
     "aurora.clusterId": "shop-aurora",
     "dms.instance.id": "shop-dms",

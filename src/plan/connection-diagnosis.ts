@@ -1,3 +1,6 @@
+import type { HbaAuthMethod } from "./preflight/pg-hba.js";
+import { sourceAccessLines } from "./source-access.js";
+
 /**
  * The likely cause of a failed DMS connection test, from DMS's message. DMS relays the
  * driver's text, so the same PostgreSQL and network phrases show up as in psql.
@@ -11,13 +14,17 @@ export interface DiagnosisInput {
   port: number;
   user: string;
   database: string;
+  /** The method of the proposed pg_hba.conf lines (the source's password_encryption); md5 when unknown. */
+  authMethod?: HbaAuthMethod;
 }
 
 export function diagnoseConnectionFailure(i: DiagnosisInput): string {
   const m = i.message;
   const from = i.instanceIps.map((ip) => `${ip}/32`).join(", ") || "the replication instance's address";
   if (/pg_hba\.conf|no pg_hba/i.test(m)) {
-    return `The server's pg_hba.conf has no line for DMS's address. Add "host ${i.database} ${i.user} ${from} md5" and "host replication ${i.user} ${from} md5", then SELECT pg_reload_conf();`;
+    const ips = i.instanceIps.length ? i.instanceIps : ["<DMS-INSTANCE-IP>"];
+    const lines = sourceAccessLines({ instanceIps: ips, sourceHost: i.host, sourcePort: i.port, database: i.database, user: i.user, authMethod: i.authMethod ?? "md5" }).pgHba;
+    return `The server's pg_hba.conf has no line for DMS's address. Add ${lines.map((l) => `"${l}"`).join(" and ")}, then SELECT pg_reload_conf();`;
   }
   if (/password authentication failed|authentication failed|invalid password|FATAL:\s+password/i.test(m)) {
     return `The password for ${i.user} was refused. Check it (it was sent to AWS only) and run again; for a secret, check the Secrets Manager value.`;

@@ -10,6 +10,7 @@ export interface InstanceAdviceInput {
 export interface InstanceAdvice {
   /** e.g. "dms.r5.large". */
   instanceClass: string;
+  /** Why, without the class itself: "database 3.1 GiB; LOB values up to 300 MiB need memory (one size up)". */
   reason: string;
 }
 
@@ -47,5 +48,23 @@ export function adviseInstanceClass(input: InstanceAdviceInput): InstanceAdvice 
     reasons.push(`its largest table (${formatBytes(input.largestTableBytes)}) builds up cached changes during a long load (one size up)`);
   }
   const choice = LADDER[Math.min(index, LADDER.length - 1)]!;
-  return { instanceClass: choice.instanceClass, reason: `${reasons.join("; ")}: ${choice.instanceClass} (${choice.what})` };
+  return { instanceClass: choice.instanceClass, reason: reasons.join("; ") };
+}
+
+/** What a class of the ladder is ("2 vCPU, 4 GiB, burstable"), or undefined for another class. */
+export function instanceClassDetails(instanceClass: string): string | undefined {
+  return LADDER.find((c) => c.instanceClass === instanceClass)?.what;
+}
+
+/**
+ * Pure: the advice as one sentence, the class named once:
+ * "dms.t3.medium (2 vCPU, 4 GiB, burstable), because database 3.1 MiB".
+ * Reasons recorded by older versions ended in ": <class> (<details>)"; that tail is dropped.
+ */
+export function adviceText(advice: { instanceClass: string; reason: string }): string {
+  const details = instanceClassDetails(advice.instanceClass);
+  const tail = `: ${advice.instanceClass}`;
+  const at = advice.reason.lastIndexOf(tail);
+  const reason = at >= 0 && /^ \(.*\)$|^$/.test(advice.reason.slice(at + tail.length)) ? advice.reason.slice(0, at) : advice.reason;
+  return `${advice.instanceClass}${details ? ` (${details})` : ""}, because ${reason}`;
 }

@@ -1,14 +1,14 @@
 /** The state file used when --state is not given. Kept apart so `--help` loads nothing else. */
 export const DEFAULT_STATE_PATH = "./aurora-migrate.state.json";
 
-function shellQuote(s: string): string {
+export function shellQuote(s: string): string {
   return /^[\w./@:=-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`;
 }
 
-/** The exact command line to run `verb` on this migration again, for messages. */
-export function commandFor(verb: string, options: { statePath: string; configPath?: string }): string {
+/** The exact command line to run `verb` on this migration again, for messages (`namingState`: --state even for the default file). */
+export function commandFor(verb: string, options: { statePath: string; configPath?: string }, namingState = false): string {
   const parts = [`aurora-migrate ${verb}`];
-  if (options.statePath !== DEFAULT_STATE_PATH) parts.push(`--state ${shellQuote(options.statePath)}`);
+  if (namingState || options.statePath !== DEFAULT_STATE_PATH) parts.push(`--state ${shellQuote(options.statePath)}`);
   if (options.configPath) parts.push(`--config ${shellQuote(options.configPath)}`);
   return parts.join(" ");
 }

@@ -2,7 +2,9 @@ import { DMS_VPC_ROLE_FIX, isAwsError } from "../adapters/aws/errors.js";
 import type { AwsServices, ReplicationInstance } from "../adapters/aws/ports.js";
 import { OperationError } from "../errors.js";
 import { lowerIdentifier, validateAwsIdentifier } from "../plan/aws-identifiers.js";
+import { adviceText } from "../plan/instance-advice.js";
 import { fallbackInstanceAdvice } from "../plan/instance-class-fallback.js";
+import { hbaAuthMethod, hbaMethodNote } from "../plan/preflight/pg-hba.js";
 import { sourceAccessLines } from "../plan/source-access.js";
 import type { Step, StepContext } from "../runner.js";
 import type { Finding } from "../state/schema.js";
@@ -61,11 +63,15 @@ export const replicationInstanceStep: Step = {
       securityGroupId,
     };
     ctx.state.outputs["replication-instance"] = output;
-    const access = sourceAccessLines({ instanceIps: sourceFacingIps, sourceHost: source.location.host, sourcePort: source.location.port, database: source.database, user: source.location.user });
+    // The instance's address is known only now: the exact lines for it, in the method the source's passwords use.
+    const passwordEncryption = readSourcePreflight(ctx.state.outputs)?.passwordEncryption;
+    const authMethod = hbaAuthMethod(passwordEncryption);
+    const access = sourceAccessLines({ instanceIps: sourceFacingIps, sourceHost: source.location.host, sourcePort: source.location.port, database: source.database, user: source.location.user, authMethod });
     ctx.reporter.info(`The source must now let the replication instance in (${sourceFacingIps.join(", ")}${publiclyAccessible ? ", public" : ", private: the source must be reachable from the VPC"}):`);
     for (const l of access.firewall) ctx.reporter.info(`  firewall / security group: ${l}`);
     ctx.reporter.info("  pg_hba.conf (then SELECT pg_reload_conf();):");
     for (const l of access.pgHba) ctx.reporter.info(`    ${l}`);
+    ctx.reporter.info(`  (${hbaMethodNote(passwordEncryption)} Step 5's connection test checks that DMS gets in.)`);
     const finding: Finding = {
       check: "source.dms-access",
       severity: "info",
@@ -107,7 +113,7 @@ async function ensureInstance(ctx: StepContext, aws: AwsServices, aurora: Aurora
   const preflight = readSourcePreflight(ctx.state.outputs);
   const fallback = fallbackInstanceAdvice(preflight?.databaseSizeBytes);
   const advice = preflight ? { instanceClass: preflight.suggestedInstanceClass, reason: preflight.instanceClassReason } : fallback;
-  ctx.reporter.info(`Advice: ${advice.instanceClass}, because ${advice.reason}.`);
+  ctx.reporter.info(`Advice: ${adviceText(advice)}.`);
   const instanceId = await ctx.prompter.text({
     id: "dms.instance.id",
     message: "Identifier of the new replication instance",
@@ -118,7 +124,7 @@ async function ensureInstance(ctx: StepContext, aws: AwsServices, aurora: Aurora
   const instanceClass = await ctx.prompter.text({
     id: "dms.instance.class",
     message: "Replication instance class",
-    help: `advised: ${advice.instanceClass} (${advice.reason})`,
+    help: `the advice above: ${advice.instanceClass}`,
     default: advice.instanceClass,
     validate: (v) => (/^dms\.[a-z0-9]+\.[a-z0-9]+$/.test(v) ? undefined : "expected a DMS class such as dms.c5.large"),
   });

@@ -25,8 +25,10 @@ export const sourcePreflightOutput = z.object({
   instanceClassReason: z.string(),
   /** Tables without a primary key (their UPDATE/DELETE are not captured). */
   tablesWithoutPrimaryKey: z.array(z.object({ schema: z.string(), table: z.string() })),
-  /** CIDR of the replication instance if known at preflight time (`--dms-cidr`). */
+  /** CIDR of the replication instance if known at preflight time (`check-source --dms-cidr`; the wizard's step 2 no longer asks). */
   dmsCidr: z.string().optional(),
+  /** The source's password_encryption ("scram-sha-256" or "md5"): the method of the pg_hba.conf lines steps 4 and 5 propose. */
+  passwordEncryption: z.string().optional(),
 });
 export type SourcePreflightOutput = z.infer<typeof sourcePreflightOutput>;
 
@@ -39,6 +41,7 @@ export function readSourcePreflight(outputs: Record<string, unknown>): SourcePre
 /** Pure: what the preflight records for later steps, from the facts it gathered. */
 export function buildSourcePreflightOutput(facts: SourceFacts, dmsCidr: string | undefined): SourcePreflightOutput {
   const advice = instanceAdviceFor(facts);
+  const passwordEncryption = facts.settings["password_encryption"]?.setting;
   const lobColumns = facts.dataScan.status === "done" ? facts.dataScan.lobMaxima.map((l) => ({ ...l })) : [];
   return {
     schemas: [...facts.chosenSchemas],
@@ -52,5 +55,6 @@ export function buildSourcePreflightOutput(facts: SourceFacts, dmsCidr: string |
     instanceClassReason: advice.reason,
     tablesWithoutPrimaryKey: facts.tables.filter((t) => t.kind === "r" && !t.hasPrimaryKey).map((t) => ({ schema: t.schema, table: t.name })),
     ...(dmsCidr ? { dmsCidr } : {}),
+    ...(passwordEncryption ? { passwordEncryption } : {}),
   };
 }

@@ -1,6 +1,5 @@
 import { CountingClient, defaultSchemas, gatherSourceFacts, readSchemas } from "../adapters/postgres/source-facts/index.js";
 import { BlockedError } from "../errors.js";
-import { checkDmsCidr } from "../plan/preflight/dms-cidr.js";
 import { runPreflight } from "../plan/preflight/index.js";
 import type { Step, StepContext } from "../runner.js";
 import { preflightSummary, printPreflight } from "../ui/findings-report.js";
@@ -11,7 +10,8 @@ export const SOURCE_PREFLIGHT_STEP_ID = "source-preflight";
 
 /**
  * Step 2: which schemas to migrate, then every check DMS needs on the live source (the same
- * facts and checks as `check-source`). Blockers fail the step with their fixes; `resume` runs
+ * facts and checks as `check-source`; pg_hba.conf against the replication instance's address
+ * is left to steps 4 and 5, where that address exists). Blockers fail the step with their fixes; `resume` runs
  * the preflight again, without asking the answered questions again.
  */
 export const sourcePreflightStep: Step = {
@@ -29,27 +29,12 @@ export const sourcePreflightStep: Step = {
         choices: schemas.map((s) => ({ value: s.name, name: `${s.name} (${s.tableCount} table${s.tableCount === 1 ? "" : "s"})` })),
         default: defaultSchemas(schemas),
       });
-      const cidrAnswer = await ctx.prompter.text({
-        id: "source.dmsCidr",
-        message: "Address of the DMS replication instance, if known (for the pg_hba.conf lines)",
-        help: 'e.g. 10.0.12.34/32; leave empty if unknown ("" in --config): the lines then carry a placeholder',
-        default: "",
-        validate: (v) => {
-          if (v.trim() === "") return undefined;
-          const checked = checkDmsCidr(v);
-          return "problem" in checked ? checked.problem : undefined;
-        },
-        normalize: (v) => {
-          if (v.trim() === "") return "";
-          const checked = checkDmsCidr(v);
-          return "cidr" in checked ? checked.cidr : v;
-        },
-      });
-      const dmsCidr = cidrAnswer === "" ? undefined : cidrAnswer;
       const spinner = ctx.reporter.spinner("Checking the source");
       const gathered = await gatherSourceFacts(db, { schemas: chosen });
       spinner.succeed(`Checked ${gathered.facts.tables.length} table(s) in ${chosen.join(", ") || "no schema"}`);
-      const result = runPreflight(gathered.facts, dmsCidr ? { dmsCidr } : {});
+      // The replication instance's address is known only once step 4 has created it: step 4
+      // prints the exact pg_hba.conf lines for it, and step 5's connection test checks them.
+      const result = runPreflight(gathered.facts, { addressLater: true });
       printPreflight(ctx.reporter, result);
       const summary = preflightSummary(result);
       ctx.reporter.info("");
@@ -65,7 +50,7 @@ export const sourcePreflightStep: Step = {
           hint: "Apply the fixes above on the source; `resume` runs the preflight again.",
         });
       }
-      ctx.state.outputs[SOURCE_PREFLIGHT_STEP_ID] = buildSourcePreflightOutput(gathered.facts, dmsCidr);
+      ctx.state.outputs[SOURCE_PREFLIGHT_STEP_ID] = buildSourcePreflightOutput(gathered.facts, undefined);
       return { summary, findings: result.findings };
     } finally {
       await client.end().catch(() => undefined);

@@ -4,14 +4,15 @@ import type { Reporter } from "./reporter.js";
 
 const HEADINGS: Record<Severity, string> = { blocker: "Blockers", warning: "Warnings", info: "Notes" };
 
-function plural(n: number, word: string): string {
+/** "1 warning", "2 warnings": a count said once, in words. */
+export function countOf(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
 /** "1 blocker, 2 warnings, 4 notes; 17 checks passed". */
 export function preflightSummary(result: PreflightResult): string {
   const { blocker, warning, info } = result.counts;
-  return `${plural(blocker, "blocker")}, ${plural(warning, "warning")}, ${plural(info, "note")}; ${plural(result.passed.length, "check")} passed`;
+  return `${countOf(blocker, "blocker")}, ${countOf(warning, "warning")}, ${countOf(info, "note")}; ${countOf(result.passed.length, "check")} passed`;
 }
 
 /** Indents continuation lines under a label, so multi-line fixes stay readable. */

@@ -11,7 +11,6 @@ export const QUESTION_IDS: readonly string[] = [
   "target.url",
   // Step 2.
   "source.schemas",
-  "source.dmsCidr",
   // Step 3.
   "aurora.mode",
   "aurora.clusterId",

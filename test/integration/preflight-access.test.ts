@@ -73,7 +73,8 @@ describe("a login without superuser", () => {
     const hba = report.findings.find((f) => f.check === "access.pg_hba_replication");
     expect(hba?.severity).toBe("warning");
     expect(hba?.found).toContain("permission denied for view pg_hba_file_rules");
-    expect(hba?.fix).toMatch(/host +replication +\S+ +10\.0\.12\.34\/32 +md5/);
+    // password_encryption is readable by any login: the lines use the server's scram-sha-256.
+    expect(hba?.fix).toMatch(/host +replication +\S+ +10\.0\.12\.34\/32 +scram-sha-256\n/);
     const stats = report.findings.find((f) => f.check === "access.not_visible" && f.title.includes("sessions"));
     expect(stats?.fix).toContain(`GRANT pg_read_all_stats TO ${plain};`);
     expect(report.queries.catalog).toBe(9);

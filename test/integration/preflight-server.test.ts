@@ -143,14 +143,16 @@ describe("settings changed with a reload", () => {
 describe("pg_hba rules for the replication instance's address", () => {
   const cidr = "10.0.12.34/32";
 
-  it("GIVEN no line for the DMS address WHEN checked with its CIDR THEN blockers for the database and for replication, with lines scoped to it", async () => {
+  it("GIVEN no line for the DMS address WHEN checked with its CIDR THEN blockers for the database and for replication, with lines scoped to it in the server's scram-sha-256", async () => {
     const { result } = await preflightOf(url, {}, { dmsCidr: cidr });
     const db = findingsOf(result, "access.pg_hba_database");
     const repl = findingsOf(result, "access.pg_hba_replication");
     expect(db[0]?.severity).toBe("blocker");
     expect(repl[0]?.severity).toBe("blocker");
-    expect(db[0]?.fix).toMatch(/host +app +postgres +10\.0\.12\.34\/32 +md5/);
-    expect(repl[0]?.fix).toMatch(/host +replication +postgres +10\.0\.12\.34\/32 +md5/);
+    // PostgreSQL 15 stores passwords as SCRAM by default (password_encryption = scram-sha-256).
+    expect(db[0]?.fix).toMatch(/host +app +postgres +10\.0\.12\.34\/32 +scram-sha-256\n/);
+    expect(repl[0]?.fix).toMatch(/host +replication +postgres +10\.0\.12\.34\/32 +scram-sha-256\n/);
+    expect(repl[0]?.fix).toContain("scram-sha-256, as the server's password_encryption");
     expect(result.findings.some((f) => f.fix?.includes("0.0.0.0/0") && !f.fix.includes("Never 0.0.0.0/0"))).toBe(false);
   });
 
@@ -175,7 +177,20 @@ describe("pg_hba rules for the replication instance's address", () => {
     const { result } = await preflightOf(url);
     const [finding] = findingsOf(result, "access.pg_hba_replication");
     expect(finding?.severity).toBe("info");
-    expect(finding?.fix).toMatch(/host +replication +postgres +<DMS-INSTANCE-IP>\/32 +md5/);
+    expect(finding?.fix).toMatch(/host +replication +postgres +<DMS-INSTANCE-IP>\/32 +scram-sha-256\n/);
+  });
+
+  it("GIVEN a server whose password_encryption is md5 WHEN checked THEN the proposed lines use md5, and say why", async () => {
+    await alterSystem("password_encryption", "md5");
+    try {
+      // An address no line of the earlier tests admits.
+      const { result } = await preflightOf(url, {}, { dmsCidr: "172.16.5.5/32" });
+      const [finding] = findingsOf(result, "access.pg_hba_replication");
+      expect(finding?.fix).toMatch(/host +replication +postgres +172\.16\.5\.5\/32 +md5\n/);
+      expect(finding?.fix).toContain("md5, as the server's password_encryption (md5)");
+    } finally {
+      await resetSystem("password_encryption");
+    }
   });
 });
 

@@ -10,6 +10,7 @@ import { readSourcePreflight } from "../../src/steps/source-preflight-output.js"
 import { AnsweringPrompter } from "../../src/ui/prompter.js";
 import { MemoryReporter } from "../../src/ui/reporter.js";
 import { type TestDatabase, freshDatabase } from "../support/databases.js";
+import { ScriptedTerminal } from "../support/scripted-terminal.js";
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -43,7 +44,6 @@ describe("step 2: source preflight", () => {
     const ctx = contextFor();
     await run(ctx);
     expect(ctx.state.answers["source.schemas"]).toEqual(["billing", "public"]);
-    expect(ctx.state.answers["source.dmsCidr"]).toBe("");
     const output = readSourcePreflight(ctx.state.outputs);
     expect(output?.schemas).toEqual(["billing", "public"]);
     expect(output?.tableCount).toBe(2);
@@ -58,7 +58,7 @@ describe("step 2: source preflight", () => {
 
   it("GIVEN a blocker THEN the step fails with exit 3 listing the fix; after the fix, running again (resume) passes without asking again", async () => {
     await db.sql("CREATE TABLE public.tagged (tags text[])");
-    const ctx = contextFor({ "source.schemas": ["public"], "source.dmsCidr": "127.0.0.1" }) // the shared server admits 127.0.0.1;
+    const ctx = contextFor({ "source.schemas": ["public"] });
     const err = await run(ctx).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BlockedError);
     expect((err as BlockedError).exitCode).toBe(3);
@@ -73,12 +73,18 @@ describe("step 2: source preflight", () => {
     const resumed: StepContext = { ...ctx, prompter: new AnsweringPrompter({ book: { get: (id) => ctx.state.answers[id], set: () => undefined }, config: {}, yes: false, reporter: ctx.reporter }) };
     await run(resumed);
     expect(ctx.state.steps["source-preflight"]?.status).toBe("done");
-    expect(readSourcePreflight(ctx.state.outputs)).toMatchObject({ schemas: ["public"], dmsCidr: "127.0.0.1/32" });
+    expect(readSourcePreflight(ctx.state.outputs)).toMatchObject({ schemas: ["public"] });
     await db.sql("DROP TABLE public.tagged");
   });
 
-  it("GIVEN --dms-cidr answered as 0.0.0.0/0 in the config THEN the answer is refused (exit 2)", async () => {
-    const err = await run(contextFor({ "source.dmsCidr": "0.0.0.0/0" })).catch((e: unknown) => e);
-    expect((err as BlockedError).exitCode).toBe(2);
+  it("GIVEN a terminal WHEN step 2 runs THEN it asks only for the schemas (not the replication instance's address, which step 4 creates) and its pg_hba note points to steps 4 and 5", async () => {
+    const ctx = contextFor();
+    const terminal = new ScriptedTerminal({ "source.schemas": ["public"] });
+    const prompter = new AnsweringPrompter({ book: { get: (id) => ctx.state.answers[id], set: (id, v) => void (ctx.state.answers[id] = v) }, config: {}, yes: false, reporter: ctx.reporter, terminal });
+    await run({ ...ctx, prompter });
+    expect(terminal.asked).toEqual(["source.schemas"]);
+    const hba = ctx.state.steps["source-preflight"]?.findings.find((f) => f.check === "access.pg_hba_database");
+    expect(hba?.fix).toContain("step 4 creates the instance and prints this line with its address; step 5's connection test checks it");
+    expect(hba?.fix).not.toContain("--dms-cidr");
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { adviseInstanceClass } from "../../src/plan/instance-advice.js";
+import { adviceText, adviseInstanceClass } from "../../src/plan/instance-advice.js";
 
 const GIB = 1024 ** 3;
 const MIB = 1024 ** 2;
@@ -29,5 +29,17 @@ describe("replication instance advice", () => {
 
   it("GIVEN the 15 GB database of the hand write-up THEN not the burstable class it took 5 hours on", () => {
     expect(adviseInstanceClass({ databaseBytes: 15e9, largestTableBytes: 5e9, maxLobBytes: MIB }).instanceClass).not.toMatch(/^dms\.t/);
+  });
+
+  it("GIVEN a small database WHEN step 4 prints the advice THEN the class is named once, with what it is and why", () => {
+    const text = adviceText(adviseInstanceClass({ databaseBytes: 3 * MIB, largestTableBytes: MIB, maxLobBytes: 0 }));
+    expect(text).toBe("dms.t3.medium (2 vCPU, 4 GiB, burstable), because database 3.0 MiB");
+    expect(text.match(/dms\.t3\.medium/g)).toHaveLength(1);
+  });
+
+  it("GIVEN a reason recorded by an older version (ending in the class) WHEN printed THEN the class is still named once", () => {
+    expect(adviceText({ instanceClass: "dms.r5.large", reason: "database 20 GiB: dms.r5.large (2 vCPU, 16 GiB)" })).toBe("dms.r5.large (2 vCPU, 16 GiB), because database 20 GiB");
+    // The fallback's own reasons (no ladder class details) stay as they are.
+    expect(adviceText({ instanceClass: "dms.c5.large", reason: "the database size is unknown, so a mid-size compute class" })).toBe("dms.c5.large, because the database size is unknown, so a mid-size compute class");
   });
 });

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { checkDmsCidr } from "../../src/plan/preflight/dms-cidr.js";
 import type { HbaRuleFact } from "../../src/plan/preflight/facts.js";
 import { runPreflight } from "../../src/plan/preflight/index.js";
-import { evaluateHba } from "../../src/plan/preflight/pg-hba.js";
+import { evaluateHba, hbaAuthMethod, hbaLine } from "../../src/plan/preflight/pg-hba.js";
 import { parseCidr } from "../../src/plan/cidr.js";
 import { healthyFacts, withSetting } from "../support/facts.js";
 
@@ -117,5 +117,31 @@ describe("--dms-cidr", () => {
 
   it.each(["0.0.0.0/0", "::/0", "10.0.0.0/4", "not-an-ip", "10.0.0.1/33"])("GIVEN %s THEN it is refused", (text) => {
     expect(checkDmsCidr(text)).toHaveProperty("problem");
+  });
+});
+
+describe("the pg_hba.conf lines proposed for DMS", () => {
+  it.each([
+    ["scram-sha-256", "scram-sha-256"],
+    ["md5", "md5"],
+    // Servers before 14 may say "on" (md5); unknown: md5, which accepts either stored form.
+    ["on", "md5"],
+    [undefined, "md5"],
+  ])("GIVEN password_encryption %s THEN the lines' method is %s", (setting, method) => {
+    expect(hbaAuthMethod(setting)).toBe(method);
+  });
+
+  it("GIVEN a server with password_encryption scram-sha-256 WHEN the lines are proposed THEN they use scram-sha-256, not md5", () => {
+    const facts = withSetting(healthyFacts(), "password_encryption", "scram-sha-256");
+    const [db] = of(facts, "access.pg_hba_database", { dmsCidr: "10.0.12.34/32" });
+    expect(db?.fix).toMatch(/^host +app +postgres +10\.0\.12\.34\/32 +scram-sha-256$/m);
+    expect(db?.fix).not.toMatch(/ md5$/m);
+  });
+
+  it("GIVEN odd names (a space, uppercase, a keyword, a double quote) THEN the fields are quoted as pg_hba.conf reads them, the replication keyword bare", () => {
+    expect(hbaLine("Shop Data", "app", "10.0.12.34/32", "md5")).toMatch(/^host +"Shop Data" +app +10\.0\.12\.34\/32 +md5$/);
+    expect(hbaLine("all", 'we"ird', "10.0.12.34/32", "md5")).toMatch(/^host +"all" +"we""ird" +/);
+    expect(hbaLine("replication", "app", "10.0.12.34/32", "md5", true)).toMatch(/^host +replication +app +/);
+    expect(hbaLine("replication", "app", "10.0.12.34/32", "md5")).toMatch(/^host +"replication" +app +/);
   });
 });

@@ -5,6 +5,11 @@ import type { SourceFacts } from "./facts.js";
 export interface PreflightOptions {
   /** Address range of the DMS replication instance (`--dms-cidr`), already validated. */
   dmsCidr?: string;
+  /**
+   * The wizard's step 2: the replication instance does not exist yet (step 4 creates it), so
+   * without an address the pg_hba fix points there instead of to --dms-cidr.
+   */
+  addressLater?: boolean;
 }
 
 /** One check: a pure function of the facts. Its findings' `check` ids start with its id. */

@@ -60,8 +60,43 @@ export function evaluateHba(
   return { verdict: "no-rule" };
 }
 
-export function hbaLine(database: string, user: string, address: string): string {
-  return `host    ${database.padEnd(12)} ${user.padEnd(14)} ${address.padEnd(18)} md5`;
+export type HbaAuthMethod = "scram-sha-256" | "md5";
+
+/**
+ * Pure: the pg_hba.conf method for the lines proposed to DMS, from the server's
+ * password_encryption: "scram-sha-256" where passwords are stored as SCRAM (PostgreSQL 14's
+ * default), else "md5" (also when unknown: md5 accepts a password stored either way).
+ */
+export function hbaAuthMethod(passwordEncryption: string | undefined): HbaAuthMethod {
+  return passwordEncryption?.trim().toLowerCase() === "scram-sha-256" ? "scram-sha-256" : "md5";
+}
+
+const HBA_KEYWORDS = new Set(["all", "sameuser", "samerole", "samegroup", "replication"]);
+
+/**
+ * A database or user name as a pg_hba.conf field: as is when plain, else double-quoted (a
+ * quoted name never means a keyword such as "all", and may hold spaces, commas or #).
+ * `keyword` (the replication line's database field) stays bare.
+ */
+export function hbaField(name: string, keyword = false): string {
+  if (keyword || (/^[A-Za-z0-9_$.-]+$/.test(name) && !HBA_KEYWORDS.has(name))) return name;
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** One pg_hba.conf line for DMS: database (or `replication`), user, address and method. */
+export function hbaLine(database: string, user: string, address: string, method: HbaAuthMethod = "md5", replication = false): string {
+  return `host    ${hbaField(database, replication).padEnd(12)} ${hbaField(user).padEnd(14)} ${address.padEnd(18)} ${method}`;
+}
+
+/** Why the lines' method is what it is, from the server's password_encryption (undefined: not known). */
+export function hbaMethodNote(passwordEncryption: string | undefined): string {
+  const method = hbaAuthMethod(passwordEncryption);
+  if (method === "scram-sha-256") {
+    return "scram-sha-256, as the server's password_encryption: a password set before that setting was scram-sha-256 is still stored as md5; set it again, or use md5, which accepts both.";
+  }
+  return passwordEncryption === undefined
+    ? "md5: the server's password_encryption is not known here, and md5 accepts a password stored as md5 or as SCRAM."
+    : `md5, as the server's password_encryption (${passwordEncryption}); md5 also accepts a password stored as SCRAM.`;
 }
 
 const reload = "then reload: SELECT pg_reload_conf();";
@@ -72,11 +107,16 @@ function hbaChecksFor(facts: SourceFacts, options: PreflightOptions, replication
   const what = replication ? "the replication connection (change capture)" : `database ${facts.database} (full load)`;
   const user = facts.login.name;
   const address = options.dmsCidr ?? DMS_ADDRESS_PLACEHOLDER;
-  const line = hbaLine(dbWord, user, address);
+  const passwordEncryption = facts.settings["password_encryption"]?.setting;
+  const method = hbaAuthMethod(passwordEncryption);
+  const line = hbaLine(dbWord, user, address, method, replication);
   const where = facts.settings["hba_file"]?.setting ?? "pg_hba.conf";
-  const placeholderNote = options.dmsCidr
+  const addressNote = options.dmsCidr
     ? ""
-    : `\nReplace ${DMS_ADDRESS_PLACEHOLDER} with the replication instance's private address (step 4 shows it, or pass --dms-cidr). Never 0.0.0.0/0.`;
+    : options.addressLater
+      ? `\n${DMS_ADDRESS_PLACEHOLDER} is the replication instance's address: step 4 creates the instance and prints this line with its address; step 5's connection test checks it. Never 0.0.0.0/0.`
+      : `\nReplace ${DMS_ADDRESS_PLACEHOLDER} with the replication instance's private address (pass --dms-cidr to have it checked). Never 0.0.0.0/0.`;
+  const placeholderNote = `${addressNote}\n${hbaMethodNote(passwordEncryption)}`;
   const addFix = `Add this line to ${where}, above any broader "reject" line:\n${line}\n${reload}${placeholderNote}`;
 
   if (!facts.hba.readable) {
@@ -97,7 +137,7 @@ function hbaChecksFor(facts: SourceFacts, options: PreflightOptions, replication
         check: id,
         severity: "info",
         title: `The DMS address is not known yet, so pg_hba.conf was not checked for ${what}`,
-        found: "no --dms-cidr given",
+        found: options.addressLater ? "the replication instance does not exist yet (step 4 creates it)" : "no --dms-cidr given",
         fix: addFix,
       },
     ];

@@ -3,8 +3,10 @@ import type { AwsServices, DmsConnection } from "../../adapters/aws/ports.js";
 import { describeLocation } from "../../adapters/postgres/url.js";
 import { OperationError } from "../../errors.js";
 import { diagnoseConnectionFailure } from "../../plan/connection-diagnosis.js";
+import { hbaAuthMethod } from "../../plan/preflight/pg-hba.js";
 import type { StepContext } from "../../runner.js";
 import type { ReplicationInstanceOutput } from "../replication-instance.js";
+import { readSourcePreflight } from "../source-preflight-output.js";
 import { lastLogLines, logDetails } from "./logs.js";
 import { pollUntil } from "./poll.js";
 
@@ -62,10 +64,12 @@ export async function testConnections(ctx: StepContext, aws: AwsServices, instan
   const logs = await lastLogLines(aws, { instanceId: instance.instanceId, since: new Date(startedAt.getTime() - 5 * 60_000) });
   const details: string[] = [];
   const hints: string[] = [];
+  // The pg_hba.conf lines proposed for the source use its password_encryption, as step 4's did.
+  const authMethod = hbaAuthMethod(readSourcePreflight(ctx.state.outputs)?.passwordEncryption);
   for (const { e, c } of failures) {
     const message = c?.LastFailureMessage ?? "DMS gave no message";
     details.push(`${e.role} (${describeLocation({ host: e.host, port: e.port, user: e.user, database: e.database, params: {} })}): ${message}`);
-    hints.push(`${e.role}: ${diagnoseConnectionFailure({ role: e.role, message, instanceIps: instance.sourceFacingIps, host: e.host, port: e.port, user: e.user, database: e.database })}`);
+    hints.push(`${e.role}: ${diagnoseConnectionFailure({ role: e.role, message, instanceIps: instance.sourceFacingIps, host: e.host, port: e.port, user: e.user, database: e.database, authMethod })}`);
   }
   throw new OperationError(`DMS could not connect to the ${failures.map((f) => f.e.role).join(" and ")} from ${instance.instanceId}.`, {
     details: [...details, ...logDetails(logs)],

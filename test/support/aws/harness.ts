@@ -46,7 +46,7 @@ export function plausiblePreflight(over: Partial<SourcePreflightOutput> = {}): S
     lobColumns: [{ schema: "public", table: "events", column: "payload", type: "jsonb", maxBytes: 150_000 }],
     maxLobBytes: 150_000,
     suggestedInstanceClass: "dms.t3.medium",
-    instanceClassReason: "the database is 3 GB",
+    instanceClassReason: "database 3.0 GiB",
     tablesWithoutPrimaryKey: [],
     ...over,
   };

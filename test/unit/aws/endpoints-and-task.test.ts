@@ -57,18 +57,18 @@ describe("step 5: DMS endpoints", () => {
     expect(JSON.stringify(h.saved) + JSON.stringify(h.state)).not.toMatch(/src-Pa55word|tgt-Pa55word/);
   });
 
-  it("GIVEN the source refuses DMS in pg_hba.conf WHEN the connection test fails THEN the error quotes DMS, names the cause with the lines to add, and shows the last log lines", async () => {
+  it("GIVEN the source refuses DMS in pg_hba.conf WHEN the connection test fails THEN the error quotes DMS, names the cause with the lines to add (in the source's scram-sha-256), and shows the last log lines", async () => {
     const fake = new FakeAws({
       connectionFailure: { source: 'FATAL: no pg_hba.conf entry for host "10.0.12.34", user "postgres", database "shop", SSL on' },
       logLines: ["2026-11-24T10:01:00 [SOURCE_CAPTURE ]E: Cannot connect to ODBC provider"],
     });
-    const h = setup(fake);
+    const h = harness(fake, sourceState(db.url, db.name, { passwordEncryption: "scram-sha-256" }));
     await runUntil(h, "dms-endpoints");
     const err = (await dmsEndpointsStep.run(h.ctx).catch((e: unknown) => e)) as AppError;
     expect(err.message).toContain("DMS could not connect to the source");
     expect(err.details.join("\n")).toContain("no pg_hba.conf entry for host");
     expect(err.details.join("\n")).toContain("Cannot connect to ODBC provider");
-    expect(err.hint).toContain("host replication postgres 10.0.12.34/32 md5");
+    expect(err.hint).toContain(`"host  ${db.name}  postgres  10.0.12.34/32  scram-sha-256" and "host  replication  postgres  10.0.12.34/32  scram-sha-256"`);
   });
 
   it("GIVEN the target times out WHEN the connection test fails THEN the likely cause is the security group rule", async () => {

@@ -48,13 +48,27 @@ describe("step 4: DMS replication instance", () => {
     expect(h.reporter.text).toContain("host  shop  app  10.0.12.34/32  md5");
     expect(h.reporter.text).toContain("host  replication  app  10.0.12.34/32  md5");
     expect(outcome?.findings?.[0]?.fix).toContain("host  replication  app  10.0.12.34/32  md5");
+    // A state from before the preflight recorded password_encryption: md5, which accepts either storage.
+    expect(h.reporter.text).toContain("md5: the server's password_encryption is not known here");
   });
 
-  it("GIVEN the preflight's advice WHEN the class is asked THEN its class is proposed with its reason", async () => {
+  it("GIVEN a source whose password_encryption is scram-sha-256 WHEN the instance is available THEN the pg_hba.conf lines use scram-sha-256 and say why", async () => {
+    const fake = new FakeAws();
+    const h = await afterAurora(fake);
+    (h.state.outputs["source-preflight"] as Record<string, unknown>)["passwordEncryption"] = "scram-sha-256";
+    await replicationInstanceStep.run(h.ctx);
+    expect(h.reporter.lines).toContain("    host  shop  app  10.0.12.34/32  scram-sha-256");
+    expect(h.reporter.lines).toContain("    host  replication  app  10.0.12.34/32  scram-sha-256");
+    expect(h.reporter.text).not.toMatch(/10\.0\.12\.34\/32 +md5/);
+    expect(h.reporter.text).toContain("scram-sha-256, as the server's password_encryption");
+  });
+
+  it("GIVEN the preflight's advice WHEN the class is asked THEN its class is proposed, named once, with what it is and its reason", async () => {
     const fake = new FakeAws();
     const h = await afterAurora(fake);
     await replicationInstanceStep.run(h.ctx);
-    expect(h.reporter.text).toContain("Advice: dms.t3.medium, because the database is 3 GB.");
+    const advice = h.reporter.lines.filter((l) => l.startsWith("Advice:"));
+    expect(advice).toEqual(["Advice: dms.t3.medium (2 vCPU, 4 GiB, burstable), because database 3.0 GiB."]);
     expect(fake.callsTo("createReplicationInstance")[0]?.input["ReplicationInstanceClass"]).toBe(plausiblePreflight().suggestedInstanceClass);
   });
 

@@ -29,6 +29,8 @@ export const SETTING_NAMES = [
   "hba_file",
   "config_file",
   "max_connections",
+  // The method of the proposed pg_hba.conf lines (scram-sha-256 or md5).
+  "password_encryption",
 ] as const;
 
 export interface ServerRow {
