@@ -205,7 +205,7 @@ export function buildProgram(io: CliIo, onAction: (p: Promise<void>) => void): C
     .description(
       "guided switch-over: check readiness (task running, CDC latency, row counts), freeze writes on the source, wait for a marker on the target, final sequence sync, your switch hook; then, with the app already on the target, compare the frozen source with the target as of the drain. Rolled back if anything fails before the hook starts or if the hook exits non-zero",
     )
-    .option("--skip-validation", "skip the row-count checks (tolerant before the freeze, and the comparison after the switch; answers cutover.skip-row-counts and cutover.verify none); only when you validated another way")
+    .option("--skip-validation", "skip the row-count checks (tolerant before the freeze, and the comparison after the switch; answers cutover.skipRowCounts and cutover.verify none); only when you validated another way")
     .addOption(new Option("--verify <how>", "after the switch, compare the frozen source with the target as of the drain: exact row counts, or counts and checksums (answers cutover.verify)").choices(["counts", "checksum", "none"]))
     .option("--unfreeze", "only lift the write freeze recorded in the state, nothing else (e.g. to roll back to the old server after a switch, once the app points at it again)")
     .option("--switched", "confirm that a switch an interrupted run left unfinished did happen (the app is on the target): records the cutover as done, keeps the freeze")
@@ -224,9 +224,9 @@ export function buildProgram(io: CliIo, onAction: (p: Promise<void>) => void): C
           "changed, a snapshot of the target and the sequence sync, your switch command. The report (and --json) gives each",
           "phase in ms. The exact comparison runs after the switch, against that snapshot, in parallel.",
           "",
-          "Answers it asks for (keys for --config): cutover.max-latency-seconds (default 10), cutover.freeze-method",
-          "(roles | hook | none), cutover.freeze-roles, cutover.freeze-hook / cutover.unfreeze-hook, cutover.switch-hook",
-          "(runs with the target's connection in DATABASE_URL and PG*), cutover.drain-timeout-seconds (default 600),",
+          "Answers it asks for (keys for --config): cutover.maxLatencySeconds (default 10), cutover.freezeMethod",
+          "(roles | hook | none), cutover.freezeRoles, cutover.freezeHook / cutover.unfreezeHook, cutover.switchHook",
+          "(runs with the target's connection in DATABASE_URL and PG*), cutover.drainTimeoutSeconds (default 600),",
           "cutover.hookTimeoutSeconds (default 300: a freeze, unfreeze or switch command running longer is ended, with",
           "its whole process group), cutover.verify (counts | checksum | none; default counts).",
           "",

@@ -174,7 +174,7 @@ export async function runDemo(g: GlobalOptions, o: DemoCommandOptions, io: DemoI
       switchHook: `${node} ${script("switch-app-hook.js")} ${shellQuote(record.switchFile)}`,
     });
     if (method === "hook") reporter.info("No pg_dump fitting the source is installed: the schema goes in through the hook method, with the demo app's own schema script.");
-    const userConfig = options.configPath ? await readConfig(options.configPath) : {};
+    const userConfig = options.configPath ? await readConfig(options.configPath, (t) => reporter.warn(t)) : {};
     const secrets: Record<string, string> = {
       ...(passwords.source !== undefined ? { "source.password": passwords.source } : {}),
       ...(passwords.target !== undefined ? { "target.password": passwords.target } : {}),

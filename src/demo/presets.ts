@@ -35,7 +35,7 @@ export function demoPresets(o: DemoPresetInput): Record<string, Answer> {
     // CloudWatch's periods are 60 s: one period under the threshold keeps the demo short.
     "sync.thresholdSeconds": 5,
     "sync.periods": 1,
-    "cutover.switch-hook": o.switchHook,
-    "cutover.drain-timeout-seconds": 120,
+    "cutover.switchHook": o.switchHook,
+    "cutover.drainTimeoutSeconds": 120,
   };
 }
