@@ -52,13 +52,14 @@ export const WIZARD_QUESTIONS: readonly QuestionInfo[] = [
     meaning: "identifier of the new cluster (1–63 letters, digits, hyphens; stored lowercase), or the existing cluster to use (aurora.mode existing)",
     defaultFrom: "for a new cluster, one named after the source database; an existing one has no default",
   },
-  { id: "aurora.caBundle", type: "text", step: 3, meaning: "RDS CA bundle (PEM) of the region, to verify Aurora's certificate (sslmode=verify-full); empty: encrypted without verifying", default: "", flag: "--ca-bundle" },
+  { id: "aurora.caBundle", type: "text", step: 3, meaning: "RDS CA bundle (PEM) of the region, to verify Aurora's certificate (sslmode=verify-full); empty: encrypted without verifying", default: "", defaultFrom: "empty; when step 3 is retried, the answer given before", flag: "--ca-bundle" },
   {
     id: "target.url",
     type: "text",
     step: 3,
     meaning: "URL this tool reaches Aurora through instead of the cluster's endpoint (e.g. a tunnel); empty: the writer endpoint. Also what validate and sync-sequences compare against",
     default: "",
+    defaultFrom: "empty; when step 3 is retried, the answer given before",
     flag: "--target (validate, sync-sequences)",
   },
   {
@@ -108,6 +109,7 @@ export const WIZARD_QUESTIONS: readonly QuestionInfo[] = [
     meaning: "address range this tool reaches Aurora from, opened on Aurora's port (/8 or narrower, never 0.0.0.0/0); empty: no such rule",
     when: "aurora.mode create",
     default: "",
+    defaultFrom: "empty; when step 3 is retried, the answer given before",
   },
   // Step 4.
   { id: "dms.instance.mode", type: "select", step: 4, meaning: "create a replication instance, or reuse an existing one", default: "create", choices: ["create", "existing"] },

@@ -70,12 +70,13 @@ export function questionInfo(id: string): QuestionInfo | undefined {
 /**
  * What `answers --template` writes for a question: its fixed default, or null (answers nothing:
  * the question is asked, or under --yes its computed default or the demo's choice is taken, and a
- * required one without any is an error naming the key). Destructive confirmations stay null, so a
- * template never confirms a deletion by itself; secrets are left out.
+ * required one without any is an error naming the key). A computed default stays null too (it
+ * may depend on another answer or on the answer given before). Destructive confirmations stay
+ * null, so a template never confirms a deletion by itself; secrets are left out.
  */
 export function templateValue(q: QuestionInfo): Answer | undefined {
   if (q.type === "secret") return undefined;
-  if (q.destructive || q.perEvent || q.default === undefined) return null;
+  if (q.destructive || q.perEvent || q.defaultFrom !== undefined || q.default === undefined) return null;
   return q.default;
 }
 
