@@ -90,6 +90,12 @@ describe("prompter", () => {
     expect(err.hint).toContain("--yes");
   });
 
+  it("GIVEN --yes and a --config file answering a destructive confirmation false WHEN it comes THEN the config's no wins and the action is declined", async () => {
+    const { p } = prompter({ yes: true, config: { "cleanup.dropSlot": false } });
+    expect(await p.confirmDestructive({ id: "cleanup.dropSlot", message: "Drop the slot?" })).toBe(false);
+    expect(await p.confirmDestructive({ id: "cleanup.deleteTask", message: "Delete the task?" })).toBe(true);
+  });
+
   it("GIVEN a destructive action WHEN the person answers in the terminal THEN the answer is not recorded (asked each time)", async () => {
     const { p, book } = prompter({ terminal: new ScriptedTerminal({ "cleanup.deleteTask": false }) });
     expect(await p.confirmDestructive({ id: "cleanup.deleteTask", message: "Delete the task?" })).toBe(false);
