@@ -3,6 +3,7 @@ import { UsageError } from "./errors.js";
 import type { Answer } from "./state/schema.js";
 import { closest } from "./ui/closest.js";
 import { QUESTION_IDS, SECRET_QUESTION_IDS } from "./ui/question-ids.js";
+import { RENAMED_IDS, RETIRED_IDS } from "./ui/renamed-ids.js";
 
 /** Keys that would put a secret in a plain file; refused so nobody is tempted to. */
 const SECRET_KEY = /password|secret|token/i;
@@ -23,9 +24,12 @@ function suggestion(key: string): string {
  * Reads a --config file: a JSON object of answers keyed by question id. Nested objects are
  * flattened with dots, so `{"source": {"url": "…"}}` answers `source.url`. A key that is no
  * question's id (ui/question-ids.ts) is refused, naming the closest id. Every problem is
- * collected and reported at once.
+ * collected and reported at once. `null` answers nothing (the question is asked, or its default
+ * or the demo's choice taken): what `answers --template` writes for a question without a default.
+ * An id from before the ids were all dotted camelCase is taken as its new id, with a warning
+ * through `warn`: a scripted run keeps working while its file is updated.
  */
-export async function readConfig(path: string): Promise<Record<string, Answer>> {
+export async function readConfig(path: string, warn?: (text: string) => void): Promise<Record<string, Answer>> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
@@ -43,10 +47,28 @@ export async function readConfig(path: string): Promise<Record<string, Answer>> 
   }
   const answers: Record<string, Answer> = {};
   const problems: string[] = [];
+  // Ids given so far, and which key gave each (an old name and the new one both answering is refused).
+  const given = new Map<string, string>();
   const answer = (key: string, value: Answer): void => {
+    const id = RENAMED_IDS[key] ?? key;
+    const retired = RETIRED_IDS[key];
+    if (retired !== undefined) {
+      warn?.(`--config ${path}: "${key}" is no longer asked (${retired}); it is ignored: remove it from the file.`);
+      return;
+    }
     // A key no question asks would silently do nothing: refused, with the id meant most likely.
-    if (KNOWN.has(key)) answers[key] = value;
-    else problems.push(`- ${key}: no question has this id${suggestion(key)}`);
+    if (!KNOWN.has(id)) {
+      problems.push(`- ${key}: no question has this id${suggestion(key)}`);
+      return;
+    }
+    const other = given.get(id);
+    if (other !== undefined) {
+      problems.push(`- ${key}: ${other} answers the same question (${id} is the name now); keep only ${id}`);
+      return;
+    }
+    given.set(id, key);
+    if (id !== key) warn?.(`--config ${path}: "${key}" is now called "${id}"; it is taken as ${id} this time: rename it in the file.`);
+    if (value !== null) answers[id] = value;
   };
   const walk = (obj: Record<string, unknown>, prefix: string): void => {
     for (const [k, v] of Object.entries(obj)) {

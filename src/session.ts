@@ -80,7 +80,7 @@ export function pinRegion(state: MigrationState, given: string | undefined): str
  */
 export async function openSession(options: GlobalOptions, mode: "new" | "resume", io: SessionIo): Promise<Session> {
   const clock = io.clock ?? systemClock;
-  const config = options.configPath ? await readConfig(options.configPath) : {};
+  const config = options.configPath ? await readConfig(options.configPath, (t) => io.reporter.warn(t)) : {};
   Object.assign(config, io.flagAnswers ?? {});
   const lock: StateLock = await acquireLock(options.statePath, mode === "new" ? "start" : "resume");
   let state: MigrationState;

@@ -121,7 +121,7 @@ export function cleanupDepsFor(ctx: StepContext): CleanupDeps {
         refuse: (t) =>
           BUSY.has(t.Status ?? "")
             ? new OperationError(`The DMS task ${rec.id} is ${t.Status ?? "?"}; DMS deletes only a stopped task.`, {
-                hint: "Let cleanup stop it (answer yes to cleanup.stop-task), or stop it in the DMS console, then run cleanup again.",
+                hint: "Let cleanup stop it (answer yes to cleanup.stopTask), or stop it in the DMS console, then run cleanup again.",
               })
             : undefined,
         remove: (t) => a.dms.deleteReplicationTask({ ReplicationTaskArn: t.ReplicationTaskArn }),

@@ -28,7 +28,7 @@ export async function cleanKeyChanges(ctx: StepContext, source: PgClient, report
     return;
   }
   const go = await ctx.prompter.confirmDestructive({
-    id: "cleanup.drop-key-changes",
+    id: "cleanup.dropKeyChanges",
     message: `Remove the key-change trigger from ${found.triggers.length} table(s) on the source, and its table and function?`,
     consequences: [`Primary-key changes on the source are no longer recorded (the cutover is done with them).`],
   });

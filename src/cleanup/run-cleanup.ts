@@ -69,7 +69,7 @@ export async function runCleanup(ctx: StepContext, deps: CleanupDeps, options: C
 
   if (cutoverOutput(ctx.state.outputs).report?.outcome !== "switched") {
     const go = await prompter.confirmDestructive({
-      id: "cleanup.before-cutover",
+      id: "cleanup.beforeCutover",
       message: "The cutover has not switched the app to the target. Clean up anyway?",
       consequences: ["Cleaning up stops replication for good: the target stops receiving the source's changes."],
     });
@@ -80,7 +80,7 @@ export async function runCleanup(ctx: StepContext, deps: CleanupDeps, options: C
   // AWS: the task first (it holds the slot), then what it used.
   for (const [, task] of live(ctx, RESOURCE_KIND.task)) {
     if (task["stoppedAt"] === undefined) {
-      const go = await prompter.confirmDestructive({ id: "cleanup.stop-task", message: `Stop the DMS task ${task.id}?`, consequences: [`The task ${task.id} stops replicating to the target.`] });
+      const go = await prompter.confirmDestructive({ id: "cleanup.stopTask", message: `Stop the DMS task ${task.id}?`, consequences: [`The task ${task.id} stops replicating to the target.`] });
       if (go) {
         const r = await deps.stopTask(task);
         if (!ctx.options.dryRun) {
@@ -94,7 +94,7 @@ export async function runCleanup(ctx: StepContext, deps: CleanupDeps, options: C
       report.remaining.push(`DMS task ${task.id} (${options.keepTask ? "--keep-task" : "not created by aurora-migrate"})`);
       continue;
     }
-    if (await prompter.confirmDestructive({ id: "cleanup.delete-task", message: `Delete the DMS task ${task.id}?` })) await outcome(`the DMS task ${task.id}`, task, deps.deleteTask(task));
+    if (await prompter.confirmDestructive({ id: "cleanup.deleteTask", message: `Delete the DMS task ${task.id}?` })) await outcome(`the DMS task ${task.id}`, task, deps.deleteTask(task));
     else report.remaining.push(`DMS task ${task.id} (kept at your answer)`);
   }
   /** Deletes the tool's resources of a kind (one confirmation for all), unless `keep` says why not. */
@@ -118,17 +118,17 @@ export async function runCleanup(ctx: StepContext, deps: CleanupDeps, options: C
   const left = (kind: string): ResourceRecord | undefined => live(ctx, kind).find(([, r]) => !removed.has(r))?.[1];
   const taskLeft = left(RESOURCE_KIND.task);
   const usedByTask = taskLeft ? `the DMS task ${taskLeft.id} still uses it` : undefined;
-  await awsGroup(RESOURCE_KIND.endpoint, options.keepEndpoints ? "--keep-endpoints" : usedByTask, "cleanup.delete-endpoints", "DMS endpoint", (r) => deps.deleteEndpoint(r));
+  await awsGroup(RESOURCE_KIND.endpoint, options.keepEndpoints ? "--keep-endpoints" : usedByTask, "cleanup.deleteEndpoints", "DMS endpoint", (r) => deps.deleteEndpoint(r));
   // An endpoint's secret, the role DMS reads it with and its CA certificate, once no endpoint of ours is left to use them.
   const endpointLeft = left(RESOURCE_KIND.endpoint);
   const usedByEndpoint = endpointLeft ? `the DMS endpoint ${endpointLeft.id} still uses it` : undefined;
-  await awsGroup(RESOURCE_KIND.certificate, usedByEndpoint, "cleanup.delete-certificates", "DMS certificate", (r) => deps.deleteCertificate(r));
-  await awsGroup(RESOURCE_KIND.iamRole, usedByEndpoint, "cleanup.delete-secret-roles", "IAM role", (r) => deps.deleteRole(r));
-  await awsGroup(RESOURCE_KIND.secret, usedByEndpoint, "cleanup.delete-secrets", "Secrets Manager secret", (r) => deps.deleteSecret(r));
-  await awsGroup(RESOURCE_KIND.instance, options.keepInstance ? "--keep-instance" : usedByTask, "cleanup.delete-instance", "DMS replication instance", (r) => deps.deleteInstance(r));
+  await awsGroup(RESOURCE_KIND.certificate, usedByEndpoint, "cleanup.deleteCertificates", "DMS certificate", (r) => deps.deleteCertificate(r));
+  await awsGroup(RESOURCE_KIND.iamRole, usedByEndpoint, "cleanup.deleteSecretRoles", "IAM role", (r) => deps.deleteRole(r));
+  await awsGroup(RESOURCE_KIND.secret, usedByEndpoint, "cleanup.deleteSecrets", "Secrets Manager secret", (r) => deps.deleteSecret(r));
+  await awsGroup(RESOURCE_KIND.instance, options.keepInstance ? "--keep-instance" : usedByTask, "cleanup.deleteInstance", "DMS replication instance", (r) => deps.deleteInstance(r));
   const instanceLeft = left(RESOURCE_KIND.instance);
-  await awsGroup(RESOURCE_KIND.subnetGroup, instanceLeft ? `the replication instance ${instanceLeft.id} still uses it` : undefined, "cleanup.delete-subnet-group", "DMS replication subnet group", (r) => deps.deleteSubnetGroup(r));
-  await awsGroup(RESOURCE_KIND.securityGroupRule, undefined, "cleanup.revoke-rules", "security-group rule", (r) => deps.revokeRule(r));
+  await awsGroup(RESOURCE_KIND.subnetGroup, instanceLeft ? `the replication instance ${instanceLeft.id} still uses it` : undefined, "cleanup.deleteSubnetGroup", "DMS replication subnet group", (r) => deps.deleteSubnetGroup(r));
+  await awsGroup(RESOURCE_KIND.securityGroupRule, undefined, "cleanup.revokeRules", "security-group rule", (r) => deps.revokeRule(r));
   for (const kind of [RESOURCE_KIND.task, RESOURCE_KIND.endpoint, RESOURCE_KIND.certificate, RESOURCE_KIND.iamRole, RESOURCE_KIND.secret, RESOURCE_KIND.instance, RESOURCE_KIND.subnetGroup, RESOURCE_KIND.securityGroupRule]) {
     for (const r of deleted(ctx, kind)) report.alreadyGone.push(`${kind} ${r.id} (deleted ${r.deletedAt ?? "earlier"})`);
   }
@@ -172,7 +172,7 @@ async function cleanSource(ctx: StepContext, source: PgClient, report: CleanupRe
       const retained = slot.retainedBytes === null ? "" : ` (it keeps ${Math.round(slot.retainedBytes / 1024 / 1024)} MB of WAL on the source)`;
       if (ctx.options.dryRun) {
         dryRunSql(ctx, "source", [`SELECT pg_drop_replication_slot('${slot.name}')`]);
-      } else if (await prompter.confirmDestructive({ id: "cleanup.drop-slot", message: `Drop the replication slot ${slot.name} on the source${retained}?` })) {
+      } else if (await prompter.confirmDestructive({ id: "cleanup.dropSlot", message: `Drop the replication slot ${slot.name} on the source${retained}?` })) {
         try {
           const r = await dropSlot(source, slot.name);
           gone = true;
@@ -199,7 +199,7 @@ async function cleanSource(ctx: StepContext, source: PgClient, report: CleanupRe
   const artefacts = dmsArtefactDropSql(await findDmsArtefacts(source));
   if (artefacts.length === 0) report.alreadyGone.push("DMS's DDL-capture objects on the source");
   else if (ctx.options.dryRun) dryRunSql(ctx, "source", artefacts);
-  else if (await prompter.confirmDestructive({ id: "cleanup.drop-dms-artefacts", message: "Remove DMS's DDL-capture objects from the source?", consequences: artefacts.map((s) => `  ${s};`) })) {
+  else if (await prompter.confirmDestructive({ id: "cleanup.dropDmsArtefacts", message: "Remove DMS's DDL-capture objects from the source?", consequences: artefacts.map((s) => `  ${s};`) })) {
     await dropDmsArtefacts(source, artefacts);
     report.done.push("DMS's DDL-capture objects on the source (event trigger awsdms_intercept_ddl, its function, awsdms_ddl_audit)");
     reporter.success("Removed DMS's DDL-capture objects from the source");
@@ -235,7 +235,7 @@ async function markerSchema(ctx: StepContext, client: PgClient, where: "source" 
     dryRunSql(ctx, where, MARKER_DROP_SQL);
     return;
   }
-  if (!(await ctx.prompter.confirmDestructive({ id: "cleanup.drop-marker", message: `Drop the tool's aurora_migrate schema (the cutover marker) on the ${where}?` }))) {
+  if (!(await ctx.prompter.confirmDestructive({ id: "cleanup.dropMarker", message: `Drop the tool's aurora_migrate schema (the cutover marker) on the ${where}?` }))) {
     report.remaining.push(`the aurora_migrate schema on the ${where}`);
     return;
   }

@@ -14,7 +14,7 @@ import { readConfig } from "../config.js";
 import { type Clock, systemClock } from "../clock.js";
 import { AppLoad } from "../demo/app-load.js";
 import { differenceLines, validateAtSwitch } from "../demo/check.js";
-import { demoPresets, shellQuote } from "../demo/presets.js";
+import { configOverPresets, demoPresets, shellQuote } from "../demo/presets.js";
 import { DemoPrompter } from "../demo/prompter.js";
 import { type DemoPasswords, type DemoRecord, checkDemoServerFlags, resumedPasswords, demoDatabases, prepareDemoData, readDemoRecord, writeDemoRecord } from "../demo/setup.js";
 import { AppError, InterruptedError, OperationError, UsageError, isAbort } from "../errors.js";
@@ -35,9 +35,9 @@ export interface DemoCommandOptions {
   target?: string;
   resume?: boolean;
   /** Orders in the demo's source; the biggest tables scale with it. Default 5,000. */
-  rows?: string;
+  rows?: number;
   /** The stand-in DMS pauses this long before each table of the full load (ms). Default 0. */
-  fullLoadDelay?: string;
+  fullLoadDelay?: number;
   /** False with --no-writes-after-switch: the app stops at the switch. */
   writesAfterSwitch?: boolean;
   /** How the schema reaches the target: "auto" (built-in when a fitting pg_dump is installed, else hook), "built-in" or "hook". */
@@ -62,7 +62,7 @@ export const demoClock: Clock = {
   sleep: (ms, signal) => systemClock.sleep(Math.min(ms, 1000), signal),
 };
 
-function wholeNumber(value: string | undefined, fallback: number, flag: string, min: number, max: number): number {
+function wholeNumber(value: number | string | undefined, fallback: number, flag: string, min: number, max: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, got ${value}.`);
@@ -174,7 +174,9 @@ export async function runDemo(g: GlobalOptions, o: DemoCommandOptions, io: DemoI
       switchHook: `${node} ${script("switch-app-hook.js")} ${shellQuote(record.switchFile)}`,
     });
     if (method === "hook") reporter.info("No pg_dump fitting the source is installed: the schema goes in through the hook method, with the demo app's own schema script.");
-    const userConfig = options.configPath ? await readConfig(options.configPath) : {};
+    const given = options.configPath ? await readConfig(options.configPath, (t) => reporter.warn(t)) : {};
+    const { config: userConfig, kept } = configOverPresets(given, presets);
+    if (kept.length) reporter.info(`The demo keeps its own answer to ${kept.join(", ")}: --config gives the wizard's default there (as a template does).`);
     const secrets: Record<string, string> = {
       ...(passwords.source !== undefined ? { "source.password": passwords.source } : {}),
       ...(passwords.target !== undefined ? { "target.password": passwords.target } : {}),

@@ -15,7 +15,7 @@ export interface ValidateCommandOptions {
   schemas?: string;
   checksum: boolean;
   /** Tables compared at once; default 4. */
-  jobs?: string;
+  jobs?: number;
   /** False with --no-parity. */
   parity?: boolean;
 }

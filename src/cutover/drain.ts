@@ -50,7 +50,7 @@ export async function waitForMarker(target: PgClient, marker: Marker, o: WaitOpt
     const waited = (now.getTime() - started) / 1000;
     if (waited >= o.timeoutSeconds) {
       throw new OperationError(`The marker written on the source after the freeze did not reach the target within ${o.timeoutSeconds} s.`, {
-        hint: "DMS is behind or the task stopped: check `aurora-migrate status` and the task's log, then run the cutover again (raise cutover.drain-timeout-seconds for a slow task).",
+        hint: "DMS is behind or the task stopped: check `aurora-migrate status` and the task's log, then run the cutover again (raise cutover.drainTimeoutSeconds for a slow task).",
       });
     }
     if (waited - shown >= 0.25) {

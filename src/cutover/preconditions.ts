@@ -33,7 +33,7 @@ export function cutoverVerdict(f: CutoverFacts): CutoverVerdict {
     problems.push("CloudWatch has no CDC latency datapoints for the task yet, so there is no evidence it keeps up. Wait a few minutes after the task resumes.");
   } else if (f.cdcLatencySeconds > f.latencyThresholdSeconds) {
     problems.push(
-      `CDC latency is ${f.cdcLatencySeconds} s, over the threshold of ${f.latencyThresholdSeconds} s: freezing writes now would keep them frozen until DMS catches up. Wait until it is lower (aurora-migrate status), or raise cutover.max-latency-seconds.`,
+      `CDC latency is ${f.cdcLatencySeconds} s, over the threshold of ${f.latencyThresholdSeconds} s: freezing writes now would keep them frozen until DMS catches up. Wait until it is lower (aurora-migrate status), or raise cutover.maxLatencySeconds.`,
     );
   }
   if (f.rowCounts === "skipped") {

@@ -3,20 +3,20 @@ import type { FreezeFacts } from "./freeze-plan.js";
 import type { VerifyMode } from "./record.js";
 import { defaultFreezeRoles, freezableRoles } from "./freeze-plan.js";
 
-/** Question ids of the cutover (keys in --config and the state's answers: never rename one). */
+/** Question ids of the cutover (keys in --config and the state's answers: a rename needs a state upgrade, see ui/renamed-ids.ts). */
 export const Q = {
-  maxLatency: "cutover.max-latency-seconds",
-  skipRowCounts: "cutover.skip-row-counts",
-  freezeMethod: "cutover.freeze-method",
-  freezeRoles: "cutover.freeze-roles",
-  freezeHook: "cutover.freeze-hook",
-  unfreezeHook: "cutover.unfreeze-hook",
-  switchHook: "cutover.switch-hook",
-  drainTimeout: "cutover.drain-timeout-seconds",
-  confirmFreeze: "cutover.confirm-freeze",
+  maxLatency: "cutover.maxLatencySeconds",
+  skipRowCounts: "cutover.skipRowCounts",
+  freezeMethod: "cutover.freezeMethod",
+  freezeRoles: "cutover.freezeRoles",
+  freezeHook: "cutover.freezeHook",
+  unfreezeHook: "cutover.unfreezeHook",
+  switchHook: "cutover.switchHook",
+  drainTimeout: "cutover.drainTimeoutSeconds",
+  confirmFreeze: "cutover.confirmFreeze",
   verify: "cutover.verify",
   hookTimeout: "cutover.hookTimeoutSeconds",
-  switchHappened: "cutover.switch-happened",
+  switchHappened: "cutover.switchHappened",
 } as const;
 
 export type FreezeMethod = "roles" | "hook" | "none";

@@ -121,7 +121,7 @@ export async function runWindow(
   await runDatabaseHook(ctx, "target", plan.switchHook, "switch hook", {
     signal: ctx.signal,
     timeoutSeconds: plan.hookTimeoutSeconds,
-    hint: "Its output is above: fix the command (cutover.switch-hook), then run `aurora-migrate cutover` again.",
+    hint: "Its output is above: fix the command (cutover.switchHook), then run `aurora-migrate cutover` again.",
   });
   const t6 = now();
   window.hookMs = t6 - t5;

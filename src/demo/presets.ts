@@ -3,6 +3,7 @@
  * for this migration. Only what differs from the wizard's own defaults, or has none, is here.
  */
 import type { Answer } from "../state/schema.js";
+import { questionInfo } from "../ui/question-catalog.js";
 import { APP_SCHEMA } from "./schema.js";
 
 export interface DemoPresetInput {
@@ -33,7 +34,25 @@ export function demoPresets(o: DemoPresetInput): Record<string, Answer> {
     // CloudWatch's periods are 60 s: one period under the threshold keeps the demo short.
     "sync.thresholdSeconds": 5,
     "sync.periods": 1,
-    "cutover.switch-hook": o.switchHook,
-    "cutover.drain-timeout-seconds": 120,
+    "cutover.switchHook": o.switchHook,
+    "cutover.drainTimeoutSeconds": 120,
   };
+}
+
+/**
+ * The user's --config answers as the demo takes them: each replaces the demo's own choice,
+ * except a value that is the wizard's default for a question the demo answers itself. A
+ * template from `answers --template` holds every default, and those must not undo the demo's
+ * scenario (its one-period sync wait, its schema method for the servers at hand); a value the
+ * user changed is one they mean. `kept` lists the ids where the demo's choice stays.
+ */
+export function configOverPresets(config: Readonly<Record<string, Answer>>, presets: Readonly<Record<string, Answer>>): { config: Record<string, Answer>; kept: string[] } {
+  const taken: Record<string, Answer> = {};
+  const kept: string[] = [];
+  for (const [id, value] of Object.entries(config)) {
+    const wizardDefault = questionInfo(id)?.default;
+    if (Object.hasOwn(presets, id) && wizardDefault !== undefined && JSON.stringify(value) === JSON.stringify(wizardDefault) && JSON.stringify(value) !== JSON.stringify(presets[id])) kept.push(id);
+    else taken[id] = value;
+  }
+  return { config: taken, kept };
 }

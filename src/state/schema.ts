@@ -3,8 +3,9 @@ import { z } from "zod";
 /**
  * Bump when the shape changes incompatibly, and add an upgrade in upgrade.ts. A field added with
  * a default (an older file loads as if it were empty) needs no bump.
+ * Version 2: every question id dotted camelCase (`cutover.switch-hook` → `cutover.switchHook`).
  */
-export const STATE_VERSION = 1;
+export const STATE_VERSION = 2;
 
 export const SEVERITIES = ["blocker", "warning", "info"] as const;
 export type Severity = (typeof SEVERITIES)[number];

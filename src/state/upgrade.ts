@@ -1,10 +1,34 @@
 import { UsageError } from "../errors.js";
+import { RENAMED_IDS } from "../ui/renamed-ids.js";
 import { STATE_VERSION } from "./schema.js";
 
 type Upgrade = (raw: Record<string, unknown>) => Record<string, unknown>;
 
-/** `UPGRADES[n]` turns a version-n document into version n+1. None yet: version 1 is the first. */
-const UPGRADES: Record<number, Upgrade> = {};
+/**
+ * The keys of a record of answers (or of their history) under the new ids. A key recorded under
+ * both ids (impossible from the tool itself) keeps the new id's value.
+ */
+function renameKeys(record: unknown): unknown {
+  if (typeof record !== "object" || record === null || Array.isArray(record)) return record;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(record)) {
+    const renamed = RENAMED_IDS[key];
+    if (renamed === undefined) out[key] = value;
+    else if (!Object.hasOwn(record, renamed)) out[renamed] = value;
+  }
+  return out;
+}
+
+/** `UPGRADES[n]` turns a version-n document into version n+1. */
+const UPGRADES: Record<number, Upgrade> = {
+  // 1 → 2: question ids in dotted camelCase; answers and their history move to the new ids.
+  1: (doc) => ({
+    ...doc,
+    version: 2,
+    answers: renameKeys(doc["answers"]),
+    ...(doc["answerHistory"] === undefined ? {} : { answerHistory: renameKeys(doc["answerHistory"]) }),
+  }),
+};
 
 /** Brings an older document up to STATE_VERSION; refuses newer ones. Does not touch the file. */
 export function upgradeState(raw: Record<string, unknown>, path: string): Record<string, unknown> {

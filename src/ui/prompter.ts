@@ -200,12 +200,13 @@ export class AnsweringPrompter implements Prompter {
 
   async confirmDestructive(q: DestructiveQuestion): Promise<boolean> {
     for (const line of q.consequences ?? []) this.o.reporter.warn(line);
-    if (this.o.yes) return true;
+    // An explicit answer in --config wins over --yes: "cleanup.dropSlot": false keeps the slot.
     if (Object.hasOwn(this.o.config, q.id)) {
       const v = this.o.config[q.id];
       if (typeof v !== "boolean") throw this.badConfig(q.id, `expected true or false, got ${JSON.stringify(v)}`);
       return v;
     }
+    if (this.o.yes) return true;
     if (this.o.terminal) return this.o.terminal.confirm({ id: q.id, message: q.message, default: false });
     throw new UsageError(`"${q.message}" needs a confirmation and there is no terminal to ask.`, {
       hint: `Pass --yes, or add "${q.id}": true to the --config file.`,

@@ -15,7 +15,7 @@ describe("the built CLI: bad input is exit 2 with what to fix", () => {
         // A question's own id that merely contains "password" is fine.
         aurora: { clientCdr: "203.0.113.7/32", passwordMode: "prompt" },
         "dms.instance.clas": "dms.t3.large",
-        "cutover.switchHook": "deploy.sh",
+        "cutover.switchHok": "deploy.sh",
       }),
     );
     const res = await runCli(["start", "--config", config, "--yes", "--state", join(dir, "m.state.json")]);
@@ -23,7 +23,7 @@ describe("the built CLI: bad input is exit 2 with what to fix", () => {
     expect(res.stderr).toContain("3 problem(s)");
     expect(res.stderr).toContain("aurora.clientCdr: no question has this id; did you mean aurora.clientCidr?");
     expect(res.stderr).toContain("dms.instance.clas: no question has this id; did you mean dms.instance.class?");
-    expect(res.stderr).toContain("cutover.switchHook: no question has this id; did you mean cutover.switch-hook?");
+    expect(res.stderr).toContain("cutover.switchHok: no question has this id; did you mean cutover.switchHook?");
     expect(res.stderr).not.toContain("passwordMode");
     expect(readdirSync(dir)).toEqual(["answers.json"]);
   });

@@ -61,7 +61,7 @@ describe("GIVEN the demo at its cutover with the marker held back on the target,
   it("WHEN Ctrl-C comes during the marker wait THEN it exits 130 after lifting the freeze, the state records it lifted, and no hook process is left", async () => {
     const statePath = join(dir, "m.state.json");
     const config = join(dir, "answers.json");
-    writeFileSync(config, JSON.stringify({ "cutover.switch-hook": `echo $$ > ${dir}/switch.pid; echo SWITCH-$((1+1))-STARTED; sleep 300` }));
+    writeFileSync(config, JSON.stringify({ "cutover.switchHook": `echo $$ > ${dir}/switch.pid; echo SWITCH-$((1+1))-STARTED; sleep 300` }));
     const common = ["--yes", "--state", statePath, "--config", config, "--no-writes-after-switch"];
 
     // Holds the marker back: DMS's (the stand-in's) apply of it waits until a row is in release_marker.

@@ -60,7 +60,7 @@ describe("GIVEN the demo at its cutover, the built CLI, and a switch command tha
   it("WHEN the CLI is SIGKILLed during the switch command THEN a resume does not lift the freeze, says the app may already be on the target, and gives the two ways out", async () => {
     const statePath = join(dir, "m.state.json");
     const config = join(dir, "answers.json");
-    writeFileSync(config, JSON.stringify({ "cutover.switch-hook": `echo $$ > ${dir}/switch.pid; echo SWITCH-$((1+1))-STARTED; sleep 300` }));
+    writeFileSync(config, JSON.stringify({ "cutover.switchHook": `echo $$ > ${dir}/switch.pid; echo SWITCH-$((1+1))-STARTED; sleep 300` }));
     const common = ["--yes", "--state", statePath, "--config", config, "--no-writes-after-switch"];
 
     const first = startCli(["demo", ...common, "--source", d.sourceUrl, "--target", d.targetUrl]);

@@ -142,11 +142,11 @@ describe("the whole wizard, steps 1–13, against the stateful AWS fake and real
         ...UNATTENDED_ANSWERS,
         target: { url: tunnel },
         // A pooler's PAUSE/RESUME stands in for the freeze here (the role freeze has tests of its own on a private server).
-        "cutover.freeze-method": "hook",
-        "cutover.freeze-hook": `echo paused > ${join(d, "pooler")}`,
-        "cutover.unfreeze-hook": `echo resumed > ${join(d, "pooler")}`,
-        "cutover.switch-hook": `printf '%s' "$DATABASE_URL" > ${join(d, "app-url")}`,
-        "cutover.drain-timeout-seconds": 60,
+        "cutover.freezeMethod": "hook",
+        "cutover.freezeHook": `echo paused > ${join(d, "pooler")}`,
+        "cutover.unfreezeHook": `echo resumed > ${join(d, "pooler")}`,
+        "cutover.switchHook": `printf '%s' "$DATABASE_URL" > ${join(d, "app-url")}`,
+        "cutover.drainTimeoutSeconds": 60,
       }),
     );
     const options: GlobalOptions = { statePath: join(d, "m.state.json"), configPath, yes: true, json: false, dryRun: false, verbose: false, color: false };

@@ -57,7 +57,7 @@ async function context(): Promise<TestContext> {
     targetUrl: target.url,
     aws: fake,
     // A freeze of the app's own making: this test is about what happens after the drain.
-    config: { "cutover.freeze-method": "hook", "cutover.freeze-hook": "true", "cutover.unfreeze-hook": "true", "cutover.switch-hook": "true", "cutover.drain-timeout-seconds": 30 },
+    config: { "cutover.freezeMethod": "hook", "cutover.freezeHook": "true", "cutover.unfreezeHook": "true", "cutover.switchHook": "true", "cutover.drainTimeoutSeconds": 30 },
   });
   ctx.state.outputs["dms-task"] = seeded.task;
   return ctx;

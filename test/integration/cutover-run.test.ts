@@ -70,7 +70,7 @@ async function context(switchHook: string, o: { latency?: FakeAwsOptions["latenc
     sourceUrl: source.url(db),
     targetUrl: target.url,
     aws: fake,
-    config: { "cutover.freeze-roles": ["shop"], "cutover.switch-hook": switchHook, "cutover.drain-timeout-seconds": 30, ...o.config },
+    config: { "cutover.freezeRoles": ["shop"], "cutover.switchHook": switchHook, "cutover.drainTimeoutSeconds": 30, ...o.config },
   });
   ctx.state.outputs["dms-task"] = seeded.task;
   return ctx;

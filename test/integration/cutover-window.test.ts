@@ -69,7 +69,7 @@ function context(switchHook: string, config: Record<string, string | number | bo
       targetUrl: target.url,
       aws: fake,
       ...(signal ? { signal } : {}),
-      config: { "cutover.freeze-roles": ["shop"], "cutover.switch-hook": switchHook, "cutover.drain-timeout-seconds": 30, ...config },
+      config: { "cutover.freezeRoles": ["shop"], "cutover.switchHook": switchHook, "cutover.drainTimeoutSeconds": 30, ...config },
     });
     ctx.state.outputs["dms-task"] = seeded.task;
     return ctx;
@@ -141,9 +141,9 @@ describe("the cutover's write window", () => {
 
   it("GIVEN a freeze hook that hangs WHEN its time limit passes THEN its whole process group is ended, the unfreeze hook runs, and the cutover fails with the freeze recorded as lifted", async () => {
     const ctx = await context(`touch ${dir}/switched`, {
-      "cutover.freeze-method": "hook",
-      "cutover.freeze-hook": `echo $$ > ${dir}/freeze.pid; sleep 60 & sleep 60`,
-      "cutover.unfreeze-hook": `touch ${dir}/unfrozen`,
+      "cutover.freezeMethod": "hook",
+      "cutover.freezeHook": `echo $$ > ${dir}/freeze.pid; sleep 60 & sleep 60`,
+      "cutover.unfreezeHook": `touch ${dir}/unfrozen`,
       "cutover.hookTimeoutSeconds": 1,
     });
     const started = Date.now();

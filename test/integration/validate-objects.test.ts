@@ -34,7 +34,7 @@ async function validate(source: TestDatabase, target: TestDatabase, over: { chec
   const reporter = new MemoryReporter(true);
   let error: unknown;
   try {
-    await runValidate(globals, { source: source.url, target: target.url, checksum: over.checksum ?? false, jobs: "2", ...(over.schemas ? { schemas: over.schemas } : {}) }, reporter);
+    await runValidate(globals, { source: source.url, target: target.url, checksum: over.checksum ?? false, jobs: 2, ...(over.schemas ? { schemas: over.schemas } : {}) }, reporter);
   } catch (err) {
     error = err;
   }

@@ -23,7 +23,7 @@ async function validate(source: TestDatabase, target: TestDatabase, checksum: bo
   const reporter = new MemoryReporter(true);
   let error: unknown;
   try {
-    await runValidate(globals, { source: source.url, target: target.url, checksum, jobs: "3" }, reporter);
+    await runValidate(globals, { source: source.url, target: target.url, checksum, jobs: 3 }, reporter);
   } catch (err) {
     error = err;
   }

@@ -90,6 +90,12 @@ describe("prompter", () => {
     expect(err.hint).toContain("--yes");
   });
 
+  it("GIVEN --yes and a --config file answering a destructive confirmation false WHEN it comes THEN the config's no wins and the action is declined", async () => {
+    const { p } = prompter({ yes: true, config: { "cleanup.dropSlot": false } });
+    expect(await p.confirmDestructive({ id: "cleanup.dropSlot", message: "Drop the slot?" })).toBe(false);
+    expect(await p.confirmDestructive({ id: "cleanup.deleteTask", message: "Delete the task?" })).toBe(true);
+  });
+
   it("GIVEN a destructive action WHEN the person answers in the terminal THEN the answer is not recorded (asked each time)", async () => {
     const { p, book } = prompter({ terminal: new ScriptedTerminal({ "cleanup.deleteTask": false }) });
     expect(await p.confirmDestructive({ id: "cleanup.deleteTask", message: "Delete the task?" })).toBe(false);
@@ -131,7 +137,7 @@ describe("prompter: a changed answer wins on retry", () => {
 
   function failedCutover(): MigrationState {
     const state = newState("aurora-migrate@test", at);
-    state.answers["cutover.switch-hook"] = "./switch.sh --bad";
+    state.answers["cutover.switchHook"] = "./switch.sh --bad";
     // As the runner leaves a step it retries after a failure.
     state.steps["cutover"] = { status: "running", attempts: 2, findings: [], lastFailure: { message: "The switch hook exited with code 7." } };
     return state;
@@ -139,38 +145,38 @@ describe("prompter: a changed answer wins on retry", () => {
 
   it("GIVEN a recorded switch hook WHEN --config gives another one THEN the --config one is used, the change is said, and the old one is kept in the history", async () => {
     const state = failedCutover();
-    const { p, reporter } = statePrompter({ state, config: { "cutover.switch-hook": "./switch.sh --fixed" }, yes: true });
-    expect(await p.text(hook("cutover.switch-hook"))).toBe("./switch.sh --fixed");
-    expect(state.answers["cutover.switch-hook"]).toBe("./switch.sh --fixed");
-    expect(reporter.lines.join("\n")).toContain('answer cutover.switch-hook changed from "./switch.sh --bad" to "./switch.sh --fixed"');
-    expect(state.answerHistory["cutover.switch-hook"]).toEqual([{ value: "./switch.sh --bad", replacedAt: at.toISOString(), by: "config" }]);
+    const { p, reporter } = statePrompter({ state, config: { "cutover.switchHook": "./switch.sh --fixed" }, yes: true });
+    expect(await p.text(hook("cutover.switchHook"))).toBe("./switch.sh --fixed");
+    expect(state.answers["cutover.switchHook"]).toBe("./switch.sh --fixed");
+    expect(reporter.lines.join("\n")).toContain('answer cutover.switchHook changed from "./switch.sh --bad" to "./switch.sh --fixed"');
+    expect(state.answerHistory["cutover.switchHook"]).toEqual([{ value: "./switch.sh --bad", replacedAt: at.toISOString(), by: "config" }]);
   });
 
   it("GIVEN --config repeats the recorded answer WHEN asked THEN nothing is said and no history is added", async () => {
     const state = failedCutover();
-    const { p, reporter } = statePrompter({ state, config: { "cutover.switch-hook": "./switch.sh --bad" }, yes: true });
-    expect(await p.text(hook("cutover.switch-hook"))).toBe("./switch.sh --bad");
+    const { p, reporter } = statePrompter({ state, config: { "cutover.switchHook": "./switch.sh --bad" }, yes: true });
+    expect(await p.text(hook("cutover.switchHook"))).toBe("./switch.sh --bad");
     expect(reporter.lines.join("\n")).not.toContain("changed from");
-    expect(state.answerHistory["cutover.switch-hook"]).toBeUndefined();
+    expect(state.answerHistory["cutover.switchHook"]).toBeUndefined();
   });
 
   it("GIVEN the step failed last time WHEN run in a terminal THEN its question is asked again, the recorded answer as the default, and the new answer replaces it", async () => {
     const state = failedCutover();
     const defaults: unknown[] = [];
-    const terminal = new ScriptedTerminal({ "cutover.switch-hook": "./switch.sh --fixed" });
+    const terminal = new ScriptedTerminal({ "cutover.switchHook": "./switch.sh --fixed" });
     const text = terminal.text.bind(terminal);
     terminal.text = (q: TextQuestion) => (defaults.push(q.default), text(q));
     const { p } = statePrompter({ state, terminal });
-    expect(await p.text(hook("cutover.switch-hook"))).toBe("./switch.sh --fixed");
+    expect(await p.text(hook("cutover.switchHook"))).toBe("./switch.sh --fixed");
     expect(defaults).toEqual(["./switch.sh --bad"]);
-    expect(state.answerHistory["cutover.switch-hook"]).toEqual([{ value: "./switch.sh --bad", replacedAt: at.toISOString(), by: "terminal" }]);
+    expect(state.answerHistory["cutover.switchHook"]).toEqual([{ value: "./switch.sh --bad", replacedAt: at.toISOString(), by: "terminal" }]);
   });
 
   it("GIVEN the step failed last time WHEN unattended (--yes) THEN the recorded answer stands and nothing is asked", async () => {
     const state = failedCutover();
     const terminal = new ScriptedTerminal({});
     const { p } = statePrompter({ state, terminal, yes: true });
-    expect(await p.text(hook("cutover.switch-hook"))).toBe("./switch.sh --bad");
+    expect(await p.text(hook("cutover.switchHook"))).toBe("./switch.sh --bad");
     expect(terminal.asked).toEqual([]);
   });
 
@@ -179,17 +185,17 @@ describe("prompter: a changed answer wins on retry", () => {
     state.steps["cutover"] = { status: "running", attempts: 2, findings: [] };
     const terminal = new ScriptedTerminal({});
     const { p } = statePrompter({ state, terminal });
-    expect(await p.text(hook("cutover.switch-hook"))).toBe("./switch.sh --bad");
+    expect(await p.text(hook("cutover.switchHook"))).toBe("./switch.sh --bad");
     expect(terminal.asked).toEqual([]);
   });
 
   it("GIVEN a retried step WHEN a password and a destructive confirmation are asked THEN neither is recorded", async () => {
     const state = failedCutover();
-    const terminal = new ScriptedTerminal({ "target.password": "hunter2", "cutover.confirm-freeze": true });
+    const terminal = new ScriptedTerminal({ "target.password": "hunter2", "cutover.confirmFreeze": true });
     const { p } = statePrompter({ state, terminal });
     expect(await p.secret({ id: "target.password", message: "Password" })).toBe("hunter2");
-    expect(await p.confirmDestructive({ id: "cutover.confirm-freeze", message: "Freeze?" })).toBe(true);
+    expect(await p.confirmDestructive({ id: "cutover.confirmFreeze", message: "Freeze?" })).toBe(true);
     expect(JSON.stringify(state)).not.toContain("hunter2");
-    expect(state.answers["cutover.confirm-freeze"]).toBeUndefined();
+    expect(state.answers["cutover.confirmFreeze"]).toBeUndefined();
   });
 });

@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { Q } from "../../src/cutover/questions.js";
 import { CAPTURE_QUESTION } from "../../src/key-changes/capture-step.js";
+import { type QuestionType, questionInfo } from "../../src/ui/question-catalog.js";
 import { QUESTION_IDS, SECRET_QUESTION_IDS } from "../../src/ui/question-ids.js";
 
 const SRC = fileURLToPath(new URL("../../src/", import.meta.url));
@@ -39,11 +40,32 @@ function resolve(expr: string, file: string): string[] | undefined {
   return undefined;
 }
 
-/** Every question id asked in src/, as far as the prompter calls show them. */
-function askedIds(): { ids: Set<string>; unknown: string[] } {
-  const ids = new Set<string>();
+/** The text of the object literal a call's `({` opens at `from` (braces counted). */
+function objectAt(text: string, from: number): string {
+  let depth = 0;
+  for (let i = from; i < text.length; i++) {
+    if (text[i] === "{") depth++;
+    else if (text[i] === "}" && --depth === 0) return text.slice(from, i + 1);
+  }
+  return text.slice(from);
+}
+
+/** A question as a prompter call in src/ asks it. */
+interface Call {
+  where: string;
+  ids: string[];
+  method: string;
+  /** The `default:` expression, when the call has one. */
+  defaultExpr?: string;
+  /** The literal `value: "…"` choices written in the call. */
+  values: string[];
+}
+
+/** Every question asked in src/, as far as the prompter calls show them. */
+function askedCalls(): { calls: Call[]; unknown: string[] } {
+  const calls: Call[] = [];
   const unknown: string[] = [];
-  const call = /\.(?:text|number|confirm|select|multiSelect|secret|confirmDestructive)(?:<[^>(]*>)?\(\{\s*id(?:\s*:\s*(`[^`]*`|[^,\n}]+)|\s*,)/g;
+  const call = /\.(text|number|confirm|select|multiSelect|secret|confirmDestructive)(?:<[^>(]*>)?\(\{\s*id(?:\s*:\s*(`[^`]*`|[^,\n}]+)|\s*,)/g;
   for (const file of sources(SRC)) {
     const rel = relative(SRC, file);
     // The prompters themselves pass the question on.
@@ -51,24 +73,64 @@ function askedIds(): { ids: Set<string>; unknown: string[] } {
     const text = readFileSync(file, "utf8");
     for (const m of text.matchAll(call)) {
       // `{ id, … }`: the shorthand names a variable called id.
-      const expr = (m[1] ?? "id").trim();
+      const expr = (m[2] ?? "id").trim();
       const found = resolve(expr, file);
-      if (found) found.forEach((id) => ids.add(id));
-      else unknown.push(`${rel}: id: ${expr}`);
+      if (!found) {
+        unknown.push(`${rel}: id: ${expr}`);
+        continue;
+      }
+      const body = objectAt(text, text.indexOf("{", m.index));
+      const def = /\bdefault:\s*([^\n]+?),?\s*\n/.exec(body) ?? /\bdefault:\s*([^,}]+)/.exec(body);
+      const values = [...body.matchAll(/\bvalue:\s*"([^"]+)"/g)].map((v) => v[1] ?? "");
+      calls.push({ where: `${rel}: ${m[1]}({ id: ${expr} })`, ids: found, method: m[1] ?? "", ...(def?.[1] ? { defaultExpr: def[1].trim() } : {}), values });
     }
     // Cleanup's confirmations for a whole kind of resource, passed to awsGroup.
-    for (const m of text.matchAll(/awsGroup\([^,]+,[^,]+(?:\?[^:]+:[^,]+)?,\s*"([^"]+)"/g)) if (m[1]) ids.add(m[1]);
+    for (const m of text.matchAll(/awsGroup\([^,]+,[^,]+(?:\?[^:]+:[^,]+)?,\s*"([^"]+)"/g)) {
+      if (m[1]) calls.push({ where: `${rel}: awsGroup(… "${m[1]}")`, ids: [m[1]], method: "confirmDestructive", values: [] });
+    }
   }
-  return { ids, unknown };
+  return { calls, unknown };
+}
+
+/** The value of a literal default expression; undefined when it is not a literal. */
+function literal(expr: string): { value: unknown } | undefined {
+  if (/^(true|false|-?\d+(\.\d+)?|"[^"]*")$/.test(expr)) return { value: JSON.parse(expr) as unknown };
+  return undefined;
 }
 
 describe("the question ids --config accepts", () => {
   it("GIVEN every question the tool asks WHEN its id is looked up THEN it is in the registry --config checks keys against", () => {
-    const { ids, unknown } = askedIds();
+    const { calls, unknown } = askedCalls();
+    const ids = new Set(calls.flatMap((c) => c.ids));
     expect(unknown, "question ids this test cannot resolve: teach resolve() about them").toEqual([]);
     const known = new Set([...QUESTION_IDS, ...SECRET_QUESTION_IDS]);
-    expect([...ids].filter((id) => !known.has(id)).sort(), "add these to src/ui/question-ids.ts").toEqual([]);
+    expect([...ids].filter((id) => !known.has(id)).sort(), "add these to src/ui/question-catalog*.ts").toEqual([]);
     // And nothing listed that no question asks (the --source/--target flags answer the URL questions).
-    expect(QUESTION_IDS.filter((id) => !ids.has(id) && id !== "target.url").sort(), "remove these from src/ui/question-ids.ts").toEqual([]);
+    expect(QUESTION_IDS.filter((id) => !ids.has(id) && id !== "target.url").sort(), "remove these from src/ui/question-catalog*.ts").toEqual([]);
+  });
+
+  it("GIVEN every prompter call in src/ WHEN compared with the catalog `answers` lists THEN each is asked with the catalog's type, its literal default and choices, and a computed default is described", () => {
+    const { calls } = askedCalls();
+    const problems: string[] = [];
+    for (const c of calls) {
+      for (const id of c.ids) {
+        const q = questionInfo(id);
+        if (!q) continue; // the test above names it
+        const type = c.method === "confirmDestructive" ? "confirm" : c.method;
+        if (type !== q.type && !(q.alsoAs ?? []).includes(type as QuestionType)) problems.push(`${c.where}: asked as ${type}, the catalog says ${q.type}`);
+        if ((c.method === "confirmDestructive") !== (q.destructive === true)) problems.push(`${c.where}: destructive is ${c.method === "confirmDestructive"} in the call, ${q.destructive === true} in the catalog`);
+        if (c.defaultExpr === undefined) {
+          // A select among what the account has (aurora.clusterId of an existing cluster) has no default; a text one may.
+          if (q.default !== undefined && !q.alsoAs) problems.push(`${c.where}: asked without a default, the catalog says ${JSON.stringify(q.default)}`);
+        } else {
+          const lit = literal(c.defaultExpr);
+          if (lit && q.type !== "secret" && JSON.stringify(lit.value) !== JSON.stringify(q.default)) problems.push(`${c.where}: default ${c.defaultExpr}, the catalog says ${JSON.stringify(q.default)}`);
+          if (!lit && q.defaultFrom === undefined && q.default === undefined) problems.push(`${c.where}: default ${c.defaultExpr} is computed; describe it in the catalog's defaultFrom`);
+        }
+        if (q.choices && c.values.some((v) => !q.choices?.includes(v))) problems.push(`${c.where}: choices ${c.values.join(", ")}, the catalog says ${q.choices.join(", ")}`);
+        if (q.choices && c.values.length > 0 && q.choices.some((v) => !c.values.includes(v))) problems.push(`${c.where}: the catalog lists ${q.choices.join(", ")}, the call offers ${c.values.join(", ")}`);
+      }
+    }
+    expect(problems).toEqual([]);
   });
 });

@@ -150,7 +150,7 @@ describe("step runner: retrying a failed step with a changed answer", () => {
         id: "cutover",
         title: "Cutover",
         run: async (ctx) => {
-          const command = await ctx.prompter.text({ id: "cutover.switch-hook", message: "Switch command" });
+          const command = await ctx.prompter.text({ id: "cutover.switchHook", message: "Switch command" });
           ran.push(command);
           if (command.includes("--bad")) throw new OperationError("The switch hook exited with code 7.", { hint: "Fix the command and run again." });
         },
@@ -161,19 +161,19 @@ describe("step runner: retrying a failed step with a changed answer", () => {
   it("GIVEN a step that failed with its recorded command WHEN resumed with a fixed one in --config THEN the fixed one runs, the change is said, and the state keeps the old one", async () => {
     const opts = options();
     const config = join(mkdtempSync(join(tmpdir(), "am-cfg-")), "answers.json");
-    writeFileSync(config, JSON.stringify({ "cutover.switch-hook": "./switch.sh --bad" }));
+    writeFileSync(config, JSON.stringify({ "cutover.switchHook": "./switch.sh --bad" }));
     const ran: string[] = [];
     const signal = new AbortController().signal;
     await expect(runWizard({ ...opts, yes: true, configPath: config }, "new", { reporter: new MemoryReporter(), signal }, hookStep(ran))).rejects.toBeInstanceOf(OperationError);
 
-    writeFileSync(config, JSON.stringify({ "cutover.switch-hook": "./switch.sh --fixed" }));
+    writeFileSync(config, JSON.stringify({ "cutover.switchHook": "./switch.sh --fixed" }));
     const reporter = new MemoryReporter();
     await runWizard({ ...opts, yes: true, configPath: config }, "resume", { reporter, signal }, hookStep(ran));
     expect(ran).toEqual(["./switch.sh --bad", "./switch.sh --fixed"]);
-    expect(reporter.text).toContain('answer cutover.switch-hook changed from "./switch.sh --bad" to "./switch.sh --fixed"');
+    expect(reporter.text).toContain('answer cutover.switchHook changed from "./switch.sh --bad" to "./switch.sh --fixed"');
     const saved = await readState(opts.statePath);
-    expect(saved.answers["cutover.switch-hook"]).toBe("./switch.sh --fixed");
-    expect(saved.answerHistory["cutover.switch-hook"]?.map((h) => [h.value, h.by])).toEqual([["./switch.sh --bad", "config"]]);
+    expect(saved.answers["cutover.switchHook"]).toBe("./switch.sh --fixed");
+    expect(saved.answerHistory["cutover.switchHook"]?.map((h) => [h.value, h.by])).toEqual([["./switch.sh --bad", "config"]]);
     expect(saved.steps["cutover"]).toMatchObject({ status: "done", attempts: 2 });
     expect(saved.steps["cutover"]?.lastFailure).toBeUndefined();
   });
@@ -182,11 +182,11 @@ describe("step runner: retrying a failed step with a changed answer", () => {
     const opts = options();
     const ran: string[] = [];
     const signal = new AbortController().signal;
-    const first = new ScriptedTerminal({ "cutover.switch-hook": "./switch.sh --bad" });
+    const first = new ScriptedTerminal({ "cutover.switchHook": "./switch.sh --bad" });
     await expect(runWizard(opts, "new", { reporter: new MemoryReporter(), terminal: first, signal }, hookStep(ran))).rejects.toBeInstanceOf(OperationError);
-    const second = new ScriptedTerminal({ "cutover.switch-hook": "./switch.sh --fixed" });
+    const second = new ScriptedTerminal({ "cutover.switchHook": "./switch.sh --fixed" });
     await runWizard(opts, "resume", { reporter: new MemoryReporter(), terminal: second, signal }, hookStep(ran));
-    expect(second.asked).toEqual(["cutover.switch-hook"]);
+    expect(second.asked).toEqual(["cutover.switchHook"]);
     expect(ran).toEqual(["./switch.sh --bad", "./switch.sh --fixed"]);
   });
 });

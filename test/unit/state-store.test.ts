@@ -26,12 +26,31 @@ describe("state file", () => {
   it("GIVEN a state file written before answers kept a history WHEN read THEN it loads, with an empty history", async () => {
     const d = dir();
     const path = join(d, "m.state.json");
-    const old = { ...newState("aurora-migrate@0.0.9", new Date("2026-01-01T00:00:00Z")), answers: { "cutover.switch-hook": "./switch.sh" } } as Record<string, unknown>;
+    const old = { ...newState("aurora-migrate@0.0.9", new Date("2026-01-01T00:00:00Z")), version: 1, answers: { "cutover.switch-hook": "./switch.sh" } } as Record<string, unknown>;
     delete old["answerHistory"];
     writeFileSync(path, JSON.stringify(old));
     const back = await readState(path);
-    expect(back.answers["cutover.switch-hook"]).toBe("./switch.sh");
+    expect(back.answers["cutover.switchHook"]).toBe("./switch.sh");
     expect(back.answerHistory).toEqual({});
+  });
+
+  it("GIVEN a version-1 state file with answers under the old kebab-case ids WHEN read THEN answers and their history are under the dotted camelCase ids, the rest untouched, and the file itself unchanged", async () => {
+    const d = dir();
+    const path = join(d, "m.state.json");
+    const replaced = { value: "./switch.sh --bad", replacedAt: "2026-01-01T00:00:00.000Z", by: "config" };
+    const old = {
+      ...newState("aurora-migrate@0.1.0", new Date("2026-01-01T00:00:00Z")),
+      version: 1,
+      answers: { "source.url": "postgres://app@db/app", "cutover.switch-hook": "./switch.sh", "cutover.max-latency-seconds": 8, "cleanup.drop-slot": false, "cutover.freeze-roles": ["shop"] },
+      answerHistory: { "cutover.switch-hook": [replaced] },
+    };
+    writeFileSync(path, JSON.stringify(old));
+    const before = readFileSync(path);
+    const back = await readState(path);
+    expect(back.version).toBe(STATE_VERSION);
+    expect(back.answers).toEqual({ "source.url": "postgres://app@db/app", "cutover.switchHook": "./switch.sh", "cutover.maxLatencySeconds": 8, "cleanup.dropSlot": false, "cutover.freezeRoles": ["shop"] });
+    expect(back.answerHistory).toEqual({ "cutover.switchHook": [replaced] });
+    expect(readFileSync(path).equals(before)).toBe(true);
   });
 
   it("GIVEN a truncated state file WHEN read THEN exit-2 error and the file is byte-identical", async () => {
