@@ -40,8 +40,9 @@ function globalsOf(cmd: Command, io: CliIo): GlobalOptions {
     json: o.json === true,
     dryRun: o.dryRun === true,
     verbose: o.verbose === true,
-    // --no-color, NO_COLOR (any value) and a non-TTY all turn colour off.
-    color: o.color && io.env["NO_COLOR"] === undefined && (io.stdout.isTTY === true || io.env["FORCE_COLOR"] !== undefined),
+    // --no-color, NO_COLOR (any value) and a non-TTY all turn colour off; the TTY that counts is
+    // where the human text goes (stderr under --json).
+    color: o.color && io.env["NO_COLOR"] === undefined && ((o.json === true ? io.stderr : io.stdout).isTTY === true || io.env["FORCE_COLOR"] !== undefined),
     ...(o.region ? { region: o.region } : {}),
     ...(o.profile ? { profile: o.profile } : {}),
   };

@@ -67,12 +67,15 @@ export function evaluateSync(source: Series, target: Series, thresholdSeconds: n
   };
 }
 
-const ARROW: Record<Trend, string> = { rising: "↑", falling: "↓", steady: "→", unknown: "" };
+/** The trend in words: a first period has nothing to compare with. */
+export function trendWords(trend: Trend): string {
+  return trend === "unknown" ? "first reading" : trend;
+}
 
-/** The live line: both latencies with their trend and the run under the threshold. */
+/** The live line: both latencies, the trend in words, and the run under the threshold. */
 export function syncLine(r: SyncReading, thresholdSeconds: number, periods: number): string {
   if (r.noData) return "No CDC latency datapoints yet: DMS publishes them once the task applies changes (the first can take a few minutes).";
   if (!r.latest) return "CDC latency: waiting for a period with both source and target datapoints.";
   const { source, target } = r.latest;
-  return `CDC latency: source ${source.toFixed(0)} s, target ${target.toFixed(0)} s ${ARROW[r.trend]} (${r.trend}); ${r.consecutiveUnder}/${periods} periods under ${thresholdSeconds} s`;
+  return `CDC latency: source ${source.toFixed(0)} s, target ${target.toFixed(0)} s, ${trendWords(r.trend)}; ${r.consecutiveUnder}/${periods} periods under ${thresholdSeconds} s`;
 }

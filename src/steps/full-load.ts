@@ -2,7 +2,7 @@ import type { AwsServices, ReplicationTask } from "../adapters/aws/ports.js";
 import type { PgClient } from "../adapters/postgres/connect.js";
 import { OperationError } from "../errors.js";
 import { ensureKeyChangeCapture } from "../key-changes/capture-step.js";
-import { fullLoadPhase, progressLine } from "../plan/task-status.js";
+import { fullLoadPhase } from "../plan/task-status.js";
 import type { Step, StepContext } from "../runner.js";
 import { awsFor, requireOutput, sourceFacts } from "./aws/context.js";
 import { lastLogLines, logDetails } from "./aws/logs.js";
@@ -11,6 +11,14 @@ import { pollUntil } from "./aws/poll.js";
 import { RES, goneError, recordResource, recorded } from "./aws/resources.js";
 import { openDatabase } from "./connections.js";
 import { type DmsTaskOutput, verifyTask } from "./dms-task.js";
+import { readRowEstimates } from "./full-load-estimates.js";
+import { FullLoadMeter, type RowEstimates, type TableRows } from "../ui/progress-full-load.js";
+
+/** One reading of the wait: the task and its tables' statistics. */
+interface Reading {
+  task: ReplicationTask;
+  tables: TableState[];
+}
 
 interface FullLoadProgress {
   /** Logical slots of the source database before the first start: the new one is DMS's. */
@@ -51,16 +59,18 @@ export const fullLoadStep: Step = {
         ctx.reporter.info(`The task ${task.taskId} is ${current.Status} (${phase.kind === "failed" ? phase.message : phase.reason}); resuming it.`);
         await aws.dms.startReplicationTask({ ReplicationTaskArn: task.taskArn, StartReplicationTaskType: "resume-processing" });
       }
-      const done = await pollUntil<ReplicationTask>(ctx, {
+      const meter = new FullLoadMeter(await estimates(ctx, task));
+      const { task: done } = await pollUntil<Reading>(ctx, {
         what: `the full load of ${task.taskId}`,
         read: async () => {
           const t = await describe(ctx, aws, task);
-          if (ctx.options.verbose) await showTables(ctx, aws, task.taskArn);
-          return t;
+          const tables = await tableStates(aws, task.taskArn);
+          if (ctx.options.verbose) showTables(ctx, tables);
+          return { task: t, tables };
         },
-        show: progressLine,
-        done: (t) => fullLoadPhase(t).kind === "done",
-        failed: (t) => {
+        show: (r) => meter.line(ctx.clock.now(), r.task, r.tables),
+        done: (r) => fullLoadPhase(r.task).kind === "done",
+        failed: ({ task: t }) => {
           const p = fullLoadPhase(t);
           if (p.kind === "failed") return new OperationError(`The DMS task ${task.taskId} failed during the full load: ${p.message}`);
           if (p.kind === "stopped") return new OperationError(`The DMS task ${task.taskId} stopped before the full load finished (${p.reason}).`);
@@ -70,7 +80,8 @@ export const fullLoadStep: Step = {
         firstDelayMs: 15_000,
         maxDelayMs: 60_000,
         timeoutMs: 48 * 3600_000,
-        successText: (t) => `Full load finished: ${t.ReplicationTaskStats?.TablesLoaded ?? 0} tables loaded; the task stopped before applying cached changes.`,
+        successText: ({ task: t, tables }) =>
+          `Full load finished: ${t.ReplicationTaskStats?.TablesLoaded ?? 0} tables loaded (${tables.reduce((sum, x) => sum + x.rows, 0)} rows); the task stopped before applying cached changes.`,
       }).catch(async (err: unknown) => {
         if (err instanceof OperationError && /DMS task .* (failed|stopped)/.test(err.message)) throw await withLogs(ctx, aws, task, err);
         throw err;
@@ -80,7 +91,7 @@ export const fullLoadStep: Step = {
       if (errored > 0) {
         const tables = await tableStates(aws, task.taskArn);
         throw new OperationError(`${errored} table(s) failed to load.`, {
-          details: tables.filter((t) => t.state === "Table error").map((t) => `${t.name}: ${t.state}`),
+          details: tables.filter((t) => t.state === "Table error").map((t) => `${t.schema}.${t.table}: ${t.state}`),
           hint: `See the task's log in CloudWatch, fix the cause, reload them (aws dms reload-tables --replication-task-arn ${task.taskArn} …), then resume.`,
         });
       }
@@ -119,14 +130,43 @@ async function withLogs(ctx: StepContext, aws: AwsServices, task: DmsTaskOutput,
   });
 }
 
-async function tableStates(aws: AwsServices, taskArn: string): Promise<{ name: string; state: string; rows: number }[]> {
-  const out = await aws.dms.describeTableStatistics({ ReplicationTaskArn: taskArn, MaxRecords: 500 });
-  return (out.TableStatistics ?? []).map((t) => ({ name: `${t.SchemaName}.${t.TableName}`, state: t.TableState ?? "?", rows: t.FullLoadRows ?? 0 }));
+interface TableState extends TableRows {
+  state: string;
 }
 
-/** --verbose: per-table statistics, printed when they change. */
-async function showTables(ctx: StepContext, aws: AwsServices, taskArn: string): Promise<void> {
-  for (const t of await tableStates(aws, taskArn)) ctx.reporter.detail(`  ${t.name}: ${t.state}, ${t.rows} rows`);
+/** Every table's statistics, page by page (DMS returns at most 500 per call). */
+async function tableStates(aws: AwsServices, taskArn: string): Promise<TableState[]> {
+  const all: TableState[] = [];
+  let marker: string | undefined;
+  do {
+    const out = await aws.dms.describeTableStatistics({ ReplicationTaskArn: taskArn, MaxRecords: 500, ...(marker ? { Marker: marker } : {}) });
+    for (const t of out.TableStatistics ?? []) {
+      const state = t.TableState ?? "?";
+      all.push({ schema: t.SchemaName ?? "?", table: t.TableName ?? "?", state, rows: t.FullLoadRows ?? 0, completed: state === "Table completed" });
+    }
+    marker = out.Marker;
+  } while (marker);
+  return all;
+}
+
+/** --verbose: per-table statistics. */
+function showTables(ctx: StepContext, tables: readonly TableState[]): void {
+  for (const t of tables) ctx.reporter.detail(`  ${t.schema}.${t.table}: ${t.state}, ${t.rows} rows`);
+}
+
+/** The source's row estimates for the progress line; without them the line extrapolates from DMS's percent. */
+async function estimates(ctx: StepContext, task: DmsTaskOutput): Promise<RowEstimates | undefined> {
+  try {
+    const source = await openDatabase(ctx, "source");
+    try {
+      return await readRowEstimates(source, task.schemas);
+    } finally {
+      await source.end().catch(() => undefined);
+    }
+  } catch (err) {
+    ctx.reporter.detail(`No row estimates from the source (${(err as Error).message}); the rows in all are extrapolated from DMS's percent.`);
+    return undefined;
+  }
 }
 
 /**

@@ -1,7 +1,11 @@
 import { Chalk, type ChalkInstance } from "chalk";
-import ora from "ora";
+import ora, { type Ora } from "ora";
+import { type TerminalStream, canAnimate, saneWidth } from "./live-line.js";
 
-/** A live line for long waits. On a non-TTY it prints only the final outcome. */
+/**
+ * A live line for long waits. It animates only on a terminal of a usable width; elsewhere it
+ * says what started, then a progress line at most every 15 s, then the outcome.
+ */
 export interface Spinner {
   update(text: string): void;
   succeed(text?: string): void;
@@ -33,8 +37,9 @@ export interface Reporter {
 }
 
 export interface ConsoleReporterOptions {
-  stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  stdout: TerminalStream;
+  stderr: TerminalStream;
+  /** Colour on (decided by the caller from --no-color, NO_COLOR and the human stream's TTY); the spinner follows it. */
   color: boolean;
   verbose: boolean;
   json: boolean;
@@ -45,7 +50,9 @@ export interface ConsoleReporterOptions {
 export class ConsoleReporter implements Reporter {
   readonly color: ChalkInstance;
   readonly jsonMode: boolean;
-  private readonly human: NodeJS.WritableStream & { isTTY?: boolean };
+  private readonly human: TerminalStream;
+  /** The spinner on screen, if any: every line printed meanwhile clears it first and redraws it after. */
+  private live: Ora | undefined;
 
   constructor(private readonly options: ConsoleReporterOptions) {
     this.color = new Chalk({ level: options.color ? 1 : 0 });
@@ -54,7 +61,15 @@ export class ConsoleReporter implements Reporter {
   }
 
   private line(text: string): void {
-    this.human.write(text + "\n");
+    this.write(this.human, text + "\n");
+  }
+
+  /** Writes whole lines; a spinner on screen is cleared first (else the text glues onto its frame) and redrawn below. */
+  private write(stream: NodeJS.WritableStream, text: string): void {
+    const live = this.live;
+    live?.clear();
+    stream.write(text);
+    live?.render();
   }
 
   heading(text: string): void {
@@ -70,7 +85,7 @@ export class ConsoleReporter implements Reporter {
     this.line(this.color.yellow("! ") + text);
   }
   error(text: string): void {
-    this.options.stderr.write(this.color.red("✖ ") + text + "\n");
+    this.write(this.options.stderr, this.color.red("✖ ") + text + "\n");
   }
   detail(text: string): void {
     if (this.options.verbose) this.line(this.color.dim(text));
@@ -82,7 +97,7 @@ export class ConsoleReporter implements Reporter {
   }
 
   spinner(text: string): Spinner {
-    if (!this.human.isTTY) {
+    if (!canAnimate(this.human)) {
       // No live line in logs: say what started, then a progress line at most every 15 s.
       let last = text;
       let printedAt = Date.now();
@@ -100,20 +115,22 @@ export class ConsoleReporter implements Reporter {
         stop: () => undefined,
       };
     }
-    const s = ora({ text, stream: this.human, color: "cyan", isEnabled: true }).start();
+    // One live line at a time: a second spinner ends the first.
+    this.live?.stop();
+    const s = ora({ text, stream: saneWidth(this.human), color: this.options.color ? "cyan" : false, isEnabled: true }).start();
+    this.live = s;
+    const end = (persist?: { symbol: string; text: string }): void => {
+      if (this.live === s) this.live = undefined;
+      if (persist) s.stopAndPersist(persist);
+      else s.stop();
+    };
     return {
       update: (t) => {
-        s.text = t;
+        if (s.isSpinning) s.text = t;
       },
-      succeed: (t) => {
-        s.stopAndPersist({ symbol: this.color.green("✔"), text: t ?? s.text });
-      },
-      fail: (t) => {
-        s.stopAndPersist({ symbol: this.color.red("✖"), text: t ?? s.text });
-      },
-      stop: () => {
-        s.stop();
-      },
+      succeed: (t) => end({ symbol: this.color.green("✔"), text: t ?? s.text }),
+      fail: (t) => end({ symbol: this.color.red("✖"), text: t ?? s.text }),
+      stop: () => end(),
     };
   }
 }

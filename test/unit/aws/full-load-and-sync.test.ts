@@ -71,6 +71,21 @@ describe("step 8: full load", () => {
     expect(fake.callsTo("startReplicationTask").map((c) => c.input["StartReplicationTaskType"])).toEqual(["start-replication", "resume-processing"]);
   });
 
+  it("GIVEN the task loads WHEN the wait shows progress THEN a bar with DMS's percent, the tables and the rows, and no ETA before a second reading", async () => {
+    const fake = dmsLike();
+    const h = await beforeFullLoad(fake);
+    const lines: string[] = [];
+    const spinner = h.ctx.reporter.spinner.bind(h.ctx.reporter);
+    h.ctx.reporter.spinner = (t) => {
+      const s = spinner(t);
+      return { ...s, update: (x: string) => (lines.push(x), s.update(x)) };
+    };
+    await fullLoadStep.run(h.ctx);
+    expect(lines[0]).toBe("[░░░░░░░░░░] 0%  tables 0/2 (1 loading, 1 queued) · rows 3 · ETA —");
+    expect(lines[1]).toMatch(/^\[█████░░░░░\] 50% {2}tables 1\/2 \(1 loading\) · rows 3\/6 · 0 rows\/s · ETA /);
+    expect(h.reporter.text).toContain("Full load finished: 2 tables loaded (3 rows)");
+  });
+
   it("GIVEN --verbose WHEN the full load runs THEN per-table statistics are shown", async () => {
     const fake = dmsLike();
     const h = await beforeFullLoad(fake, { verbose: true });
