@@ -83,7 +83,7 @@ export function buildProgram(io: CliIo, onAction: (p: Promise<void>, run: Action
     .option("--state <path>", "state file of the migration", DEFAULT_STATE_PATH)
     .option("--config <path>", "JSON file answering the wizard's questions by id, for unattended runs (`aurora-migrate answers` lists the ids)")
     .option("-y, --yes", "ask nothing: take defaults and confirm destructive actions; a missing required answer is an error")
-    .option("--json", "machine-readable output on stdout where the command has any")
+    .option("--json", "one JSON document on stdout (command, ok, exitCode, result or error), also on failure; human text on stderr")
     .option("--dry-run", "print the AWS calls and SQL it would run, change nothing")
     .option("--region <region>", "AWS region (else AWS_REGION or the profile's)")
     .option("--profile <name>", "AWS profile from ~/.aws/config")
