@@ -30,7 +30,7 @@ describe("GIVEN the config skeleton `answers --template` writes, unedited", () =
     expect(run.stdout).toContain("Step 13/13: Cleanup");
     expect(run.stdout).toContain("validate --checksum at the switch: clean.");
     const kept = run.stdout.split("\n").find((l) => l.startsWith("The demo keeps its own answer to ")) ?? "";
-    for (const id of ["source.dmsCidr", "sync.periods", "cutover.drainTimeoutSeconds"]) expect(kept).toContain(id);
+    for (const id of ["sync.periods", "cutover.drainTimeoutSeconds"]) expect(kept).toContain(id);
 
     const state = JSON.parse(readFileSync(statePath, "utf8")) as MigrationState;
     // The demo's own choices: where the template has null (no default), and where it has the wizard's default.
