@@ -1,5 +1,10 @@
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { newState } from "../src/state/schema.js";
+import { writeStateAtomic } from "../src/state/store.js";
 import type { BenchModule } from "./run.js";
 
 const BIN = fileURLToPath(new URL("../bin/aurora-migrate.js", import.meta.url));
@@ -16,12 +21,18 @@ function once(args: string[]): number {
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
 const bench: BenchModule = {
-  title: "`aurora-migrate --help` start-up time as a ratio of `node -e 0` (the AWS SDK must not load for --help)",
-  run() {
+  title: "`aurora-migrate --help` and `status` start-up time as a ratio of `node -e 0` (no step, pg, ora or AWS SDK loaded for them)",
+  async run() {
+    const dir = mkdtempSync(join(tmpdir(), "bench-startup-"));
+    const statePath = join(dir, "m.state.json");
+    const state = newState("bench", new Date());
+    state.steps["source-connection"] = { status: "done", attempts: 1, findings: [], startedAt: new Date().toISOString(), finishedAt: new Date().toISOString() };
+    await writeStateAtomic(statePath, state);
     const commands: Record<string, string[]> = {
       "node -e 0 (baseline)": ["-e", "0"],
       "aurora-migrate --help": [BIN, "--help"],
       "aurora-migrate start --help": [BIN, "start", "--help"],
+      "aurora-migrate status": [BIN, "status", "--state", statePath],
     };
     const times: Record<string, number[]> = Object.fromEntries(Object.keys(commands).map((k) => [k, []]));
     for (const args of Object.values(commands)) once(args); // warm the file cache
@@ -30,7 +41,7 @@ const bench: BenchModule = {
     const base = median(times["node -e 0 (baseline)"] ?? []);
     console.log(`baseline node -e 0: median ${base.toFixed(1)} ms over ${RUNS} interleaved runs`);
     for (const name of Object.keys(commands).slice(1)) console.log(`${name.padEnd(28)} ${(median(times[name] ?? []) / base).toFixed(2)}× baseline`);
-    return Promise.resolve();
+    rmSync(dir, { recursive: true, force: true });
   },
 };
 export default bench;

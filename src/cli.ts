@@ -48,10 +48,11 @@ function globalsOf(cmd: Command, io: CliIo): GlobalOptions {
   };
 }
 
-/** Loaded on first use: the reporter pulls in ora, which `--help` does not need. */
+/** Loaded on first use; ora only when the human stream is a terminal that can show a spinner. */
 async function reporterFor(g: GlobalOptions, io: CliIo, result: JsonResult): Promise<Reporter> {
-  const { ConsoleReporter } = await import("./ui/reporter.js");
-  return new ConsoleReporter({ stdout: io.stdout, stderr: io.stderr, color: g.color, verbose: g.verbose, json: g.json, onJson: (v) => result.set(v) });
+  const { ConsoleReporter, spinnerFactoryFor } = await import("./ui/reporter.js");
+  const ora = await spinnerFactoryFor(g.json ? io.stderr : io.stdout);
+  return new ConsoleReporter({ stdout: io.stdout, stderr: io.stderr, color: g.color, verbose: g.verbose, json: g.json, onJson: (v) => result.set(v), ...(ora ? { ora } : {}) });
 }
 
 /** The command an action runs, for the --json envelope main() writes once it ends. */

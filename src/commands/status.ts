@@ -1,10 +1,9 @@
-import { connectPg } from "../adapters/postgres/connect.js";
-import { type KeyChangeStatus, keyChangeStatus, keyChangeStatusLines } from "../key-changes/status.js";
+import type { KeyChangeStatus } from "../key-changes/status.js";
+import { KEY_CHANGES_OUTPUT } from "../key-changes/record.js";
 import type { GlobalOptions } from "../runner.js";
-import { recordedLocation } from "../steps/connections.js";
 import { readState } from "../state/store.js";
 import type { Reporter } from "../ui/reporter.js";
-import { WIZARD_STEPS } from "../steps/index.js";
+import { STEP_TITLES } from "../steps/step-titles.js";
 import { resumeCommand } from "../state/paths.js";
 import { countOf } from "../ui/findings-report.js";
 import { type CleanupStatus, cleanupStatus, cleanupStatusLines, resourceStatuses } from "./status-cleanup.js";
@@ -38,7 +37,7 @@ export interface StatusReport {
 
 /** Pure: the status document for a state (what `status --json` prints). */
 export function statusReport(state: MigrationState, statePath: string, configPath?: string): StatusReport {
-  const steps = WIZARD_STEPS.map((s) => {
+  const steps = STEP_TITLES.map((s) => {
     const r = state.steps[s.id];
     const count = (sev: string): number => r?.findings.filter((f) => f.severity === sev).length ?? 0;
     return {
@@ -84,8 +83,8 @@ const ICON: Record<StepStatus, string> = { done: "✔", running: "…", failed: 
 export async function showStatus(options: GlobalOptions, reporter: Reporter): Promise<void> {
   const state = await readState(options.statePath);
   const report = statusReport(state, options.statePath, options.configPath);
-  // Best effort, never a prompt: the password only from PGPASSWORD or ~/.pgpass.
-  const keyChanges = await keyChangeStatus(state, () => connectPg(recordedLocation({ state }, "source"), undefined, { connectTimeoutMs: 5_000 }));
+  // Only a migration that recorded key-change capture needs the source (and so pg) at all.
+  const keyChanges = state.outputs[KEY_CHANGES_OUTPUT] === undefined ? undefined : await readKeyChangeStatus(state);
   if (keyChanges) report.keyChanges = keyChanges;
   if (reporter.jsonMode) {
     reporter.json(report);
@@ -121,9 +120,20 @@ export async function showStatus(options: GlobalOptions, reporter: Reporter): Pr
   }
   if (report.keyChanges) {
     reporter.heading("Primary-key changes");
+    const { keyChangeStatusLines } = await import("../key-changes/status.js");
     for (const line of keyChangeStatusLines(report.keyChanges)) reporter.info(line);
   }
   reporter.info("");
   if (report.freeze && !report.freeze.switched) reporter.info("Next: the cutover, with writes frozen on the source: see above.");
   else reporter.info(report.next ? `Next: ${report.steps.find((s) => s.id === report.next)?.title}. Continue with \`${resumeCommand(options)}\`.` : "Every step is done.");
+}
+
+/** The running count of key changes on the source: best effort, never a prompt (the password only from PGPASSWORD or ~/.pgpass). */
+async function readKeyChangeStatus(state: MigrationState): Promise<KeyChangeStatus | undefined> {
+  const [{ keyChangeStatus }, { connectPg }, { recordedLocation }] = await Promise.all([
+    import("../key-changes/status.js"),
+    import("../adapters/postgres/connect.js"),
+    import("../steps/connections.js"),
+  ]);
+  return keyChangeStatus(state, () => connectPg(recordedLocation({ state }, "source"), undefined, { connectTimeoutMs: 5_000 }));
 }

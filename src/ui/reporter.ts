@@ -1,5 +1,5 @@
 import { Chalk, type ChalkInstance } from "chalk";
-import ora, { type Ora } from "ora";
+import type { Options as OraOptions, Ora } from "ora";
 import { type TerminalStream, canAnimate, saneWidth } from "./live-line.js";
 
 /**
@@ -45,6 +45,17 @@ export interface ConsoleReporterOptions {
   json: boolean;
   /** Takes the result under --json (the CLI's envelope); without it json() writes the value to stdout at once. */
   onJson?: (value: unknown) => void;
+  /**
+   * ora's factory, loaded by the caller only when the human stream can show a live line
+   * (`spinnerFactoryFor`): ora costs ~30 ms to import, which `status` and piped runs need not pay.
+   * Without it spinners are plain lines.
+   */
+  ora?: (options: OraOptions) => Ora;
+}
+
+/** ora's factory when `stream` can show a live line, else undefined (nothing imported). */
+export async function spinnerFactoryFor(stream: TerminalStream): Promise<((options: OraOptions) => Ora) | undefined> {
+  return canAnimate(stream) ? (await import("ora")).default : undefined;
 }
 
 export class ConsoleReporter implements Reporter {
@@ -97,7 +108,8 @@ export class ConsoleReporter implements Reporter {
   }
 
   spinner(text: string): Spinner {
-    if (!canAnimate(this.human)) {
+    const ora = this.options.ora;
+    if (!ora || !canAnimate(this.human)) {
       // No live line in logs: say what started, then a progress line at most every 15 s.
       let last = text;
       let printedAt = Date.now();

@@ -1,3 +1,4 @@
+import ora from "ora";
 import { describe, expect, it } from "vitest";
 import { ConsoleReporter } from "../../src/ui/reporter.js";
 import { screenLines } from "../support/terminal-screen.js";
@@ -23,7 +24,7 @@ const FRAME = /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/;
 describe("the reporter's live line", () => {
   it("GIVEN a spinner on an 80-column terminal WHEN lines, warnings and an error are printed meanwhile THEN each stands on its own line and the spinner is redrawn below them", () => {
     const tty = fakeTty(80);
-    const r = new ConsoleReporter({ stdout: tty, stderr: tty, color: false, verbose: false, json: false });
+    const r = new ConsoleReporter({ stdout: tty, stderr: tty, color: false, verbose: false, json: false, ora });
     const s = r.spinner("Full load 66% · 1 loaded, 1 loading, 0 queued, 0 errored (running)");
     r.info("DMS created the replication slot abc on the source (recorded; cleanup drops it).");
     r.warn("careful");
@@ -40,7 +41,7 @@ describe("the reporter's live line", () => {
 
   it("GIVEN a terminal narrower than 20 columns WHEN a wait starts THEN it is told in plain lines, without cursor codes", () => {
     const tty = fakeTty(12);
-    const r = new ConsoleReporter({ stdout: tty, stderr: tty, color: false, verbose: false, json: false });
+    const r = new ConsoleReporter({ stdout: tty, stderr: tty, color: false, verbose: false, json: false, ora });
     r.spinner("Waiting for the cluster").succeed("Cluster available");
     expect(tty.raw()).toBe("… Waiting for the cluster\n✔ Cluster available\n");
   });
