@@ -80,7 +80,7 @@ const bench: BenchModule = {
           await seconds(async () => {
             const { stdout } = await run(psql, ["-X", "-Atq", "-c", FLOOR_READ, "-d", src], { maxBuffer: 64 * 1024 * 1024 });
             writeFileSync(join(dir, "floor.sql"), floorWrite(stdout));
-            await run(psql, ["-X", "-Atq", "-f", join(dir, "floor.sql"), "-d", tgt]);
+            await run(psql, ["-X", "-Atq", "-v", "ON_ERROR_STOP=1", "-f", join(dir, "floor.sql"), "-d", tgt]);
           }),
         );
         await pair.target.sql(RESET_TARGET, "app");
@@ -92,6 +92,7 @@ const bench: BenchModule = {
         );
         await pair.target.sql(RESET_TARGET, "app");
         ours.push(await seconds(() => run(process.execPath, [cli, "sync-sequences", "--source", src, "--target", tgt], { maxBuffer: 64 * 1024 * 1024 })));
+        if (process.env["BENCH_VERBOSE"]) console.log(`round ${r + 1}: floor ${fmt(floor[r]!)}, hand ${fmt(hand[r]!)}, sync-sequences ${fmt(ours[r]!)}`);
       }
       const [h, o, f] = [median(hand), median(ours), median(floor)];
       console.log(`medians of ${ROUNDS} interleaved runs: sync-sequences ${fmt(o)}; two-statement floor ${fmt(f)}; hand procedure ${fmt(h)}`);
