@@ -59,7 +59,7 @@ END LOOP; END $$;`;
 const RESET_TARGET = "SELECT setval(c.oid::regclass, 1, false) FROM pg_class c WHERE c.relkind = 'S' AND c.relnamespace = 'public'::regnamespace";
 
 const bench: BenchModule = {
-  title: `sync-sequences (built CLI) vs the hand procedure (generator + psql), ${SEQUENCES} sequences`,
+  title: `sync-sequences (built CLI) vs the two-statement floor and the hand procedure (generator + psql), ${SEQUENCES} sequences`,
   async run() {
     const pair = await startPair({ max_locks_per_transaction: 256 });
     const dir = mkdtempSync(join(tmpdir(), "aurora-migrate-bench-seq-"));
