@@ -1,7 +1,8 @@
 import type { PgClient } from "../adapters/postgres/connect.js";
 import { comparedSchemas } from "../schema/catalog.js";
-import { planSequenceSync } from "../sequences/plan.js";
-import { readSequences, readTargetSequences } from "../sequences/read.js";
+import { applyOnTarget } from "../sequences/apply.js";
+import { readSequences } from "../sequences/read.js";
+import { sequenceKey } from "../sequences/types.js";
 
 /** The final sequence sync, read and built before the freeze; run() is two round trips. */
 export interface PreparedSequenceSync {
@@ -15,27 +16,24 @@ export interface PreparedSequenceSync {
 }
 
 /**
- * Reads what the final sync needs from the target before the freeze: its sequences, their
- * positions and the extreme values of the columns they feed (the costly part: a max() per
- * column). Nothing writes to the target's sequences or reaches past them meanwhile — DMS
- * copies rows with the source's values, which the source's position covers — so after the
- * drain only the source's positions are read (one query) and the moves set (one statement).
+ * Reads what the final sync needs from the target before the freeze: the extreme values of
+ * the columns the sequences feed (the costly part: a query per column), through the same
+ * statement as the sync itself, in dry-run. Nothing writes to the target's sequences or
+ * reaches past them meanwhile — DMS copies rows with the source's values, which the source's
+ * position covers — so after the drain only the source's positions are read (one query) and
+ * one statement on the target decides against the target's current state and those extremes,
+ * and sets the moves (a sequence not seen before the freeze has its columns read there).
  */
 export async function prepareSequenceSync(source: PgClient, target: PgClient, schemas: readonly string[]): Promise<PreparedSequenceSync> {
   const compared = comparedSchemas(schemas);
-  const [targetSequences, sourceList] = await Promise.all([readTargetSequences(target, compared), readSequences(source, compared)]);
+  const sourceList = await readSequences(source, compared);
+  const { targets } = await applyOnTarget(target, sourceList, { dryRun: true });
+  const knownExtremes = new Map(targets.filter((t) => !t.cycle).map((t) => [sequenceKey(t), t.columnExtreme ?? null]));
   return {
     count: sourceList.length,
     async run() {
-      const entries = planSequenceSync(await readSequences(source, compared), targetSequences);
+      const { entries } = await applyOnTarget(target, await readSequences(source, compared), { knownExtremes });
       const moves = entries.filter((e) => e.action === "set");
-      if (moves.length > 0) {
-        await target.query(
-          `SELECT pg_catalog.setval(format('%I.%I', u.s, u.n)::regclass, u.v, u.c)
-             FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bool[]) AS u(s, n, v, c)`,
-          [moves.map((e) => e.schema), moves.map((e) => e.name), moves.map((e) => e.to!.lastValue.toString()), moves.map((e) => e.to!.isCalled)],
-        );
-      }
       const missing = entries.filter((e) => e.action === "missing-on-target");
       const outOfRange = entries.filter((e) => e.action === "out-of-range");
       const warnings = [

@@ -25,19 +25,36 @@ export function sequenceReportJson(r: SequenceSyncReport): unknown {
   };
 }
 
-/** Human report: what moved (or would), what was already in step, what is missing. */
+/** How many names a warning lists before pointing at --verbose. */
+const LISTED = 5;
+
+const listed = (names: string[]): string => (names.length > LISTED ? `${names.slice(0, LISTED).join(", ")} and ${names.length - LISTED} more` : names.join(", "));
+
+/**
+ * Human report: one line of counts; every sequence's line (moved, unchanged, why) only with
+ * --verbose (and in --json). What needs the person — sequences missing on the target, positions
+ * the target's bounds refuse — gets one warning each, naming a few, with what to do.
+ */
 export function printSequenceReport(r: SequenceSyncReport, reporter: Reporter): void {
   const verb = r.dryRun ? "would move" : "moved";
   for (const e of r.entries) {
     const name = qualified(e.schema, e.name);
-    if (e.action === "set") reporter.info(`  ${verb.padEnd(10)} ${name}: ${formatState(e.target!)} → ${formatState(e.to!)} (${e.reason})`);
-    else if (e.action === "missing-on-target") reporter.warn(`missing    ${name} exists on the source (at ${formatState(e.source)}) but not on the target; not created`);
-    else if (e.action === "out-of-range")
-      reporter.warn(`not moved  ${name}: needs ${formatState(e.to!)} but ${e.reason}; align the sequence's definition with the source's (ALTER SEQUENCE), then run sync-sequences again`);
+    if (e.action === "set") reporter.detail(`  ${verb.padEnd(10)} ${name}: ${formatState(e.target!)} → ${formatState(e.to!)} (${e.reason})`);
+    else if (e.action === "missing-on-target") reporter.detail(`  missing    ${name}: at ${formatState(e.source)} on the source, absent on the target`);
+    else if (e.action === "out-of-range") reporter.detail(`  not moved  ${name}: needs ${formatState(e.to!)} but ${e.reason}`);
     else reporter.detail(`  unchanged  ${name}: ${formatState(e.target!)} (${e.reason})`);
   }
-  const summary = `${r.entries.length} sequence(s) in ${r.schemas.join(", ") || "no schema"}: ${r.moved} ${verb}, ${r.unchanged} already at or past the source, ${r.missingOnTarget} missing on the target${r.outOfRange ? `, ${r.outOfRange} outside the target's bounds` : ""}`;
+  const summary = `${r.entries.length} sequence(s) checked in ${r.schemas.join(", ") || "no schema"}: ${r.moved} ${verb}, ${r.unchanged} unchanged (at or past the source), ${r.missingOnTarget} missing on the target, ${r.outOfRange} out of range`;
   if (r.missingOnTarget + r.outOfRange > 0) reporter.warn(summary);
   else reporter.success(summary);
+  const names = (a: string): string[] => r.entries.filter((e) => e.action === a).map((e) => qualified(e.schema, e.name));
+  if (r.missingOnTarget > 0) {
+    reporter.warn(`Missing on the target (not created): ${listed(names("missing-on-target"))}. Create them there (load the schema again), then run sync-sequences again.`);
+  }
+  if (r.outOfRange > 0) {
+    reporter.warn(
+      `Not moved, the target's MINVALUE/MAXVALUE refuse the source's position: ${listed(names("out-of-range"))}. Align each sequence's definition with the source's (ALTER SEQUENCE on the target), then run sync-sequences again.`,
+    );
+  }
   if (r.dryRun) reporter.info("Dry run: nothing was changed.");
 }

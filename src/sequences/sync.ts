@@ -1,7 +1,8 @@
 import type { PgClient } from "../adapters/postgres/connect.js";
 import { comparedSchemas } from "../schema/catalog.js";
-import { planSequenceSync, type SequencePlanEntry } from "./plan.js";
-import { readSequences, readTargetSequences } from "./read.js";
+import { applyOnTarget } from "./apply.js";
+import type { SequencePlanEntry } from "./plan.js";
+import { readSequences } from "./read.js";
 import { comparePosition } from "./position.js";
 import { formatState, nextValue, sequenceKey } from "./types.js";
 
@@ -30,31 +31,15 @@ type SourceSequences = Awaited<ReturnType<typeof readSequences>>;
 
 /**
  * Copies every source sequence's position to the target without ever moving one backwards
- * (a CYCLE sequence takes the source's exact state; see planSequenceSync):
- * one statement reads all of the source; on the target, one transaction reads the sequences
- * and the columns they feed, and sets every one that must move in a single statement.
+ * (a CYCLE sequence takes the source's exact state; see planSequenceSync): one statement
+ * reads all of the source; one statement on the target reads its sequences and the columns
+ * they feed, decides and sets every one that must move (applyOnTarget).
  */
 export async function syncSequences(o: SequenceSyncOptions): Promise<SequenceSyncReport> {
   // The machinery's own schemas hold nothing the app's ids come from.
   const schemas = comparedSchemas(o.schemas);
   const source = await readSequences(o.source, schemas);
-  await o.target.query("BEGIN");
-  let entries: SequencePlanEntry[];
-  try {
-    entries = planSequenceSync(source, await readTargetSequences(o.target, schemas));
-    const moves = entries.filter((e) => e.action === "set");
-    if (!o.dryRun && moves.length > 0) {
-      await o.target.query(
-        `SELECT pg_catalog.setval(format('%I.%I', u.s, u.n)::regclass, u.v, u.c)
-           FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bool[]) AS u(s, n, v, c)`,
-        [moves.map((e) => e.schema), moves.map((e) => e.name), moves.map((e) => e.to!.lastValue.toString()), moves.map((e) => e.to!.isCalled)],
-      );
-    }
-    await o.target.query("COMMIT");
-  } catch (err) {
-    await o.target.query("ROLLBACK").catch(() => undefined);
-    throw err;
-  }
+  const { entries } = await applyOnTarget(o.target, source, { dryRun: o.dryRun === true });
   const count = (a: SequencePlanEntry["action"]): number => entries.filter((e) => e.action === a).length;
   return { schemas, dryRun: o.dryRun === true, entries, moved: count("set"), unchanged: count("unchanged"), missingOnTarget: count("missing-on-target"), outOfRange: count("out-of-range"), sourceAsRead: source };
 }

@@ -201,3 +201,79 @@ describe("sync-sequences keeps every sequence property: CYCLE, counting down, bo
     expect(await state(target, "ticket_no")).toEqual({ last_value: "1", is_called: false });
   });
 });
+
+describe("sync-sequences decides on the target's server what it reads there: uncalled positions, bigint limits, numeric and NULL ids, odd names (PostgreSQL 15 → 17)", () => {
+  let source: TestDatabase;
+  let target: TestDatabase;
+  const EDGE_DDL = `
+    CREATE SCHEMA "$am0$ ""Odd"" sch";
+    CREATE SEQUENCE "$am0$ ""Odd"" sch"."seq $am0$ 'q'";
+    CREATE TABLE "$am0$ ""Odd"" sch"."Tab" (id bigint PRIMARY KEY DEFAULT nextval('"$am0$ ""Odd"" sch"."seq $am0$ ''q''"'));
+    CREATE SEQUENCE public.restarted;
+    CREATE TABLE public.restarted_t (id bigint PRIMARY KEY DEFAULT nextval('public.restarted'));
+    CREATE SEQUENCE public.at_the_top MAXVALUE 9223372036854775807;
+    CREATE SEQUENCE public.money_ids;
+    CREATE TABLE public.money (id numeric DEFAULT nextval('public.money_ids'), note text);
+    CREATE SEQUENCE public.set_back;
+  `;
+  const state = async (db: TestDatabase, seq: string) => (await db.sql<{ last_value: string; is_called: boolean }>(`SELECT last_value::text, is_called FROM ${seq}`))[0];
+
+  beforeAll(async () => {
+    [source, target] = await Promise.all([freshDatabase("source", "seqesrc"), freshDatabase("target", "seqetgt")]);
+    await Promise.all([source.sql(EDGE_DDL), target.sql(EDGE_DDL)]);
+    await source.sql(`
+      INSERT INTO "$am0$ ""Odd"" sch"."Tab" SELECT FROM generate_series(1, 4);
+      INSERT INTO public.restarted_t SELECT FROM generate_series(1, 20);
+      SELECT setval('public.at_the_top', 9223372036854775807, true);
+      INSERT INTO public.money (note) SELECT 'm' FROM generate_series(1, 3);
+      SELECT setval('public.set_back', 42, false);
+    `);
+    // The target was moved on by hand: restarted at 500 (uncalled, 500 is its next value).
+    await target.sql("ALTER SEQUENCE public.restarted RESTART WITH 500");
+    // Rows the target got on its own: a numeric id with a fraction beyond the source's 3, and ids left NULL.
+    await target.sql("INSERT INTO public.money (id, note) VALUES (1, 'a'), (2, 'b'), (3, 'c'), (41.5, 'explicit'), (NULL, 'no id'), (NULL, 'no id')");
+  });
+  afterAll(async () => {
+    await source?.drop();
+    await target?.drop();
+  });
+
+  it("GIVEN a target sequence restarted ahead (uncalled at 500) and the source at 20 WHEN synced THEN it is not moved back: the next id stays 500", async () => {
+    const report = await sync(source, target);
+    expect(report.sequences.find((e) => e.name === "restarted")).toMatchObject({ action: "unchanged", reason: "target ahead" });
+    expect(await state(target, "public.restarted")).toEqual({ last_value: "500", is_called: false });
+  });
+
+  it("GIVEN a source sequence at bigint's largest value WHEN synced THEN the target takes it, with no overflow in the comparison", async () => {
+    expect(await state(target, "public.at_the_top")).toEqual({ last_value: "9223372036854775807", is_called: true });
+  });
+
+  it("GIVEN a numeric column fed by a sequence holding 41.5 and NULLs on the target WHEN synced THEN the sequence lands past 41.5 (next id 42), NULLs ignored", async () => {
+    expect(await state(target, "public.money_ids")).toEqual({ last_value: "41", is_called: true });
+    const [row] = await target.sql<{ id: string }>("INSERT INTO public.money (note) VALUES ('next') RETURNING id::text");
+    expect(row?.id).toBe("42");
+  });
+
+  it("GIVEN a source sequence set back uncalled (setval 42, false) WHEN synced THEN the target takes that exact state: next value 42", async () => {
+    expect(await state(target, "public.set_back")).toEqual({ last_value: "42", is_called: false });
+  });
+
+  it("GIVEN a schema and sequence whose names hold quotes and the block's own dollar tag WHEN synced THEN it moves like any other", async () => {
+    expect(await state(target, `"$am0$ ""Odd"" sch"."seq $am0$ 'q'"`)).toEqual({ last_value: "4", is_called: true });
+  });
+
+  it("GIVEN 2 sequences to move and 1 missing on the target WHEN the built binary runs without --verbose THEN it prints one line of counts and one warning naming the missing one; with --verbose each sequence's line", async () => {
+    await source.sql("CREATE SEQUENCE public.only_here; SELECT nextval('public.only_here'); SELECT setval('public.restarted', 900)");
+    await target.sql("SELECT setval('public.money_ids', 1, false)");
+    const plain = await runBuiltCli(["sync-sequences", "--source", source.url, "--target", target.url, "--dry-run"]);
+    expect(plain.code).toBe(0);
+    const lines = plain.stdout.trim().split("\n");
+    expect(lines[0]).toMatch(/^! 6 sequence\(s\) checked in \S.*: 2 would move, 3 unchanged \(at or past the source\), 1 missing on the target, 0 out of range$/);
+    expect(lines[1]).toMatch(/^! Missing on the target \(not created\): "public"\."only_here"\. Create them there/);
+    expect(lines.slice(2)).toEqual(["Dry run: nothing was changed."]);
+    const verbose = await runBuiltCli(["sync-sequences", "--source", source.url, "--target", target.url, "--dry-run", "--verbose"]);
+    expect(verbose.stdout).toContain(`would move "public"."restarted": 500 (not called) → 900 (source ahead)`);
+    expect(verbose.stdout).toContain(`unchanged  "public"."at_the_top"`);
+    expect(verbose.stdout).toContain(`missing    "public"."only_here"`);
+  });
+});
