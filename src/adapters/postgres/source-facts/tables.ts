@@ -1,4 +1,5 @@
 import type { ColumnFact, DeferrableConstraintFact, TableFact } from "../../../plan/preflight/facts.js";
+import { LARGEST_TABLES } from "../../../plan/preflight/sizing.js";
 import type { CountingClient } from "./counting-client.js";
 
 /**
@@ -28,6 +29,14 @@ interface TableRow {
   selectable: boolean;
 }
 
+/** The largest tables (by the catalog's page counts) whose size is measured exactly: those the sizing advice lists. */
+const EXACT_SIZE_TOP = LARGEST_TABLES;
+/**
+ * Rows the statistics may count beyond twice the catalog's reltuples before a table's pages
+ * are taken as stale (a table analyzed empty, then loaded) and its size is measured exactly.
+ */
+const STALE_ROWS = 100;
+
 // `chain` walks every partition up to the top of its tree (one row per ancestor), so a
 // partition's direct parent is its level-1 ancestor and its root the highest one.
 const TABLES_SQL = `
@@ -41,6 +50,30 @@ WITH RECURSIVE chain AS (
     JOIN pg_inherits i ON i.inhrelid = chain.ancestor
 ), depth AS (
   SELECT member, max(level) AS level FROM chain GROUP BY member
+), estimated AS (
+  -- Pages as the catalog counts them (heap, TOAST, every index of both): no file is looked at.
+  SELECT c.oid, c.relkind, n.nspname, c.relname,
+         (c.relpages::float8 + coalesce(t.relpages, 0)
+            + coalesce((SELECT sum(i.relpages) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+                         WHERE x.indrelid = c.oid OR x.indrelid = c.reltoastrelid), 0))
+           * current_setting('block_size')::float8 AS bytes,
+         -- The count is missing (never vacuumed or analyzed: -1 from PostgreSQL 14, 0 pages before)
+         -- or far behind the rows the statistics have seen since: the pages are not to be trusted.
+         (c.reltuples < 0 OR (c.relpages = 0 AND current_setting('server_version_num')::int < 140000)
+          OR pg_stat_get_live_tuples(c.oid) > 2 * greatest(c.reltuples, 0) + ${STALE_ROWS}
+          OR (t.oid IS NOT NULL AND (pg_stat_get_live_tuples(t.oid) > 2 * greatest(t.reltuples, 0) + ${STALE_ROWS}
+                                     OR (t.reltuples < 0 AND pg_stat_get_live_tuples(t.oid) > 0)))) AS stale
+    FROM pg_class c
+    JOIN pg_namespace n ON n.oid = c.relnamespace
+    LEFT JOIN pg_class t ON t.oid = c.reltoastrelid
+   WHERE c.relkind IN ('r', 'p') AND n.nspname = ANY($1)
+), sized AS (
+  -- Exact sizes (pg_total_relation_size stats every file of the table) only where they matter:
+  -- the largest tables by the catalog's count, and tables whose count cannot be trusted.
+  SELECT e.oid,
+         CASE WHEN e.relkind = 'r' AND (e.stale OR e.rank <= ${EXACT_SIZE_TOP}) THEN pg_total_relation_size(e.oid)::float8
+              ELSE e.bytes END AS bytes
+    FROM (SELECT estimated.*, row_number() OVER (ORDER BY relkind = 'r' DESC, bytes DESC, nspname, relname) AS rank FROM estimated) e
 )
 SELECT n.nspname AS schema, c.relname AS name, c.relkind AS kind, c.relispartition AS is_partition,
        c.relpersistence = 'u' AS unlogged,
@@ -52,12 +85,13 @@ SELECT n.nspname AS schema, c.relname AS name, c.relkind AS kind, c.relispartiti
        (SELECT json_agg(json_build_object('name', k.conname, 'type', k.contype, 'initially_deferred', k.condeferred,
                                           'definition', pg_get_constraintdef(k.oid)) ORDER BY k.conname)
           FROM pg_constraint k WHERE k.conrelid = c.oid AND k.condeferrable) AS deferrable,
-       pg_total_relation_size(c.oid)::float8 AS size_bytes,
+       sized.bytes AS size_bytes,
        greatest(c.reltuples, 0)::float8 AS row_estimate,
        has_table_privilege(c.oid, 'SELECT') AS selectable
   FROM pg_class c
   JOIN pg_namespace n ON n.oid = c.relnamespace
   LEFT JOIN pg_constraint pk ON pk.conrelid = c.oid AND pk.contype = 'p'
+  JOIN sized ON sized.oid = c.oid
   LEFT JOIN depth ON depth.member = c.oid
   LEFT JOIN chain up ON up.member = c.oid AND up.level = 1
   LEFT JOIN pg_class p ON p.oid = up.ancestor
