@@ -1,10 +1,11 @@
 import type { ColumnFact, DeferrableConstraintFact, TableFact } from "../../../plan/preflight/facts.js";
 import { LARGEST_TABLES } from "../../../plan/preflight/sizing.js";
+import type { TableColumns } from "./columns.js";
 import type { CountingClient } from "./counting-client.js";
 
 /**
- * The tables of the chosen schemas and their columns: two catalog queries whatever the number
- * of tables. Everything a table-level check needs (persistence, partition tree, row identity,
+ * The tables of the chosen schemas: one catalog query whatever the number of tables (their
+ * columns come from columns.ts). Everything a table-level check needs (persistence, partition tree, row identity,
  * deferrable constraints) rides on the first one, so a new check never adds a query per table.
  */
 
@@ -102,55 +103,7 @@ SELECT n.nspname AS schema, c.relname AS name, c.relkind AS kind, c.relispartiti
  WHERE c.relkind IN ('r', 'p') AND n.nspname = ANY($1)
  ORDER BY 1, 2`;
 
-interface ColumnRow {
-  schema: string;
-  table: string;
-  name: string;
-  type: string;
-  base_type: string;
-  base_kind: string;
-  is_array: boolean;
-  numeric_precision: number | null;
-  char_length: number | null;
-  in_pk: boolean;
-}
-
-// Domains are resolved (one level, then the array element, then one level again) so a domain
-// over numeric or an array of an enum is judged by what it really stores.
-const COLUMNS_SQL = `
-SELECT n.nspname AS schema, c.relname AS table, a.attname AS name,
-       format_type(a.atttypid, a.atttypmod) AS type,
-       e.typname AS base_type, e.typtype AS base_kind,
-       (d.typcategory = 'A') AS is_array,
-       CASE WHEN e.typname = 'numeric' AND m.typmod >= 4 THEN ((m.typmod - 4) >> 16) & 65535 END AS numeric_precision,
-       CASE WHEN e.typname IN ('varchar', 'bpchar') AND m.typmod >= 4 THEN m.typmod - 4 END AS char_length,
-       coalesce(a.attnum = ANY (pk.conkey), false) AS in_pk
-  FROM pg_attribute a
-  JOIN pg_class c ON c.oid = a.attrelid
-  JOIN pg_namespace n ON n.oid = c.relnamespace
-  JOIN pg_type t ON t.oid = a.atttypid
-  JOIN pg_type d ON d.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
-  JOIN pg_type e0 ON e0.oid = CASE WHEN d.typcategory = 'A' AND d.typelem <> 0 THEN d.typelem ELSE d.oid END
-  JOIN pg_type e ON e.oid = CASE WHEN e0.typtype = 'd' THEN e0.typbasetype ELSE e0.oid END
-  CROSS JOIN LATERAL (SELECT CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END AS typmod) m
-  LEFT JOIN pg_constraint pk ON pk.conrelid = c.oid AND pk.contype = 'p'
- WHERE c.relkind IN ('r', 'p') AND n.nspname = ANY($1) AND a.attnum > 0 AND NOT a.attisdropped
- ORDER BY 1, 2, a.attnum`;
-
 const key = (schema: string, table: string): string => `${schema}\u0000${table}`;
-
-function columnFact(c: ColumnRow): ColumnFact {
-  return {
-    name: c.name,
-    type: c.type,
-    baseType: c.base_type,
-    baseTypeKind: c.base_kind,
-    isArray: c.is_array,
-    numericPrecision: c.numeric_precision,
-    charLength: c.char_length,
-    inPrimaryKey: c.in_pk,
-  };
-}
 
 function tableFact(t: TableRow, columns: ColumnFact[]): TableFact {
   const deferrable: DeferrableConstraintFact[] = (t.deferrable ?? []).map((k) => ({
@@ -180,15 +133,9 @@ function tableFact(t: TableRow, columns: ColumnFact[]): TableFact {
   };
 }
 
-export async function readTables(db: CountingClient, schemas: readonly string[]): Promise<TableFact[]> {
-  const tables = await db.query<TableRow>("catalog", TABLES_SQL, [schemas]);
-  const columns = await db.query<ColumnRow>("catalog", COLUMNS_SQL, [schemas]);
-  const byTable = new Map<string, ColumnFact[]>();
-  for (const c of columns) {
-    const k = key(c.schema, c.table);
-    let list = byTable.get(k);
-    if (!list) byTable.set(k, (list = []));
-    list.push(columnFact(c));
-  }
+/** The tables of `schemas`, each with its columns as readColumns found them (a table without columns has none there). */
+export async function readTables(db: CountingClient, schemas: readonly string[], serverVersionNum: number, columns: readonly TableColumns[]): Promise<TableFact[]> {
+  const tables = await db.catalogRead<TableRow>(TABLES_SQL, schemas, serverVersionNum);
+  const byTable = new Map(columns.map((t) => [key(t.schema, t.name), t.columns]));
   return tables.map((t) => tableFact(t, byTable.get(key(t.schema, t.name)) ?? []));
 }
