@@ -91,6 +91,8 @@ export async function checkSource(options: CheckSourceOptions, reporter: Reporte
     try {
       gathered = await gatherSourceFacts(client, {
         ...(schemas ? { schemas } : {}),
+        // The data scan reads on sessions of its own while this one reads the catalog.
+        openSession: () => connectPg(location, password),
         ...(options.dataScanTimeoutMs ? { dataScanTimeoutMs: options.dataScanTimeoutMs } : {}),
       });
     } finally {

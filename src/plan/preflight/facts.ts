@@ -102,7 +102,11 @@ export interface TableFact {
   /** pg_class.relreplident: d default, n nothing, f full, i index. */
   replicaIdentity: string;
   deferrableConstraints: DeferrableConstraintFact[];
-  /** pg_total_relation_size (heap, indexes, TOAST). */
+  /**
+   * Heap, indexes and TOAST, in bytes: pg_total_relation_size for the LARGEST_TABLES largest
+   * tables and for those whose catalog counts are missing or stale (never analyzed, grown
+   * since); the catalog's page counts (relpages × block size) for the rest.
+   */
   sizeBytes: number;
   rowEstimate: number;
   /** The login may SELECT it (DMS's full load needs that). */

@@ -4,7 +4,10 @@ import { type PreflightCheck, listSome } from "./check.js";
 import type { SourceFacts, TableFact } from "./facts.js";
 import { largestLob } from "./lobs.js";
 
-export function largestTables(facts: SourceFacts, count = 20): TableFact[] {
+/** How many of the largest tables the preflight lists and records (their sizes are measured exactly). */
+export const LARGEST_TABLES = 20;
+
+export function largestTables(facts: SourceFacts, count = LARGEST_TABLES): TableFact[] {
   return [...facts.tables].filter((t) => t.kind === "r").sort((a, b) => b.sizeBytes - a.sizeBytes).slice(0, count);
 }
 

@@ -1,5 +1,6 @@
 import type { QueryResultRow } from "pg";
 import type { PgClient } from "../connect.js";
+import { quoteLiteral } from "../sql.js";
 
 /** Catalog reads (their number must not grow with the table count) vs. reads of table data. */
 export type QueryKind = "catalog" | "dataScan";
@@ -26,5 +27,18 @@ export class CountingClient {
     const result = (await this.client.query(text)) as unknown as { rows: T[] } | { rows: T[] }[];
     const last = Array.isArray(result) ? result[result.length - 1] : result;
     return last?.rows ?? [];
+  }
+
+  /**
+   * A catalog read over every table (or column) of `schemas`, whose `$1` is that list: one
+   * round trip, sent as a simple query so that it runs with JIT off and room to sort in memory.
+   * Its cost estimate grows with the table count, and past jit_above_cost compiling it (tens
+   * of ms) would take longer than running it; the default work_mem spills 20,000 column rows
+   * to disk.
+   */
+  async catalogRead<T extends QueryResultRow>(text: string, schemas: readonly string[], serverVersionNum: number): Promise<T[]> {
+    const list = `ARRAY[${schemas.map(quoteLiteral).join(", ")}]::name[]`;
+    const settings = [...(serverVersionNum >= 110000 ? ["SET LOCAL jit = off;"] : []), "SET LOCAL work_mem = '64MB';"];
+    return this.queryMulti<T>("catalog", `${settings.join("\n")}\n${text.replace(/\$1(?!\d)/g, list)}`);
   }
 }

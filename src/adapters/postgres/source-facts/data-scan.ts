@@ -1,12 +1,11 @@
 import { performance } from "node:perf_hooks";
-import type { DataScanFact, InfinityFact, LobMaxFact, TableFact } from "../../../plan/preflight/facts.js";
+import type { InfinityFact, LobMaxFact } from "../../../plan/preflight/facts.js";
 import { isLobColumn } from "../../../plan/preflight/lob-types.js";
 import { quoteIdent } from "../../../plan/sql-text.js";
+import type { TableColumns } from "./columns.js";
 import type { CountingClient } from "./counting-client.js";
 
 const INFINITY_TYPES = new Set(["date", "timestamp", "timestamptz"]);
-
-
 
 /** A dollar-quoted literal whose tag cannot occur in the text. */
 function dollarQuote(text: string): string {
@@ -16,13 +15,13 @@ function dollarQuote(text: string): string {
 }
 
 interface Probe {
-  table: TableFact;
+  table: TableColumns;
   lobs: { alias: string; column: string; type: string }[];
   infinities: { alias: string; column: string; type: string }[];
   sql: string;
 }
 
-function probeFor(table: TableFact): Probe | undefined {
+function probeFor(table: TableColumns): Probe | undefined {
   const lobs: Probe["lobs"] = [];
   const infinities: Probe["infinities"] = [];
   const exprs: string[] = [];
@@ -46,56 +45,91 @@ function probeFor(table: TableFact): Probe | undefined {
   return { table, lobs, infinities, sql: `SELECT ${exprs.join(", ")} FROM ${from}` };
 }
 
-/** `<l3>1234</l3>` → "1234" in query_to_xml's output; undefined for NULL (no value). */
-function xmlValue(xml: string, alias: string): string | undefined {
-  return new RegExp(`<${alias}>([^<]*)</${alias}>`).exec(xml)?.[1];
+/** `<l3>1234</l3><i5>true</i5>` → l3 → "1234", i5 → "true" in query_to_xml's output; NULLs are left out. */
+function xmlValues(xml: string): Map<string, string> {
+  const values = new Map<string, string>();
+  for (const m of xml.matchAll(/<([li]\d+)>([^<]*)<\/\1>/g)) values.set(m[1]!, m[2]!);
+  return values;
 }
 
 /**
- * Tables per statement. Every table a statement reads stays locked (AccessShareLock, with its
- * indexes) until the statement's transaction ends, and the server's lock table holds about
- * max_locks_per_transaction × max_connections locks (64 × 100 by default): 1,000 tables (about
- * 2,000 locks) stay well inside it. Up to that many tables the scan is one round trip.
+ * Tables per statement, across all the scan's connections. Every table a statement reads stays
+ * locked (AccessShareLock, with its indexes) until the statement's transaction ends, and the
+ * server's lock table holds about max_locks_per_transaction × max_connections locks (64 × 100
+ * by default): 1,000 tables (about 2,000 locks) stay well inside it. Up to that many tables the
+ * scan is one round trip; on two connections each statement reads half as many.
  */
 export const TABLES_PER_SCAN = 1000;
 
+/** What the data scan found; the tables it could not read are added by the caller. */
+export type ScanOutcome =
+  | { status: "done"; lobMaxima: LobMaxFact[]; infinities: InfinityFact[] }
+  | { status: "failed"; reason: string }
+  | { status: "not-needed" };
+
+interface BatchFound {
+  lobMaxima: LobMaxFact[];
+  infinities: InfinityFact[];
+}
+
 /**
  * The largest value of every LOB-type column and the date/time columns holding ±infinity, in
- * one statement per TABLES_PER_SCAN tables: query_to_xml runs each table's aggregate inside a
- * single SELECT. The whole scan is bounded by `timeoutMs` (each statement gets what is left,
- * as a SET LOCAL statement_timeout that lasts only for its implicit transaction). Tables the
- * login may not read are skipped and named.
+ * one statement per batch of tables: query_to_xml runs each table's aggregate inside a single
+ * SELECT. Only tables with a column of such a type are read (the types come from the catalog;
+ * row counts are never trusted to skip a table). Batches are shared out among `dbs`, each
+ * connection taking the next batch when its last one is done. The whole scan is bounded by
+ * `timeoutMs` (each statement gets what is left, as a SET LOCAL statement_timeout that lasts
+ * only for its implicit transaction). Tables the login may not read are not read.
  */
-export async function scanData(db: CountingClient, tables: readonly TableFact[], timeoutMs: number): Promise<DataScanFact> {
-  const skippedTables = tables.filter((t) => !t.selectable).map((t) => `${t.schema}.${t.name}`);
+export async function scanData(dbs: readonly CountingClient[], tables: readonly TableColumns[], timeoutMs: number): Promise<ScanOutcome> {
   const probes = tables.filter((t) => t.selectable && t.kind === "r").map(probeFor).filter((p): p is Probe => p !== undefined);
-  if (probes.length === 0) return skippedTables.length ? { status: "done", lobMaxima: [], infinities: [], skippedTables } : { status: "not-needed" };
-  const lobMaxima: LobMaxFact[] = [];
-  const infinities: InfinityFact[] = [];
+  if (probes.length === 0) return { status: "not-needed" };
+  const perStatement = Math.max(1, Math.floor(TABLES_PER_SCAN / dbs.length));
+  const batches: Probe[][] = [];
+  for (let from = 0; from < probes.length; from += perStatement) batches.push(probes.slice(from, from + perStatement));
+  const found: BatchFound[] = [];
   const started = performance.now();
-  for (let from = 0; from < probes.length; from += TABLES_PER_SCAN) {
-    const batch = probes.slice(from, from + TABLES_PER_SCAN);
-    const left = timeoutMs - (performance.now() - started);
-    const limit = timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`;
-    if (left <= 0) return { status: "failed", reason: `it did not finish within ${limit} (statement timeout)`, skippedTables };
-    const list = JSON.stringify(batch.map((p, i) => ({ i, q: p.sql })));
-    const text =
-      `SET LOCAL statement_timeout = ${Math.max(1, Math.round(left))};\n` +
-      `SELECT v.i, query_to_xml(v.q, false, false, '')::text AS x FROM json_to_recordset(${dollarQuote(list)}::json) AS v(i int, q text)`;
-    let rows: { i: number; x: string }[];
-    try {
-      rows = await db.queryMulti<{ i: number; x: string }>("dataScan", text);
-    } catch (err) {
-      const e = err as { code?: string; message?: string };
-      const reason = e.code === "57014" ? `it did not finish within ${limit} (statement timeout)` : (e.message ?? String(err));
-      return { status: "failed", reason, skippedTables };
+  const limit = timeoutMs < 1000 ? `${timeoutMs} ms` : `${Math.round(timeoutMs / 1000)} s`;
+  let failure: string | undefined;
+  let next = 0;
+  const work = async (db: CountingClient): Promise<void> => {
+    while (failure === undefined && next < batches.length) {
+      const index = next++;
+      const left = timeoutMs - (performance.now() - started);
+      if (left <= 0) {
+        failure = `it did not finish within ${limit} (statement timeout)`;
+        return;
+      }
+      const result = await scanBatch(db, batches[index]!, left, limit);
+      if (typeof result === "string") failure ??= result;
+      else found[index] = result;
     }
-    for (const row of rows) {
-      const probe = batch[row.i]!;
-      const where = { schema: probe.table.schema, table: probe.table.name };
-      for (const l of probe.lobs) lobMaxima.push({ ...where, column: l.column, type: l.type, maxBytes: Number(xmlValue(row.x, l.alias) ?? 0) });
-      for (const f of probe.infinities) if (xmlValue(row.x, f.alias) === "true") infinities.push({ ...where, column: f.column, type: f.type });
-    }
+  };
+  await Promise.all(dbs.slice(0, batches.length).map(work));
+  if (failure !== undefined) return { status: "failed", reason: failure };
+  return { status: "done", lobMaxima: found.flatMap((b) => b.lobMaxima), infinities: found.flatMap((b) => b.infinities) };
+}
+
+/** One statement reading `batch`; what it found, or why it failed. */
+async function scanBatch(db: CountingClient, batch: readonly Probe[], leftMs: number, limit: string): Promise<BatchFound | string> {
+  const list = JSON.stringify(batch.map((p, i) => ({ i, q: p.sql })));
+  const text =
+    `SET LOCAL statement_timeout = ${Math.max(1, Math.round(leftMs))};\n` +
+    `SELECT v.i, query_to_xml(v.q, false, false, '')::text AS x FROM json_to_recordset(${dollarQuote(list)}::json) AS v(i int, q text)`;
+  let rows: { i: number; x: string }[];
+  try {
+    rows = await db.queryMulti<{ i: number; x: string }>("dataScan", text);
+  } catch (err) {
+    const e = err as { code?: string; message?: string };
+    return e.code === "57014" ? `it did not finish within ${limit} (statement timeout)` : (e.message ?? String(err));
   }
-  return { status: "done", lobMaxima, infinities, skippedTables };
+  const out: BatchFound = { lobMaxima: [], infinities: [] };
+  for (const row of [...rows].sort((a, b) => a.i - b.i)) {
+    const probe = batch[row.i]!;
+    const where = { schema: probe.table.schema, table: probe.table.name };
+    const values = xmlValues(row.x);
+    for (const l of probe.lobs) out.lobMaxima.push({ ...where, column: l.column, type: l.type, maxBytes: Number(values.get(l.alias) ?? 0) });
+    for (const f of probe.infinities) if (values.get(f.alias) === "true") out.infinities.push({ ...where, column: f.column, type: f.type });
+  }
+  return out;
 }

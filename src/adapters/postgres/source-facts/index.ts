@@ -1,10 +1,11 @@
 import { OperationError } from "../../../errors.js";
-import type { BlindSpot, SchemaFact, SourceFacts } from "../../../plan/preflight/facts.js";
+import type { BlindSpot, DataScanFact, SchemaFact, SourceFacts } from "../../../plan/preflight/facts.js";
 import { ident } from "../../../plan/sql-text.js";
 import type { PgClient } from "../connect.js";
 import { readExtensions, readLongTransactions, readPreparedTransactions, readSchemas, readServer, readSlots } from "./catalog.js";
+import { readColumns } from "./columns.js";
 import { CountingClient, type QueryKind } from "./counting-client.js";
-import { scanData } from "./data-scan.js";
+import { type ScanOutcome, scanData } from "./data-scan.js";
 import { readHba } from "./hba.js";
 import { readTables } from "./tables.js";
 
@@ -16,8 +17,16 @@ export interface GatherOptions {
   schemas?: readonly string[];
   /** A transaction open longer than this is reported. Default 300 (5 min). */
   longTransactionSeconds?: number;
-  /** Bound of the one data-reading statement (LOB maxima, ±infinity). Default 60 000 ms. */
+  /** Bound of the data scan (LOB maxima, ±infinity), all its statements together. Default 60 000 ms. */
   dataScanTimeoutMs?: number;
+  /**
+   * Opens another session on the same database. Given, the data scan runs on `scanSessions`
+   * sessions of its own while the catalog is read on this one; without it, it runs on this
+   * one after the catalog. Sessions that fail to open are done without.
+   */
+  openSession?: () => Promise<PgClient>;
+  /** Sessions the data scan may open with `openSession`. Default 2. */
+  scanSessions?: number;
 }
 
 export interface GatheredFacts {
@@ -33,12 +42,55 @@ export function defaultSchemas(schemas: readonly SchemaFact[]): string[] {
 
 /**
  * Reads everything the preflight checks need from a live source: a fixed set of catalog
- * queries (their number does not depend on the table count) plus one data scan. What the
- * login may not see becomes a BlindSpot, never an error.
+ * queries (their number does not depend on the table count) plus the data scan (one statement
+ * per batch of tables holding a LOB-type or date/time column). What the login may not see
+ * becomes a BlindSpot, never an error.
  */
 export async function gatherSourceFacts(client: PgClient | CountingClient, options: GatherOptions = {}): Promise<GatheredFacts> {
   const db = client instanceof CountingClient ? client : new CountingClient(client);
+  const opened: { sessions?: ScanSessions } = {};
+  try {
+    return await gather(db, opened, options);
+  } finally {
+    await opened.sessions?.close();
+  }
+}
+
+/**
+ * Below this many tables the data scan stays on the caller's session: a few statements do
+ * not repay opening sessions on the source.
+ */
+export const PARALLEL_SCAN_FROM_TABLES = 500;
+
+interface ScanSessions {
+  ready: Promise<CountingClient[]>;
+  close: () => Promise<void>;
+}
+
+/** The data scan's own sessions, opened while the catalog is read; those that fail to open are done without. */
+function openScanSessions(open: () => Promise<PgClient>, count: number): ScanSessions {
+  const opened: PgClient[] = [];
+  const attempts = Array.from({ length: count }, async () => {
+    try {
+      const session = await open();
+      opened.push(session);
+      return session;
+    } catch {
+      return undefined; // e.g. max_connections reached: the scan makes do with fewer sessions
+    }
+  });
+  return {
+    ready: Promise.all(attempts).then((all) => all.filter((s): s is PgClient => s !== undefined).map((s) => new CountingClient(s))),
+    close: async () => {
+      await Promise.all(attempts);
+      await Promise.all(opened.map((s) => s.end().catch(() => undefined)));
+    },
+  };
+}
+
+async function gather(db: CountingClient, opened: { sessions?: ScanSessions }, options: GatherOptions): Promise<GatheredFacts> {
   const longSeconds = options.longTransactionSeconds ?? 300;
+  const scanTimeout = options.dataScanTimeoutMs ?? 60_000;
   const server = await readServer(db);
   if (server.serverVersionNum < 100000) {
     throw new OperationError(`The source runs PostgreSQL ${server.serverVersion}; the preflight reads catalogs of PostgreSQL 10 and later.`, {
@@ -47,13 +99,22 @@ export async function gatherSourceFacts(client: PgClient | CountingClient, optio
   }
   const schemas = await readSchemas(db);
   const chosenSchemas = options.schemas ? [...options.schemas] : defaultSchemas(schemas);
-  const tables = await readTables(db, chosenSchemas);
+  const tableCount = schemas.filter((s) => chosenSchemas.includes(s.name)).reduce((n, s) => n + s.tableCount, 0);
+  if (options.openSession && tableCount >= PARALLEL_SCAN_FROM_TABLES) opened.sessions = openScanSessions(options.openSession, options.scanSessions ?? 2);
+  const columns = await readColumns(db, chosenSchemas, server.serverVersionNum);
+  // With sessions of its own, the scan runs while this session reads the rest of the catalog.
+  const scanSessions = (await opened.sessions?.ready) ?? [];
+  const early = scanSessions.length ? scanData(scanSessions, columns, scanTimeout) : undefined;
+  early?.catch(() => undefined); // awaited below; no unhandled rejection meanwhile
+  const tables = await readTables(db, chosenSchemas, server.serverVersionNum, columns);
   const extensions = await readExtensions(db);
   const slots = await readSlots(db);
   const longTransactions = await readLongTransactions(db, longSeconds);
   const preparedTransactions = await readPreparedTransactions(db);
   const hba = await readHba(db);
-  const dataScan = await scanData(db, tables, options.dataScanTimeoutMs ?? 60_000);
+  const scanned = await (early ?? scanData([db], columns, scanTimeout));
+  const skippedTables = tables.filter((t) => !t.selectable).map((t) => `${t.schema}.${t.name}`);
+  const dataScan = withSkipped(scanned, skippedTables);
 
   const blindSpots: BlindSpot[] = [];
   const login = server.login;
@@ -100,5 +161,14 @@ export async function gatherSourceFacts(client: PgClient | CountingClient, optio
     dataScan,
     blindSpots,
   };
-  return { facts, queries: { ...db.counts } };
+  const queries = { ...db.counts };
+  for (const session of scanSessions) queries.dataScan += session.counts.dataScan;
+  return { facts, queries };
+}
+
+/** The scan's outcome with the tables it could not read; a scan with nothing to read and nothing skipped was not needed. */
+function withSkipped(scanned: ScanOutcome, skippedTables: string[]): DataScanFact {
+  if (scanned.status === "failed") return { ...scanned, skippedTables };
+  if (scanned.status === "done") return { ...scanned, skippedTables };
+  return skippedTables.length ? { status: "done", lobMaxima: [], infinities: [], skippedTables } : { status: "not-needed" };
 }

@@ -1,9 +1,11 @@
 import type { ColumnFact, DeferrableConstraintFact, TableFact } from "../../../plan/preflight/facts.js";
+import { LARGEST_TABLES } from "../../../plan/preflight/sizing.js";
+import type { TableColumns } from "./columns.js";
 import type { CountingClient } from "./counting-client.js";
 
 /**
- * The tables of the chosen schemas and their columns: two catalog queries whatever the number
- * of tables. Everything a table-level check needs (persistence, partition tree, row identity,
+ * The tables of the chosen schemas: one catalog query whatever the number of tables (their
+ * columns come from columns.ts). Everything a table-level check needs (persistence, partition tree, row identity,
  * deferrable constraints) rides on the first one, so a new check never adds a query per table.
  */
 
@@ -28,6 +30,14 @@ interface TableRow {
   selectable: boolean;
 }
 
+/** The largest tables (by the catalog's page counts) whose size is measured exactly: those the sizing advice lists. */
+const EXACT_SIZE_TOP = LARGEST_TABLES;
+/**
+ * Rows the statistics may count beyond twice the catalog's reltuples before a table's pages
+ * are taken as stale (a table analyzed empty, then loaded) and its size is measured exactly.
+ */
+const STALE_ROWS = 100;
+
 // `chain` walks every partition up to the top of its tree (one row per ancestor), so a
 // partition's direct parent is its level-1 ancestor and its root the highest one.
 const TABLES_SQL = `
@@ -41,6 +51,30 @@ WITH RECURSIVE chain AS (
     JOIN pg_inherits i ON i.inhrelid = chain.ancestor
 ), depth AS (
   SELECT member, max(level) AS level FROM chain GROUP BY member
+), estimated AS (
+  -- Pages as the catalog counts them (heap, TOAST, every index of both): no file is looked at.
+  SELECT c.oid, c.relkind, n.nspname, c.relname,
+         (c.relpages::float8 + coalesce(t.relpages, 0)
+            + coalesce((SELECT sum(i.relpages) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+                         WHERE x.indrelid = c.oid OR x.indrelid = c.reltoastrelid), 0))
+           * current_setting('block_size')::float8 AS bytes,
+         -- The count is missing (never vacuumed or analyzed: -1 from PostgreSQL 14, 0 pages before)
+         -- or far behind the rows the statistics have seen since: the pages are not to be trusted.
+         (c.reltuples < 0 OR (c.relpages = 0 AND current_setting('server_version_num')::int < 140000)
+          OR pg_stat_get_live_tuples(c.oid) > 2 * greatest(c.reltuples, 0) + ${STALE_ROWS}
+          OR (t.oid IS NOT NULL AND (pg_stat_get_live_tuples(t.oid) > 2 * greatest(t.reltuples, 0) + ${STALE_ROWS}
+                                     OR (t.reltuples < 0 AND pg_stat_get_live_tuples(t.oid) > 0)))) AS stale
+    FROM pg_class c
+    JOIN pg_namespace n ON n.oid = c.relnamespace
+    LEFT JOIN pg_class t ON t.oid = c.reltoastrelid
+   WHERE c.relkind IN ('r', 'p') AND n.nspname = ANY($1)
+), sized AS (
+  -- Exact sizes (pg_total_relation_size stats every file of the table) only where they matter:
+  -- the largest tables by the catalog's count, and tables whose count cannot be trusted.
+  SELECT e.oid,
+         CASE WHEN e.relkind = 'r' AND (e.stale OR e.rank <= ${EXACT_SIZE_TOP}) THEN pg_total_relation_size(e.oid)::float8
+              ELSE e.bytes END AS bytes
+    FROM (SELECT estimated.*, row_number() OVER (ORDER BY relkind = 'r' DESC, bytes DESC, nspname, relname) AS rank FROM estimated) e
 )
 SELECT n.nspname AS schema, c.relname AS name, c.relkind AS kind, c.relispartition AS is_partition,
        c.relpersistence = 'u' AS unlogged,
@@ -52,12 +86,13 @@ SELECT n.nspname AS schema, c.relname AS name, c.relkind AS kind, c.relispartiti
        (SELECT json_agg(json_build_object('name', k.conname, 'type', k.contype, 'initially_deferred', k.condeferred,
                                           'definition', pg_get_constraintdef(k.oid)) ORDER BY k.conname)
           FROM pg_constraint k WHERE k.conrelid = c.oid AND k.condeferrable) AS deferrable,
-       pg_total_relation_size(c.oid)::float8 AS size_bytes,
+       sized.bytes AS size_bytes,
        greatest(c.reltuples, 0)::float8 AS row_estimate,
        has_table_privilege(c.oid, 'SELECT') AS selectable
   FROM pg_class c
   JOIN pg_namespace n ON n.oid = c.relnamespace
   LEFT JOIN pg_constraint pk ON pk.conrelid = c.oid AND pk.contype = 'p'
+  JOIN sized ON sized.oid = c.oid
   LEFT JOIN depth ON depth.member = c.oid
   LEFT JOIN chain up ON up.member = c.oid AND up.level = 1
   LEFT JOIN pg_class p ON p.oid = up.ancestor
@@ -68,55 +103,7 @@ SELECT n.nspname AS schema, c.relname AS name, c.relkind AS kind, c.relispartiti
  WHERE c.relkind IN ('r', 'p') AND n.nspname = ANY($1)
  ORDER BY 1, 2`;
 
-interface ColumnRow {
-  schema: string;
-  table: string;
-  name: string;
-  type: string;
-  base_type: string;
-  base_kind: string;
-  is_array: boolean;
-  numeric_precision: number | null;
-  char_length: number | null;
-  in_pk: boolean;
-}
-
-// Domains are resolved (one level, then the array element, then one level again) so a domain
-// over numeric or an array of an enum is judged by what it really stores.
-const COLUMNS_SQL = `
-SELECT n.nspname AS schema, c.relname AS table, a.attname AS name,
-       format_type(a.atttypid, a.atttypmod) AS type,
-       e.typname AS base_type, e.typtype AS base_kind,
-       (d.typcategory = 'A') AS is_array,
-       CASE WHEN e.typname = 'numeric' AND m.typmod >= 4 THEN ((m.typmod - 4) >> 16) & 65535 END AS numeric_precision,
-       CASE WHEN e.typname IN ('varchar', 'bpchar') AND m.typmod >= 4 THEN m.typmod - 4 END AS char_length,
-       coalesce(a.attnum = ANY (pk.conkey), false) AS in_pk
-  FROM pg_attribute a
-  JOIN pg_class c ON c.oid = a.attrelid
-  JOIN pg_namespace n ON n.oid = c.relnamespace
-  JOIN pg_type t ON t.oid = a.atttypid
-  JOIN pg_type d ON d.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
-  JOIN pg_type e0 ON e0.oid = CASE WHEN d.typcategory = 'A' AND d.typelem <> 0 THEN d.typelem ELSE d.oid END
-  JOIN pg_type e ON e.oid = CASE WHEN e0.typtype = 'd' THEN e0.typbasetype ELSE e0.oid END
-  CROSS JOIN LATERAL (SELECT CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END AS typmod) m
-  LEFT JOIN pg_constraint pk ON pk.conrelid = c.oid AND pk.contype = 'p'
- WHERE c.relkind IN ('r', 'p') AND n.nspname = ANY($1) AND a.attnum > 0 AND NOT a.attisdropped
- ORDER BY 1, 2, a.attnum`;
-
 const key = (schema: string, table: string): string => `${schema}\u0000${table}`;
-
-function columnFact(c: ColumnRow): ColumnFact {
-  return {
-    name: c.name,
-    type: c.type,
-    baseType: c.base_type,
-    baseTypeKind: c.base_kind,
-    isArray: c.is_array,
-    numericPrecision: c.numeric_precision,
-    charLength: c.char_length,
-    inPrimaryKey: c.in_pk,
-  };
-}
 
 function tableFact(t: TableRow, columns: ColumnFact[]): TableFact {
   const deferrable: DeferrableConstraintFact[] = (t.deferrable ?? []).map((k) => ({
@@ -146,15 +133,9 @@ function tableFact(t: TableRow, columns: ColumnFact[]): TableFact {
   };
 }
 
-export async function readTables(db: CountingClient, schemas: readonly string[]): Promise<TableFact[]> {
-  const tables = await db.query<TableRow>("catalog", TABLES_SQL, [schemas]);
-  const columns = await db.query<ColumnRow>("catalog", COLUMNS_SQL, [schemas]);
-  const byTable = new Map<string, ColumnFact[]>();
-  for (const c of columns) {
-    const k = key(c.schema, c.table);
-    let list = byTable.get(k);
-    if (!list) byTable.set(k, (list = []));
-    list.push(columnFact(c));
-  }
+/** The tables of `schemas`, each with its columns as readColumns found them (a table without columns has none there). */
+export async function readTables(db: CountingClient, schemas: readonly string[], serverVersionNum: number, columns: readonly TableColumns[]): Promise<TableFact[]> {
+  const tables = await db.catalogRead<TableRow>(TABLES_SQL, schemas, serverVersionNum);
+  const byTable = new Map(columns.map((t) => [key(t.schema, t.name), t.columns]));
   return tables.map((t) => tableFact(t, byTable.get(key(t.schema, t.name)) ?? []));
 }
