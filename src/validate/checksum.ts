@@ -1,6 +1,6 @@
 import type { PgClient } from "../adapters/postgres/connect.js";
-import { qualified, quoteIdent } from "../adapters/postgres/sql.js";
-import type { TableColumn } from "./tables.js";
+import { qualified } from "../adapters/postgres/sql.js";
+import type { BlockRange } from "./chunks.js";
 
 /**
  * Session settings that make every type's text form the same on both sides whatever the
@@ -19,34 +19,24 @@ export async function useStableTextSettings(client: PgClient): Promise<void> {
   await client.query(STABLE_TEXT_SETTINGS.join("; "));
 }
 
-/**
- * One column's contribution to a row's hash. Floating-point values are hashed by their
- * binary form: their text form depended on extra_float_digits rules that changed in 12.
- */
-function columnExpr(c: TableColumn): string {
-  const col = quoteIdent(c.name);
-  if (c.type === "double precision") return `float8send(${col})`;
-  if (c.type === "real") return `float4send(${col})`;
-  return col;
+/** `ctid` bounds of a block range: a TID Range Scan (PostgreSQL 14+) reads only those blocks. */
+function rangeCondition(range: BlockRange): string {
+  const conds: string[] = [];
+  if (range.from !== undefined) conds.push(`ctid >= '(${range.from},0)'::pg_catalog.tid`);
+  if (range.to !== undefined) conds.push(`ctid < '(${range.to},0)'::pg_catalog.tid`);
+  return conds.length ? ` WHERE ${conds.join(" AND ")}` : "";
 }
 
 /**
- * The statement that counts a table's rows and, with `checksum`, sums a 64-bit hash of each
- * row's text form: order-independent (a sum, accumulated exactly), computed inside the
- * database (no row leaves it). hashtextextended is the hash PostgreSQL's hash partitioning
- * relies on staying the same across majors (pg_upgrade keeps such tables), so equal content
- * gives equal sums on 15 and 17 alike. Columns are taken in name order, so a different column
- * order on the target does not count as a difference.
+ * The statement that counts a part of a table's rows (all of them without `range`) and, with
+ * `rowHash` (row-hash.ts), sums the rows' 64-bit hashes: order-independent, exact (a numeric
+ * sum, so a duplicated row adds its hash once more), computed inside the database (no row
+ * leaves it). Parts' counts and sums add up to the whole table's.
  */
-export function tableDigestSql(schema: string, table: string, columns: readonly TableColumn[], checksum: boolean): string {
-  const from = qualified(schema, table);
-  if (!checksum) return `SELECT count(*)::text AS rows, NULL::text AS hash FROM ${from}`;
-  const cols = [...columns].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map(columnExpr);
-  // ROW(x) of a single column still prints as a composite "(…)"; an empty column list is ROW().
-  const row = `ROW(${cols.join(", ")})::text`;
-  return `SELECT count(*)::text AS rows,
-                 coalesce(sum(hashtextextended(${row}, 0)), 0)::text AS hash
-            FROM ${from}`;
+export function digestSql(schema: string, table: string, rowHash: string | null, range?: BlockRange): string {
+  const from = `${qualified(schema, table)}${range ? rangeCondition(range) : ""}`;
+  if (rowHash === null) return `SELECT count(*)::text AS rows, NULL::text AS hash FROM ${from}`;
+  return `SELECT count(*)::text AS rows, coalesce(sum(${rowHash}), 0)::text AS hash FROM ${from}`;
 }
 
 export interface TableDigest {
@@ -54,7 +44,16 @@ export interface TableDigest {
   hash: string | null;
 }
 
-export async function tableDigest(client: PgClient, schema: string, table: string, columns: readonly TableColumn[], checksum: boolean): Promise<TableDigest> {
-  const { rows } = await client.query<TableDigest>(tableDigestSql(schema, table, columns, checksum));
-  return rows[0]!;
+/**
+ * Runs one digest. A block range is read by a TID Range Scan: the planner would otherwise
+ * pick a (parallel) sequential scan of the whole table for a wide range, and the ranges'
+ * sessions already are the parallelism. The settings are set around the statement and reset
+ * after it (the session may be inside a transaction it does not own).
+ */
+export async function runDigest(client: PgClient, sql: string, ranged: boolean): Promise<TableDigest> {
+  if (!ranged) return (await client.query<TableDigest>(sql)).rows[0]!;
+  const results = (await client.query(
+    `SET enable_seqscan = off; SET max_parallel_workers_per_gather = 0; ${sql}; RESET enable_seqscan; RESET max_parallel_workers_per_gather`,
+  )) as unknown as { rows: TableDigest[] }[];
+  return results[2]!.rows[0]!;
 }
