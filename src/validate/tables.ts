@@ -35,8 +35,8 @@ export async function listTables(client: PgClient, schemas: readonly string[], w
   const { rows } = await client.query<{ schema: string; name: string; columns: TableColumn[] | null; blocks?: number }>(
     `SELECT n.nspname AS schema, c.relname AS name,
             (SELECT json_agg(json_build_object('name', a.attname, 'type', format_type(a.atttypid, a.atttypmod),
-                                               'hashOid', CASE WHEN t.typtype = 'b' AND t.oid < 10000 THEN t.oid
-                                                               WHEN t.typtype = 'd' AND b.typtype = 'b' AND b.oid < 10000 THEN b.oid END)
+                                               'hashOid', CASE WHEN t.typtype = 'b' AND t.oid < 10000 THEN t.oid::int
+                                                               WHEN t.typtype = 'd' AND b.typtype = 'b' AND b.oid < 10000 THEN b.oid::int END)
                              ORDER BY a.attnum)
                FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN pg_type b ON b.oid = t.typbasetype
               WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped) AS columns${blocks}
