@@ -15,8 +15,16 @@ export const STABLE_TEXT_SETTINGS = [
   "SET search_path = ''",
 ];
 
+/**
+ * One backend per session: `--jobs` is the parallelism on each side (a `--jobs 1` check
+ * starts no parallel workers on a production source), and a big table's block ranges are
+ * what spreads it.
+ */
+const ONE_BACKEND = "SET max_parallel_workers_per_gather = 0";
+
+/** Prepares a validate session: stable text forms and one backend. */
 export async function useStableTextSettings(client: PgClient): Promise<void> {
-  await client.query(STABLE_TEXT_SETTINGS.join("; "));
+  await client.query([...STABLE_TEXT_SETTINGS, ONE_BACKEND].join("; "));
 }
 
 /** `ctid` bounds of a block range: a TID Range Scan (PostgreSQL 14+) reads only those blocks. */
@@ -45,15 +53,12 @@ export interface TableDigest {
 }
 
 /**
- * Runs one digest. A block range is read by a TID Range Scan: the planner would otherwise
- * pick a (parallel) sequential scan of the whole table for a wide range, and the ranges'
- * sessions already are the parallelism. The settings are set around the statement and reset
- * after it (the session may be inside a transaction it does not own).
+ * Runs one digest. A block range is read by a TID Range Scan: the planner could otherwise
+ * pick a sequential scan of the whole table for a wide range. The setting is set around the
+ * statement and reset after it (the session may be inside a transaction it does not own).
  */
 export async function runDigest(client: PgClient, sql: string, ranged: boolean): Promise<TableDigest> {
   if (!ranged) return (await client.query<TableDigest>(sql)).rows[0]!;
-  const results = (await client.query(
-    `SET enable_seqscan = off; SET max_parallel_workers_per_gather = 0; ${sql}; RESET enable_seqscan; RESET max_parallel_workers_per_gather`,
-  )) as unknown as { rows: TableDigest[] }[];
-  return results[2]!.rows[0]!;
+  const results = (await client.query(`SET enable_seqscan = off; ${sql}; RESET enable_seqscan`)) as unknown as { rows: TableDigest[] }[];
+  return results[1]!.rows[0]!;
 }

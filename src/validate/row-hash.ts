@@ -49,10 +49,25 @@ const DIRECT: ReadonlyMap<number, { fn: string; as: string }> = new Map([
 const IN_RECORD: ReadonlyMap<number, string> = new Map([
   [17, "bytea"],
   [18, '"char"'],
-  [1082, "date"],
-  [1184, "timestamptz"],
   [1266, "timetz"],
 ]);
+
+/**
+ * Dates and timestamptz hash as their distance from 1970 (a date minus a date is its day
+ * count, a timestamptz minus one an interval whose hash is its exact microsecond span): the
+ * same integers their own hashes take, at a third of the record's cost. ±infinity (which
+ * PostgreSQL 15 refuses to subtract) hash as 1 and 2; NULL stays NULL.
+ */
+const BY_DISTANCE: ReadonlyMap<number, { as: string; epoch: string; fn: string }> = new Map([
+  [1082, { as: "date", epoch: "'1970-01-01'::pg_catalog.date", fn: "hashint4extended" }],
+  [1184, { as: "timestamptz", epoch: "'1970-01-01 00:00:00+00'::pg_catalog.timestamptz", fn: "interval_hash_extended" }],
+]);
+
+function byDistance(col: string, d: { as: string; epoch: string; fn: string }, seed: number): string {
+  const v = `(${col})::pg_catalog.${d.as}`;
+  const sign = `CASE WHEN ${v} > ${d.epoch} THEN 1 WHEN ${v} < ${d.epoch} THEN 2 END`;
+  return `CASE WHEN pg_catalog.isfinite(${v}) THEN pg_catalog.${d.fn}(${v} - ${d.epoch}, ${seed}) ELSE pg_catalog.hashint4extended(${sign}, ${seed}) END`;
+}
 
 const FLOAT_SEND: ReadonlyMap<number, string> = new Map([
   [700, "float4send"],
@@ -95,9 +110,12 @@ export function rowHashExpr(columns: readonly TableColumn[], method: RowHashMeth
     const direct = oid === null ? undefined : DIRECT.get(oid);
     const recordType = oid === null ? undefined : IN_RECORD.get(oid);
     const send = oid === null ? undefined : FLOAT_SEND.get(oid);
+    const distance = oid === null ? undefined : BY_DISTANCE.get(oid);
     if (direct) {
       const arg = direct.as === "text" ? `(${col})::pg_catalog.text COLLATE pg_catalog."C"` : `(${col})::pg_catalog.${direct.as}`;
       parts.push(`coalesce(pg_catalog.${direct.fn}(${arg}, ${i + 1}), ${nullStandIn(i)})`);
+    } else if (distance) {
+      parts.push(`coalesce(${byDistance(col, distance, i + 1)}, ${nullStandIn(i)})`);
     } else if (recordType) inRecord.push(`(${col})::pg_catalog.${recordType}`);
     else if (send) inRecord.push(`pg_catalog.${send}(${col})`);
     else asText.push(col);

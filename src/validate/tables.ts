@@ -15,7 +15,7 @@ export interface TableInfo {
   schema: string;
   name: string;
   columns: TableColumn[];
-  /** Heap blocks of the table, or of its largest leaf partition (only when asked for). */
+  /** Heap blocks of the table, or of its largest leaf partition (only when asked for, and none with a foreign partition). */
   blocks?: number;
 }
 
@@ -28,11 +28,13 @@ export const tableKey = (t: { schema: string; name: string }): string => `${t.sc
  */
 export async function listTables(client: PgClient, schemas: readonly string[], withBlocks = false): Promise<TableInfo[]> {
   const blocks = withBlocks
-    ? `, (CASE WHEN c.relkind = 'p'
+    ? `, (CASE WHEN c.relkind = 'r' THEN pg_relation_size(c.oid)
+              -- A foreign partition's ctid is no block number here: such a table is read whole.
+              WHEN NOT EXISTS (SELECT 1 FROM pg_partition_tree(c.oid) p JOIN pg_class l ON l.oid = p.relid WHERE p.isleaf AND l.relkind <> 'r')
               THEN (SELECT coalesce(max(pg_relation_size(p.relid)), 0) FROM pg_partition_tree(c.oid) p WHERE p.isleaf)
-              ELSE pg_relation_size(c.oid) END / current_setting('block_size')::bigint)::float8 AS blocks`
+              END / current_setting('block_size')::bigint)::float8 AS blocks`
     : "";
-  const { rows } = await client.query<{ schema: string; name: string; columns: TableColumn[] | null; blocks?: number }>(
+  const { rows } = await client.query<{ schema: string; name: string; columns: TableColumn[] | null; blocks?: number | null }>(
     `SELECT n.nspname AS schema, c.relname AS name,
             (SELECT json_agg(json_build_object('name', a.attname, 'type', format_type(a.atttypid, a.atttypmod),
                                                'hashOid', CASE WHEN t.typtype = 'b' AND t.oid < 10000 THEN t.oid::int
@@ -46,5 +48,5 @@ export async function listTables(client: PgClient, schemas: readonly string[], w
       ORDER BY 1, 2`,
     [schemas],
   );
-  return rows.map((r) => ({ schema: r.schema, name: r.name, columns: r.columns ?? [], ...(r.blocks !== undefined ? { blocks: Number(r.blocks) } : {}) }));
+  return rows.map((r) => ({ schema: r.schema, name: r.name, columns: r.columns ?? [], ...(r.blocks !== undefined && r.blocks !== null ? { blocks: Number(r.blocks) } : {}) }));
 }

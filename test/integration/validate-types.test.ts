@@ -18,7 +18,7 @@ const PAIR = `
   INSERT INTO ${S}."All Types" VALUES
     (1, 10, 20, 9000000000, 3, 1.50, 'alpha', 'v1', 'ab', '\\x0102', '{"a": 1.0}', '{"a":1}', '2024-05-01 10:00:00.000001+00', '2024-05-01 10:00', '2024-05-01', '10:00',
      'NaN', 1.5, '{1,2}', 'sad', 5, 'abc', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', true, '1 day', 'abc', 'ü', 'ab'),
-    (2, 11, 21, -1, -3, 2.25, 'beta', 'v2', 'cd', '\\x', '[1, 2]', '[]', '2024-05-02 10:00+00', '2024-05-02 10:00', '2024-05-02', '11:00',
+    (2, 11, 21, -1, -3, 2.25, 'beta', 'v2', 'cd', '\\x', '[1, 2]', '[]', 'infinity', '2024-05-02 10:00', '-infinity', '11:00',
      0, -2.5, '{3}', 'happy', 6, 'DEF', 'b0eebc99-9c0b-4ef8-bb6d-6bb9bd380a12', false, '2 hours', 'def', 'x', 'cd'),
     (3, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
      NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
@@ -76,6 +76,9 @@ describe("validate --checksum sees one changed value of any common type (Postgre
     ["a jsonb number's trailing zero (1.0 → 1.00)", `UPDATE ${T} SET jb = '{"a": 1.00}' WHERE id = 1`, `UPDATE ${T} SET jb = '{"a": 1.0}' WHERE id = 1`],
     ["a json's whitespace", `UPDATE ${T} SET js = '{"a": 1}' WHERE id = 1`, `UPDATE ${T} SET js = '{"a":1}' WHERE id = 1`],
     ["a timestamptz by one microsecond", `UPDATE ${T} SET ts = ts + interval '1 microsecond' WHERE id = 1`, `UPDATE ${T} SET ts = ts - interval '1 microsecond' WHERE id = 1`],
+    ["a timestamptz from infinity to -infinity", `UPDATE ${T} SET ts = '-infinity' WHERE id = 2`, `UPDATE ${T} SET ts = 'infinity' WHERE id = 2`],
+    ["a timestamptz from infinity to NULL", `UPDATE ${T} SET ts = NULL WHERE id = 2`, `UPDATE ${T} SET ts = 'infinity' WHERE id = 2`],
+    ["a date from -infinity to infinity", `UPDATE ${T} SET d = 'infinity' WHERE id = 2`, `UPDATE ${T} SET d = '-infinity' WHERE id = 2`],
     ["a timestamp", `UPDATE ${T} SET tsn = tsn + interval '1 second' WHERE id = 1`, `UPDATE ${T} SET tsn = tsn - interval '1 second' WHERE id = 1`],
     ["a date", `UPDATE ${T} SET d = 'infinity' WHERE id = 1`, `UPDATE ${T} SET d = '2024-05-01' WHERE id = 1`],
     ["a time", `UPDATE ${T} SET tm = '10:00:01' WHERE id = 1`, `UPDATE ${T} SET tm = '10:00' WHERE id = 1`],
