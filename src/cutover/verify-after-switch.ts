@@ -47,8 +47,6 @@ export async function verifyAfterSwitch(
         }
         return client;
       },
-      // Every target session already reads the drain's snapshot.
-      targetPinned: true,
       schemas: o.schemas,
       checksum: o.mode === "checksum",
       jobs: JOBS,

@@ -1,7 +1,7 @@
 import type { PgClient } from "../adapters/postgres/connect.js";
 import { comparedSchemas, readCatalog } from "../schema/catalog.js";
 import { type ParityReport, compareCatalogs } from "../schema/parity.js";
-import { planRanges } from "./chunks.js";
+import { parallelTables } from "./parallel-tables.js";
 import { type TableDigest, useStableTextSettings } from "./checksum.js";
 import { type ObjectReport, compareObjects } from "./objects.js";
 import { type RowHashMethod, rowHashExpr, rowHashMethod } from "./row-hash.js";
@@ -27,7 +27,7 @@ export interface ValidateOptions {
   connectTarget: () => Promise<PgClient>;
   schemas: readonly string[];
   checksum: boolean;
-  /** Sessions per side reading tables (or ranges of a big table) at once. Default 4. */
+  /** Backends per side at once: sessions reading tables, or one session and its parallel workers reading a big table. Default 4. */
   jobs?: number;
   /** Run the catalog parity check too. Default true. */
   parity?: boolean;
@@ -38,12 +38,6 @@ export interface ValidateOptions {
    */
   objects?: boolean;
   signal?: AbortSignal;
-  /**
-   * The target sessions `connectTarget` opens are already inside transactions sharing one
-   * snapshot (the cutover's check after the switch): a table read in ranges needs no
-   * snapshot of its own there.
-   */
-  targetPinned?: boolean;
   /** Called after each table. */
   onProgress?: (done: number, total: number, last: TableComparison) => void;
 }
@@ -88,10 +82,10 @@ async function fillPool(pool: PgClient[], wanted: number, connect: () => Promise
 
 /**
  * Compares every table of `schemas`: row counts, and with `checksum` a content hash computed
- * inside each database. Each side runs `jobs` sessions at once, the two sides at the same
- * time; a big table is read in block ranges shared by the sessions (PostgreSQL 14+), so
- * `jobs` helps on a database whose bytes sit in one table. The migration's own schemas are
- * left out (IGNORED_SCHEMAS).
+ * inside each database. Each side runs `jobs` backends at once, the two sides at the same
+ * time; a table holding most of a side's bytes is read with parallel workers, so `jobs`
+ * helps on a database whose bytes sit in one table. The migration's own schemas are left out
+ * (IGNORED_SCHEMAS).
  */
 export async function validateDatabases(o: ValidateOptions): Promise<ValidateReport> {
   const jobs = Math.max(1, o.jobs ?? 4);
@@ -102,8 +96,8 @@ export async function validateDatabases(o: ValidateOptions): Promise<ValidateRep
     await Promise.all(first.map(useStableTextSettings));
     const [sourceVersion, targetVersion] = await Promise.all([serverVersion(first[0]), serverVersion(first[1])]);
     const method: RowHashMethod = rowHashMethod(sourceVersion, targetVersion);
-    // Sizes only where a block range is read by a TID Range Scan (PostgreSQL 14+).
-    const [srcTables, tgtTables] = await Promise.all([listTables(first[0], schemas, sourceVersion >= 140000), listTables(first[1], schemas, targetVersion >= 140000)]);
+    // Sizes from pg_partition_tree (PostgreSQL 12+).
+    const [srcTables, tgtTables] = await Promise.all([listTables(first[0], schemas, sourceVersion >= 120000), listTables(first[1], schemas, targetVersion >= 120000)]);
     let parity: ParityReport | undefined;
     if (o.parity !== false) {
       const [a, b] = await Promise.all([readCatalog(first[0], schemas), readCatalog(first[1], schemas)]);
@@ -129,45 +123,51 @@ export async function validateDatabases(o: ValidateOptions): Promise<ValidateRep
     const total = srcTables.length;
     let done = results.length;
     for (const r of results) o.onProgress?.(done, total, r);
-    // Biggest first on each side, so the sessions finish together.
-    const sides = ([0, 1] as const).map((side) => {
-      const infos = toCompare.map((c, i) => ({ i, info: side === 0 ? c.src : c.tgt, rowHash: c.rowHash }));
-      infos.sort((a, b) => (b.info.blocks ?? 0) - (a.info.blocks ?? 0));
-      const ranges = planRanges(
-        infos.map((x) => x.info.blocks),
-        jobs,
-      );
-      const tables: SideTable[] = infos.map((x, k) => ({ schema: x.info.schema, name: x.info.name, rowHash: x.rowHash, ranges: ranges[k]! }));
-      return { order: infos.map((x) => x.i), tables, units: ranges.reduce((n, r) => n + r.length, 0) };
-    });
+    const digests: [TableDigest | undefined, TableDigest | undefined][] = toCompare.map(() => [undefined, undefined]);
+    const compared: TableComparison[] = [];
+    const settle = (i: number): void => {
+      const [a, b] = digests[i]!;
+      if (!a || !b) return;
+      const { src, note } = toCompare[i]!;
+      const status: TableStatus = a.rows !== b.rows ? "rows-differ" : a.hash !== b.hash ? "checksum-differs" : note ? "columns-differ" : "match";
+      const result: TableComparison = {
+        schema: src.schema,
+        table: src.name,
+        status,
+        sourceRows: a.rows,
+        targetRows: b.rows,
+        ...(a.hash !== null ? { sourceHash: a.hash } : {}),
+        ...(b.hash !== null ? { targetHash: b.hash } : {}),
+        ...(note ? { columnNote: note } : {}),
+      };
+      compared.push(result);
+      done += 1;
+      o.onProgress?.(done, total, result);
+    };
+    // Each side on its own sessions, both at once, biggest tables first.
     await Promise.all(
-      ([0, 1] as const).map((side) => fillPool(pools[side], Math.min(jobs, sides[side]!.units), side === 0 ? o.connectSource : o.connectTarget)),
-    );
-    const runs = ([0, 1] as const).map((side) => digestSide(pools[side], sides[side]!.tables, { pinned: side === 1 && o.targetPinned === true, signal: o.signal }));
-    const perTable: [Promise<TableDigest>[], Promise<TableDigest>[]] = [[], []];
-    for (const side of [0, 1] as const) {
-      for (const [k, i] of sides[side]!.order.entries()) perTable[side][i] = runs[side]!.tables[k]!;
-    }
-    const compared = toCompare.map(({ src, note }, i) =>
-      Promise.all([perTable[0][i]!, perTable[1][i]!]).then(([a, b]) => {
-        const status: TableStatus = a.rows !== b.rows ? "rows-differ" : a.hash !== b.hash ? "checksum-differs" : note ? "columns-differ" : "match";
-        const result: TableComparison = {
-          schema: src.schema,
-          table: src.name,
-          status,
-          sourceRows: a.rows,
-          targetRows: b.rows,
-          ...(a.hash !== null ? { sourceHash: a.hash } : {}),
-          ...(b.hash !== null ? { targetHash: b.hash } : {}),
-          ...(note ? { columnNote: note } : {}),
-        };
-        done += 1;
-        o.onProgress?.(done, total, result);
-        return result;
+      ([0, 1] as const).map(async (side) => {
+        const infos = toCompare.map((c, i) => ({ i, info: side === 0 ? c.src : c.tgt, rowHash: c.rowHash }));
+        infos.sort((x, y) => (y.info.blocks ?? 0) - (x.info.blocks ?? 0));
+        const parallel = parallelTables(
+          infos.map((x) => x.info.blocks),
+          jobs,
+        );
+        const tables: SideTable[] = infos.map((x, k) => ({ schema: x.info.schema, name: x.info.name, rowHash: x.rowHash, parallel: parallel[k]! }));
+        await fillPool(pools[side], Math.min(jobs, Math.max(1, tables.length)), side === 0 ? o.connectSource : o.connectTarget);
+        await digestSide(
+          pools[side],
+          tables,
+          (k, digest) => {
+            const i = infos[k]!.i;
+            digests[i]![side] = digest;
+            settle(i);
+          },
+          o.signal,
+        );
       }),
     );
-    await Promise.all(runs.map((r) => r.run));
-    results.push(...(await Promise.all(compared)));
+    results.push(...compared);
     for (const t of tgtTables) {
       if (!sourceKeys.has(tableKey(t))) results.push({ schema: t.schema, table: t.name, status: "only-on-target" });
     }

@@ -15,7 +15,7 @@ export interface TableInfo {
   schema: string;
   name: string;
   columns: TableColumn[];
-  /** Heap blocks of the table, or of its largest leaf partition (only when asked for, and none with a foreign partition). */
+  /** Heap blocks of the table, or of all its leaf partitions (only when asked for). */
   blocks?: number;
 }
 
@@ -24,14 +24,12 @@ export const tableKey = (t: { schema: string; name: string }): string => `${t.sc
 /**
  * Top-level tables of `schemas` (a partitioned table counts its partitions; the partitions
  * are not listed again) with their columns, in one query. With `withBlocks` (PostgreSQL 12+)
- * each table's size in blocks too, from the file sizes (no scan): what the checksum splits by.
+ * each table's size in blocks too, from the file sizes (no scan): what gets parallel workers.
  */
 export async function listTables(client: PgClient, schemas: readonly string[], withBlocks = false): Promise<TableInfo[]> {
   const blocks = withBlocks
     ? `, (CASE WHEN c.relkind = 'r' THEN pg_relation_size(c.oid)
-              -- A foreign partition's ctid is no block number here: such a table is read whole.
-              WHEN NOT EXISTS (SELECT 1 FROM pg_partition_tree(c.oid) p JOIN pg_class l ON l.oid = p.relid WHERE p.isleaf AND l.relkind <> 'r')
-              THEN (SELECT coalesce(max(pg_relation_size(p.relid)), 0) FROM pg_partition_tree(c.oid) p WHERE p.isleaf)
+              ELSE (SELECT coalesce(sum(pg_relation_size(p.relid)), 0) FROM pg_partition_tree(c.oid) p WHERE p.isleaf)
               END / current_setting('block_size')::bigint)::float8 AS blocks`
     : "";
   const { rows } = await client.query<{ schema: string; name: string; columns: TableColumn[] | null; blocks?: number | null }>(
