@@ -1,12 +1,12 @@
 import type { PgClient } from "../adapters/postgres/connect.js";
-import { throwIfAborted } from "../clock.js";
-import { mapLimit } from "../concurrency.js";
 import { comparedSchemas, readCatalog } from "../schema/catalog.js";
 import { type ParityReport, compareCatalogs } from "../schema/parity.js";
-import { tableDigest, useStableTextSettings } from "./checksum.js";
+import { parallelTables } from "./parallel-tables.js";
+import { type TableDigest, useStableTextSettings } from "./checksum.js";
 import { type ObjectReport, compareObjects } from "./objects.js";
+import { type RowHashMethod, rowHashExpr, rowHashMethod } from "./row-hash.js";
+import { type SideTable, digestSide } from "./side-digest.js";
 import { type TableInfo, listTables, tableKey } from "./tables.js";
-
 export type TableStatus = "match" | "rows-differ" | "checksum-differs" | "missing-on-target" | "columns-differ" | "only-on-target";
 
 export interface TableComparison {
@@ -27,7 +27,7 @@ export interface ValidateOptions {
   connectTarget: () => Promise<PgClient>;
   schemas: readonly string[];
   checksum: boolean;
-  /** Tables compared at once (each holds one session per side). Default 4. */
+  /** Backends per side at once: sessions reading tables, or one session and its parallel workers reading a big table. Default 4. */
   jobs?: number;
   /** Run the catalog parity check too. Default true. */
   parity?: boolean;
@@ -66,19 +66,38 @@ function commonColumns(src: TableInfo, tgt: TableInfo): { columns: TableInfo["co
   return { columns: src.columns.filter((c) => tgtNames.has(c.name)), ...(note ? { note } : {}) };
 }
 
+async function serverVersion(client: PgClient): Promise<number> {
+  const { rows } = await client.query<{ v: string }>("SELECT current_setting('server_version_num') AS v");
+  return Number(rows[0]!.v);
+}
+
+/** Opens sessions with the stable text settings until `pool` holds `wanted`. */
+async function fillPool(pool: PgClient[], wanted: number, connect: () => Promise<PgClient>): Promise<void> {
+  while (pool.length < wanted) {
+    const client = await connect();
+    pool.push(client);
+    await useStableTextSettings(client);
+  }
+}
+
 /**
  * Compares every table of `schemas`: row counts, and with `checksum` a content hash computed
- * inside each database. Tables run `jobs` at a time, each on both sides at once. The
- * migration's own schemas are left out (IGNORED_SCHEMAS).
+ * inside each database. Each side runs `jobs` backends at once, the two sides at the same
+ * time; a table holding most of a side's bytes is read with parallel workers, so `jobs`
+ * helps on a database whose bytes sit in one table. The migration's own schemas are left out
+ * (IGNORED_SCHEMAS).
  */
 export async function validateDatabases(o: ValidateOptions): Promise<ValidateReport> {
   const jobs = Math.max(1, o.jobs ?? 4);
   const schemas = comparedSchemas(o.schemas);
   const first = await Promise.all([o.connectSource(), o.connectTarget()]);
-  const pool: [PgClient, PgClient][] = [first];
+  const pools: [PgClient[], PgClient[]] = [[first[0]], [first[1]]];
   try {
     await Promise.all(first.map(useStableTextSettings));
-    const [srcTables, tgtTables] = await Promise.all([listTables(first[0], schemas), listTables(first[1], schemas)]);
+    const [sourceVersion, targetVersion] = await Promise.all([serverVersion(first[0]), serverVersion(first[1])]);
+    const method: RowHashMethod = rowHashMethod(sourceVersion, targetVersion);
+    // Sizes from pg_partition_tree (PostgreSQL 12+).
+    const [srcTables, tgtTables] = await Promise.all([listTables(first[0], schemas, sourceVersion >= 120000), listTables(first[1], schemas, targetVersion >= 120000)]);
     let parity: ParityReport | undefined;
     if (o.parity !== false) {
       const [a, b] = await Promise.all([readCatalog(first[0], schemas), readCatalog(first[1], schemas)]);
@@ -88,46 +107,66 @@ export async function validateDatabases(o: ValidateOptions): Promise<ValidateRep
     const targetByKey = new Map(tgtTables.map((t) => [tableKey(t), t]));
     const sourceKeys = new Set(srcTables.map(tableKey));
     const results: TableComparison[] = [];
-    const toCompare: { src: TableInfo; tgt: TableInfo }[] = [];
+    const toCompare: { src: TableInfo; tgt: TableInfo; rowHash: string | null; note?: string }[] = [];
     for (const src of srcTables) {
       const tgt = targetByKey.get(tableKey(src));
-      if (tgt) toCompare.push({ src, tgt });
-      else results.push({ schema: src.schema, table: src.name, status: "missing-on-target" });
+      if (!tgt) {
+        results.push({ schema: src.schema, table: src.name, status: "missing-on-target" });
+        continue;
+      }
+      const { columns, note } = commonColumns(src, tgt);
+      const targetType = new Map(tgt.columns.map((c) => [c.name, c.type]));
+      const sourceType = new Map(src.columns.map((c) => [c.name, c.type]));
+      const rowHash = o.checksum ? rowHashExpr(columns, method, (name) => sourceType.get(name) === targetType.get(name)) : null;
+      toCompare.push({ src, tgt, rowHash, ...(note ? { note } : {}) });
     }
     const total = srcTables.length;
     let done = results.length;
     for (const r of results) o.onProgress?.(done, total, r);
-    const wanted = Math.min(jobs, toCompare.length);
-    while (pool.length < wanted) {
-      const pair = await Promise.all([o.connectSource(), o.connectTarget()]);
-      pool.push(pair);
-      await Promise.all(pair.map(useStableTextSettings));
-    }
-    const free = [...pool];
-    const compared = await mapLimit(toCompare, pool.length, async ({ src, tgt }) => {
-      throwIfAborted(o.signal);
-      const [s, t] = free.pop()!;
-      try {
-        const { columns, note } = commonColumns(src, tgt);
-        const [a, b] = await Promise.all([tableDigest(s, src.schema, src.name, columns, o.checksum), tableDigest(t, tgt.schema, tgt.name, columns, o.checksum)]);
-        const status: TableStatus = a.rows !== b.rows ? "rows-differ" : a.hash !== b.hash ? "checksum-differs" : note ? "columns-differ" : "match";
-        const result: TableComparison = {
-          schema: src.schema,
-          table: src.name,
-          status,
-          sourceRows: a.rows,
-          targetRows: b.rows,
-          ...(a.hash !== null ? { sourceHash: a.hash } : {}),
-          ...(b.hash !== null ? { targetHash: b.hash } : {}),
-          ...(note ? { columnNote: note } : {}),
-        };
-        done += 1;
-        o.onProgress?.(done, total, result);
-        return result;
-      } finally {
-        free.push([s, t]);
-      }
-    });
+    const digests: [TableDigest | undefined, TableDigest | undefined][] = toCompare.map(() => [undefined, undefined]);
+    const compared: TableComparison[] = [];
+    const settle = (i: number): void => {
+      const [a, b] = digests[i]!;
+      if (!a || !b) return;
+      const { src, note } = toCompare[i]!;
+      const status: TableStatus = a.rows !== b.rows ? "rows-differ" : a.hash !== b.hash ? "checksum-differs" : note ? "columns-differ" : "match";
+      const result: TableComparison = {
+        schema: src.schema,
+        table: src.name,
+        status,
+        sourceRows: a.rows,
+        targetRows: b.rows,
+        ...(a.hash !== null ? { sourceHash: a.hash } : {}),
+        ...(b.hash !== null ? { targetHash: b.hash } : {}),
+        ...(note ? { columnNote: note } : {}),
+      };
+      compared.push(result);
+      done += 1;
+      o.onProgress?.(done, total, result);
+    };
+    // Each side on its own sessions, both at once, biggest tables first.
+    await Promise.all(
+      ([0, 1] as const).map(async (side) => {
+        const infos = toCompare.map((c, i) => ({ i, info: side === 0 ? c.src : c.tgt, rowHash: c.rowHash }));
+        infos.sort((x, y) => (y.info.blocks ?? 0) - (x.info.blocks ?? 0));
+        const parallel = parallelTables(
+          infos.map((x) => x.info.blocks),
+          jobs,
+        );
+        const tables: SideTable[] = infos.map((x, k) => ({ schema: x.info.schema, name: x.info.name, rowHash: x.rowHash, parallel: parallel[k]! }));
+        await fillPool(pools[side], Math.min(jobs, Math.max(1, tables.length)), side === 0 ? o.connectSource : o.connectTarget);
+        await digestSide(
+          pools[side],
+          tables,
+          (k, digest) => {
+            const i = infos[k]!.i;
+            digests[i]![side] = digest;
+            settle(i);
+          },
+          o.signal,
+        );
+      }),
+    );
     results.push(...compared);
     for (const t of tgtTables) {
       if (!sourceKeys.has(tableKey(t))) results.push({ schema: t.schema, table: t.name, status: "only-on-target" });
@@ -137,6 +176,6 @@ export async function validateDatabases(o: ValidateOptions): Promise<ValidateRep
     const differences = results.filter((r) => DIFFERENT.has(r.status)).length + (parity ? parity.blockers + parity.warnings : 0) + (objects?.differences.length ?? 0);
     return { schemas, checksum: o.checksum, tables: results, ...(parity ? { parity } : {}), ...(objects ? { objects } : {}), differences };
   } finally {
-    await Promise.all(pool.flat().map((c) => c.end().catch(() => undefined)));
+    await Promise.all(pools.flat().map((c) => c.end().catch(() => undefined)));
   }
 }
