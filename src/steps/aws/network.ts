@@ -62,6 +62,9 @@ export async function ensureIngress(
   const rec = recorded(ctx, o.key);
   const fromText = "groupId" in o.from ? o.from.groupId : o.from.cidr;
   if (rec && field(rec, "groupId") === o.groupId && (field(rec, "sourceGroupId") ?? field(rec, "cidr")) === fromText) return;
+  // A changed answer (say, another aurora.clientCidr on a retry) adds a new rule: the one
+  // recorded before stays recorded under a key of its own, so cleanup still revokes it.
+  if (rec) ctx.state.resources[`${o.key}:${field(rec, "sourceGroupId") ?? field(rec, "cidr") ?? rec.id}`] = rec;
   let ruleId: string | undefined;
   let addedNow = true;
   try {

@@ -95,6 +95,17 @@ describe("step 3: Aurora cluster", () => {
     expect(h.state.resources["aurora-ingress-from-client"]).toMatchObject({ kind: "security-group-rule", createdByUs: true, cidr: "203.0.113.7/32" });
   });
 
+  it("GIVEN a rule opened for one address range WHEN a retry of the step is given another THEN the new one is opened and both stay recorded for cleanup", async () => {
+    const fake = new FakeAws();
+    const first = harness(fake, sourceState(SOURCE_URL, "shop"), { answers: { "aurora.clientCidr": "203.0.113.7/32" } });
+    await auroraClusterStep.run(first.ctx);
+    const retry = harness(fake, first.state, { answers: { "aurora.clientCidr": "198.51.100.9/32" } });
+    await auroraClusterStep.run(retry.ctx);
+    const rules = Object.values(retry.state.resources).filter((r) => r.kind === "security-group-rule" && "cidr" in r);
+    expect(rules.map((r) => (r as { cidr?: string }).cidr).sort()).toEqual(["198.51.100.9/32", "203.0.113.7/32"]);
+    expect(fake.callsTo("authorizeSecurityGroupIngress").filter((c) => JSON.stringify(c.input).includes("CidrIp"))).toHaveLength(2);
+  });
+
   it("GIVEN an existing cluster older than the source WHEN it is picked THEN it is refused with the reason", async () => {
     const fake = new FakeAws();
     await fake.rds.createDBCluster({ DBClusterIdentifier: "legacy", Engine: "aurora-postgresql", EngineVersion: "14.12", MasterUsername: "admin1" });
