@@ -4,7 +4,7 @@ import { RESOURCE_KIND } from "../cleanup/kinds.js";
 import { OperationError, UsageError } from "../errors.js";
 import { defaultBaseName, lowerIdentifier, validateAwsIdentifier, validateCidr, validateMasterPassword, validateMasterUsername } from "../plan/aws-identifiers.js";
 import type { Step, StepContext } from "../runner.js";
-import { CLIENT_CIDR, TARGET_URL, askTargetAccess, checkReachable, takeAnswer, targetLocation } from "./aurora-target.js";
+import { CLIENT_CIDR, TARGET_URL, askTargetAccess, checkReachable, targetLocation } from "./aurora-target.js";
 import { chooseDbSubnetGroup, chooseEngineVersion, chooseExistingCluster } from "./aws/aurora-choices.js";
 import { awsFor, dryRunValue, sourceFacts } from "./aws/context.js";
 import { findCluster, findDbInstance } from "./aws/lookups.js";
@@ -163,13 +163,12 @@ async function createCluster(ctx: StepContext, aws: AwsServices, sourceMajor: nu
     help: "No (the default) keeps them inside the VPC; this tool then needs a VPN, a bastion or to run in the VPC to load the schema",
     default: false,
   });
-  const previousCidr = takeAnswer(ctx, CLIENT_CIDR);
   const clientCidr = (
     await ctx.prompter.text({
       id: CLIENT_CIDR,
       message: "Address range this tool connects to Aurora from (leave empty to add no such rule)",
       help: "e.g. 203.0.113.7/32 for your machine; never 0.0.0.0/0",
-      default: previousCidr ?? "",
+      default: "",
       validate: (v) => (v.trim() === "" ? undefined : validateCidr(v)),
     })
   ).trim();

@@ -22,17 +22,6 @@ export interface TargetAccess {
   override?: PgLocation;
 }
 
-/**
- * Answers that step 3 asks again on every run of it: after a failed reachability check, a
- * `--config` or flag value given for the retry (a tunnel, a CIDR, a CA bundle) must win over
- * what was recorded, and a terminal shows the earlier answer as the default.
- */
-export function takeAnswer(ctx: StepContext, id: string): string | undefined {
-  const previous = ctx.state.answers[id];
-  delete ctx.state.answers[id];
-  return typeof previous === "string" ? previous : undefined;
-}
-
 function validateCaBundle(value: string): string | undefined {
   if (value.trim() === "") return undefined;
   let text: string;
@@ -61,24 +50,22 @@ function validateTargetUrl(value: string): string | undefined {
 
 /** Asks for the CA bundle and the optional `target.url`; a password in that URL is kept in memory only. */
 export async function askTargetAccess(ctx: StepContext): Promise<TargetAccess> {
-  const previousCa = takeAnswer(ctx, CA_BUNDLE);
   const caBundle = (
     await ctx.prompter.text({
       id: CA_BUNDLE,
       message: "RDS CA bundle file, to verify Aurora's certificate (leave empty to encrypt without verifying)",
       help: "the PEM bundle of the region, e.g. eu-west-1-bundle.pem from https://truststore.pki.rds.amazonaws.com; also --ca-bundle",
-      default: previousCa ?? "",
+      default: "",
       validate: validateCaBundle,
       normalize: (v) => (v.trim() === "" ? "" : resolve(v.trim())),
     })
   ).trim();
-  const previousUrl = takeAnswer(ctx, TARGET_URL);
   const typed = (
     await ctx.prompter.text({
       id: TARGET_URL,
       message: "URL this tool connects to Aurora through, e.g. a tunnel (leave empty to connect to the cluster's endpoint)",
       help: "postgres://user@localhost:15432/dbname?sslmode=verify-ca&sslrootcert=… for an SSH or SSM tunnel; empty: the writer endpoint",
-      default: previousUrl ?? "",
+      default: "",
       validate: validateTargetUrl,
       normalize: (v) => {
         if (v.trim() === "") return "";
