@@ -1,11 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { APP_ROLE } from "../../src/demo/schema.js";
 import { startCli } from "../support/cli.js";
+import { appCanConnectToSource, cutoverRecord, hookPids, signalGroup } from "../support/cutover-e2e.js";
 import { type DemoServers, startDemoServers } from "../support/demo-e2e.js";
 
 let d: DemoServers;
@@ -17,45 +16,10 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   // The switch hook SIGKILL orphaned (nothing can forward a SIGKILL): ended here.
-  for (const pid of hookPids()) signalGroup(pid, "SIGKILL");
+  for (const pid of hookPids(dir)) signalGroup(pid, "SIGKILL");
   await d?.servers.stop();
   rmSync(dir, { recursive: true, force: true });
 });
-
-function hookPids(): number[] {
-  try {
-    return [Number(readFileSync(join(dir, "switch.pid"), "utf8").trim())];
-  } catch {
-    return [];
-  }
-}
-
-function signalGroup(pid: number, sig: NodeJS.Signals | 0): boolean {
-  try {
-    process.kill(-pid, sig);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The demo's app role on the source: refused while the freeze is in force. */
-async function appCanConnectToSource(): Promise<boolean> {
-  const c = new pg.Client({ host: "127.0.0.1", port: d.servers.source.port, user: APP_ROLE, database: "shop", ssl: { rejectUnauthorized: false } });
-  c.on("error", () => undefined);
-  try {
-    await c.connect();
-    await c.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function cutoverRecord(statePath: string): { freeze?: { status: string }; switch?: { startedAt?: string; finishedAt?: string } } {
-  const state = JSON.parse(readFileSync(statePath, "utf8")) as { outputs: Record<string, unknown> };
-  return (state.outputs["cutover"] ?? {});
-}
 
 describe("GIVEN the demo at its cutover with the marker held back on the target, and the built CLI", () => {
   it("WHEN Ctrl-C comes during the marker wait THEN it exits 130 after lifting the freeze, the state records it lifted, and no hook process is left", async () => {
@@ -74,15 +38,15 @@ describe("GIVEN the demo at its cutover with the marker held back on the target,
       ALTER TABLE aurora_migrate.cutover_marker ENABLE ALWAYS TRIGGER hold_marker`);
     await cli.waitFor("Waiting for the marker", 240_000);
     await delay(500);
-    expect(await appCanConnectToSource()).toBe(false);
+    expect(await appCanConnectToSource(d)).toBe(false);
     cli.child.kill("SIGINT");
     const interrupted = await cli.done;
     expect(interrupted.code, cli.output()).toBe(130);
     expect(cli.output()).toMatch(/The write freeze was lifted/);
     expect(cutoverRecord(statePath).freeze?.status).toBe("lifted");
-    expect(await appCanConnectToSource()).toBe(true);
+    expect(await appCanConnectToSource(d)).toBe(true);
     // The switch command never started, so no process of it can be left.
-    expect(hookPids()).toEqual([]);
+    expect(hookPids(dir)).toEqual([]);
     await d.targetSql("INSERT INTO public.release_marker VALUES (1)");
   }, 600_000);
 });

@@ -1,10 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { APP_ROLE } from "../../src/demo/schema.js";
 import { runCli, startCli } from "../support/cli.js";
+import { appCanConnectToSource, cutoverRecord, hookPids, signalGroup } from "../support/cutover-e2e.js";
 import { type DemoServers, startDemoServers } from "../support/demo-e2e.js";
 
 let d: DemoServers;
@@ -16,45 +15,10 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   // The switch hook SIGKILL orphaned (nothing can forward a SIGKILL): ended here.
-  for (const pid of hookPids()) signalGroup(pid, "SIGKILL");
+  for (const pid of hookPids(dir)) signalGroup(pid, "SIGKILL");
   await d?.servers.stop();
   rmSync(dir, { recursive: true, force: true });
 });
-
-function hookPids(): number[] {
-  try {
-    return [Number(readFileSync(join(dir, "switch.pid"), "utf8").trim())];
-  } catch {
-    return [];
-  }
-}
-
-function signalGroup(pid: number, sig: NodeJS.Signals | 0): boolean {
-  try {
-    process.kill(-pid, sig);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The demo's app role on the source: refused while the freeze is in force. */
-async function appCanConnectToSource(): Promise<boolean> {
-  const c = new pg.Client({ host: "127.0.0.1", port: d.servers.source.port, user: APP_ROLE, database: "shop", ssl: { rejectUnauthorized: false } });
-  c.on("error", () => undefined);
-  try {
-    await c.connect();
-    await c.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function cutoverRecord(statePath: string): { freeze?: { status: string }; switch?: { startedAt?: string; finishedAt?: string } } {
-  const state = JSON.parse(readFileSync(statePath, "utf8")) as { outputs: Record<string, unknown> };
-  return (state.outputs["cutover"] ?? {});
-}
 
 describe("GIVEN the demo at its cutover, the built CLI, and a switch command that hangs", () => {
   it("WHEN the CLI is SIGKILLed during the switch command THEN a resume does not lift the freeze, says the app may already be on the target, and gives the two ways out", async () => {
@@ -70,7 +34,7 @@ describe("GIVEN the demo at its cutover, the built CLI, and a switch command tha
     expect(cutoverRecord(statePath).switch?.startedAt).toBeDefined();
     expect(cutoverRecord(statePath).switch?.finishedAt).toBeUndefined();
     // Documented: a SIGKILLed tool cannot forward anything, so its hook (its own process group) lives on.
-    expect(signalGroup(hookPids()[0]!, 0)).toBe(true);
+    expect(signalGroup(hookPids(dir)[0]!, 0)).toBe(true);
 
     const resumed = await runCli(["demo", "--resume", ...common]);
     const text = resumed.stdout + resumed.stderr;
@@ -79,6 +43,6 @@ describe("GIVEN the demo at its cutover, the built CLI, and a switch command tha
     expect(text).toMatch(/cutover --state \S+ --config \S+ --switched/);
     expect(text).toMatch(/cutover --state \S+ --config \S+ --unfreeze/);
     expect(cutoverRecord(statePath).freeze?.status).toBe("applied");
-    expect(await appCanConnectToSource()).toBe(false);
+    expect(await appCanConnectToSource(d)).toBe(false);
   }, 600_000);
 });
