@@ -38,9 +38,3 @@ export function fullLoadPhase(task: TaskView): FullLoadPhase {
   }
   return { kind: "busy", status };
 }
-
-/** `Full load 40% · 2 loaded, 1 loading, 2 queued, 0 errored (running)`. */
-export function progressLine(task: TaskView): string {
-  const s = task.ReplicationTaskStats ?? {};
-  return `Full load ${s.FullLoadProgressPercent ?? 0}% · ${s.TablesLoaded ?? 0} loaded, ${s.TablesLoading ?? 0} loading, ${s.TablesQueued ?? 0} queued, ${s.TablesErrored ?? 0} errored (${task.Status ?? "unknown"})`;
-}

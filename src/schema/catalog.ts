@@ -48,7 +48,7 @@ export function normaliseViewSql(text: string | null): string {
 }
 
 /** Excludes objects that belong to an extension (they come with CREATE EXTENSION). */
-const notExtensionMember = (classid: string, oid: string): string =>
+export const notExtensionMember = (classid: string, oid: string): string =>
   `NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = '${classid}'::regclass AND e.objid = ${oid} AND e.deptype = 'e')`;
 
 type Row = { k: string; d: string | null; s?: string | null };

@@ -1,5 +1,5 @@
 import type { PgClient } from "../adapters/postgres/connect.js";
-import type { TableColumn } from "./tables.js";
+import { notExtensionMember } from "../schema/catalog.js";
 
 /** A schema-qualified object; `key` is `schema.name` (`schema.table.index` for an index), as the parity check names it. */
 export interface ObjectName {
@@ -38,17 +38,12 @@ export interface RelationState {
   /** A partition: its parent table and its bound (`FOR VALUES …`). */
   partitionOf?: ObjectName;
   bound?: string;
-  /** Materialized views only: their columns, for the content checksum. */
-  columns?: TableColumn[];
 }
 
 export interface ObjectStates {
   indexes: IndexState[];
   relations: RelationState[];
 }
-
-const notExtensionMember = (oid: string): string =>
-  `NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_class'::regclass AND e.objid = ${oid} AND e.deptype = 'e')`;
 
 interface IndexRow {
   schema: string;
@@ -71,7 +66,6 @@ interface RelationRow {
   parent_schema: string | null;
   parent: string | null;
   bound: string | null;
-  columns: TableColumn[] | null;
 }
 
 /** Every index and relation state of `schemas`: two catalog queries, no row of any table read. */
@@ -89,24 +83,20 @@ export async function readObjectStates(client: PgClient, schemas: readonly strin
        LEFT JOIN pg_index px ON px.indexrelid = p.oid
        LEFT JOIN pg_class pt ON pt.oid = px.indrelid
        LEFT JOIN pg_namespace pn ON pn.oid = pt.relnamespace
-      WHERE n.nspname = ANY($1::text[]) AND ${notExtensionMember("t.oid")}`,
+      WHERE n.nspname = ANY($1::text[]) AND ${notExtensionMember("pg_class", "t.oid")}`,
     [schemas],
   );
   const relations = await client.query<RelationRow>(
     `SELECT n.nspname AS schema, c.relname AS name, c.relkind::text AS kind, c.relpersistence::text AS persistence,
             c.relispopulated AS populated,
             pn.nspname AS parent_schema, p.relname AS parent,
-            CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS bound,
-            CASE WHEN c.relkind = 'm' THEN
-              (SELECT json_agg(json_build_object('name', a.attname, 'type', format_type(a.atttypid, a.atttypmod)) ORDER BY a.attnum)
-                 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped)
-            END AS columns
+            CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS bound
        FROM pg_class c
        JOIN pg_namespace n ON n.oid = c.relnamespace
        LEFT JOIN pg_inherits h ON c.relispartition AND h.inhrelid = c.oid
        LEFT JOIN pg_class p ON p.oid = h.inhparent
        LEFT JOIN pg_namespace pn ON pn.oid = p.relnamespace
-      WHERE c.relkind IN ('r', 'p', 'm', 'S') AND n.nspname = ANY($1::text[]) AND ${notExtensionMember("c.oid")}`,
+      WHERE c.relkind IN ('r', 'p', 'm', 'S') AND n.nspname = ANY($1::text[]) AND ${notExtensionMember("pg_class", "c.oid")}`,
     [schemas],
   );
   return {
@@ -129,7 +119,6 @@ export async function readObjectStates(client: PgClient, schemas: readonly strin
       populated: r.populated,
       ...(r.parent ? { partitionOf: { key: `${r.parent_schema}.${r.parent}`, schema: r.parent_schema!, name: r.parent } } : {}),
       ...(r.bound ? { bound: r.bound } : {}),
-      ...(r.columns ? { columns: r.columns } : {}),
     })),
   };
 }
