@@ -5,8 +5,8 @@
  */
 import { connectPg } from "../src/adapters/postgres/connect.js";
 import { parsePgUrl } from "../src/adapters/postgres/url.js";
-import { dropSetAside, readSetAside } from "../src/schema/set-aside.js";
-import { restoreSetAside } from "../src/schema/restore.js";
+import { dropSetAside, readSetAside } from "../src/migration/schema/set-aside.js";
+import { restoreSetAside } from "../src/migration/schema/restore.js";
 import { installedServers, startPgServer } from "../test/support/pg-server.js";
 import type { BenchModule } from "./run.js";
 import { databaseSize, fmt, seconds, tableSetSql } from "./support.js";

@@ -6,8 +6,8 @@
  */
 import pg from "pg";
 import { connectUrl } from "../src/adapters/postgres/connect-url.js";
-import { mapLimit } from "../src/concurrency.js";
-import { validateDatabases } from "../src/validate/compare.js";
+import { mapLimit } from "../src/core/concurrency.js";
+import { validateDatabases } from "../src/migration/validate/compare.js";
 import type { BenchModule } from "./run.js";
 import { databaseSize, fmt, median, seconds, startPair } from "./support.js";
 

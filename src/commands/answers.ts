@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
-import { UsageError } from "../errors.js";
+import { UsageError } from "../core/errors.js";
 import type { Answer } from "../state/schema.js";
 import { QUESTION_CATALOG, type QuestionInfo, STEP_TITLES, configTemplate, templateValue } from "../ui/question-catalog.js";
 import type { Reporter } from "../ui/reporter.js";

@@ -2,11 +2,11 @@ import { connectPg } from "../adapters/postgres/connect.js";
 import { type GatheredFacts, gatherSourceFacts } from "../adapters/postgres/source-facts/index.js";
 import type { QueryKind } from "../adapters/postgres/source-facts/counting-client.js";
 import { describeLocation, parsePgUrl } from "../adapters/postgres/url.js";
-import { BlockedError, UsageError } from "../errors.js";
+import { BlockedError, UsageError } from "../core/errors.js";
 import { checkDmsCidr } from "../plan/preflight/dms-cidr.js";
 import { type PreflightResult, runPreflight } from "../plan/preflight/index.js";
 import type { Finding } from "../state/schema.js";
-import { type SourcePreflightOutput, buildSourcePreflightOutput } from "../steps/source-preflight-output.js";
+import { type SourcePreflightOutput, buildSourcePreflightOutput } from "../migration/outputs/source-preflight.js";
 import { preflightSummary, printPreflight } from "../ui/findings-report.js";
 import type { Reporter } from "../ui/reporter.js";
 

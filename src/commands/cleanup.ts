@@ -1,9 +1,10 @@
-import type { CleanupDeps } from "../cleanup/deps.js";
-import { cleanupDepsFor } from "../cleanup/aws-deps.js";
-import { CLEANUP_STEP_ID } from "../cleanup/progress.js";
-import type { CleanupOptions } from "../cleanup/run-cleanup.js";
-import { type GlobalOptions, type StepContext, runSteps } from "../runner.js";
-import { type SessionIo, openSession } from "../session.js";
+import type { CleanupDeps } from "../migration/cleanup/deps.js";
+import { cleanupDepsFor } from "../migration/cleanup/aws-deps.js";
+import { CLEANUP_STEP_ID } from "../migration/cleanup/progress.js";
+import type { CleanupOptions } from "../migration/cleanup/run-cleanup.js";
+import { type GlobalOptions, type StepContext } from "../migration/context.js";
+import { runSteps } from "../wizard/runner.js";
+import { type SessionIo, openSession } from "./session.js";
 import { commandFor } from "../state/paths.js";
 import { cleanupStep } from "../steps/cleanup.js";
 

@@ -1,14 +1,15 @@
-import type { CutoverDeps } from "../cutover/deps.js";
-import { cutoverDepsFor } from "../cutover/live-deps.js";
-import { cutoverOutput } from "../cutover/record.js";
-import { runCutover, unfreezeCommand } from "../cutover/run-cutover.js";
-import { type GlobalOptions, type StepContext, runSteps } from "../runner.js";
-import { type SessionIo, openSession } from "../session.js";
+import type { CutoverDeps } from "../migration/cutover/deps.js";
+import { cutoverDepsFor } from "../migration/cutover/live-deps.js";
+import { cutoverOutput } from "../migration/cutover/record.js";
+import { runCutover, unfreezeCommand } from "../migration/cutover/run-cutover.js";
+import { type GlobalOptions, type StepContext } from "../migration/context.js";
+import { runSteps } from "../wizard/runner.js";
+import { type SessionIo, openSession } from "./session.js";
 import { commandFor } from "../state/paths.js";
 import { cutoverStep } from "../steps/cutover.js";
-import { Q } from "../cutover/questions.js";
-import { VERIFY_MODES } from "../cutover/record.js";
-import { UsageError } from "../errors.js";
+import { Q } from "../migration/cutover/questions.js";
+import { VERIFY_MODES } from "../migration/cutover/record.js";
+import { UsageError } from "../core/errors.js";
 
 export interface CutoverFlags {
   /** --skip-validation: start without the row-count check (recorded as the answer). */

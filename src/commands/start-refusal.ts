@@ -1,5 +1,6 @@
-import { UsageError } from "../errors.js";
-import { firstUnfinished, type Step } from "../runner.js";
+import { UsageError } from "../core/errors.js";
+import { firstUnfinished } from "../wizard/runner.js";
+import { type Step } from "../migration/context.js";
 import { commandFor, shellQuote } from "../state/paths.js";
 import type { MigrationState } from "../state/schema.js";
 

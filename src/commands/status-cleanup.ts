@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { CLEANUP_STEP_ID, cleanupStartedAt } from "../cleanup/progress.js";
-import { RESOURCE_KIND } from "../cleanup/kinds.js";
+import { CLEANUP_STEP_ID, cleanupStartedAt } from "../migration/cleanup/progress.js";
+import { RESOURCE_KIND } from "../migration/cleanup/kinds.js";
 import { commandFor } from "../state/paths.js";
 import type { MigrationState, ResourceRecord } from "../state/schema.js";
 

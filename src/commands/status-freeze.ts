@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CUTOVER_OUTPUT, freezeRecordSchema } from "../cutover/record.js";
+import { CUTOVER_OUTPUT, freezeRecordSchema } from "../migration/cutover/record.js";
 import type { MigrationState } from "../state/schema.js";
 import { resumeCommand, switchedCommand, unfreezeCommand } from "../state/paths.js";
 

@@ -1,9 +1,9 @@
-import type { KeyChangeStatus } from "../key-changes/status.js";
-import { KEY_CHANGES_OUTPUT } from "../key-changes/record.js";
-import type { GlobalOptions } from "../runner.js";
+import type { KeyChangeStatus } from "../migration/key-changes/status.js";
+import { KEY_CHANGES_OUTPUT } from "../migration/key-changes/record.js";
+import type { GlobalOptions } from "../migration/context.js";
 import { readState } from "../state/store.js";
 import type { Reporter } from "../ui/reporter.js";
-import { STEP_TITLES } from "../steps/step-titles.js";
+import { STEP_TITLES } from "../wizard/step-titles.js";
 import { resumeCommand } from "../state/paths.js";
 import { countOf } from "../ui/findings-report.js";
 import { type CleanupStatus, cleanupStatus, cleanupStatusLines, resourceStatuses } from "./status-cleanup.js";
@@ -120,7 +120,7 @@ export async function showStatus(options: GlobalOptions, reporter: Reporter): Pr
   }
   if (report.keyChanges) {
     reporter.heading("Primary-key changes");
-    const { keyChangeStatusLines } = await import("../key-changes/status.js");
+    const { keyChangeStatusLines } = await import("../migration/key-changes/status.js");
     for (const line of keyChangeStatusLines(report.keyChanges)) reporter.info(line);
   }
   reporter.info("");
@@ -131,9 +131,9 @@ export async function showStatus(options: GlobalOptions, reporter: Reporter): Pr
 /** The running count of key changes on the source: best effort, never a prompt (the password only from PGPASSWORD or ~/.pgpass). */
 async function readKeyChangeStatus(state: MigrationState): Promise<KeyChangeStatus | undefined> {
   const [{ keyChangeStatus }, { connectPg }, { recordedLocation }] = await Promise.all([
-    import("../key-changes/status.js"),
+    import("../migration/key-changes/status.js"),
     import("../adapters/postgres/connect.js"),
-    import("../steps/connections.js"),
+    import("../migration/connections.js"),
   ]);
   return keyChangeStatus(state, () => connectPg(recordedLocation({ state }, "source"), undefined, { connectTimeoutMs: 5_000 }));
 }

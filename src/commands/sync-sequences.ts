@@ -1,9 +1,9 @@
 import { connectUrl } from "../adapters/postgres/connect-url.js";
 import { resolveSchemas } from "../adapters/postgres/schemas.js";
-import { UsageError } from "../errors.js";
-import type { GlobalOptions } from "../runner.js";
-import { printSequenceReport, sequenceReportJson } from "../sequences/report.js";
-import { syncSequences } from "../sequences/sync.js";
+import { UsageError } from "../core/errors.js";
+import type { GlobalOptions } from "../migration/context.js";
+import { printSequenceReport, sequenceReportJson } from "../migration/sequences/report.js";
+import { syncSequences } from "../migration/sequences/sync.js";
 import type { Reporter } from "../ui/reporter.js";
 
 export interface SyncSequencesOptions {

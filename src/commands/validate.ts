@@ -1,12 +1,12 @@
 import { connectUrl } from "../adapters/postgres/connect-url.js";
 import { resolveSchemas } from "../adapters/postgres/schemas.js";
-import { BlockedError, UsageError } from "../errors.js";
-import type { GlobalOptions } from "../runner.js";
-import { IGNORED_SCHEMAS } from "../schema/catalog.js";
-import { printParity } from "../schema/parity-print.js";
+import { BlockedError, UsageError } from "../core/errors.js";
+import type { GlobalOptions } from "../migration/context.js";
+import { IGNORED_SCHEMAS } from "../migration/schema/catalog.js";
+import { printParity } from "../migration/schema/parity-print.js";
 import type { Reporter } from "../ui/reporter.js";
-import { type TableComparison, type ValidateReport, validateDatabases } from "../validate/compare.js";
-import type { ObjectCheck } from "../validate/object-compare.js";
+import { type TableComparison, type ValidateReport, validateDatabases } from "../migration/validate/compare.js";
+import type { ObjectCheck } from "../migration/validate/object-compare.js";
 import { requireUrls } from "./sync-sequences.js";
 
 export interface ValidateCommandOptions {

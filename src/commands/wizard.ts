@@ -1,11 +1,12 @@
 import { existsSync } from "node:fs";
-import { CLEANUP_STEP_ID, cleanupStartedAt } from "../cleanup/progress.js";
-import { AppError, InterruptedError, OperationError } from "../errors.js";
-import { type GlobalOptions, firstUnfinished, runSteps, type Step } from "../runner.js";
-import { type Session, type SessionIo, openSession } from "../session.js";
+import { CLEANUP_STEP_ID, cleanupStartedAt } from "../migration/cleanup/progress.js";
+import { AppError, InterruptedError, OperationError } from "../core/errors.js";
+import { type GlobalOptions, type Step } from "../migration/context.js";
+import { firstUnfinished, runSteps } from "../wizard/runner.js";
+import { type Session, type SessionIo, openSession } from "./session.js";
 import { commandFor, resumeCommand } from "../state/paths.js";
 import { readState } from "../state/store.js";
-import { WIZARD_STEPS } from "../steps/index.js";
+import { WIZARD_STEPS } from "../wizard/steps.js";
 import { startRefusal } from "./start-refusal.js";
 import { statusReport } from "./status.js";
 

@@ -6,7 +6,7 @@
  * on that secret. Shared by the stand-in, the tests' fake and the wizard (a role found by
  * name), so each is as strict as DMS.
  */
-import { dmsServicePrincipal } from "../steps/aws/dms-secret-policy.js";
+import { dmsServicePrincipal } from "./dms-secret-policy.js";
 
 interface Statement {
   Effect?: string;

@@ -6,7 +6,7 @@
 import type { Socket } from "node:net";
 import { setTimeout as delay } from "node:timers/promises";
 import type { PgClient } from "../adapters/postgres/connect.js";
-import type { Clock } from "../clock.js";
+import type { Clock } from "../core/clock.js";
 import { WalPositionHistory } from "./cdc-latency.js";
 import { type PgEndpoint, closeQuietly, connectEndpoint } from "./endpoint.js";
 

@@ -7,7 +7,7 @@
  * with the AfterConnectScript), and, like DMS, it never moves sequences.
  */
 import type { PgClient } from "../adapters/postgres/connect.js";
-import type { Clock } from "../clock.js";
+import type { Clock } from "../core/clock.js";
 import { type PgEndpoint, qualified, quoteIdent, quoteLiteral } from "./endpoint.js";
 import type { SourceTable } from "./source-tables.js";
 

@@ -3,7 +3,7 @@
  * source it also opens a logical replication connection, which CDC needs and which only a
  * superuser or a role with REPLICATION may open, so a missing right fails here, not mid-task.
  */
-import { errorMessage } from "../errors.js";
+import { errorMessage } from "../core/errors.js";
 import { type PgEndpoint, closeQuietly, connectEndpoint } from "./endpoint.js";
 
 export interface ConnectionTestResult {

@@ -3,7 +3,7 @@
  * FATAL"), carrying PostgreSQL's own message, detail and hint, so a user reading the wizard's
  * report sees why the task failed and where.
  */
-import { errorMessage } from "../errors.js";
+import { errorMessage } from "../core/errors.js";
 import { qualified } from "./endpoint.js";
 import { TableLoadError } from "./table-copy.js";
 import type { TargetTablePrepMode } from "./task-settings.js";

@@ -14,7 +14,7 @@ import { tmpdir, userInfo } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
-import { OperationError } from "../errors.js";
+import { OperationError } from "../core/errors.js";
 import type { PgLocation } from "../adapters/postgres/url.js";
 import { quoteIdent } from "./endpoint.js";
 import { type SelfSignedCertificate, selfSignedCertificate } from "./tls-certificate.js";

@@ -62,8 +62,8 @@
 import type { ReplicationTaskStats, TableStatistics } from "@aws-sdk/client-database-migration-service";
 import type { PgClient } from "../adapters/postgres/connect.js";
 import { describeLocation } from "../adapters/postgres/url.js";
-import { type Clock, systemClock } from "../clock.js";
-import { errorMessage } from "../errors.js";
+import { type Clock, systemClock } from "../core/clock.js";
+import { errorMessage } from "../core/errors.js";
 import { type CdcLatency, CdcMonitor } from "./cdc-monitor.js";
 import {
   cdcObjectNames,

@@ -5,7 +5,7 @@
  * That split is what makes "nothing lost, nothing applied twice" hold.
  */
 import type { PgClient } from "../adapters/postgres/connect.js";
-import type { Clock } from "../clock.js";
+import type { Clock } from "../core/clock.js";
 import { type PgEndpoint, STANDIN_APPLICATION_NAME, closeQuietly, connectEndpoint, quoteIdent } from "./endpoint.js";
 
 export interface ExportedSnapshot {

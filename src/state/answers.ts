@@ -1,5 +1,4 @@
-import type { Clock } from "../clock.js";
-import type { AnswerBook } from "../ui/prompter.js";
+import type { Clock } from "../core/clock.js";
 import type { Answer, MigrationState, ReplacedAnswer } from "./schema.js";
 
 /** True when two answers are the same value (lists compared item by item, in order). */
@@ -29,6 +28,15 @@ export function retryingAfterFailure(state: MigrationState): boolean {
 }
 
 /** The prompter's answer book over the state's answers, keeping the history of replaced ones. */
+/** Where recorded answers live (the state file's `answers`). */
+export interface AnswerBook {
+  get(id: string): Answer | undefined;
+  /** Records an answer; `by` says where a replacing answer came from (kept in the answer's history). */
+  set(id: string, value: Answer, by?: "config" | "terminal"): void;
+  /** True when the step asking now failed on its previous attempt: its answers are asked again in a terminal. */
+  retrying?(): boolean;
+}
+
 export function stateAnswerBook(state: MigrationState, clock: Clock): AnswerBook {
   return {
     get: (id) => state.answers[id],

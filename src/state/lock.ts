@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { link, open, readFile, stat, unlink } from "node:fs/promises";
 import { hostname } from "node:os";
-import { OperationError } from "../errors.js";
+import { OperationError } from "../core/errors.js";
 import { stateDirectoryError } from "./store.js";
 
 interface LockInfo {

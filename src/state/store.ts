@@ -1,7 +1,7 @@
 import { constants } from "node:fs";
 import { open, readFile, rename, unlink } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
-import { UsageError } from "../errors.js";
+import { UsageError } from "../core/errors.js";
 import { type MigrationState, stateSchema } from "./schema.js";
 import { upgradeState } from "./upgrade.js";
 

@@ -1,5 +1,5 @@
-import { UsageError } from "../errors.js";
-import { RENAMED_IDS } from "../ui/renamed-ids.js";
+import { UsageError } from "../core/errors.js";
+import { RENAMED_IDS } from "./renamed-ids.js";
 import { STATE_VERSION } from "./schema.js";
 
 type Upgrade = (raw: Record<string, unknown>) => Record<string, unknown>;

@@ -1,16 +1,16 @@
 import type { AwsServices, DbCluster, DbInstance } from "../adapters/aws/ports.js";
 import { type PgLocation, describeLocation, formatPgUrl } from "../adapters/postgres/url.js";
-import { RESOURCE_KIND } from "../cleanup/kinds.js";
-import { OperationError, UsageError } from "../errors.js";
+import { RESOURCE_KIND } from "../migration/cleanup/kinds.js";
+import { OperationError, UsageError } from "../core/errors.js";
 import { defaultBaseName, lowerIdentifier, validateAwsIdentifier, validateCidr, validateMasterPassword, validateMasterUsername } from "../plan/aws-identifiers.js";
-import type { Step, StepContext } from "../runner.js";
+import type { Step, StepContext } from "../migration/context.js";
 import { CLIENT_CIDR, TARGET_URL, askTargetAccess, checkReachable, targetLocation } from "./aurora-target.js";
-import { chooseDbSubnetGroup, chooseEngineVersion, chooseExistingCluster } from "./aws/aurora-choices.js";
-import { awsFor, dryRunValue, sourceFacts } from "./aws/context.js";
-import { findCluster, findDbInstance } from "./aws/lookups.js";
-import { ensureIngress, ensureSecurityGroup } from "./aws/network.js";
-import { pollUntil } from "./aws/poll.js";
-import { RES, goneError, recordResource, recorded } from "./aws/resources.js";
+import { chooseDbSubnetGroup, chooseEngineVersion, chooseExistingCluster } from "../migration/aws/aurora-choices.js";
+import { awsFor, dryRunValue, sourceFacts } from "../migration/aws/context.js";
+import { findCluster, findDbInstance } from "../migration/aws/lookups.js";
+import { ensureIngress, ensureSecurityGroup } from "../migration/aws/network.js";
+import { pollUntil } from "../migration/aws/poll.js";
+import { RES, goneError, recordResource, recorded } from "../migration/aws/resources.js";
 
 /** What later steps read from `state.outputs["aurora-cluster"]`. */
 export interface AuroraClusterOutput {

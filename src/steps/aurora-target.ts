@@ -4,10 +4,10 @@ import { resolve } from "node:path";
 import { connectPg, isUnreachable } from "../adapters/postgres/connect.js";
 import { quoteIdent } from "../adapters/postgres/sql.js";
 import { type PgLocation, describeLocation, formatPgUrl, parsePgUrl } from "../adapters/postgres/url.js";
-import { AppError, OperationError, errorMessage } from "../errors.js";
-import type { StepContext } from "../runner.js";
+import { AppError, OperationError, errorMessage } from "../core/errors.js";
+import type { StepContext } from "../migration/context.js";
 import type { MigrationState } from "../state/schema.js";
-import { openDatabase } from "./connections.js";
+import { openDatabase } from "../migration/connections.js";
 
 /** Question ids (and --config keys) of how the tool reaches Aurora. */
 export const TARGET_URL = "target.url";

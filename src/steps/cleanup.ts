@@ -1,7 +1,7 @@
-import type { CleanupDeps } from "../cleanup/deps.js";
-import { CLEANUP_STEP_ID } from "../cleanup/progress.js";
-import { type CleanupOptions, type CleanupReport, runCleanup } from "../cleanup/run-cleanup.js";
-import type { Step, StepContext } from "../runner.js";
+import type { CleanupDeps } from "../migration/cleanup/deps.js";
+import { CLEANUP_STEP_ID } from "../migration/cleanup/progress.js";
+import { type CleanupOptions, type CleanupReport, runCleanup } from "../migration/cleanup/run-cleanup.js";
+import type { Step, StepContext } from "../migration/context.js";
 
 /** Step 13: cleanup, over the AWS side `makeDeps` provides. */
 export function cleanupStep(makeDeps: (ctx: StepContext) => CleanupDeps, options: CleanupOptions = {}, onReport?: (report: CleanupReport) => void): Step {

@@ -1,7 +1,7 @@
-import type { CutoverDeps } from "../cutover/deps.js";
-import { type CutoverRunOptions, runCutover } from "../cutover/run-cutover.js";
-import { OperationError } from "../errors.js";
-import type { Step, StepContext } from "../runner.js";
+import type { CutoverDeps } from "../migration/cutover/deps.js";
+import { type CutoverRunOptions, runCutover } from "../migration/cutover/run-cutover.js";
+import { OperationError } from "../core/errors.js";
+import type { Step, StepContext } from "../migration/context.js";
 
 /**
  * Step 12: the cutover, over the dependencies `makeDeps` provides (AWS, validate). It answers

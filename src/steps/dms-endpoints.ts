@@ -1,15 +1,15 @@
-import { OperationError } from "../errors.js";
+import { OperationError } from "../core/errors.js";
 import { defaultBaseName } from "../plan/aws-identifiers.js";
-import type { Step, StepContext } from "../runner.js";
+import type { Step, StepContext } from "../migration/context.js";
 import type { AuroraClusterOutput } from "./aurora-cluster.js";
-import { awsFor, requireOutput, sourceFacts } from "./aws/context.js";
-import { regionOfArn } from "./aws/dms-secret-policy.js";
-import { ensureTargetCertificate } from "./aws/dms-certificate.js";
-import { type CredentialMode, sourceCredentials, targetCredentials } from "./aws/endpoint-credentials.js";
-import { ensureEndpoint } from "./aws/endpoint-sync.js";
-import { testConnections } from "./aws/endpoint-tests.js";
-import { findCertificate, findEndpoint } from "./aws/lookups.js";
-import { RES, goneError, recorded } from "./aws/resources.js";
+import { awsFor, requireOutput, sourceFacts } from "../migration/aws/context.js";
+import { regionOfArn } from "../plan/dms-secret-policy.js";
+import { ensureTargetCertificate } from "../migration/aws/dms-certificate.js";
+import { type CredentialMode, sourceCredentials, targetCredentials } from "../migration/aws/endpoint-credentials.js";
+import { ensureEndpoint } from "../migration/aws/endpoint-sync.js";
+import { testConnections } from "../migration/aws/endpoint-tests.js";
+import { findCertificate, findEndpoint } from "../migration/aws/lookups.js";
+import { RES, goneError, recorded } from "../migration/aws/resources.js";
 import type { ReplicationInstanceOutput } from "./replication-instance.js";
 
 /** What later steps read from `state.outputs["dms-endpoints"]`. */

@@ -3,21 +3,21 @@ import type { AwsServices, ReplicationTask } from "../adapters/aws/ports.js";
 import { MARKER_TABLE, TOOL_SCHEMA, ensureMarkerTable } from "../adapters/postgres/marker.js";
 import { listPartitionedTables } from "../adapters/postgres/partitioned-tables.js";
 import { qualified } from "../adapters/postgres/sql.js";
-import { OperationError } from "../errors.js";
+import { OperationError } from "../core/errors.js";
 import { defaultBaseName, lowerIdentifier, validateAwsIdentifier } from "../plan/aws-identifiers.js";
 import { planLobSettings } from "../plan/lob-sizing.js";
 import { type TableName, buildTableMappings, excludedParents, parentsNotExcluded } from "../plan/table-mappings.js";
 import { buildTaskSettings, missingRequiredSettings } from "../plan/task-settings.js";
-import type { Step, StepContext } from "../runner.js";
+import type { Step, StepContext } from "../migration/context.js";
 import type { Finding } from "../state/schema.js";
-import { awsFor, dryRunValue, requireOutput, sourceFacts } from "./aws/context.js";
-import { findTask } from "./aws/lookups.js";
-import { pollUntil } from "./aws/poll.js";
-import { RES, goneError, recordResource, recorded } from "./aws/resources.js";
-import { openDatabase } from "./connections.js";
+import { awsFor, dryRunValue, requireOutput, sourceFacts } from "../migration/aws/context.js";
+import { findTask } from "../migration/aws/lookups.js";
+import { pollUntil } from "../migration/aws/poll.js";
+import { RES, goneError, recordResource, recorded } from "../migration/aws/resources.js";
+import { openDatabase } from "../migration/connections.js";
 import type { DmsEndpointsOutput } from "./dms-endpoints.js";
 import type { ReplicationInstanceOutput } from "./replication-instance.js";
-import { readSourcePreflight } from "./source-preflight-output.js";
+import { readSourcePreflight } from "../migration/outputs/source-preflight.js";
 
 /** What later steps read from `state.outputs["dms-task"]`. */
 export interface DmsTaskOutput {

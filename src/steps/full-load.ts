@@ -1,17 +1,17 @@
 import type { AwsServices, ReplicationTask } from "../adapters/aws/ports.js";
 import type { PgClient } from "../adapters/postgres/connect.js";
-import { OperationError } from "../errors.js";
-import { ensureKeyChangeCapture } from "../key-changes/capture-step.js";
+import { OperationError } from "../core/errors.js";
+import { ensureKeyChangeCapture } from "../migration/key-changes/capture-step.js";
 import { fullLoadPhase } from "../plan/task-status.js";
-import type { Step, StepContext } from "../runner.js";
-import { awsFor, requireOutput, sourceFacts } from "./aws/context.js";
-import { lastLogLines, logDetails } from "./aws/logs.js";
-import { findTask } from "./aws/lookups.js";
-import { pollUntil } from "./aws/poll.js";
-import { RES, goneError, recordResource, recorded } from "./aws/resources.js";
-import { openDatabase } from "./connections.js";
+import type { Step, StepContext } from "../migration/context.js";
+import { awsFor, requireOutput, sourceFacts } from "../migration/aws/context.js";
+import { lastLogLines, logDetails } from "../migration/aws/logs.js";
+import { findTask } from "../migration/aws/lookups.js";
+import { pollUntil } from "../migration/aws/poll.js";
+import { RES, goneError, recordResource, recorded } from "../migration/aws/resources.js";
+import { openDatabase } from "../migration/connections.js";
 import { type DmsTaskOutput, verifyTask } from "./dms-task.js";
-import { readRowEstimates } from "./full-load-estimates.js";
+import { readRowEstimates } from "../migration/full-load-estimates.js";
 import { FullLoadMeter, type RowEstimates, type TableRows } from "../ui/progress-full-load.js";
 
 /** One reading of the wait: the task and its tables' statistics. */

@@ -1,21 +1,21 @@
 import { DMS_VPC_ROLE_FIX, isAwsError } from "../adapters/aws/errors.js";
 import type { AwsServices, ReplicationInstance } from "../adapters/aws/ports.js";
-import { OperationError } from "../errors.js";
+import { OperationError } from "../core/errors.js";
 import { lowerIdentifier, validateAwsIdentifier } from "../plan/aws-identifiers.js";
 import { adviceText } from "../plan/instance-advice.js";
 import { fallbackInstanceAdvice } from "../plan/instance-class-fallback.js";
 import { hbaAuthMethod, hbaMethodNote } from "../plan/preflight/pg-hba.js";
 import { sourceAccessLines } from "../plan/source-access.js";
-import type { Step, StepContext } from "../runner.js";
+import type { Step, StepContext } from "../migration/context.js";
 import type { Finding } from "../state/schema.js";
 import type { AuroraClusterOutput } from "./aurora-cluster.js";
-import { allPages } from "./aws/aurora-choices.js";
-import { awsFor, dryRunValue, requireOutput, sourceFacts } from "./aws/context.js";
-import { findReplicationInstance, findSubnetGroup } from "./aws/lookups.js";
-import { ensureIngress, ensureSecurityGroup } from "./aws/network.js";
-import { pollUntil } from "./aws/poll.js";
-import { RES, goneError, recordResource, recorded } from "./aws/resources.js";
-import { readSourcePreflight } from "./source-preflight-output.js";
+import { allPages } from "../migration/aws/aurora-choices.js";
+import { awsFor, dryRunValue, requireOutput, sourceFacts } from "../migration/aws/context.js";
+import { findReplicationInstance, findSubnetGroup } from "../migration/aws/lookups.js";
+import { ensureIngress, ensureSecurityGroup } from "../migration/aws/network.js";
+import { pollUntil } from "../migration/aws/poll.js";
+import { RES, goneError, recordResource, recorded } from "../migration/aws/resources.js";
+import { readSourcePreflight } from "../migration/outputs/source-preflight.js";
 
 /** What later steps read from `state.outputs["replication-instance"]`. */
 export interface ReplicationInstanceOutput {

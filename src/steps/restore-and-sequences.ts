@@ -1,19 +1,19 @@
 import type { PgClient } from "../adapters/postgres/connect.js";
 import { qualified } from "../adapters/postgres/sql.js";
-import { BlockedError, OperationError } from "../errors.js";
-import type { Step } from "../runner.js";
-import { readCatalog } from "../schema/catalog.js";
-import { printParity } from "../schema/parity-print.js";
-import { compareCatalogs, describeDifference, parityFindings } from "../schema/parity.js";
-import { applyGrants, existingRoles, missingRoleFindings, planPrivileges, readPrivileges } from "../schema/privileges.js";
-import { type MatviewRefreshReport, populatedMatviews, refreshMatviews } from "../schema/matviews.js";
-import { invalidIndexes, restoreSetAside } from "../schema/restore.js";
+import { BlockedError, OperationError } from "../core/errors.js";
+import type { Step } from "../migration/context.js";
+import { readCatalog } from "../migration/schema/catalog.js";
+import { printParity } from "../migration/schema/parity-print.js";
+import { compareCatalogs, describeDifference, parityFindings } from "../migration/schema/parity.js";
+import { applyGrants, existingRoles, missingRoleFindings, planPrivileges, readPrivileges } from "../migration/schema/privileges.js";
+import { type MatviewRefreshReport, populatedMatviews, refreshMatviews } from "../migration/schema/matviews.js";
+import { invalidIndexes, restoreSetAside } from "../migration/schema/restore.js";
 import type { Finding } from "../state/schema.js";
 import type { Reporter } from "../ui/reporter.js";
-import { printSequenceReport } from "../sequences/report.js";
-import { sequencesBehind, syncSequences } from "../sequences/sync.js";
-import { openDatabase } from "./connections.js";
-import { readSchemaLoadOutput } from "./schema-load-output.js";
+import { printSequenceReport } from "../migration/sequences/report.js";
+import { sequencesBehind, syncSequences } from "../migration/sequences/sync.js";
+import { openDatabase } from "../migration/connections.js";
+import { readSchemaLoadOutput } from "../migration/outputs/schema-load.js";
 
 const STEP_ID = "restore-and-sequences";
 

@@ -1,10 +1,10 @@
 import type { ReplicationTask } from "../adapters/aws/ports.js";
-import { OperationError } from "../errors.js";
-import type { Step } from "../runner.js";
-import { awsFor, requireOutput } from "./aws/context.js";
-import { findTask } from "./aws/lookups.js";
-import { pollUntil } from "./aws/poll.js";
-import { RES, goneError } from "./aws/resources.js";
+import { OperationError } from "../core/errors.js";
+import type { Step } from "../migration/context.js";
+import { awsFor, requireOutput } from "../migration/aws/context.js";
+import { findTask } from "../migration/aws/lookups.js";
+import { pollUntil } from "../migration/aws/poll.js";
+import { RES, goneError } from "../migration/aws/resources.js";
 import { type DmsTaskOutput, verifyTask } from "./dms-task.js";
 
 /** Step 10: the task resumes (resume-processing) and applies cached, then ongoing changes. */

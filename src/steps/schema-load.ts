@@ -1,18 +1,18 @@
 import type { PgClient } from "../adapters/postgres/connect.js";
 import { ensureMarkerTable } from "../adapters/postgres/marker.js";
-import { BlockedError, OperationError } from "../errors.js";
-import type { Step, StepContext } from "../runner.js";
-import { readCatalog } from "../schema/catalog.js";
-import { printParity } from "../schema/parity-print.js";
-import { createSourceExtensions, dropSchemas, existingTables, loadSchemaBuiltIn } from "../schema/load-builtin.js";
-import { type ParityReport, compareCatalogs, describeDifference, parityFindings } from "../schema/parity.js";
-import { findPgDump } from "../schema/pg-tools.js";
-import { invalidIndexes } from "../schema/restore.js";
-import { type SetAsideChoice, type SetAsideObject, catalogIdsOf, dropSetAside, mergeSetAside, readSetAside, setAsideNames } from "../schema/set-aside.js";
-import { chosenSchemas } from "./chosen-schemas.js";
-import { runDatabaseHook } from "./database-hook.js";
-import { openDatabase, recordedLocation } from "./connections.js";
-import { type SchemaLoadOutput, readSchemaLoadOutput } from "./schema-load-output.js";
+import { BlockedError, OperationError } from "../core/errors.js";
+import type { Step, StepContext } from "../migration/context.js";
+import { readCatalog } from "../migration/schema/catalog.js";
+import { printParity } from "../migration/schema/parity-print.js";
+import { createSourceExtensions, dropSchemas, existingTables, loadSchemaBuiltIn } from "../migration/schema/load-builtin.js";
+import { type ParityReport, compareCatalogs, describeDifference, parityFindings } from "../migration/schema/parity.js";
+import { findPgDump } from "../migration/schema/pg-tools.js";
+import { invalidIndexes } from "../migration/schema/restore.js";
+import { type SetAsideChoice, type SetAsideObject, catalogIdsOf, dropSetAside, mergeSetAside, readSetAside, setAsideNames } from "../migration/schema/set-aside.js";
+import { chosenSchemas } from "../migration/chosen-schemas.js";
+import { runDatabaseHook } from "../migration/database-hook.js";
+import { openDatabase, recordedLocation } from "../migration/connections.js";
+import { type SchemaLoadOutput, readSchemaLoadOutput } from "../migration/outputs/schema-load.js";
 
 const STEP_ID = "schema-load";
 

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { describeLocation, parsePgUrl, stripPassword } from "../adapters/postgres/url.js";
-import type { Step, StepContext } from "../runner.js";
-import { openDatabase, urlAnswerId } from "./connections.js";
+import type { Step, StepContext } from "../migration/context.js";
+import { openDatabase, urlAnswerId } from "../migration/connections.js";
 
 export const sourceConnectionOutput = z.object({
   serverVersion: z.string(),

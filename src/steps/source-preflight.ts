@@ -1,10 +1,10 @@
 import { CountingClient, defaultSchemas, gatherSourceFacts, readSchemas } from "../adapters/postgres/source-facts/index.js";
-import { BlockedError } from "../errors.js";
+import { BlockedError } from "../core/errors.js";
 import { runPreflight } from "../plan/preflight/index.js";
-import type { Step, StepContext } from "../runner.js";
+import type { Step, StepContext } from "../migration/context.js";
 import { preflightSummary, printPreflight } from "../ui/findings-report.js";
-import { openDatabase } from "./connections.js";
-import { buildSourcePreflightOutput } from "./source-preflight-output.js";
+import { openDatabase } from "../migration/connections.js";
+import { buildSourcePreflightOutput } from "../migration/outputs/source-preflight.js";
 
 export const SOURCE_PREFLIGHT_STEP_ID = "source-preflight";
 

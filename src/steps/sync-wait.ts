@@ -1,11 +1,11 @@
 import type { AwsServices } from "../adapters/aws/ports.js";
-import { OperationError } from "../errors.js";
+import { OperationError } from "../core/errors.js";
 import { type Series, type SyncReading, evaluateSync, syncLine } from "../plan/sync-verdict.js";
-import type { Step, StepContext } from "../runner.js";
-import { awsFor, requireOutput } from "./aws/context.js";
-import { findTask } from "./aws/lookups.js";
-import { pollUntil } from "./aws/poll.js";
-import { RES, goneError } from "./aws/resources.js";
+import type { Step, StepContext } from "../migration/context.js";
+import { awsFor, requireOutput } from "../migration/aws/context.js";
+import { findTask } from "../migration/aws/lookups.js";
+import { pollUntil } from "../migration/aws/poll.js";
+import { RES, goneError } from "../migration/aws/resources.js";
 import { type DmsTaskOutput, verifyTask } from "./dms-task.js";
 
 /** CloudWatch's finest period for DMS's standard-resolution metrics. */

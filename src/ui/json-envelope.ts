@@ -1,5 +1,5 @@
-import { redactUrl } from "../adapters/postgres/url.js";
-import { AppError, ExitCode, errorMessage, isAbort } from "../errors.js";
+import { redactUrl } from "../core/secrets.js";
+import { AppError, ExitCode, errorMessage, isAbort } from "../core/errors.js";
 
 /** The `error` of a failed command's envelope: what happened and what to do. */
 export interface EnvelopeError {

@@ -1,4 +1,5 @@
-import { UsageError } from "../errors.js";
+import type { AnswerBook } from "../state/answers.js";
+import { UsageError } from "../core/errors.js";
 import type { Answer } from "../state/schema.js";
 import type {
   ConfirmQuestion,
@@ -21,15 +22,6 @@ export interface Prompter {
   multiSelect<T extends string>(q: MultiSelectQuestion<T>): Promise<T[]>;
   secret(q: SecretQuestion): Promise<string>;
   confirmDestructive(q: DestructiveQuestion): Promise<boolean>;
-}
-
-/** Where recorded answers live (the state file's `answers`). */
-export interface AnswerBook {
-  get(id: string): Answer | undefined;
-  /** Records an answer; `by` says where a replacing answer came from (kept in the answer's history). */
-  set(id: string, value: Answer, by?: "config" | "terminal"): void;
-  /** True when the step asking now failed on its previous attempt: its answers are asked again in a terminal. */
-  retrying?(): boolean;
 }
 
 export interface AnsweringPrompterOptions {

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { demoRecordPath } from "../../src/demo/setup.js";
+import { demoRecordPath } from "../../src/commands/demo/setup.js";
 import { startLocalServers, type LocalServers } from "../../src/standin/local-servers.js";
 import { runCli, startCli } from "../support/cli.js";
 

@@ -9,7 +9,7 @@ import { createWriteStream, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { WIZARD_STEPS } from "../../src/steps/index.js";
+import { WIZARD_STEPS } from "../../src/wizard/steps.js";
 import { type MigrationState, newState } from "../../src/state/schema.js";
 import { readState, writeStateAtomic } from "../../src/state/store.js";
 import { BIN, runCli } from "../support/cli.js";

@@ -2,11 +2,11 @@ import pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { connectPg, type PgClient } from "../../src/adapters/postgres/connect.js";
 import { parsePgUrl } from "../../src/adapters/postgres/url.js";
-import { systemClock } from "../../src/clock.js";
-import { applyFreeze, liftFreeze, type FreezeIo } from "../../src/cutover/freeze.js";
-import { readFreezeFacts } from "../../src/cutover/freeze-facts.js";
-import { defaultFreezeRoles, planFreeze } from "../../src/cutover/freeze-plan.js";
-import type { FreezeRecord } from "../../src/cutover/record.js";
+import { systemClock } from "../../src/core/clock.js";
+import { applyFreeze, liftFreeze, type FreezeIo } from "../../src/migration/cutover/freeze.js";
+import { readFreezeFacts } from "../../src/migration/cutover/freeze-facts.js";
+import { defaultFreezeRoles, planFreeze } from "../../src/migration/cutover/freeze-plan.js";
+import type { FreezeRecord } from "../../src/migration/cutover/record.js";
 import { type PgServer, startPgServer } from "../support/pg-server.js";
 
 // A server of its own: the freeze changes database ACLs and roles are server-wide, so it

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { cutoverDepsFor } from "../../src/cutover/live-deps.js";
-import { runCutover } from "../../src/cutover/run-cutover.js";
-import { ensureKeyChangeCapture } from "../../src/key-changes/capture-step.js";
-import { openDatabase } from "../../src/steps/connections.js";
+import { cutoverDepsFor } from "../../src/migration/cutover/live-deps.js";
+import { runCutover } from "../../src/migration/cutover/run-cutover.js";
+import { ensureKeyChangeCapture } from "../../src/migration/key-changes/capture-step.js";
+import { openDatabase } from "../../src/migration/connections.js";
 import { FakeAws } from "../support/aws/fake-aws.js";
 import { seedMigration } from "../support/aws/seed.js";
 import { freshDatabase, sharedServerInfo, type TestDatabase } from "../support/databases.js";

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectUrl } from "../../src/adapters/postgres/connect-url.js";
 import { libpqEnv, toolEnv } from "../../src/adapters/postgres/env.js";
 import { parsePgUrl } from "../../src/adapters/postgres/url.js";
-import type { AppError } from "../../src/errors.js";
+import type { AppError } from "../../src/core/errors.js";
 import { issueCertificate } from "../../src/standin/tls-certificate.js";
 import { startCli } from "../support/cli.js";
 import { sharedServerInfo } from "../support/databases.js";

@@ -5,7 +5,7 @@
  * advice and the data scan still see the real table.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildSourcePreflightOutput } from "../../src/steps/source-preflight-output.js";
+import { buildSourcePreflightOutput } from "../../src/migration/outputs/source-preflight.js";
 import { type TestDatabase, freshDatabase } from "../support/databases.js";
 import { findingsOf, preflightOf } from "../support/preflight.js";
 

@@ -1,12 +1,13 @@
 /** The wizard's step 2 on the shared source: questions, recorded output, blockers and resume. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { systemClock } from "../../src/clock.js";
-import { BlockedError } from "../../src/errors.js";
-import { type StepContext, runSteps } from "../../src/runner.js";
-import { Secrets } from "../../src/secrets.js";
+import { systemClock } from "../../src/core/clock.js";
+import { BlockedError } from "../../src/core/errors.js";
+import { type StepContext } from "../../src/migration/context.js";
+import { runSteps } from "../../src/wizard/runner.js";
+import { Secrets } from "../../src/core/secrets.js";
 import { type Answer, newState } from "../../src/state/schema.js";
 import { sourcePreflightStep } from "../../src/steps/source-preflight.js";
-import { readSourcePreflight } from "../../src/steps/source-preflight-output.js";
+import { readSourcePreflight } from "../../src/migration/outputs/source-preflight.js";
 import { AnsweringPrompter } from "../../src/ui/prompter.js";
 import { MemoryReporter } from "../../src/ui/reporter.js";
 import { type TestDatabase, freshDatabase } from "../support/databases.js";

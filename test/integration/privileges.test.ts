@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BlockedError, ExitCode } from "../../src/errors.js";
+import { BlockedError, ExitCode } from "../../src/core/errors.js";
 import { connectUrl } from "../../src/adapters/postgres/connect-url.js";
-import { assertTargetAccess } from "../../src/schema/target-access.js";
+import { assertTargetAccess } from "../../src/migration/schema/target-access.js";
 import { restoreAndSequencesStep } from "../../src/steps/restore-and-sequences.js";
 import { type TestDatabase, freshDatabase } from "../support/databases.js";
 import { type TestStepContext, stepContext } from "../support/pg-step-context.js";

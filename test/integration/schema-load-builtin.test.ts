@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { OperationError } from "../../src/errors.js";
-import { findPgDump } from "../../src/schema/pg-tools.js";
+import { OperationError } from "../../src/core/errors.js";
+import { findPgDump } from "../../src/migration/schema/pg-tools.js";
 import { restoreAndSequencesStep } from "../../src/steps/restore-and-sequences.js";
-import { readSchemaLoadOutput } from "../../src/steps/schema-load-output.js";
+import { readSchemaLoadOutput } from "../../src/migration/outputs/schema-load.js";
 import { schemaLoadStep } from "../../src/steps/schema-load.js";
 import { APP_SCHEMA_DATA, APP_SCHEMA_DDL, APP_TABLES, truncateAndLoadLikeDms } from "../support/app-schema.js";
 import { type TestDatabase, freshDatabase } from "../support/databases.js";

@@ -1,6 +1,6 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { OperationError } from "../../src/errors.js";
+import { OperationError } from "../../src/core/errors.js";
 import { restoreAndSequencesStep } from "../../src/steps/restore-and-sequences.js";
 import { schemaLoadStep } from "../../src/steps/schema-load.js";
 import { type TestDatabase, freshDatabase } from "../support/databases.js";

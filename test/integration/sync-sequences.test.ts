@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runSyncSequences } from "../../src/commands/sync-sequences.js";
-import type { GlobalOptions } from "../../src/runner.js";
+import type { GlobalOptions } from "../../src/migration/context.js";
 import { MemoryReporter } from "../../src/ui/reporter.js";
 import { runBuiltCli } from "../support/cli.js";
 import { type TestDatabase, freshDatabase } from "../support/databases.js";

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectUrl } from "../../src/adapters/postgres/connect-url.js";
-import { type TableStatus, validateDatabases } from "../../src/validate/compare.js";
+import { type TableStatus, validateDatabases } from "../../src/migration/validate/compare.js";
 import { type TestDatabase, freshDatabase } from "../support/databases.js";
 
 /** One column of each common type, in a schema and table whose names need quoting; the same rows on both sides. */

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runValidate } from "../../src/commands/validate.js";
-import { BlockedError } from "../../src/errors.js";
-import type { GlobalOptions } from "../../src/runner.js";
+import { BlockedError } from "../../src/core/errors.js";
+import type { GlobalOptions } from "../../src/migration/context.js";
 import { MemoryReporter } from "../../src/ui/reporter.js";
-import type { ValidateReport } from "../../src/validate/compare.js";
+import type { ValidateReport } from "../../src/migration/validate/compare.js";
 import { runBuiltCli } from "../support/cli.js";
 import { type TestDatabase, freshDatabase } from "../support/databases.js";
 import { envelopeIn } from "../support/json-envelope.js";

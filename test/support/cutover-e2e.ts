@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
-import { APP_ROLE } from "../../src/demo/schema.js";
+import { APP_ROLE } from "../../src/commands/demo/schema.js";
 import type { DemoServers } from "./demo-e2e.js";
 
 /** The switch hook's process id, as the test's hook wrote it to `<dir>/switch.pid` (none yet: empty). */

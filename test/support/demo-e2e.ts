@@ -8,7 +8,7 @@ import pg from "pg";
 import { type LocalServers, startLocalServers } from "../../src/standin/local-servers.js";
 import type { AccountData } from "../../src/standin/aws/account.js";
 import { accountPathFor } from "../../src/standin/aws/index.js";
-import { APP_ROLE } from "../../src/demo/schema.js";
+import { APP_ROLE } from "../../src/commands/demo/schema.js";
 
 export interface DemoServers {
   servers: LocalServers;

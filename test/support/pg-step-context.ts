@@ -1,6 +1,6 @@
-import { systemClock } from "../../src/clock.js";
-import type { StepContext } from "../../src/runner.js";
-import { Secrets } from "../../src/secrets.js";
+import { systemClock } from "../../src/core/clock.js";
+import type { StepContext } from "../../src/migration/context.js";
+import { Secrets } from "../../src/core/secrets.js";
 import { type Answer, type MigrationState, newState } from "../../src/state/schema.js";
 import { AnsweringPrompter } from "../../src/ui/prompter.js";
 import { MemoryReporter } from "../../src/ui/reporter.js";

@@ -1,9 +1,9 @@
 import { instrumentServices } from "../../src/adapters/aws/instrument.js";
 import { once } from "../../src/adapters/aws/lazy-client.js";
 import type { AwsServices } from "../../src/adapters/aws/ports.js";
-import { type Clock, systemClock } from "../../src/clock.js";
-import type { GlobalOptions, StepContext } from "../../src/runner.js";
-import { Secrets } from "../../src/secrets.js";
+import { type Clock, systemClock } from "../../src/core/clock.js";
+import type { GlobalOptions, StepContext } from "../../src/migration/context.js";
+import { Secrets } from "../../src/core/secrets.js";
 import { type Answer, type MigrationState, newState } from "../../src/state/schema.js";
 import { AnsweringPrompter } from "../../src/ui/prompter.js";
 import { MemoryReporter } from "../../src/ui/reporter.js";

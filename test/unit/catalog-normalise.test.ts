@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { comparedSchemas, normaliseViewSql } from "../../src/schema/catalog.js";
+import { comparedSchemas, normaliseViewSql } from "../../src/migration/schema/catalog.js";
 
 describe("catalog normalisation (pure)", () => {
   it("GIVEN the same single-table view as PostgreSQL 15 and 17 print it WHEN normalised THEN both read the same", () => {

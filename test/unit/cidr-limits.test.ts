@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ExitCode, type AppError } from "../../src/errors.js";
+import { ExitCode, type AppError } from "../../src/core/errors.js";
 import { validateCidr } from "../../src/plan/aws-identifiers.js";
 import { checkDmsCidr } from "../../src/plan/preflight/dms-cidr.js";
 import { auroraClusterStep } from "../../src/steps/aurora-cluster.js";

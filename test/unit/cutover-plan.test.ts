@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { type FreezeFacts, type RoleFact, applySql, defaultFreezeRoles, planFreeze, undoSql } from "../../src/cutover/freeze-plan.js";
-import { cutoverVerdict } from "../../src/cutover/preconditions.js";
-import { reportLines, rolledBackReport, switchedReport } from "../../src/cutover/report.js";
+import { type FreezeFacts, type RoleFact, applySql, defaultFreezeRoles, planFreeze, undoSql } from "../../src/migration/cutover/freeze-plan.js";
+import { cutoverVerdict } from "../../src/migration/cutover/preconditions.js";
+import { reportLines, rolledBackReport, switchedReport } from "../../src/migration/cutover/report.js";
 
 const role = (name: string, over: Partial<RoleFact> = {}): RoleFact => ({
   name,

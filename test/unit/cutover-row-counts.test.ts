@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { cutoverVerdict } from "../../src/cutover/preconditions.js";
-import { exactCountDifferences, lagTolerance, tolerantCountProblems } from "../../src/cutover/row-counts.js";
+import { cutoverVerdict } from "../../src/migration/cutover/preconditions.js";
+import { exactCountDifferences, lagTolerance, tolerantCountProblems } from "../../src/migration/cutover/row-counts.js";
 
 const ready = { taskStatus: "running", cdcLatencySeconds: 2, latencyThresholdSeconds: 10, markerTableOnTarget: true };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { runSteps } from "../../src/runner.js";
+import { runSteps } from "../../src/wizard/runner.js";
 import { restoreAndSequencesStep } from "../../src/steps/restore-and-sequences.js";
 import { schemaLoadStep } from "../../src/steps/schema-load.js";
 import { testContext } from "../support/step-context.js";

@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runWizard } from "../../src/commands/wizard.js";
-import { type AppError, InterruptedError, OperationError } from "../../src/errors.js";
-import type { GlobalOptions, Step } from "../../src/runner.js";
+import { type AppError, InterruptedError, OperationError } from "../../src/core/errors.js";
+import type { GlobalOptions, Step } from "../../src/migration/context.js";
 import { MemoryReporter } from "../../src/ui/reporter.js";
 
 function dryRunOptions(): GlobalOptions {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseDump, renderDump, tolerateExistingSchemas } from "../../src/schema/dump.js";
-import { postDataNow } from "../../src/schema/load-builtin.js";
+import { parseDump, renderDump, tolerateExistingSchemas } from "../../src/migration/schema/dump.js";
+import { postDataNow } from "../../src/migration/schema/load-builtin.js";
 
 // The shape pg_dump 15.14+ writes: \restrict/\unrestrict around the entries.
 const POST_DATA = `--

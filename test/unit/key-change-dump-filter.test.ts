@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseDump, renderDump, withoutToolTriggers } from "../../src/schema/dump.js";
+import { parseDump, renderDump, withoutToolTriggers } from "../../src/migration/schema/dump.js";
 
 const entry = (name: string, type: string, sql: string): string => `--\n-- Name: ${name}; Type: ${type}; Schema: app; Owner: postgres\n--\n\n${sql}\n\n\n`;
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { parseDump } from "../../src/schema/dump.js";
-import { postDataNow } from "../../src/schema/load-builtin.js";
-import { dependencyOrder } from "../../src/schema/matviews.js";
-import { planRestore, wholeTreeIndexDefinition } from "../../src/schema/restore-units.js";
-import { type SetAsideObject, setAsideNames } from "../../src/schema/set-aside.js";
-import { schemaLoadOutput } from "../../src/steps/schema-load-output.js";
+import { parseDump } from "../../src/migration/schema/dump.js";
+import { postDataNow } from "../../src/migration/schema/load-builtin.js";
+import { dependencyOrder } from "../../src/migration/schema/matviews.js";
+import { planRestore, wholeTreeIndexDefinition } from "../../src/migration/schema/restore-units.js";
+import { type SetAsideObject, setAsideNames } from "../../src/migration/schema/set-aside.js";
+import { schemaLoadOutput } from "../../src/migration/outputs/schema-load.js";
 
 const entry = (name: string, type: string, sql: string): string => `--\n-- Name: ${name}; Type: ${type}; Schema: s; Owner: -\n--\n\n${sql}\n\n\n`;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type SourcePrivilege, PUBLIC_ROLE, createRoleSql, planPrivileges } from "../../src/schema/privileges.js";
+import { type SourcePrivilege, PUBLIC_ROLE, createRoleSql, planPrivileges } from "../../src/migration/schema/privileges.js";
 
 const p = (o: Partial<SourcePrivilege> & Pick<SourcePrivilege, "kind" | "privilege" | "grantee">): SourcePrivilege => ({
   schema: "Sales",

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { UsageError } from "../../src/errors.js";
-import { ExitCode } from "../../src/errors.js";
+import type { UsageError } from "../../src/core/errors.js";
+import { ExitCode } from "../../src/core/errors.js";
 import { stateAnswerBook } from "../../src/state/answers.js";
 import { type Answer, type MigrationState, newState } from "../../src/state/schema.js";
 import type { TextQuestion } from "../../src/ui/questions.js";

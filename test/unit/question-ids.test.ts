@@ -2,8 +2,8 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { Q } from "../../src/cutover/questions.js";
-import { CAPTURE_QUESTION } from "../../src/key-changes/capture-step.js";
+import { Q } from "../../src/migration/cutover/questions.js";
+import { CAPTURE_QUESTION } from "../../src/migration/key-changes/capture-step.js";
 import { type QuestionType, questionInfo } from "../../src/ui/question-catalog.js";
 import { QUESTION_IDS, SECRET_QUESTION_IDS } from "../../src/ui/question-ids.js";
 
@@ -69,7 +69,7 @@ function askedCalls(): { calls: Call[]; unknown: string[] } {
   for (const file of sources(SRC)) {
     const rel = relative(SRC, file);
     // The prompters themselves pass the question on.
-    if (rel === join("ui", "prompter.ts") || rel === join("demo", "prompter.ts")) continue;
+    if (rel === join("ui", "prompter.ts") || rel === join("commands", "demo", "prompter.ts")) continue;
     const text = readFileSync(file, "utf8");
     for (const m of text.matchAll(call)) {
       // `{ id, … }`: the shorthand names a variable called id.

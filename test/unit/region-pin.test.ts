@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ExitCode, type UsageError } from "../../src/errors.js";
-import { pinRegion } from "../../src/session.js";
+import { ExitCode, type UsageError } from "../../src/core/errors.js";
+import { pinRegion } from "../../src/commands/session.js";
 import { newState } from "../../src/state/schema.js";
 
 describe("the migration's AWS region", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { planSequenceSync } from "../../src/sequences/plan.js";
-import type { SequenceInfo, TargetSequenceInfo } from "../../src/sequences/types.js";
+import { planSequenceSync } from "../../src/migration/sequences/plan.js";
+import type { SequenceInfo, TargetSequenceInfo } from "../../src/migration/sequences/types.js";
 
 const BOUNDS = { min: -(2n ** 63n), max: 2n ** 63n - 1n, cycle: false };
 const src = (lastValue: bigint, isCalled = true, increment = 1n, over: Partial<SequenceInfo> = {}): SequenceInfo => ({

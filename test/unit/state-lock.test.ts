@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { OperationError } from "../../src/errors.js";
+import { OperationError } from "../../src/core/errors.js";
 import { acquireLock } from "../../src/state/lock.js";
 
 describe("state lock", () => {

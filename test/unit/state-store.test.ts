@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync, readdirSync } from 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ExitCode, UsageError } from "../../src/errors.js";
+import { ExitCode, UsageError } from "../../src/core/errors.js";
 import { STATE_VERSION, newState } from "../../src/state/schema.js";
 import { readState, writeStateAtomic } from "../../src/state/store.js";
 

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { showStatus, statusReport, stepNotes } from "../../src/commands/status.js";
-import type { GlobalOptions } from "../../src/runner.js";
+import type { GlobalOptions } from "../../src/migration/context.js";
 import { type Finding, newState, type MigrationState } from "../../src/state/schema.js";
 import { writeStateAtomic } from "../../src/state/store.js";
 import { MemoryReporter } from "../../src/ui/reporter.js";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { WIZARD_STEPS } from "../../src/steps/index.js";
-import { STEP_TITLES } from "../../src/steps/step-titles.js";
+import { WIZARD_STEPS } from "../../src/wizard/steps.js";
+import { STEP_TITLES } from "../../src/wizard/step-titles.js";
 
 describe("the step titles status prints without loading the steps", () => {
   it("GIVEN the wizard's steps WHEN compared with the light list THEN ids, titles and order are the same", () => {

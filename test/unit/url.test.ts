@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { type PgLocation, formatPgUrl, parsePgUrl } from "../../src/adapters/postgres/url.js";
-import type { AppError } from "../../src/errors.js";
+import type { AppError } from "../../src/core/errors.js";
 
 const usage = (text: string): AppError => {
   try {

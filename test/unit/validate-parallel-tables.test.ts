@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MIN_PARALLEL_BLOCKS, parallelTables } from "../../src/validate/parallel-tables.js";
+import { MIN_PARALLEL_BLOCKS, parallelTables } from "../../src/migration/validate/parallel-tables.js";
 
 describe("which tables validate reads with parallel workers", () => {
   it("GIVEN one table holding 89 % of a side's blocks and --jobs 2 WHEN planned THEN that table alone gets workers", () => {

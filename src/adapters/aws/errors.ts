@@ -1,4 +1,4 @@
-import { AppError, OperationError, UsageError, errorMessage } from "../../errors.js";
+import { AppError, OperationError, UsageError, errorMessage } from "../../core/errors.js";
 import { SDK_MAX_ATTEMPTS } from "./lazy-client.js";
 import type { ServiceName } from "./ports.js";
 

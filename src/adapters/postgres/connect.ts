@@ -1,5 +1,5 @@
 import pg from "pg";
-import { OperationError, type AppError } from "../../errors.js";
+import { OperationError, type AppError } from "../../core/errors.js";
 import { type TlsSetting, explainTlsError, shouldFallBack, tlsPlan } from "./tls.js";
 import { type PgLocation, describeLocation } from "./url.js";
 

@@ -1,4 +1,4 @@
-import { UsageError } from "../../errors.js";
+import { UsageError } from "../../core/errors.js";
 import type { PgClient } from "./connect.js";
 import { TOOL_SCHEMA } from "./marker.js";
 import { SYSTEM_SCHEMA_SQL } from "./sql.js";

@@ -1,6 +1,6 @@
 import type { ConnectionOptions } from "node:tls";
 import { parse as parseConnectionString } from "pg-connection-string";
-import { UsageError } from "../../errors.js";
+import { UsageError } from "../../core/errors.js";
 import { type PgLocation, SSL_MODES, type SslMode, describeLocation, sslModeOf } from "./url.js";
 
 /** TLS for one connection attempt: false is plain. */

@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { parse as parseConnectionString } from "pg-connection-string";
-import { UsageError } from "../../errors.js";
+import { UsageError } from "../../core/errors.js";
+import { redactUrl } from "../../core/secrets.js";
 
 /** The parts of a PostgreSQL URL the tool uses. The password is never kept here. */
 export interface PgLocation {
@@ -118,11 +119,6 @@ export function formatPgUrl(loc: PgLocation): string {
   const host = loc.host.includes(":") ? `[${loc.host}]` : loc.host;
   const query = new URLSearchParams(loc.params).toString();
   return `postgres://${encodeURIComponent(loc.user)}@${host}:${loc.port}/${encodeURIComponent(loc.database)}${query ? `?${query}` : ""}`;
-}
-
-/** `postgres://user:***@host/db`: for messages that show a URL a user typed. */
-export function redactUrl(text: string): string {
-  return text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)[^@\s]*@/gi, "$1***@");
 }
 
 /** A URL with the password removed, for recording. */

@@ -17,7 +17,7 @@
  */
 import type { MetricDataQuery, MetricDataResult } from "@aws-sdk/client-cloudwatch";
 import type { CloudWatchPort } from "../../adapters/aws/ports.js";
-import { type Clock, systemClock } from "../../clock.js";
+import { type Clock, systemClock } from "../../core/clock.js";
 
 interface Sample {
   at: number;

@@ -9,7 +9,7 @@ import { X509Certificate } from "node:crypto";
 import { existsSync, rmSync, writeFileSync } from "node:fs";
 import type { Certificate, Filter } from "@aws-sdk/client-database-migration-service";
 import type { DmsPort } from "../../adapters/aws/ports.js";
-import type { Clock } from "../../clock.js";
+import type { Clock } from "../../core/clock.js";
 import { type CertificateRecord, type StandinAccount, dmsResourceId } from "./account.js";
 import { answer, awsFault } from "./faults.js";
 

@@ -13,8 +13,8 @@ import type {
   ReplicationSubnetGroup,
 } from "@aws-sdk/client-database-migration-service";
 import type { DmsPort } from "../../adapters/aws/ports.js";
-import { type Clock, systemClock } from "../../clock.js";
-import { errorMessage } from "../../errors.js";
+import { type Clock, systemClock } from "../../core/clock.js";
+import { errorMessage } from "../../core/errors.js";
 import { testEndpointConnection } from "../connection-test.js";
 import { parseTableMappings } from "../table-mappings.js";
 import { parseTaskSettings } from "../task-settings.js";

@@ -6,7 +6,7 @@
  * the connection test with the reason, as on AWS.
  */
 import { type RoleView, secretAccessProblem } from "../../plan/iam-policy-check.js";
-import { missingDmsSecretKeys } from "../../steps/aws/dms-secret-policy.js";
+import { missingDmsSecretKeys } from "../../plan/dms-secret-policy.js";
 import type { PgEndpoint } from "../endpoint.js";
 import type { EndpointRecord } from "./account.js";
 import { awsFault } from "./faults.js";

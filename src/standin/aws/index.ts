@@ -8,7 +8,7 @@
  * created. Kept apart from src/adapters/aws/ (the real clients): nothing there imports this.
  */
 import type { AwsServices } from "../../adapters/aws/ports.js";
-import { type Clock, systemClock } from "../../clock.js";
+import { type Clock, systemClock } from "../../core/clock.js";
 import { type ServerRef, StandinAccount, accountPathFor, newAccount } from "./account.js";
 import { StandinCloudWatch } from "./cloudwatch.js";
 import { StandinCertificates } from "./dms-certificates.js";

@@ -7,7 +7,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { SecretsManagerPort } from "../../adapters/aws/ports.js";
-import { type Clock, systemClock } from "../../clock.js";
+import { type Clock, systemClock } from "../../core/clock.js";
 import type { SecretRecord, StandinAccount } from "./account.js";
 import { answer, awsFault } from "./faults.js";
 

@@ -5,7 +5,7 @@
  * (`ReplicationEngine.open`), which reconciles with what the databases hold.
  */
 import type { ReplicationTask } from "@aws-sdk/client-database-migration-service";
-import { type Clock, systemClock } from "../../clock.js";
+import { type Clock, systemClock } from "../../core/clock.js";
 import type { PgEndpoint } from "../endpoint.js";
 import { ReplicationEngine, type ReplicationEngineConfig } from "../replication-engine.js";
 import { FileTaskStore } from "../task-record.js";

@@ -16,7 +16,7 @@ import type {
   SecurityGroup,
   TableStatistics,
 } from "../../../src/adapters/aws/ports.js";
-import { missingDmsSecretKeys, regionOfArn } from "../../../src/steps/aws/dms-secret-policy.js";
+import { missingDmsSecretKeys, regionOfArn } from "../../../src/plan/dms-secret-policy.js";
 import { secretAccessProblem } from "../../../src/plan/iam-policy-check.js";
 import { FakeCertificateStore, fakeDmsCertificates } from "./fake-dms-certificates.js";
 import { FakeRoleStore, FakeSecretStore, fakeIam, fakeSecretsManager, fault } from "./fake-secrets-iam.js";

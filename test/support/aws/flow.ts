@@ -1,4 +1,4 @@
-import type { Step } from "../../../src/runner.js";
+import type { Step } from "../../../src/migration/context.js";
 import { auroraClusterStep } from "../../../src/steps/aurora-cluster.js";
 import { dmsEndpointsStep } from "../../../src/steps/dms-endpoints.js";
 import { dmsTaskStep } from "../../../src/steps/dms-task.js";

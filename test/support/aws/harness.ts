@@ -1,11 +1,11 @@
 import { once } from "../../../src/adapters/aws/lazy-client.js";
 import { instrumentServices } from "../../../src/adapters/aws/instrument.js";
-import type { Clock } from "../../../src/clock.js";
-import { abortError } from "../../../src/clock.js";
-import type { GlobalOptions, Step, StepContext } from "../../../src/runner.js";
-import { Secrets } from "../../../src/secrets.js";
+import type { Clock } from "../../../src/core/clock.js";
+import { abortError } from "../../../src/core/clock.js";
+import type { GlobalOptions, Step, StepContext } from "../../../src/migration/context.js";
+import { Secrets } from "../../../src/core/secrets.js";
 import { type Answer, type MigrationState, newState } from "../../../src/state/schema.js";
-import type { SourcePreflightOutput } from "../../../src/steps/source-preflight-output.js";
+import type { SourcePreflightOutput } from "../../../src/migration/outputs/source-preflight.js";
 import { AnsweringPrompter } from "../../../src/ui/prompter.js";
 import { MemoryReporter } from "../../../src/ui/reporter.js";
 import type { Terminal } from "../../../src/ui/terminal.js";

@@ -1,6 +1,6 @@
-import { RESOURCE_KIND } from "../../../src/cleanup/kinds.js";
+import { RESOURCE_KIND } from "../../../src/migration/cleanup/kinds.js";
 import type { ResourceRecord } from "../../../src/state/schema.js";
-import { RES } from "../../../src/steps/aws/resources.js";
+import { RES } from "../../../src/migration/aws/resources.js";
 import type { DmsTaskOutput } from "../../../src/steps/dms-task.js";
 import type { FakeAws } from "./fake-aws.js";
 

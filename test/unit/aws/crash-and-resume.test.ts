@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runWizard } from "../../../src/commands/wizard.js";
-import type { GlobalOptions } from "../../../src/runner.js";
+import type { GlobalOptions } from "../../../src/migration/context.js";
 import { readState, writeStateAtomic } from "../../../src/state/store.js";
 import { MemoryReporter } from "../../../src/ui/reporter.js";
 import { freshDatabase, type TestDatabase } from "../../support/databases.js";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AppError } from "../../../src/errors.js";
+import type { AppError } from "../../../src/core/errors.js";
 import { dmsEndpointsStep } from "../../../src/steps/dms-endpoints.js";
 import { dmsTaskStep } from "../../../src/steps/dms-task.js";
 import { freshDatabase, type TestDatabase } from "../../support/databases.js";

@@ -3,7 +3,7 @@ import { DBClusterAlreadyExistsFault } from "@aws-sdk/client-rds";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { rdsAdapter } from "../../../src/adapters/aws/rds.js";
 import { translateAwsError } from "../../../src/adapters/aws/errors.js";
-import { UsageError } from "../../../src/errors.js";
+import { UsageError } from "../../../src/core/errors.js";
 
 const meta = { $metadata: { httpStatusCode: 400, attempts: 1 } };
 

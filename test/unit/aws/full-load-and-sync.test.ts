@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AppError } from "../../../src/errors.js";
+import type { AppError } from "../../../src/core/errors.js";
 import { fullLoadStep } from "../../../src/steps/full-load.js";
 import { resumeTaskStep } from "../../../src/steps/resume-task.js";
 import { syncWaitStep } from "../../../src/steps/sync-wait.js";

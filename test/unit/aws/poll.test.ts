@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { pollUntil } from "../../../src/steps/aws/poll.js";
+import { pollUntil } from "../../../src/migration/aws/poll.js";
 import { FakeAws, fault } from "../../support/aws/fake-aws.js";
 import { harness, sourceState } from "../../support/aws/harness.js";
 

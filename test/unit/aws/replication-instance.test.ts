@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { AppError } from "../../../src/errors.js";
+import type { AppError } from "../../../src/core/errors.js";
 import { auroraClusterStep } from "../../../src/steps/aurora-cluster.js";
 import { replicationInstanceStep } from "../../../src/steps/replication-instance.js";
 import { FakeAws } from "../../support/aws/fake-aws.js";

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { accountPathFor, createStandinAws, type StandinAws } from "../../../src/standin/aws/index.js";
-import { secretReadPolicy, secretRoleTrustPolicy } from "../../../src/steps/aws/dms-secret-policy.js";
+import { secretReadPolicy, secretRoleTrustPolicy } from "../../../src/plan/dms-secret-policy.js";
 import { freshDatabase, type TestDatabase } from "../../support/databases.js";
 
 let db: TestDatabase;

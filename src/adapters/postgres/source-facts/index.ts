@@ -1,4 +1,4 @@
-import { OperationError } from "../../../errors.js";
+import { OperationError } from "../../../core/errors.js";
 import type { BlindSpot, DataScanFact, SchemaFact, SourceFacts } from "../../../plan/preflight/facts.js";
 import { ident } from "../../../plan/sql-text.js";
 import type { PgClient } from "../connect.js";

@@ -1,0 +1,32 @@
+/** Waiting that answers Ctrl-C at once. */
+
+/** Stops waiting for `work` as soon as the signal aborts, so Ctrl-C is answered at once. */
+export function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    work.catch(() => undefined);
+    return Promise.reject(abortErr());
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => {
+      work.catch(() => undefined);
+      reject(abortErr());
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(
+      (v) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+}
+
+function abortErr(): Error {
+  const e = new Error("Interrupted");
+  e.name = "AbortError";
+  return e;
+}

@@ -1,0 +1,266 @@
+import type { PgClient } from "../../adapters/postgres/connect.js";
+import { describeLocation } from "../../adapters/postgres/url.js";
+import { AppError } from "../../core/errors.js";
+import type { StepContext } from "../context.js";
+import type { ResourceRecord } from "../../state/schema.js";
+import { cutoverOutput } from "../cutover/record.js";
+import { openDatabase, recordedLocation } from "../connections.js";
+import type { CleanupDeps, CleanupOutcome } from "./deps.js";
+import { dmsArtefactDropSql, dropDmsArtefacts, findDmsArtefacts } from "./dms-artefacts.js";
+import { RESOURCE_KIND, SLOT_RESOURCE_KEY } from "./kinds.js";
+import { cleanKeyChanges } from "./key-changes.js";
+import { CLEANUP_STEP_ID, markCleanupStarted } from "./progress.js";
+import { MARKER_DROP_SQL, dropToolSchema } from "./marker.js";
+import { dropSlot, otherInactiveSlots, readSlot } from "./slot.js";
+
+export interface CleanupOptions {
+  /** --keep-task: stop the task but do not delete it. */
+  keepTask?: boolean;
+  /** --keep-endpoints */
+  keepEndpoints?: boolean;
+  /** --keep-instance */
+  keepInstance?: boolean;
+}
+
+export interface CleanupReport {
+  /** What this run removed. */
+  done: string[];
+  /** What was already gone. */
+  alreadyGone: string[];
+  /** What stays, and why. */
+  remaining: string[];
+}
+
+
+type Live = ResourceRecord & { deletedAt?: string };
+
+/** Resources of a kind still recorded as present. */
+function live(ctx: StepContext, kind: string): [string, Live][] {
+  return Object.entries(ctx.state.resources).filter(([, r]) => r.kind === kind && (r as Live).deletedAt === undefined);
+}
+
+function deleted(ctx: StepContext, kind: string): Live[] {
+  return Object.values(ctx.state.resources).filter((r) => r.kind === kind && (r as Live).deletedAt !== undefined);
+}
+
+/**
+ * Cleanup (product.md step 13): the DMS task stopped and deleted, its endpoints (then their
+ * secrets, roles and CA certificate) and the replication instance deleted (each confirmed, each skippable), the security-group rules the
+ * tool added revoked; on the source, DMS's replication slot dropped (refused while active),
+ * DMS's DDL-capture objects, the key-change capture (its triggers, table and function) and the
+ * tool's marker schema removed (and the marker schema on the target). Everything is looked up first, so a second run finds nothing to do and says so.
+ */
+export async function runCleanup(ctx: StepContext, deps: CleanupDeps, options: CleanupOptions = {}): Promise<CleanupReport> {
+  const { prompter, reporter } = ctx;
+  const report: CleanupReport = { done: [], alreadyGone: [], remaining: [] };
+  const now = (): string => ctx.clock.now().toISOString();
+  /** Records removed by this run (or that would be, under --dry-run). */
+  const removed = new Set<ResourceRecord>();
+  const outcome = async (what: string, r: Live, call: Promise<CleanupOutcome>): Promise<void> => {
+    const result = await call;
+    removed.add(r);
+    // --dry-run: the call was printed, not made; nothing is recorded as gone.
+    if (ctx.options.dryRun) return;
+    r.deletedAt = now();
+    await ctx.save();
+    (result === "done" ? report.done : report.alreadyGone).push(what);
+    reporter.success(result === "done" ? `Deleted ${what}` : `${what} was already gone`);
+  };
+
+  if (cutoverOutput(ctx.state.outputs).report?.outcome !== "switched") {
+    const go = await prompter.confirmDestructive({
+      id: "cleanup.beforeCutover",
+      message: "The cutover has not switched the app to the target. Clean up anyway?",
+      consequences: ["Cleaning up stops replication for good: the target stops receiving the source's changes."],
+    });
+    if (!go) throw new AppError("Cleanup cancelled; nothing was changed.", 1, { hint: "Run `aurora-migrate cutover` first." });
+  }
+  await markCleanupStarted(ctx);
+
+  // AWS: the task first (it holds the slot), then what it used.
+  for (const [, task] of live(ctx, RESOURCE_KIND.task)) {
+    if (task["stoppedAt"] === undefined) {
+      const go = await prompter.confirmDestructive({ id: "cleanup.stopTask", message: `Stop the DMS task ${task.id}?`, consequences: [`The task ${task.id} stops replicating to the target.`] });
+      if (go) {
+        const r = await deps.stopTask(task);
+        if (!ctx.options.dryRun) {
+          task["stoppedAt"] = now();
+          await ctx.save();
+          reporter.success(r === "done" ? `Stopped the task ${task.id}` : `The task ${task.id} was already stopped`);
+        }
+      }
+    }
+    if (options.keepTask || !task.createdByUs) {
+      report.remaining.push(`DMS task ${task.id} (${options.keepTask ? "--keep-task" : "not created by aurora-migrate"})`);
+      continue;
+    }
+    if (await prompter.confirmDestructive({ id: "cleanup.deleteTask", message: `Delete the DMS task ${task.id}?` })) await outcome(`the DMS task ${task.id}`, task, deps.deleteTask(task));
+    else report.remaining.push(`DMS task ${task.id} (kept at your answer)`);
+  }
+  /** Deletes the tool's resources of a kind (one confirmation for all), unless `keep` says why not. */
+  const awsGroup = async (kind: string, keep: string | undefined, question: string, label: string, call: (r: ResourceRecord) => Promise<CleanupOutcome>): Promise<void> => {
+    const recs = live(ctx, kind);
+    const ours = recs.filter(([, r]) => r.createdByUs);
+    for (const [, r] of recs.filter(([, x]) => !x.createdByUs)) report.remaining.push(`${label} ${r.id} (not created by aurora-migrate)`);
+    if (ours.length === 0) return;
+    if (keep) {
+      for (const [, r] of ours) report.remaining.push(`${label} ${r.id} (${keep})`);
+      return;
+    }
+    const names = ours.map(([, r]) => r.id);
+    if (!(await prompter.confirmDestructive({ id: question, message: `Delete the ${label}${names.length > 1 ? "s" : ""} ${names.join(", ")}?` }))) {
+      for (const n of names) report.remaining.push(`${label} ${n} (kept at your answer)`);
+      return;
+    }
+    for (const [, r] of ours) await outcome(`the ${label} ${r.id}`, r, call(r));
+  };
+  // DMS deletes an endpoint or an instance only once no task uses it (aws-dms-reference.md §2.9).
+  const left = (kind: string): ResourceRecord | undefined => live(ctx, kind).find(([, r]) => !removed.has(r))?.[1];
+  const taskLeft = left(RESOURCE_KIND.task);
+  const usedByTask = taskLeft ? `the DMS task ${taskLeft.id} still uses it` : undefined;
+  await awsGroup(RESOURCE_KIND.endpoint, options.keepEndpoints ? "--keep-endpoints" : usedByTask, "cleanup.deleteEndpoints", "DMS endpoint", (r) => deps.deleteEndpoint(r));
+  // An endpoint's secret, the role DMS reads it with and its CA certificate, once no endpoint of ours is left to use them.
+  const endpointLeft = left(RESOURCE_KIND.endpoint);
+  const usedByEndpoint = endpointLeft ? `the DMS endpoint ${endpointLeft.id} still uses it` : undefined;
+  await awsGroup(RESOURCE_KIND.certificate, usedByEndpoint, "cleanup.deleteCertificates", "DMS certificate", (r) => deps.deleteCertificate(r));
+  await awsGroup(RESOURCE_KIND.iamRole, usedByEndpoint, "cleanup.deleteSecretRoles", "IAM role", (r) => deps.deleteRole(r));
+  await awsGroup(RESOURCE_KIND.secret, usedByEndpoint, "cleanup.deleteSecrets", "Secrets Manager secret", (r) => deps.deleteSecret(r));
+  await awsGroup(RESOURCE_KIND.instance, options.keepInstance ? "--keep-instance" : usedByTask, "cleanup.deleteInstance", "DMS replication instance", (r) => deps.deleteInstance(r));
+  const instanceLeft = left(RESOURCE_KIND.instance);
+  await awsGroup(RESOURCE_KIND.subnetGroup, instanceLeft ? `the replication instance ${instanceLeft.id} still uses it` : undefined, "cleanup.deleteSubnetGroup", "DMS replication subnet group", (r) => deps.deleteSubnetGroup(r));
+  await awsGroup(RESOURCE_KIND.securityGroupRule, undefined, "cleanup.revokeRules", "security-group rule", (r) => deps.revokeRule(r));
+  for (const kind of [RESOURCE_KIND.task, RESOURCE_KIND.endpoint, RESOURCE_KIND.certificate, RESOURCE_KIND.iamRole, RESOURCE_KIND.secret, RESOURCE_KIND.instance, RESOURCE_KIND.subnetGroup, RESOURCE_KIND.securityGroupRule]) {
+    for (const r of deleted(ctx, kind)) report.alreadyGone.push(`${kind} ${r.id} (deleted ${r.deletedAt ?? "earlier"})`);
+  }
+
+  const source = await openDatabase(ctx, "source");
+  let slotRefusal: AppError | undefined;
+  try {
+    slotRefusal = await cleanSource(ctx, source, report);
+  } finally {
+    await source.end().catch(() => undefined);
+  }
+  await cleanTarget(ctx, report);
+
+  for (const [, c] of live(ctx, RESOURCE_KIND.cluster)) report.remaining.push(`Aurora cluster ${c.id}: your new database`);
+  for (const [, g] of live(ctx, RESOURCE_KIND.securityGroup).filter(([, r]) => r.createdByUs)) {
+    report.remaining.push(`security group ${g.id}, created by aurora-migrate: delete it once nothing uses it (aws ec2 delete-security-group --group-id ${g.id})`);
+  }
+  const freeze = cutoverOutput(ctx.state.outputs).freeze;
+  const frozen = freeze && freeze.status !== "lifted" && freeze.method === "roles" ? `; writes of ${freeze.roles.join(", ")} are still frozen there (aurora-migrate cutover --unfreeze lifts that)` : "";
+  report.remaining.push(`The old server ${describeLocation(recordedLocation(ctx, "source"))}: untouched otherwise, yours to retire${frozen}`);
+
+  const started = ctx.state.outputs[CLEANUP_STEP_ID];
+  ctx.state.outputs[CLEANUP_STEP_ID] = { ...(typeof started === "object" && started !== null ? started : {}), ranAt: now(), ...report };
+  await ctx.save();
+  printReport(ctx, report);
+  if (slotRefusal) throw slotRefusal;
+  return report;
+}
+
+/** The slot, DMS's DDL-capture objects and the marker schema on the source. Returns a slot refusal to throw at the end. */
+async function cleanSource(ctx: StepContext, source: PgClient, report: CleanupReport): Promise<AppError | undefined> {
+  const { prompter, reporter } = ctx;
+  let refusal: AppError | undefined;
+  const slotRec = ctx.state.resources[SLOT_RESOURCE_KEY];
+  if (slotRec) {
+    const slot = await readSlot(source, slotRec.id);
+    let gone = slot === undefined;
+    if (!slot) {
+      report.alreadyGone.push(`replication slot ${slotRec.id}`);
+    } else {
+      const retained = slot.retainedBytes === null ? "" : ` (it keeps ${Math.round(slot.retainedBytes / 1024 / 1024)} MB of WAL on the source)`;
+      if (ctx.options.dryRun) {
+        dryRunSql(ctx, "source", [`SELECT pg_drop_replication_slot('${slot.name}')`]);
+      } else if (await prompter.confirmDestructive({ id: "cleanup.dropSlot", message: `Drop the replication slot ${slot.name} on the source${retained}?` })) {
+        try {
+          const r = await dropSlot(source, slot.name);
+          gone = true;
+          (r === "dropped" ? report.done : report.alreadyGone).push(`replication slot ${slot.name}`);
+          if (r === "dropped") reporter.success(`Dropped the replication slot ${slot.name}`);
+        } catch (err) {
+          if (!(err instanceof AppError)) throw err;
+          refusal = err;
+          report.remaining.push(`replication slot ${slot.name} (in use: not dropped)`);
+        }
+      } else {
+        report.remaining.push(`replication slot ${slot.name}${retained}: drop it when done, or the source's disk fills with WAL: SELECT pg_drop_replication_slot('${slot.name}');`);
+      }
+    }
+    if (gone && slotRec.deletedAt === undefined) {
+      slotRec.deletedAt = ctx.clock.now().toISOString();
+      await ctx.save();
+    }
+  }
+  for (const s of await otherInactiveSlots(source, slotRec?.id)) {
+    reporter.warn(`The source has another inactive logical slot, ${s.name}, keeping ${Math.round((s.retainedBytes ?? 0) / 1024 / 1024)} MB of WAL. If it is a leftover: SELECT pg_drop_replication_slot('${s.name}');`);
+  }
+
+  const artefacts = dmsArtefactDropSql(await findDmsArtefacts(source));
+  if (artefacts.length === 0) report.alreadyGone.push("DMS's DDL-capture objects on the source");
+  else if (ctx.options.dryRun) dryRunSql(ctx, "source", artefacts);
+  else if (await prompter.confirmDestructive({ id: "cleanup.dropDmsArtefacts", message: "Remove DMS's DDL-capture objects from the source?", consequences: artefacts.map((s) => `  ${s};`) })) {
+    await dropDmsArtefacts(source, artefacts);
+    report.done.push("DMS's DDL-capture objects on the source (event trigger awsdms_intercept_ddl, its function, awsdms_ddl_audit)");
+    reporter.success("Removed DMS's DDL-capture objects from the source");
+  } else report.remaining.push(`DMS's DDL-capture objects on the source: ${artefacts.join("; ")}`);
+
+  await cleanKeyChanges(ctx, source, report);
+  await markerSchema(ctx, source, "source", report);
+  return refusal;
+}
+
+async function cleanTarget(ctx: StepContext, report: CleanupReport): Promise<void> {
+  if (typeof ctx.state.answers["target.url"] !== "string") return;
+  // Under --dry-run the target may exist only as the calls step 3 printed: nothing is read from it.
+  if (ctx.options.dryRun) {
+    dryRunSql(ctx, "target (if the schema is there)", MARKER_DROP_SQL);
+    return;
+  }
+  const target = await openDatabase(ctx, "target");
+  try {
+    await markerSchema(ctx, target, "target", report);
+  } finally {
+    await target.end().catch(() => undefined);
+  }
+}
+
+async function markerSchema(ctx: StepContext, client: PgClient, where: "source" | "target", report: CleanupReport): Promise<void> {
+  const { rows } = await client.query("SELECT 1 FROM pg_namespace WHERE nspname = 'aurora_migrate'");
+  if (rows.length === 0) {
+    report.alreadyGone.push(`the aurora_migrate schema on the ${where}`);
+    return;
+  }
+  if (ctx.options.dryRun) {
+    dryRunSql(ctx, where, MARKER_DROP_SQL);
+    return;
+  }
+  if (!(await ctx.prompter.confirmDestructive({ id: "cleanup.dropMarker", message: `Drop the tool's aurora_migrate schema (the cutover marker) on the ${where}?` }))) {
+    report.remaining.push(`the aurora_migrate schema on the ${where}`);
+    return;
+  }
+  const r = await dropToolSchema(client);
+  if (r === "dropped") report.done.push(`the aurora_migrate schema on the ${where}`);
+  else if (r === "already-gone") report.alreadyGone.push(`the aurora_migrate schema on the ${where}`);
+  else report.remaining.push(`the aurora_migrate schema on the ${where} (marker table dropped; it holds other objects, so it was left)`);
+}
+
+/** --dry-run: the statements cleanup would run, printed instead. */
+function dryRunSql(ctx: StepContext, where: string, statements: readonly string[]): void {
+  for (const sql of statements) ctx.reporter.info(`[dry-run] on the ${where}: ${sql};`);
+}
+
+function printReport(ctx: StepContext, report: CleanupReport): void {
+  const { reporter } = ctx;
+  if (ctx.options.dryRun) reporter.info("Dry run: the calls and statements above were printed, not made; nothing was changed.");
+  else if (report.done.length === 0) reporter.success("Nothing left to clean up: everything the migration created is already gone.");
+  else {
+    reporter.success(`Cleaned up ${report.done.length} item(s):`);
+    for (const d of report.done) reporter.info(`  • ${d}`);
+  }
+  if (report.remaining.length) {
+    reporter.heading("What remains");
+    for (const r of report.remaining) reporter.info(`  • ${r}`);
+  }
+  reporter.json(report);
+}

@@ -1,0 +1,87 @@
+import type { PgClient } from "../../adapters/postgres/connect.js";
+import { BlockedError } from "../../core/errors.js";
+import { jointPoints } from "../../plan/sync-verdict.js";
+import type { StepContext } from "../context.js";
+import { awsFor } from "../aws/context.js";
+import { findTask } from "../aws/lookups.js";
+import { RES, goneError } from "../aws/resources.js";
+import { chosenSchemas } from "../chosen-schemas.js";
+import { openDatabase } from "../connections.js";
+import type { DmsTaskOutput } from "../../steps/dms-task.js";
+import { readLatencySeries } from "../../steps/sync-wait.js";
+import { validateDatabases } from "../validate/compare.js";
+import type { CutoverDeps } from "./deps.js";
+import type { TableCount } from "./row-counts.js";
+
+/** The task step 6 recorded; without one there is nothing to cut over from. */
+function recordedTask(ctx: StepContext): DmsTaskOutput {
+  const task = ctx.state.outputs["dms-task"] as DmsTaskOutput | undefined;
+  if (!task?.taskArn) {
+    throw new BlockedError(`No DMS task is recorded in ${ctx.options.statePath}, so there is no replication to cut over from. Nothing was changed.`, {
+      hint: "Run the wizard (aurora-migrate resume) through step 11, the sync wait, then run the cutover.",
+    });
+  }
+  return task;
+}
+
+/**
+ * The cutover's dependencies for a migration recorded in the state: the task's status and its
+ * CDC latency from the AWS services of this run (the same lookups and CloudWatch query as the
+ * sync wait) and `validate`'s row counts over the migrated schemas. Under --dry-run the AWS reads are printed, not made, and assumed fine so
+ * the rest of the plan can be shown.
+ */
+export function cutoverDepsFor(ctx: StepContext): CutoverDeps {
+  const dryRunAssumption = (what: string): void => ctx.reporter.info(`[dry-run] ${what} is not read in a dry run; assumed ready so the rest of the plan is shown.`);
+  return {
+    async taskStatus() {
+      const task = recordedTask(ctx);
+      const aws = await awsFor(ctx);
+      if (ctx.options.dryRun) {
+        await aws.dms.describeReplicationTasks({ Filters: [{ Name: "replication-task-arn", Values: [task.taskArn] }] });
+        dryRunAssumption("The task's status");
+        return "running";
+      }
+      const found = await findTask(aws, { arn: task.taskArn });
+      if (!found) throw goneError("DMS task", task.taskId, RES.task, ctx.options.statePath);
+      return found.Status ?? "unknown";
+    },
+
+    async cdcLatencySeconds() {
+      const task = recordedTask(ctx);
+      const aws = await awsFor(ctx);
+      const { source, target } = await readLatencySeries(aws, task, ctx.clock.now());
+      if (ctx.options.dryRun) {
+        dryRunAssumption("The CDC latency");
+        return 0;
+      }
+      const latest = jointPoints(source, target)[0];
+      return latest ? Math.max(latest.source, latest.target) : undefined;
+    },
+
+    async rowCounts(): Promise<TableCount[]> {
+      const schemas = await withSource(ctx, (source) => chosenSchemas(ctx, source));
+      const report = await validateDatabases({
+        connectSource: () => openDatabase(ctx, "source"),
+        connectTarget: () => openDatabase(ctx, "target"),
+        schemas,
+        checksum: false,
+        parity: false,
+        signal: ctx.signal,
+      });
+      return report.tables.flatMap((t) =>
+        t.status === "only-on-target"
+          ? []
+          : [{ table: `${t.schema}.${t.table}`, source: Number(t.sourceRows ?? 0), target: t.status === "missing-on-target" ? undefined : Number(t.targetRows ?? 0) }],
+      );
+    },
+  };
+}
+
+async function withSource<T>(ctx: StepContext, work: (source: PgClient) => Promise<T>): Promise<T> {
+  const source = await openDatabase(ctx, "source");
+  try {
+    return await work(source);
+  } finally {
+    await source.end().catch(() => undefined);
+  }
+}
