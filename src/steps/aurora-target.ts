@@ -8,6 +8,7 @@ import { AppError, OperationError, errorMessage } from "../core/errors.js";
 import type { StepContext } from "../migration/context.js";
 import type { MigrationState } from "../state/schema.js";
 import { openDatabase } from "../migration/connections.js";
+import { failingSpinner } from "../ui/reporter.js";
 
 /** Question ids (and --config keys) of how the tool reaches Aurora. */
 export const TARGET_URL = "target.url";
@@ -126,7 +127,7 @@ export async function checkReachable(ctx: StepContext, r: ReachContext): Promise
     return;
   }
   const spinner = ctx.reporter.spinner(`Connecting to Aurora at ${where} from this machine (TCP, TLS, login)`);
-  try {
+  await failingSpinner(spinner, async () => {
     const client = await openDatabase(ctx, "target", { connectTimeoutMs: 10_000 }).catch(async (err: unknown) => {
       if (!(missingDatabase(err) && r.createdWriterId && r.via === "endpoint")) throw err;
       await createDatabase(ctx, r.target);
@@ -138,10 +139,9 @@ export async function checkReachable(ctx: StepContext, r: ReachContext): Promise
     } finally {
       await client.end().catch(() => undefined);
     }
-  } catch (err) {
-    spinner.fail();
+  }).catch((err: unknown) => {
     throw explainUnreachable(err, r);
-  }
+  });
 }
 
 function missingDatabase(err: unknown): boolean {
