@@ -2,7 +2,7 @@ import { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { connectPg, isUnreachable } from "../adapters/postgres/connect.js";
-import { quoteIdent } from "../adapters/postgres/sql.js";
+import { quoteIdent } from "../plan/sql-text.js";
 import { type PgLocation, describeLocation, formatPgUrl, parsePgUrl } from "../adapters/postgres/url.js";
 import { AppError, OperationError, errorMessage } from "../core/errors.js";
 import type { StepContext } from "../migration/context.js";

@@ -1,5 +1,5 @@
 import type { PgClient } from "../adapters/postgres/connect.js";
-import { qualified } from "../adapters/postgres/sql.js";
+import { qualified } from "../plan/sql-text.js";
 import { withBoth } from "../adapters/postgres/sessions.js";
 import { BlockedError, OperationError } from "../core/errors.js";
 import type { Step } from "../migration/context.js";
