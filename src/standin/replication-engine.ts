@@ -61,6 +61,7 @@
  */
 import type { ReplicationTaskStats, TableStatistics } from "@aws-sdk/client-database-migration-service";
 import type { PgClient } from "../adapters/postgres/connect.js";
+import { withBoth } from "../adapters/postgres/sessions.js";
 import { describeLocation } from "../adapters/postgres/url.js";
 import { type Clock, systemClock } from "../core/clock.js";
 import { errorMessage } from "../core/errors.js";
@@ -391,7 +392,7 @@ export class ReplicationEngine {
   private async startCdc(signal: AbortSignal): Promise<void> {
     const r = this.record;
     try {
-      await this.withBoth(async (source, target) => {
+      await withBoth(() => connectEndpoint(this.config.source), () => connectEndpoint(this.config.target), async (source, target) => {
         if (!(await slotInfo(source, this.config.slotName))) {
           throw new Error(`the replication slot "${this.config.slotName}" no longer exists on the source ${describeLocation(this.config.source.location)}; reload the target to start over.`);
         }
@@ -507,10 +508,6 @@ export class ReplicationEngine {
   private async persist(): Promise<void> {
     this.save();
     await this.saving;
-  }
-
-  private withBoth<T>(fn: (source: PgClient, target: PgClient) => Promise<T>): Promise<T> {
-    return withSession(this.config.source, (s) => withSession(this.config.target, (t) => fn(s, t)));
   }
 }
 
