@@ -167,7 +167,7 @@ export async function runDemo(g: GlobalOptions, o: DemoCommandOptions, io: DemoI
     const wanted = o.schemaMethod ?? "auto";
     if (!["auto", "built-in", "hook"].includes(wanted)) throw new UsageError(`--schema-method must be auto, built-in or hook, got ${wanted}.`);
     const method = wanted === "auto" ? await schemaMethod(record, passwords) : (wanted as "built-in" | "hook");
-    const script = (name: string): string => shellQuote(fileURLToPath(new URL(`../demo/${name}`, import.meta.url)));
+    const script = (name: string): string => shellQuote(fileURLToPath(new URL(`./demo/${name}`, import.meta.url)));
     const node = shellQuote(process.execPath);
     const presets = demoPresets({
       sourceUrl: record.sourceUrl,

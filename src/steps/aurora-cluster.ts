@@ -44,7 +44,7 @@ export const auroraClusterStep: Step = {
     const out: AuroraClusterOutput = { ...made, target, targetVia: via, ...(access.caBundle ? { caBundle: access.caBundle } : {}) };
     writeOutput(ctx, "aurora-cluster", out);
     const rec = recorded(ctx, RES.cluster);
-    if (rec) await recordResource(ctx, RES.cluster, { ...rec, ...(out.clusterArn ? { arn: out.clusterArn } : {}), });
+    if (rec) await recordResource(ctx, RES.cluster, { ...rec, ...(out.clusterArn ? { arn: out.clusterArn } : {}) });
     ctx.reporter.info(`The tool connects to Aurora at ${formatPgUrl(target)}${via === "target.url" ? ` (${TARGET_URL}; DMS uses the writer endpoint ${out.writerEndpoint}:${out.port})` : ""}`);
     if (out.masterSecretArn) ctx.reporter.info(`The master password is kept by RDS in Secrets Manager: ${out.masterSecretArn}`);
     await checkReachable(ctx, {
