@@ -1,6 +1,6 @@
 import type { CutoverDeps } from "../migration/cutover/deps.js";
 import { cutoverDepsFor } from "../migration/cutover/live-deps.js";
-import { cutoverOutput } from "../migration/cutover/record.js";
+import { cutoverOutput } from "../migration/cutover/output.js";
 import { runCutover, unfreezeCommand } from "../migration/cutover/run-cutover.js";
 import { type GlobalOptions, type StepContext } from "../migration/context.js";
 import { runSteps } from "../wizard/runner.js";
@@ -54,14 +54,14 @@ export async function runCutoverCommand(
       return;
     }
     const again = commandFor("cutover", options);
-    const before = cutoverOutput(ctx.state.outputs).report;
+    const before = cutoverOutput(ctx).report;
     let failed = true;
     try {
       await runSteps([cutoverStep(makeDeps, run)], ctx, { resumeCommand: again });
       failed = false;
     } finally {
       // With --json the report goes out on exit 3 too (a difference after the switch), never a stale one.
-      const report = cutoverOutput(ctx.state.outputs).report;
+      const report = cutoverOutput(ctx).report;
       if (report && (!failed || report !== before)) ctx.reporter.json(report);
     }
   } finally {

@@ -10,7 +10,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { connectPg } from "../adapters/postgres/connect.js";
 import { serverMajor } from "../adapters/postgres/sessions.js";
-import { parsePgUrl, stripPassword } from "../adapters/postgres/url.js";
+import { formatPgUrl, parsePgUrl, stripPassword } from "../adapters/postgres/url.js";
+import { recordedLocation } from "../migration/connections.js";
+import { readOutput } from "../migration/outputs/read.js";
 import { readConfig } from "./config.js";
 import { type Clock, systemClock } from "../core/clock.js";
 import { AppLoad } from "./demo/app-load.js";
@@ -248,7 +250,7 @@ function afterCutover(step: Step, app: AppLoad, statePath: string, record: DemoR
     ...step,
     async run(ctx) {
       const outcome = await step.run(ctx);
-      const targetUrl = String(ctx.state.answers["target.url"] ?? "");
+      const targetUrl = formatPgUrl(recordedLocation(ctx, "target"));
       const spinner = reporter.spinner("Demo: validate --checksum of schema app (source frozen, app not yet writing on the target)");
       const v = await validateAtSwitch(String(ctx.state.answers["source.url"] ?? record.sourceUrl), targetUrl, signal).catch((err: unknown) => {
         spinner.fail();
@@ -268,7 +270,7 @@ function afterCutover(step: Step, app: AppLoad, statePath: string, record: DemoR
 
 async function printSummary(reporter: Reporter, statePath: string, app: AppLoad, validation: DemoRecord["validation"]): Promise<void> {
   const state = await readState(statePath);
-  const cutover = (state.outputs["cutover"] ?? {}) as { report?: { windowSeconds?: number; frozeAt?: string; switchedAt?: string } };
+  const cutover = readOutput({ state, options: { statePath } }, "cutover") ?? {};
   const s = app.stats;
   reporter.heading("Demo summary");
   reporter.info(`  Rows on the target when it was checked: ${validation ? validation.rows.toLocaleString("en") : "?"} in ${validation?.tables ?? "?"} tables.`);

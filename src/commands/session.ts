@@ -9,6 +9,7 @@ import { Secrets } from "../core/secrets.js";
 import { acquireLock, type StateLock } from "../state/lock.js";
 import { type MigrationState, newState } from "../state/schema.js";
 import { readState, writeStateAtomic } from "../state/store.js";
+import { checkRecordedOutputs } from "../migration/outputs/read.js";
 import { stateAnswerBook } from "../state/answers.js";
 import { resumeCommand } from "../state/paths.js";
 import type { Answer } from "../state/schema.js";
@@ -104,6 +105,7 @@ export async function openSession(options: GlobalOptions, mode: "new" | "resume"
       await save();
     } else {
       state = await readState(options.statePath);
+      checkRecordedOutputs(state, options.statePath);
     }
   } catch (err) {
     await lock.release();

@@ -1,6 +1,6 @@
-import { z } from "zod";
 import { CLEANUP_STEP_ID, cleanupStartedAt } from "../migration/cleanup/progress.js";
 import { RESOURCE_KIND } from "../migration/cleanup/kinds.js";
+import { readOutput } from "../migration/outputs/read.js";
 import { commandFor } from "../state/paths.js";
 import type { MigrationState, ResourceRecord } from "../state/schema.js";
 
@@ -53,19 +53,11 @@ export function resourceStatuses(resources: MigrationState["resources"]): Resour
   });
 }
 
-const cleanupRecord = z.object({
-  ranAt: z.string().optional(),
-  done: z.array(z.string()).default([]),
-  alreadyGone: z.array(z.string()).default([]),
-  remaining: z.array(z.string()).default([]),
-});
-
 /** Pure: the cleanup's progress, or undefined when cleanup has not started. */
 export function cleanupStatus(state: MigrationState, options: { statePath: string; configPath?: string }): CleanupStatus | undefined {
   const startedAt = cleanupStartedAt(state);
   if (startedAt === undefined) return undefined;
-  const parsed = cleanupRecord.safeParse(state.outputs[CLEANUP_STEP_ID]);
-  const run = parsed.success ? parsed.data : { done: [], alreadyGone: [], remaining: [] };
+  const run = readOutput({ state, options }, CLEANUP_STEP_ID) ?? { done: [], alreadyGone: [], remaining: [] };
   const step = state.steps[CLEANUP_STEP_ID];
   // A later run that started after the recorded end and did not reach its own end leaves the record stale.
   const finished = run.ranAt !== undefined && step?.status !== "running" && step?.status !== "interrupted" && (step?.startedAt === undefined || run.ranAt >= step.startedAt);

@@ -1,5 +1,4 @@
-import { z } from "zod";
-import { CUTOVER_OUTPUT, freezeRecordSchema } from "../migration/cutover/record.js";
+import { readOutput } from "../migration/outputs/read.js";
 import type { MigrationState } from "../state/schema.js";
 import { resumeCommand, switchedCommand, unfreezeCommand } from "../state/paths.js";
 
@@ -23,21 +22,14 @@ export interface FreezeStatus {
   liftCommand: string;
 }
 
-/** What of the cutover's record `status` reads; the switch's start read defensively (older records have none). */
-const recordedCutover = z.object({
-  freeze: freezeRecordSchema.optional(),
-  switch: z.object({ startedAt: z.string().optional(), finishedAt: z.string().optional() }).passthrough().optional(),
-  report: z.object({ outcome: z.string(), switchedAt: z.string().optional() }).passthrough().optional(),
-});
-
 /** The freeze in force recorded in the state, or undefined when there is none (or it was lifted). */
 export function freezeStatus(state: MigrationState, statePath: string): FreezeStatus | undefined {
-  const parsed = recordedCutover.safeParse(state.outputs[CUTOVER_OUTPUT]);
-  if (!parsed.success) return undefined;
-  const { freeze, report } = parsed.data;
+  const recorded = readOutput({ state, options: { statePath } }, "cutover");
+  if (!recorded) return undefined;
+  const { freeze, report } = recorded;
   if (!freeze || freeze.status === "lifted") return undefined;
-  const switched = report?.outcome === "switched" || parsed.data.switch?.finishedAt !== undefined;
-  const switchStartedAt = parsed.data.switch?.startedAt;
+  const switched = report?.outcome === "switched" || recorded.switch?.finishedAt !== undefined;
+  const switchStartedAt = recorded.switch?.startedAt;
   const since = freeze.frozenAt ?? state.steps["cutover"]?.startedAt;
   return {
     status: freeze.status,

@@ -1,7 +1,7 @@
 import type { KeyChangeStatus } from "../migration/key-changes/status.js";
-import { KEY_CHANGES_OUTPUT } from "../migration/key-changes/record.js";
 import type { GlobalOptions } from "../migration/context.js";
 import { readState } from "../state/store.js";
+import { checkRecordedOutputs, readOutput } from "../migration/outputs/read.js";
 import type { Reporter } from "../ui/reporter.js";
 import { STEP_TITLES } from "../wizard/step-titles.js";
 import { resumeCommand } from "../state/paths.js";
@@ -82,9 +82,10 @@ const ICON: Record<StepStatus, string> = { done: "✔", running: "…", failed: 
 
 export async function showStatus(options: GlobalOptions, reporter: Reporter): Promise<void> {
   const state = await readState(options.statePath);
+  checkRecordedOutputs(state, options.statePath);
   const report = statusReport(state, options.statePath, options.configPath);
   // Only a migration that recorded key-change capture needs the source (and so pg) at all.
-  const keyChanges = state.outputs[KEY_CHANGES_OUTPUT] === undefined ? undefined : await readKeyChangeStatus(state);
+  const keyChanges = readOutput({ state, options }, "key-changes") === undefined ? undefined : await readKeyChangeStatus(state);
   if (keyChanges) report.keyChanges = keyChanges;
   if (reporter.jsonMode) {
     reporter.json(report);

@@ -1,23 +1,14 @@
-import { z } from "zod";
 import { type ConnectOptions, type PgClient, connectPg, needsPassword } from "../adapters/postgres/connect.js";
 import { type PgLocation, describeLocation, parsePgUrl } from "../adapters/postgres/url.js";
 import { UsageError } from "../core/errors.js";
 import type { StepContext } from "./context.js";
 import type { MigrationState } from "../state/schema.js";
+import { readOutput } from "./outputs/read.js";
 
 export type DatabaseRole = "source" | "target";
 
 /** The answer id that holds the role's URL (without password). */
 export const urlAnswerId = (role: DatabaseRole): string => `${role}.url`;
-
-/** A location as recorded in a state file's step outputs: host, port, database, user, TLS and other parameters. */
-export const pgLocationSchema = z.object({
-  host: z.string().min(1),
-  port: z.number().int().min(1).max(65535),
-  database: z.string().min(1),
-  user: z.string().min(1),
-  params: z.record(z.string(), z.string()),
-});
 
 /**
  * Where the tool itself connects to Aurora, recorded by step 3 as a structured location (the
@@ -25,9 +16,12 @@ export const pgLocationSchema = z.object({
  * before it was recorded this way have only the `target.url` answer: that is read instead.
  */
 export function recordedTarget(state: MigrationState): PgLocation | undefined {
-  const out = state.outputs["aurora-cluster"];
-  const parsed = pgLocationSchema.safeParse(typeof out === "object" && out !== null ? (out as { target?: unknown }).target : undefined);
-  return parsed.success ? parsed.data : undefined;
+  return readOutput({ state }, "aurora-cluster")?.target;
+}
+
+/** Whether a target is recorded yet (step 3 got that far, or an older state's `target.url` answer). */
+export function hasTarget(ctx: Pick<StepContext, "state">): boolean {
+  return recordedTarget(ctx.state) !== undefined || typeof ctx.state.answers[urlAnswerId("target")] === "string";
 }
 
 export function recordedLocation(ctx: Pick<StepContext, "state">, role: DatabaseRole): PgLocation {

@@ -4,8 +4,11 @@ import { z } from "zod";
  * Bump when the shape changes incompatibly, and add an upgrade in upgrade.ts. A field added with
  * a default (an older file loads as if it were empty) needs no bump.
  * Version 2: every question id dotted camelCase (`cutover.switch-hook` → `cutover.switchHook`).
+ * Version 3: the target's location recorded once, in step 3's output (`outputs["aurora-cluster"].target`):
+ * no copy of it in the `target.url` answer (which holds only a URL the user gave) nor in the
+ * cluster's resource record.
  */
-export const STATE_VERSION = 2;
+export const STATE_VERSION = 3;
 
 export const SEVERITIES = ["blocker", "warning", "info"] as const;
 export type Severity = (typeof SEVERITIES)[number];

@@ -19,6 +19,34 @@ function renameKeys(record: unknown): unknown {
   return out;
 }
 
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * 2 → 3: the target's location kept once, in step 3's output. A `target.url` answer step 3
+ * derived from the writer endpoint (the output says the tool connects through the endpoint) is
+ * dropped; one the user gave (a tunnel) stays. The cluster's resource loses its copies of the
+ * endpoint and port (the output has them).
+ */
+function targetRecordedOnce(doc: Record<string, unknown>): Record<string, unknown> {
+  const cluster = isObject(doc["outputs"]) ? doc["outputs"]["aurora-cluster"] : undefined;
+  const derived = isObject(cluster) && cluster["targetVia"] === "endpoint" && isObject(cluster["target"]);
+  let answers = doc["answers"];
+  if (derived && isObject(answers) && Object.hasOwn(answers, "target.url")) {
+    answers = Object.fromEntries(Object.entries(answers).filter(([k]) => k !== "target.url"));
+  }
+  let resources = doc["resources"];
+  if (isObject(resources)) {
+    resources = Object.fromEntries(
+      Object.entries(resources).map(([key, r]) => {
+        if (!isObject(r) || r["kind"] !== "aurora-cluster") return [key, r];
+        const { endpoint: _endpoint, port: _port, ...rest } = r;
+        return [key, rest];
+      }),
+    );
+  }
+  return { ...doc, version: 3, answers, resources };
+}
+
 /** `UPGRADES[n]` turns a version-n document into version n+1. */
 const UPGRADES: Record<number, Upgrade> = {
   // 1 → 2: question ids in dotted camelCase; answers and their history move to the new ids.
@@ -28,6 +56,7 @@ const UPGRADES: Record<number, Upgrade> = {
     answers: renameKeys(doc["answers"]),
     ...(doc["answerHistory"] === undefined ? {} : { answerHistory: renameKeys(doc["answerHistory"]) }),
   }),
+  2: targetRecordedOnce,
 };
 
 /** Brings an older document up to STATE_VERSION; refuses newer ones. Does not touch the file. */

@@ -1,5 +1,5 @@
 import type { AwsServices, DbCluster, DbInstance } from "../adapters/aws/ports.js";
-import { type PgLocation, describeLocation, formatPgUrl } from "../adapters/postgres/url.js";
+import { describeLocation, formatPgUrl } from "../adapters/postgres/url.js";
 import { RESOURCE_KIND } from "../migration/cleanup/kinds.js";
 import { OperationError, UsageError } from "../core/errors.js";
 import { defaultBaseName, lowerIdentifier, validateAwsIdentifier, validateCidr, validateMasterPassword, validateMasterUsername } from "../plan/aws-identifiers.js";
@@ -11,32 +11,8 @@ import { findCluster, findDbInstance } from "../migration/aws/lookups.js";
 import { ensureIngress, ensureSecurityGroup } from "../migration/aws/network.js";
 import { pollUntil } from "../migration/aws/poll.js";
 import { RES, goneError, recordResource, recorded } from "../migration/aws/resources.js";
-
-/** What later steps read from `state.outputs["aurora-cluster"]`. */
-export interface AuroraClusterOutput {
-  clusterId: string;
-  writerEndpoint: string;
-  port: number;
-  engineVersion: string;
-  vpcId: string;
-  subnetIds: string[];
-  securityGroupId: string;
-  masterUsername: string;
-  /** The database DMS loads into (the source's name). */
-  database: string;
-  /** Where RDS keeps the master password when it manages it (ManageMasterUserPassword). */
-  masterSecretArn?: string;
-  clusterArn?: string;
-  /**
-   * Where the tool itself connects (steps 7, 9, 12, hooks' DATABASE_URL): the writer endpoint,
-   * or the user's `target.url` (a tunnel). Absent in state files older than this field, which
-   * have the `target.url` answer instead.
-   */
-  target?: PgLocation;
-  targetVia?: "endpoint" | "target.url";
-  /** Path of the RDS CA bundle the user named (never its content), for verify-full and DMS. */
-  caBundle?: string;
-}
+import type { AuroraClusterOutput } from "../migration/outputs/aws.js";
+import { writeOutput } from "../migration/outputs/read.js";
 
 const TAGS = [{ Key: "created-by", Value: "aurora-migrate" }];
 const BAD_STATES = ["failed", "deleting", "deleted", "incompatible-parameters", "incompatible-network", "incompatible-restore", "inaccessible-encryption-credentials", "storage-full"];
@@ -64,11 +40,11 @@ export const auroraClusterStep: Step = {
     const access = await askTargetAccess(ctx);
     const made = mode === "existing" ? await useExisting(ctx, aws, source.major, source.database) : await createCluster(ctx, aws, source.major, source.database);
     const target = targetLocation(access, { host: made.writerEndpoint, port: made.port, database: made.database, user: made.masterUsername });
-    const via = access.override ? "target.url" : "endpoint";
+    const via = access.override ? ("target.url" as const) : ("endpoint" as const);
     const out: AuroraClusterOutput = { ...made, target, targetVia: via, ...(access.caBundle ? { caBundle: access.caBundle } : {}) };
-    ctx.state.outputs["aurora-cluster"] = out;
+    writeOutput(ctx, "aurora-cluster", out);
     const rec = recorded(ctx, RES.cluster);
-    if (rec) await recordResource(ctx, RES.cluster, { ...rec, ...(out.clusterArn ? { arn: out.clusterArn } : {}), endpoint: out.writerEndpoint, port: out.port });
+    if (rec) await recordResource(ctx, RES.cluster, { ...rec, ...(out.clusterArn ? { arn: out.clusterArn } : {}) });
     ctx.reporter.info(`The tool connects to Aurora at ${formatPgUrl(target)}${via === "target.url" ? ` (${TARGET_URL}; DMS uses the writer endpoint ${out.writerEndpoint}:${out.port})` : ""}`);
     if (out.masterSecretArn) ctx.reporter.info(`The master password is kept by RDS in Secrets Manager: ${out.masterSecretArn}`);
     await checkReachable(ctx, {
@@ -81,8 +57,6 @@ export const auroraClusterStep: Step = {
       publiclyAccessible: ctx.state.answers["aurora.public"] === true,
       ...(out.masterSecretArn ? { masterSecretArn: out.masterSecretArn } : {}),
     });
-    // Kept for readers of the answer (the demo's validation, older tools); the tool connects with `target` above.
-    ctx.state.answers[TARGET_URL] = formatPgUrl(target);
     return { summary: `${out.clusterId} (PostgreSQL ${out.engineVersion}) at ${out.writerEndpoint}:${out.port}; the tool connects to ${describeLocation(target)}` };
   },
   async verify(ctx) {

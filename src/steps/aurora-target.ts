@@ -6,7 +6,6 @@ import { quoteIdent } from "../plan/sql-text.js";
 import { type PgLocation, describeLocation, formatPgUrl, parsePgUrl } from "../adapters/postgres/url.js";
 import { AppError, OperationError, errorMessage } from "../core/errors.js";
 import type { StepContext } from "../migration/context.js";
-import type { MigrationState } from "../state/schema.js";
 import { openDatabase } from "../migration/connections.js";
 import { failingSpinner } from "../ui/reporter.js";
 
@@ -93,13 +92,6 @@ export function targetLocation(access: TargetAccess, endpoint: { host: string; p
     return { ...access.override, params };
   }
   return { ...endpoint, params: access.caBundle ? { sslmode: "verify-full", sslrootcert: access.caBundle } : { sslmode: "require" } };
-}
-
-/** The RDS CA bundle step 3 recorded (a path), for the DMS target endpoint's certificate. */
-export function auroraCaBundle(state: MigrationState): string | undefined {
-  const out = state.outputs["aurora-cluster"];
-  const v = typeof out === "object" && out !== null ? (out as { caBundle?: unknown }).caBundle : undefined;
-  return typeof v === "string" && v !== "" ? v : undefined;
 }
 
 /** What the reachability message needs to name the ways forward. */

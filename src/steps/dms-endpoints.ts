@@ -1,27 +1,16 @@
 import { OperationError } from "../core/errors.js";
 import { defaultBaseName } from "../plan/aws-identifiers.js";
 import type { Step, StepContext } from "../migration/context.js";
-import type { AuroraClusterOutput } from "./aurora-cluster.js";
-import { awsFor, requireOutput, sourceFacts } from "../migration/aws/context.js";
+import { awsFor, sourceFacts } from "../migration/aws/context.js";
 import { regionOfArn } from "../plan/dms-secret-policy.js";
 import { ensureTargetCertificate } from "../migration/aws/dms-certificate.js";
-import { type CredentialMode, sourceCredentials, targetCredentials } from "../migration/aws/endpoint-credentials.js";
+import { sourceCredentials, targetCredentials } from "../migration/aws/endpoint-credentials.js";
 import { ensureEndpoint } from "../migration/aws/endpoint-sync.js";
 import { testConnections } from "../migration/aws/endpoint-tests.js";
 import { findCertificate, findEndpoint } from "../migration/aws/lookups.js";
 import { RES, goneError, recorded } from "../migration/aws/resources.js";
-import type { ReplicationInstanceOutput } from "./replication-instance.js";
-
-/** What later steps read from `state.outputs["dms-endpoints"]`. */
-export interface DmsEndpointsOutput {
-  sourceEndpointArn: string;
-  targetEndpointArn: string;
-  /** How each endpoint logs in: a secret DMS reads through its role, or the password field. */
-  sourceCredentials?: CredentialMode;
-  targetCredentials?: CredentialMode;
-  /** The imported RDS CA bundle the target endpoint verifies Aurora with (SslMode verify-full), when step 3 recorded one. */
-  targetCertificateArn?: string;
-}
+import type { DmsEndpointsOutput, ReplicationInstanceOutput } from "../migration/outputs/aws.js";
+import { requireOutput, writeOutput } from "../migration/outputs/read.js";
 
 /**
  * Step 5: the source and target endpoints, each tested from the replication instance. By
@@ -36,8 +25,8 @@ export const dmsEndpointsStep: Step = {
   async run(ctx) {
     const aws = await awsFor(ctx);
     const source = sourceFacts(ctx);
-    const aurora = requireOutput<AuroraClusterOutput>(ctx, "aurora-cluster", "The Aurora cluster");
-    const instance = requireOutput<ReplicationInstanceOutput>(ctx, "replication-instance", "The replication instance");
+    const aurora = requireOutput(ctx, "aurora-cluster", "The Aurora cluster");
+    const instance = requireOutput(ctx, "replication-instance", "The replication instance");
     const base = defaultBaseName(source.database);
     const common = { base, region: instanceRegion(ctx, instance) };
 
@@ -113,7 +102,7 @@ export const dmsEndpointsStep: Step = {
       targetCredentials: ctx.state.answers["dms.target.credentials"] === "password" ? "password" : "secret",
       ...(certificate ? { targetCertificateArn: certificate.arn } : {}),
     };
-    ctx.state.outputs["dms-endpoints"] = output;
+    writeOutput(ctx, "dms-endpoints", output);
 
     const targetUser = typeof ctx.state.answers["dms.target.username"] === "string" ? ctx.state.answers["dms.target.username"] : aurora.masterUsername;
     await testConnections(ctx, aws, instance, [

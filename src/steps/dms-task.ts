@@ -10,26 +10,13 @@ import { type TableName, buildTableMappings, excludedParents, parentsNotExcluded
 import { buildTaskSettings, missingRequiredSettings } from "../plan/task-settings.js";
 import type { Step, StepContext } from "../migration/context.js";
 import type { Finding } from "../state/schema.js";
-import { awsFor, dryRunValue, requireOutput, sourceFacts } from "../migration/aws/context.js";
+import { awsFor, dryRunValue, sourceFacts } from "../migration/aws/context.js";
 import { findTask } from "../migration/aws/lookups.js";
 import { pollUntil } from "../migration/aws/poll.js";
 import { RES, goneError, recordResource, recorded } from "../migration/aws/resources.js";
 import { openDatabase } from "../migration/connections.js";
-import type { DmsEndpointsOutput } from "./dms-endpoints.js";
-import type { ReplicationInstanceOutput } from "./replication-instance.js";
-import { readSourcePreflight } from "../migration/outputs/source-preflight.js";
-
-/** What later steps read from `state.outputs["dms-task"]`. */
-export interface DmsTaskOutput {
-  taskId: string;
-  taskArn: string;
-  /** The CloudWatch dimension ReplicationTaskIdentifier: the ARN's last segment. */
-  taskResourceId: string;
-  instanceId: string;
-  schemas: string[];
-  /** Partitioned tables (parents and sub-partitioned partitions) the task's mappings exclude: their leaf partitions carry the rows. */
-  excludedPartitionedTables?: TableName[];
-}
+import type { DmsTaskOutput } from "../migration/outputs/aws.js";
+import { readOutput, requireOutput, writeOutput } from "../migration/outputs/read.js";
 
 /** Step 6: the full-load-and-cdc task, created with every setting we rely on, and not started. */
 export const dmsTaskStep: Step = {
@@ -38,8 +25,8 @@ export const dmsTaskStep: Step = {
   async run(ctx) {
     const aws = await awsFor(ctx);
     const source = sourceFacts(ctx);
-    const instance = requireOutput<ReplicationInstanceOutput>(ctx, "replication-instance", "The replication instance");
-    const endpoints = requireOutput<DmsEndpointsOutput>(ctx, "dms-endpoints", "The DMS endpoints");
+    const instance = requireOutput(ctx, "replication-instance", "The replication instance");
+    const endpoints = requireOutput(ctx, "dms-endpoints", "The DMS endpoints");
     const findings: Finding[] = [];
     const logsRole = await checkLogsRole(aws);
     if (logsRole) {
@@ -47,7 +34,7 @@ export const dmsTaskStep: Step = {
       findings.push(logsRole);
     }
 
-    const preflight = readSourcePreflight(ctx.state.outputs);
+    const preflight = readOutput(ctx, "source-preflight");
     const answered = ctx.state.answers["source.schemas"];
     const schemas = preflight?.schemas ?? (Array.isArray(answered) ? answered : ["public"]);
     const lob = planLobSettings(preflight?.maxLobBytes);
@@ -112,7 +99,7 @@ export const dmsTaskStep: Step = {
       schemas,
       ...(excluded.length ? { excludedPartitionedTables: excluded } : {}),
     };
-    ctx.state.outputs["dms-task"] = output;
+    writeOutput(ctx, "dms-task", output);
     return { summary: `${output.taskId}: ${schemas.join(", ")}; ${lob.settings.FullLobMode ? "full LOB mode" : `LOBs up to ${lob.settings.LobMaxSize} KB`}`, findings };
   },
   async verify(ctx) {

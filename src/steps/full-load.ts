@@ -4,13 +4,15 @@ import { OperationError } from "../core/errors.js";
 import { ensureKeyChangeCapture } from "../migration/key-changes/capture-step.js";
 import { fullLoadPhase } from "../plan/task-status.js";
 import type { Step, StepContext } from "../migration/context.js";
-import { awsFor, requireOutput, sourceFacts } from "../migration/aws/context.js";
+import { awsFor, sourceFacts } from "../migration/aws/context.js";
 import { lastLogLines, logDetails } from "../migration/aws/logs.js";
 import { findTask } from "../migration/aws/lookups.js";
 import { pollUntil } from "../migration/aws/poll.js";
 import { RES, goneError, recordResource, recorded } from "../migration/aws/resources.js";
 import { openDatabase } from "../migration/connections.js";
-import { type DmsTaskOutput, verifyTask } from "./dms-task.js";
+import { verifyTask } from "./dms-task.js";
+import type { DmsTaskOutput, FullLoadOutput } from "../migration/outputs/aws.js";
+import { mutableOutput, requireOutput } from "../migration/outputs/read.js";
 import { readRowEstimates } from "../migration/full-load-estimates.js";
 import { FullLoadMeter, type RowEstimates, type TableRows } from "../ui/progress-full-load.js";
 
@@ -20,22 +22,14 @@ interface Reading {
   tables: TableState[];
 }
 
-interface FullLoadProgress {
-  /** Logical slots of the source database before the first start: the new one is DMS's. */
-  slotsBefore?: string[];
-  startedAt?: string;
-  startType?: string;
-}
-
 /** Step 8: start the task and wait until it stops after the full load, before cached changes. */
 export const fullLoadStep: Step = {
   id: "full-load",
   title: "Full load",
   async run(ctx) {
     const aws = await awsFor(ctx);
-    const task = requireOutput<DmsTaskOutput>(ctx, "dms-task", "The DMS task");
-    const progress = (ctx.state.outputs["full-load"] ?? {}) as FullLoadProgress;
-    ctx.state.outputs["full-load"] = progress;
+    const task = requireOutput(ctx, "dms-task", "The DMS task");
+    const progress = mutableOutput(ctx, "full-load", () => ({}));
     if (ctx.options.dryRun) {
       await aws.dms.startReplicationTask({ ReplicationTaskArn: task.taskArn, StartReplicationTaskType: "start-replication" });
       ctx.reporter.info("[dry-run] would first put the key-change trigger on the chosen schemas' tables on the source (asked; aurora_migrate.key_changes), so the cutover can repair primary-key changes DMS ignores.");
@@ -178,11 +172,11 @@ async function estimates(ctx: StepContext, task: DmsTaskOutput): Promise<RowEsti
 class SlotWatcher {
   private constructor(
     private readonly ctx: StepContext,
-    private readonly progress: FullLoadProgress,
+    private readonly progress: FullLoadOutput,
     private readonly client: PgClient | undefined,
   ) {}
 
-  static async open(ctx: StepContext, progress: FullLoadProgress): Promise<SlotWatcher> {
+  static async open(ctx: StepContext, progress: FullLoadOutput): Promise<SlotWatcher> {
     if (ctx.state.resources[RES.slot]) return new SlotWatcher(ctx, progress, undefined);
     try {
       return new SlotWatcher(ctx, progress, await openDatabase(ctx, "source"));

@@ -8,25 +8,14 @@ import { hbaAuthMethod, hbaMethodNote } from "../plan/preflight/pg-hba.js";
 import { sourceAccessLines } from "../plan/source-access.js";
 import type { Step, StepContext } from "../migration/context.js";
 import type { Finding } from "../state/schema.js";
-import type { AuroraClusterOutput } from "./aurora-cluster.js";
 import { allPages } from "../migration/aws/aurora-choices.js";
-import { awsFor, dryRunValue, requireOutput, sourceFacts } from "../migration/aws/context.js";
+import { awsFor, dryRunValue, sourceFacts } from "../migration/aws/context.js";
 import { findReplicationInstance, findSubnetGroup } from "../migration/aws/lookups.js";
 import { ensureIngress, ensureSecurityGroup } from "../migration/aws/network.js";
 import { pollUntil } from "../migration/aws/poll.js";
 import { RES, goneError, recordResource, recorded } from "../migration/aws/resources.js";
-import { readSourcePreflight } from "../migration/outputs/source-preflight.js";
-
-/** What later steps read from `state.outputs["replication-instance"]`. */
-export interface ReplicationInstanceOutput {
-  instanceId: string;
-  instanceArn: string;
-  instanceClass: string;
-  publiclyAccessible: boolean;
-  /** The addresses the source sees DMS connect from (public ones when public, else private). */
-  sourceFacingIps: string[];
-  securityGroupId: string;
-}
+import type { AuroraClusterOutput, ReplicationInstanceOutput } from "../migration/outputs/aws.js";
+import { readOutput, requireOutput, writeOutput } from "../migration/outputs/read.js";
 
 const TAGS = [{ Key: "created-by", Value: "aurora-migrate" }];
 const BAD_STATES = ["failed", "deleting", "deleted", "incompatible-credentials", "incompatible-network", "inaccessible-encryption-credentials", "storage-full"];
@@ -38,7 +27,7 @@ export const replicationInstanceStep: Step = {
   async run(ctx) {
     const aws = await awsFor(ctx);
     const source = sourceFacts(ctx);
-    const aurora = requireOutput<AuroraClusterOutput>(ctx, "aurora-cluster", "The Aurora cluster");
+    const aurora = requireOutput(ctx, "aurora-cluster", "The Aurora cluster");
     const instance = await ensureInstance(ctx, aws, aurora);
     const instanceId = (instance.ReplicationInstanceIdentifier ?? "").toLowerCase();
     const securityGroupId = instance.VpcSecurityGroups?.[0]?.VpcSecurityGroupId ?? field(ctx, RES.dmsSecurityGroup) ?? dryRunValue("security group of the replication instance");
@@ -62,9 +51,9 @@ export const replicationInstanceStep: Step = {
       sourceFacingIps,
       securityGroupId,
     };
-    ctx.state.outputs["replication-instance"] = output;
+    writeOutput(ctx, "replication-instance", output);
     // The instance's address is known only now: the exact lines for it, in the method the source's passwords use.
-    const passwordEncryption = readSourcePreflight(ctx.state.outputs)?.passwordEncryption;
+    const passwordEncryption = readOutput(ctx, "source-preflight")?.passwordEncryption;
     const authMethod = hbaAuthMethod(passwordEncryption);
     const access = sourceAccessLines({ instanceIps: sourceFacingIps, sourceHost: source.location.host, sourcePort: source.location.port, database: source.database, user: source.location.user, authMethod });
     ctx.reporter.info(`The source must now let the replication instance in (${sourceFacingIps.join(", ")}${publiclyAccessible ? ", public" : ", private: the source must be reachable from the VPC"}):`);
@@ -110,7 +99,7 @@ async function ensureInstance(ctx: StepContext, aws: AwsServices, aurora: Aurora
   });
   if (mode === "existing") return useExisting(ctx, aws);
 
-  const preflight = readSourcePreflight(ctx.state.outputs);
+  const preflight = readOutput(ctx, "source-preflight");
   const fallback = fallbackInstanceAdvice(preflight?.databaseSizeBytes);
   const advice = preflight ? { instanceClass: preflight.suggestedInstanceClass, reason: preflight.instanceClassReason } : fallback;
   ctx.reporter.info(`Advice: ${adviceText(advice)}.`);

@@ -14,9 +14,9 @@ import { type Reporter, failingSpinner } from "../ui/reporter.js";
 import { printSequenceReport } from "../migration/sequences/report.js";
 import { sequencesBehind, syncSequences } from "../migration/sequences/sync.js";
 import { openDatabase } from "../migration/connections.js";
-import { readSchemaLoadOutput } from "../migration/outputs/schema-load.js";
+import { readOutput, writeOutput } from "../migration/outputs/read.js";
 
-const STEP_ID = "restore-and-sequences";
+const STEP_ID = "restore-and-sequences" as const;
 
 /**
  * Step 9, while the DMS task is stopped after the full load: what step 7 set aside comes
@@ -30,7 +30,7 @@ export const restoreAndSequencesStep: Step = {
   dryRunPlan:
     "rebuild the set-aside indexes (each partition's, attached to its parent's) and foreign keys on the target, check that every index is valid and catalog parity, refresh the materialized views the source has populated, move every target sequence to the source's position and replay the source's GRANTs.",
   async run(ctx) {
-    const loaded = readSchemaLoadOutput(ctx.state.outputs);
+    const loaded = readOutput(ctx, "schema-load");
     if (!loaded) {
       throw new OperationError("The state file records no schema load, so there is nothing to restore.", {
         hint: "The schema load step must run first: resume the wizard, or start a new migration.",
@@ -98,7 +98,7 @@ export const restoreAndSequencesStep: Step = {
       // Last, once every object exists (parity passed) and the essential work is done: a role
       // the target lacks is a warning, not a failure (the app may use other roles there).
       const privileges = await carryPrivileges(source, target, schemas, ctx.reporter);
-      ctx.state.outputs[STEP_ID] = {
+        writeOutput(ctx, STEP_ID, {
         restored: restored.created + restored.validated,
         alreadyPresent: restored.alreadyPresent,
         jobs,
@@ -107,7 +107,7 @@ export const restoreAndSequencesStep: Step = {
         matviews: { refreshed: matviews.refreshed, missingOnTarget: matviews.missing },
         sequences: { moved: report.moved, unchanged: report.unchanged, missingOnTarget: report.missingOnTarget },
         privileges: { granted: privileges.granted, missingRoles: privileges.missingRoles },
-      };
+        });
       return {
         summary: `restored ${restored.created + restored.validated + restored.attached + restored.alreadyPresent}/${restored.total}; ${matviews.refreshed.length} materialized view(s) refreshed; parity ${parity.warnings ? `${parity.warnings} warning(s)` : "clean"}; ${report.moved} sequence(s) moved; ${privileges.granted} grant(s)`,
         findings: [

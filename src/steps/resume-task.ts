@@ -1,11 +1,12 @@
 import type { ReplicationTask } from "../adapters/aws/ports.js";
 import { OperationError } from "../core/errors.js";
 import type { Step } from "../migration/context.js";
-import { awsFor, requireOutput } from "../migration/aws/context.js";
+import { awsFor } from "../migration/aws/context.js";
 import { findTask } from "../migration/aws/lookups.js";
 import { pollUntil } from "../migration/aws/poll.js";
 import { RES, goneError } from "../migration/aws/resources.js";
-import { type DmsTaskOutput, verifyTask } from "./dms-task.js";
+import { verifyTask } from "./dms-task.js";
+import { requireOutput } from "../migration/outputs/read.js";
 
 /** Step 10: the task resumes (resume-processing) and applies cached, then ongoing changes. */
 export const resumeTaskStep: Step = {
@@ -13,7 +14,7 @@ export const resumeTaskStep: Step = {
   title: "Resume the task",
   async run(ctx) {
     const aws = await awsFor(ctx);
-    const task = requireOutput<DmsTaskOutput>(ctx, "dms-task", "The DMS task");
+    const task = requireOutput(ctx, "dms-task", "The DMS task");
     if (ctx.options.dryRun) {
       await aws.dms.startReplicationTask({ ReplicationTaskArn: task.taskArn, StartReplicationTaskType: "resume-processing" });
       return { summary: "dry run" };

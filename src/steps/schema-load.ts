@@ -13,10 +13,11 @@ import { type SetAsideChoice, type SetAsideObject, catalogIdsOf, dropSetAside, m
 import { chosenSchemas } from "../migration/chosen-schemas.js";
 import { runDatabaseHook } from "../migration/database-hook.js";
 import { openDatabase, recordedLocation } from "../migration/connections.js";
-import { type SchemaLoadOutput, readSchemaLoadOutput } from "../migration/outputs/schema-load.js";
+import type { SchemaLoadOutput } from "../migration/outputs/schema-load.js";
+import { readOutput, writeOutput } from "../migration/outputs/read.js";
 import { failingSpinner } from "../ui/reporter.js";
 
-const STEP_ID = "schema-load";
+const STEP_ID = "schema-load" as const;
 
 async function builtIn(ctx: StepContext, source: PgClient, target: PgClient, schemas: string[], choice: SetAsideChoice): Promise<{ setAside: SetAsideObject[]; pgDump: string }> {
   const tool = await findPgDump(await serverMajor(source), await serverMajor(target));
@@ -66,7 +67,7 @@ async function withHook(ctx: StepContext, target: PgClient, schemas: string[], c
     hint: "Fix the command (it runs with DATABASE_URL and PG* variables pointing at the target), then resume; it runs again from the start.",
   });
   ctx.reporter.success(`\`${shown}\` finished`);
-  const previous = readSchemaLoadOutput(ctx.state.outputs);
+  const previous = readOutput(ctx, STEP_ID);
   const fresh = await readSetAside(target, schemas, choice);
   return previous?.method === "hook" ? mergeSetAside(previous.setAside, fresh) : fresh;
 }
@@ -131,7 +132,7 @@ export const schemaLoadStep: Step = {
         setAside = await withHook(ctx, target, schemas, choice);
         // Recorded before anything is dropped: a crash in between loses no definition.
         const recorded: SchemaLoadOutput = { method, schemas, phase: "recorded", setAside };
-        ctx.state.outputs[STEP_ID] = recorded;
+          writeOutput(ctx, STEP_ID, recorded);
         await ctx.save();
         await dropSetAside(target, setAside);
       }
@@ -149,7 +150,7 @@ export const schemaLoadStep: Step = {
         setAside,
         parity: { blockers: report.blockers, warnings: report.warnings },
       };
-      ctx.state.outputs[STEP_ID] = output;
+        writeOutput(ctx, STEP_ID, output);
       await ctx.save();
       const problems = report.differences.filter((d) => d.severity !== "info");
       printParity(report, ctx.reporter);

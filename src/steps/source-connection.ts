@@ -1,16 +1,9 @@
-import { z } from "zod";
 import { describeLocation, parsePgUrl, stripPassword } from "../adapters/postgres/url.js";
 import type { Step, StepContext } from "../migration/context.js";
 import { openDatabase, urlAnswerId } from "../migration/connections.js";
+import type { SourceConnectionOutput } from "../migration/outputs/aws.js";
+import { writeOutput } from "../migration/outputs/read.js";
 import { failingSpinner } from "../ui/reporter.js";
-
-export const sourceConnectionOutput = z.object({
-  serverVersion: z.string(),
-  serverVersionNum: z.number().int(),
-  database: z.string(),
-  user: z.string(),
-});
-export type SourceConnectionOutput = z.infer<typeof sourceConnectionOutput>;
 
 function validateUrl(value: string): string | undefined {
   try {
@@ -55,7 +48,7 @@ export const sourceConnectionStep: Step = {
         database: row.db,
         user: row.usr,
       };
-      ctx.state.outputs["source-connection"] = output;
+      writeOutput(ctx, "source-connection", output);
       spinner.succeed(`Connected to ${describeLocation(loc)} (PostgreSQL ${output.serverVersion})`);
       return { summary: `${describeLocation(loc)}, PostgreSQL ${output.serverVersion}` };
     } finally {

@@ -5,8 +5,9 @@ import type { Step, StepContext } from "../migration/context.js";
 import { preflightSummary, printPreflight } from "../ui/findings-report.js";
 import { openDatabase } from "../migration/connections.js";
 import { buildSourcePreflightOutput } from "../migration/outputs/source-preflight.js";
+import { writeOutput } from "../migration/outputs/read.js";
 
-export const SOURCE_PREFLIGHT_STEP_ID = "source-preflight";
+export const SOURCE_PREFLIGHT_STEP_ID = "source-preflight" as const;
 
 /**
  * Step 2: which schemas to migrate, then every check DMS needs on the live source (the same
@@ -50,7 +51,7 @@ export const sourcePreflightStep: Step = {
           hint: "Apply the fixes above on the source; `resume` runs the preflight again.",
         });
       }
-      ctx.state.outputs[SOURCE_PREFLIGHT_STEP_ID] = buildSourcePreflightOutput(gathered.facts, undefined);
+      writeOutput(ctx, SOURCE_PREFLIGHT_STEP_ID, buildSourcePreflightOutput(gathered.facts, undefined));
       return { summary, findings: result.findings };
     } finally {
       await client.end().catch(() => undefined);

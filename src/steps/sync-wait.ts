@@ -1,38 +1,15 @@
 import type { AwsServices } from "../adapters/aws/ports.js";
 import { OperationError } from "../core/errors.js";
-import { type Series, type SyncReading, evaluateSync, syncLine } from "../plan/sync-verdict.js";
+import { type SyncReading, evaluateSync, syncLine } from "../plan/sync-verdict.js";
 import type { Step, StepContext } from "../migration/context.js";
-import { awsFor, requireOutput } from "../migration/aws/context.js";
+import { awsFor } from "../migration/aws/context.js";
+import { PERIOD_SECONDS, latencyQuery, readLatencySeries } from "../migration/aws/latency.js";
 import { findTask } from "../migration/aws/lookups.js";
+import type { DmsTaskOutput } from "../migration/outputs/aws.js";
 import { pollUntil } from "../migration/aws/poll.js";
 import { RES, goneError } from "../migration/aws/resources.js";
-import { type DmsTaskOutput, verifyTask } from "./dms-task.js";
-
-/** CloudWatch's finest period for DMS's standard-resolution metrics. */
-export const PERIOD_SECONDS = 60;
-
-/**
- * The CDC latency query for one task. CloudWatch matches only the exact published dimension
- * set: ReplicationInstanceIdentifier (the instance's identifier, lowercase) AND
- * ReplicationTaskIdentifier (the task ARN's last segment, not the task's name).
- */
-export function latencyQuery(instanceId: string, taskResourceId: string, end: Date, windowMinutes = 15) {
-  const dimensions = [
-    { Name: "ReplicationInstanceIdentifier", Value: instanceId.toLowerCase() },
-    { Name: "ReplicationTaskIdentifier", Value: taskResourceId },
-  ];
-  const metric = (Id: string, MetricName: string) => ({
-    Id,
-    MetricStat: { Metric: { Namespace: "AWS/DMS", MetricName, Dimensions: dimensions }, Period: PERIOD_SECONDS, Stat: "Maximum" },
-    ReturnData: true,
-  });
-  return {
-    StartTime: new Date(end.getTime() - windowMinutes * 60_000),
-    EndTime: end,
-    ScanBy: "TimestampDescending" as const,
-    MetricDataQueries: [metric("latency_source", "CDCLatencySource"), metric("latency_target", "CDCLatencyTarget")],
-  };
-}
+import { verifyTask } from "./dms-task.js";
+import { requireOutput } from "../migration/outputs/read.js";
 
 /** Step 11: wait until CDC latency stays under the threshold for N consecutive periods. */
 export const syncWaitStep: Step = {
@@ -40,7 +17,7 @@ export const syncWaitStep: Step = {
   title: "Wait for sync",
   async run(ctx) {
     const aws = await awsFor(ctx);
-    const task = requireOutput<DmsTaskOutput>(ctx, "dms-task", "The DMS task");
+    const task = requireOutput(ctx, "dms-task", "The DMS task");
     const threshold = await ctx.prompter.number({
       id: "sync.thresholdSeconds",
       message: "In sync when CDC latency (source and target) is at most how many seconds?",
@@ -87,14 +64,4 @@ async function readLatency(ctx: StepContext, aws: AwsServices, task: DmsTaskOutp
   }
   const { source, target } = await readLatencySeries(aws, task, ctx.clock.now());
   return evaluateSync(source, target, threshold, periods);
-}
-
-/** The task's CDCLatencySource and CDCLatencyTarget series over the last minutes, up to `now`. */
-export async function readLatencySeries(aws: AwsServices, task: Pick<DmsTaskOutput, "instanceId" | "taskResourceId">, now: Date): Promise<{ source: Series; target: Series }> {
-  const out = await aws.cloudwatch.getMetricData(latencyQuery(task.instanceId, task.taskResourceId, now));
-  const series = (id: string): Series => {
-    const r = out.MetricDataResults?.find((m) => m.Id === id);
-    return { timestamps: r?.Timestamps ?? [], values: r?.Values ?? [] };
-  };
-  return { source: series("latency_source"), target: series("latency_target") };
 }

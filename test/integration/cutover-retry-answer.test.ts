@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { cutoverDepsFor } from "../../src/migration/cutover/live-deps.js";
 import { Q } from "../../src/migration/cutover/questions.js";
-import { cutoverOutput } from "../../src/migration/cutover/record.js";
+import { cutoverOutput } from "../../src/migration/cutover/output.js";
 import { systemClock } from "../../src/core/clock.js";
 import { OperationError } from "../../src/core/errors.js";
 import { runSteps } from "../../src/wizard/runner.js";
@@ -83,7 +83,7 @@ describe("cutover retried with a fixed switch hook", () => {
     await runSteps([cutoverStep(cutoverDepsFor)], second, { resumeCommand: "aurora-migrate cutover" });
     expect(readFileSync(join(dir, "ran"), "utf8")).toBe("broken\nfixed\n");
     expect(existsSync(join(dir, "switched"))).toBe(true);
-    expect(cutoverOutput(state.outputs).report?.outcome).toBe("switched");
+    expect(cutoverOutput({ state }).report?.outcome).toBe("switched");
     expect(state.steps["cutover"]?.status).toBe("done");
     expect(second.reporter.text).toContain(`answer ${Q.switchHook} changed from ${JSON.stringify(broken)} to ${JSON.stringify(fixed)}`);
     expect(state.answers[Q.switchHook]).toBe(fixed);

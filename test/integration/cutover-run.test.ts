@@ -4,7 +4,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { cutoverDepsFor } from "../../src/migration/cutover/live-deps.js";
-import { cutoverOutput } from "../../src/migration/cutover/record.js";
+import { cutoverOutput } from "../../src/migration/cutover/output.js";
 import { runCutover } from "../../src/migration/cutover/run-cutover.js";
 import { BlockedError, ExitCode, OperationError } from "../../src/core/errors.js";
 import { freshDatabase, type TestDatabase } from "../support/databases.js";
@@ -106,7 +106,7 @@ describe("cutover", () => {
     const ctx = await context(`printf '%s\\n' "$DATABASE_URL" "$PGHOST:$PGPORT/$PGDATABASE as $PGUSER" > ${dir}/hook.out`);
     const report = await runCutover(ctx, cutoverDepsFor(ctx));
     expect(report?.outcome).toBe("switched");
-    const marker = cutoverOutput(ctx.state.outputs).marker!;
+    const marker = cutoverOutput(ctx).marker!;
     const onTarget = await target.sql<{ token: string }>("SELECT token FROM aurora_migrate.cutover_marker WHERE id = $1", [marker.id]);
     expect(onTarget[0]?.token).toBe(marker.token);
     expect(Date.parse(report!.drainedAt!)).toBeGreaterThanOrEqual(Date.parse(report!.frozeAt));
@@ -123,7 +123,7 @@ describe("cutover", () => {
     expect((err as OperationError).hint).toMatch(/freeze was lifted/);
     expect(await shopCanConnect()).toBe(true);
     expect(await databaseAcl()).toBe(before);
-    expect(cutoverOutput(ctx.state.outputs).report?.outcome).toBe("rolled-back");
+    expect(cutoverOutput(ctx).report?.outcome).toBe("rolled-back");
     expect(ctx.reporter.text).toMatch(/restarting the app…/);
   });
 
@@ -134,7 +134,7 @@ describe("cutover", () => {
     expect(err).toBeInstanceOf(BlockedError);
     expect((err as BlockedError).exitCode).toBe(ExitCode.blocked);
     expect((err as BlockedError).details.join("\n")).toMatch(/CDC latency is 42 s, over the threshold of 10 s/);
-    expect(cutoverOutput(ctx.state.outputs).freeze).toBeUndefined();
+    expect(cutoverOutput(ctx).freeze).toBeUndefined();
     expect(await databaseAcl()).toBe(before);
     expect(await shopCanConnect()).toBe(true);
   });
@@ -148,7 +148,7 @@ describe("cutover", () => {
     expect((err as BlockedError).exitCode).toBe(ExitCode.blocked);
     expect((err as BlockedError).message).toMatch(/role\(s\) shop cannot use the target/);
     expect((err as BlockedError).details).toContain('  GRANT DELETE, INSERT, REFERENCES, SELECT, TRIGGER, TRUNCATE, UPDATE ON TABLE "public"."orders" TO "shop";');
-    expect(cutoverOutput(ctx.state.outputs).freeze).toBeUndefined();
+    expect(cutoverOutput(ctx).freeze).toBeUndefined();
     expect(await databaseAcl()).toBe(before);
     expect(await shopCanConnect()).toBe(true);
   });
@@ -174,7 +174,7 @@ describe("cutover", () => {
     expect(err).toBeInstanceOf(BlockedError);
     expect((err as BlockedError).exitCode).toBe(ExitCode.blocked);
     expect((err as BlockedError).details.join("\n")).toMatch(/public\.orders: source 1510, target 10 \(1500 apart, more than the 1000 CDC lag can explain\)/);
-    expect(cutoverOutput(ctx.state.outputs).freeze).toBeUndefined();
+    expect(cutoverOutput(ctx).freeze).toBeUndefined();
     expect(await databaseAcl()).toBe(before);
     await target.sql("ALTER SUBSCRIPTION sub_" + target.name + " ENABLE");
   });

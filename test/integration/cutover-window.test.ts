@@ -4,7 +4,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { cutoverDepsFor } from "../../src/migration/cutover/live-deps.js";
-import { cutoverOutput } from "../../src/migration/cutover/record.js";
+import { cutoverOutput } from "../../src/migration/cutover/output.js";
 import { runCutover } from "../../src/migration/cutover/run-cutover.js";
 import { BlockedError, ExitCode, InterruptedError, OperationError } from "../../src/core/errors.js";
 import { runSteps } from "../../src/wizard/runner.js";
@@ -117,9 +117,9 @@ describe("the cutover's write window", () => {
     expect(report?.verification).toMatchObject({ mode: "counts", result: "equal", tables: 1, differences: [] });
     expect(Date.parse(report!.verification!.startedAt!)).toBeGreaterThanOrEqual(Date.parse(report!.switchedAt!));
     // The switch was saved as started, and not finished, before the hook ran.
-    const started = ctx.saves.findIndex((s) => cutoverOutput(structuredClone(s.outputs)).switch?.startedAt !== undefined);
+    const started = ctx.saves.findIndex((s) => cutoverOutput({ state: structuredClone(s) }).switch?.startedAt !== undefined);
     expect(started).toBeGreaterThan(-1);
-    expect(cutoverOutput(structuredClone(ctx.saves[started]!.outputs)).switch?.finishedAt).toBeUndefined();
+    expect(cutoverOutput({ state: structuredClone(ctx.saves[started]!) }).switch?.finishedAt).toBeUndefined();
     expect(ctx.reporter.text).toMatch(/The write window, phase by phase: freeze \d+ ms, drain \d+ ms, key-change repair \d+ ms, sequence sync \d+ ms, switch hook \d+ ms\./);
   });
 
@@ -133,7 +133,7 @@ describe("the cutover's write window", () => {
     expect((err as BlockedError).hint).toMatch(/already on the target/);
     expect((err as BlockedError).hint).toMatch(/point the app at the source again, then run `aurora-migrate cutover --state \/dev\/null --unfreeze`/);
     expect(existsSync(join(dir, "switched"))).toBe(true);
-    const report = cutoverOutput(ctx.state.outputs).report;
+    const report = cutoverOutput(ctx).report;
     expect(report?.outcome).toBe("switched");
     expect(report?.verification).toMatchObject({ mode: "checksum", result: "differ", differences: ["public.orders: source 20 rows, target 19"] });
     expect(await shopCanConnect()).toBe(false);
@@ -155,8 +155,8 @@ describe("the cutover's write window", () => {
     expect(groupAlive(join(dir, "freeze.pid"))).toBe(false);
     expect(existsSync(join(dir, "unfrozen"))).toBe(true);
     expect(existsSync(join(dir, "switched"))).toBe(false);
-    expect(cutoverOutput(ctx.state.outputs).freeze?.status).toBe("lifted");
-    expect(cutoverOutput(ctx.state.outputs).report?.outcome).toBe("rolled-back");
+    expect(cutoverOutput(ctx).freeze?.status).toBe("lifted");
+    expect(cutoverOutput(ctx).report?.outcome).toBe("rolled-back");
   });
 
   it("GIVEN a switch hook that hangs WHEN its time limit passes THEN its process group is ended, the freeze is kept with the two ways out, a new run does not lift it, and --switched finishes the cutover", async () => {
@@ -169,7 +169,7 @@ describe("the cutover's write window", () => {
     expect((err as OperationError).hint).toMatch(/--unfreeze/);
     expect(groupAlive(join(dir, "switch.pid"))).toBe(false);
     expect(await shopCanConnect()).toBe(false);
-    const out = cutoverOutput(ctx.state.outputs);
+    const out = cutoverOutput(ctx);
     expect(out.freeze?.status).toBe("applied");
     expect(out.switch?.startedAt).toBeDefined();
     expect(out.switch?.finishedAt).toBeUndefined();
@@ -182,7 +182,7 @@ describe("the cutover's write window", () => {
 
     const done = await runCutover(ctx, cutoverDepsFor(ctx), { switched: true });
     expect(done?.outcome).toBe("switched");
-    expect(cutoverOutput(ctx.state.outputs).switch?.confirmedByUser).toBe(true);
+    expect(cutoverOutput(ctx).switch?.confirmedByUser).toBe(true);
     expect(await shopCanConnect()).toBe(false);
   });
 
@@ -192,19 +192,19 @@ describe("the cutover's write window", () => {
     const ctx = await context(`touch ${dir}/switched`, {}, controller.signal);
     const run = runSteps([cutoverStep(cutoverDepsFor)], ctx, { resumeCommand: "aurora-migrate cutover" }).catch((e: unknown) => e);
     // The marker is recorded once written: the wait for it has begun.
-    for (let i = 0; i < 400 && !cutoverOutput(ctx.state.outputs).marker; i += 1) await new Promise((r) => setTimeout(r, 25));
+    for (let i = 0; i < 400 && !cutoverOutput(ctx).marker; i += 1) await new Promise((r) => setTimeout(r, 25));
     await new Promise((r) => setTimeout(r, 200));
     expect(await shopCanConnect()).toBe(false);
     controller.abort();
     const err = await run;
     // Checked the moment the step gives up: nothing may still be running behind it.
-    expect(cutoverOutput(ctx.state.outputs).freeze?.status).toBe("lifted");
+    expect(cutoverOutput(ctx).freeze?.status).toBe("lifted");
     expect(await shopCanConnect()).toBe(true);
     expect(err).toBeInstanceOf(InterruptedError);
     expect((err as InterruptedError).exitCode).toBe(ExitCode.interrupted);
     expect((err as InterruptedError).hint).toMatch(/freeze was lifted/);
     expect(ctx.state.steps["cutover"]?.status).toBe("interrupted");
-    expect(cutoverOutput(ctx.state.outputs).freeze?.status).toBe("lifted");
+    expect(cutoverOutput(ctx).freeze?.status).toBe("lifted");
     expect(existsSync(join(dir, "switched"))).toBe(false);
     await target.sql(`ALTER SUBSCRIPTION sub_${target.name} ENABLE`);
   });

@@ -11,7 +11,7 @@ import { runCleanup } from "../../src/migration/cleanup/run-cleanup.js";
 import { OperationError } from "../../src/core/errors.js";
 import { CAPTURE_QUESTION, ensureKeyChangeCapture } from "../../src/migration/key-changes/capture-step.js";
 import { readChangedKeys } from "../../src/migration/key-changes/read.js";
-import { readKeyChangesOutput } from "../../src/migration/key-changes/record.js";
+import { readOutput } from "../../src/migration/outputs/read.js";
 import { repairChangedKeys } from "../../src/migration/key-changes/repair.js";
 import { writeStateAtomic } from "../../src/state/store.js";
 import { MemoryReporter } from "../../src/ui/reporter.js";
@@ -74,7 +74,7 @@ describe("key-change capture on the source (step 8)", () => {
     await installed(ctx);
     await installed(ctx);
     expect(await triggerTables(source)).toEqual([`${ODD_SCHEMA}.Order "Lines"`, "public.accounts", "public.events_2024", "public.events_2025"].sort());
-    const out = readKeyChangesOutput(ctx.state.outputs);
+    const out = readOutput(ctx, "key-changes");
     expect(out?.capture).toBe("installed");
     expect(out?.tables).toHaveLength(4);
     expect(out?.withoutKey).toBe(1);
@@ -118,7 +118,7 @@ describe("key-change capture on the source (step 8)", () => {
 
       const without = context({ [CAPTURE_QUESTION]: false }, source.urlAs(login));
       await installed(without, source.urlAs(login));
-      expect(readKeyChangesOutput(without.state.outputs)?.capture).toBe("declined");
+      expect(readOutput(without, "key-changes")?.capture).toBe("declined");
       expect(without.reporter.text).toMatch(/Primary-key changes are not recorded\. DMS ignores an UPDATE that changes a primary key/);
     } finally {
       await source.sql(`DROP OWNED BY ${login}; DROP ROLE ${login}`);

@@ -7,7 +7,7 @@ import { runSteps } from "../../src/wizard/runner.js";
 import { Secrets } from "../../src/core/secrets.js";
 import { type Answer, newState } from "../../src/state/schema.js";
 import { sourcePreflightStep } from "../../src/steps/source-preflight.js";
-import { readSourcePreflight } from "../../src/migration/outputs/source-preflight.js";
+import { readOutput } from "../../src/migration/outputs/read.js";
 import { AnsweringPrompter } from "../../src/ui/prompter.js";
 import { MemoryReporter } from "../../src/ui/reporter.js";
 import { type TestDatabase, freshDatabase } from "../support/databases.js";
@@ -45,7 +45,7 @@ describe("step 2: source preflight", () => {
     const ctx = contextFor();
     await run(ctx);
     expect(ctx.state.answers["source.schemas"]).toEqual(["billing", "public"]);
-    const output = readSourcePreflight(ctx.state.outputs);
+    const output = readOutput(ctx, "source-preflight");
     expect(output?.schemas).toEqual(["billing", "public"]);
     expect(output?.tableCount).toBe(2);
     expect(output?.maxLobBytes).toBe(1234);
@@ -67,14 +67,14 @@ describe("step 2: source preflight", () => {
     const failed = ctx.state.steps["source-preflight"];
     expect(failed?.status).toBe("failed");
     expect(failed?.findings.filter((f) => f.severity === "blocker").map((f) => f.check)).toContain("tables.array_without_pk");
-    expect(readSourcePreflight(ctx.state.outputs)).toBeUndefined();
+    expect(readOutput(ctx, "source-preflight")).toBeUndefined();
 
     await db.sql("ALTER TABLE public.tagged ADD COLUMN id serial PRIMARY KEY");
     // The answers are recorded: a prompter with no config and no terminal could not answer again.
     const resumed: StepContext = { ...ctx, prompter: new AnsweringPrompter({ book: { get: (id) => ctx.state.answers[id], set: () => undefined }, config: {}, yes: false, reporter: ctx.reporter }) };
     await run(resumed);
     expect(ctx.state.steps["source-preflight"]?.status).toBe("done");
-    expect(readSourcePreflight(ctx.state.outputs)).toMatchObject({ schemas: ["public"] });
+    expect(readOutput(ctx, "source-preflight")).toMatchObject({ schemas: ["public"] });
     await db.sql("DROP TABLE public.tagged");
   });
 

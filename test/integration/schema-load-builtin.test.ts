@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OperationError } from "../../src/core/errors.js";
 import { findPgDump } from "../../src/migration/schema/pg-tools.js";
 import { restoreAndSequencesStep } from "../../src/steps/restore-and-sequences.js";
-import { readSchemaLoadOutput } from "../../src/migration/outputs/schema-load.js";
+import { readOutput } from "../../src/migration/outputs/read.js";
 import { schemaLoadStep } from "../../src/steps/schema-load.js";
 import { APP_SCHEMA_DATA, APP_SCHEMA_DDL, APP_TABLES, truncateAndLoadLikeDms } from "../support/app-schema.js";
 import { type TestDatabase, freshDatabase } from "../support/databases.js";
@@ -55,7 +55,7 @@ describe("built-in schema load with pg_dump (PostgreSQL 15 → 17)", () => {
   it("GIVEN an empty target WHEN the step runs THEN pre-data and primary keys, triggers and views are in, and foreign keys and secondary indexes wait", async () => {
     ctx = contextFor(source, target);
     const outcome = await schemaLoadStep.run(ctx);
-    const recorded = readSchemaLoadOutput(ctx.state.outputs)!;
+    const recorded = readOutput(ctx, "schema-load")!;
     expect(recorded.method).toBe("built-in");
     expect(recorded.pgDump).toMatch(/pg_dump 1\d\./);
     expect(recorded.setAside.filter((o) => o.kind === "foreign-key")).toHaveLength(7);

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OperationError } from "../../src/core/errors.js";
 import { restoreAndSequencesStep } from "../../src/steps/restore-and-sequences.js";
-import { readSchemaLoadOutput } from "../../src/migration/outputs/schema-load.js";
+import { readOutput } from "../../src/migration/outputs/read.js";
 import { schemaLoadStep } from "../../src/steps/schema-load.js";
 import { APP_SCHEMA_DATA, APP_SCHEMA_DDL, APP_TABLES, truncateAndLoadLikeDms } from "../support/app-schema.js";
 import { type TestDatabase, freshDatabase } from "../support/databases.js";
@@ -55,7 +55,7 @@ describe("schema load through the user's hook, then restore (PostgreSQL 15 → 1
     expect(ctx.reporter.text).toContain("password seen: ***");
     expect(ctx.reporter.text).not.toContain("hook-secret");
     expect(ctx.reporter.text).toContain(`loaded into ${target.name}`);
-    const recorded = readSchemaLoadOutput(ctx.state.outputs)!;
+    const recorded = readOutput(ctx, "schema-load")!;
     expect(recorded.method).toBe("hook");
     expect(recorded.setAside.filter((o) => o.kind === "foreign-key").map((o) => o.name).sort()).toEqual(
       ["Events_CustomerId_fkey", "categories_parent_id_fkey", "order_lines_order_id_fkey", "order_lines_product_id_fkey", "orders_customer_id_fkey", "products_category_id_fkey", "shipments_line_fkey"].sort(),

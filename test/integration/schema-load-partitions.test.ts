@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OperationError } from "../../src/core/errors.js";
 import { restoreSetAside } from "../../src/migration/schema/restore.js";
 import { restoreAndSequencesStep } from "../../src/steps/restore-and-sequences.js";
-import { readSchemaLoadOutput } from "../../src/migration/outputs/schema-load.js";
+import { readOutput } from "../../src/migration/outputs/read.js";
 import { schemaLoadStep } from "../../src/steps/schema-load.js";
 import { type TestDatabase, freshDatabase } from "../support/databases.js";
 import { CONSTRAINTS_SQL, INDEX_TREE_SQL, PARTITIONED_DATA, PARTITIONED_DDL, PARTITIONED_SCHEMAS, loadLeavesLikeDms } from "../support/partition-fixture.js";
@@ -48,7 +48,7 @@ for (const method of ["built-in", "hook"] as const) {
       expect(keys(onTarget)).toHaveLength(7);
       expect(keys(onTarget).every((r) => r.valid)).toBe(true);
 
-      const recorded = readSchemaLoadOutput(ctx.state.outputs)!;
+      const recorded = readOutput(ctx, "schema-load")!;
       const byName = new Map(recorded.setAside.map((o) => [o.name, o]));
       expect(byName.get('Evt "order" idx')?.partitions?.map((p) => [`${p.schema}.${p.name}`, `${p.parent.schema}.${p.parent.name}`])).toEqual([
         ["Odd Sch.Evt t1_lower_idx", 'Odd Sch.Evt "order" idx'],
@@ -126,7 +126,7 @@ describe("a restore of partitioned indexes interrupted half-way (PostgreSQL 15 â
         await c.connect();
         return c;
       },
-      objects: readSchemaLoadOutput(ctx.state.outputs)!.setAside,
+      objects: readOutput(ctx, "schema-load")!.setAside,
       jobs: 2,
       signal: stop.signal,
       onProgress: (_done, _total, _what, outcome) => {

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { accountPathFor, createStandinAws, type StandinAws } from "../../src/standin/aws/index.js";
 import { StandinCloudWatch } from "../../src/standin/aws/cloudwatch.js";
-import { latencyQuery } from "../../src/steps/sync-wait.js";
+import { latencyQuery } from "../../src/migration/aws/latency.js";
 
 let dir: string;
 let aws: StandinAws;

@@ -53,6 +53,46 @@ describe("state file", () => {
     expect(readFileSync(path).equals(before)).toBe(true);
   });
 
+  it("GIVEN a version-2 state file with the target's URL copied into the target.url answer and the cluster's resource WHEN read THEN the target is kept once, in step 3's output, and the file itself unchanged", async () => {
+    const d = dir();
+    const path = join(d, "m.state.json");
+    const target = { host: "shop.cluster-abc.eu-west-1.rds.amazonaws.com", port: 5432, database: "shop", user: "postgres", params: { sslmode: "require" } };
+    const at = "2026-01-01T00:00:00.000Z";
+    const old = {
+      ...newState("aurora-migrate@0.1.0", new Date(at)),
+      version: 2,
+      answers: { "source.url": "postgres://app@db/shop", "target.url": "postgres://postgres@shop.cluster-abc.eu-west-1.rds.amazonaws.com:5432/shop?sslmode=require" },
+      outputs: { "aurora-cluster": { clusterId: "shop", writerEndpoint: target.host, port: 5432, target, targetVia: "endpoint" } },
+      resources: {
+        "aurora-cluster": { kind: "aurora-cluster", id: "shop", arn: "arn:aws:rds:eu-west-1:1:cluster:shop", createdByUs: true, recordedAt: at, endpoint: target.host, port: 5432 },
+        "dms-task": { kind: "dms-task", id: "shop-task", createdByUs: true, recordedAt: at, port: 1 },
+      },
+    };
+    writeFileSync(path, JSON.stringify(old));
+    const before = readFileSync(path);
+    const back = await readState(path);
+    expect(back.version).toBe(STATE_VERSION);
+    expect(back.answers).toEqual({ "source.url": "postgres://app@db/shop" });
+    expect(back.outputs["aurora-cluster"]).toEqual(old.outputs["aurora-cluster"]);
+    expect(back.resources["aurora-cluster"]).toEqual({ kind: "aurora-cluster", id: "shop", arn: "arn:aws:rds:eu-west-1:1:cluster:shop", createdByUs: true, recordedAt: at });
+    expect(back.resources["dms-task"]).toEqual(old.resources["dms-task"]);
+    expect(readFileSync(path).equals(before)).toBe(true);
+  });
+
+  it("GIVEN a version-2 state file whose target.url the user gave (a tunnel), or older with no recorded target WHEN read THEN the answer stays", async () => {
+    const d = dir();
+    const tunnel = "postgres://postgres@localhost:15432/shop?sslmode=require";
+    const target = { host: "localhost", port: 15432, database: "shop", user: "postgres", params: { sslmode: "require" } };
+    for (const [name, outputs] of [
+      ["tunnel", { "aurora-cluster": { clusterId: "shop", target, targetVia: "target.url" } }],
+      ["older", { "aurora-cluster": { clusterId: "shop" } }],
+    ] as const) {
+      const path = join(d, `${name}.state.json`);
+      writeFileSync(path, JSON.stringify({ ...newState("aurora-migrate@0.1.0", new Date()), version: 2, answers: { "target.url": tunnel }, outputs }));
+      expect((await readState(path)).answers["target.url"]).toBe(tunnel);
+    }
+  });
+
   it("GIVEN a truncated state file WHEN read THEN exit-2 error and the file is byte-identical", async () => {
     const d = dir();
     const path = join(d, "m.state.json");

@@ -66,11 +66,11 @@ describe("status during a write freeze", () => {
 
   it("GIVEN the switch hook recorded as started and never finished WHEN status runs THEN it says the app may already be on the target, and both ways out", async () => {
     const startedAt = "2026-05-01T12:00:01.000Z";
-    const { reporter, statePath } = await status(frozenState({ switch: { startedAt } }), false);
+    const { reporter, statePath } = await status(frozenState({ switch: { hook: "./switch-app.sh", startedAt } }), false);
     expect(reporter.text).toContain(`The switch hook started at ${startedAt} and did not finish: the app may already be on the target.`);
     expect(reporter.text).toContain(`aurora-migrate cutover --switched --state '${statePath}'`);
     expect(reporter.text).toContain(`aurora-migrate cutover --unfreeze --state '${statePath}'`);
-    const json = await status(frozenState({ switch: { startedAt } }), true);
+    const json = await status(frozenState({ switch: { hook: "./switch-app.sh", startedAt } }), true);
     expect(json.reporter.jsonValues[0]).toMatchObject({ freeze: { switchStartedAt: startedAt, appMayBeOnTarget: true } });
   });
 

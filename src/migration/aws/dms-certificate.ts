@@ -5,9 +5,9 @@ import type { AwsServices } from "../../adapters/aws/ports.js";
 import { RESOURCE_KIND } from "../cleanup/kinds.js";
 import { OperationError, errorMessage } from "../../core/errors.js";
 import type { StepContext } from "../context.js";
-import { auroraCaBundle } from "../../steps/aurora-target.js";
 import { dryRunValue } from "./context.js";
 import { findCertificate } from "./lookups.js";
+import { readOutput } from "../outputs/read.js";
 import { RES, goneError, recordResource, recorded } from "./resources.js";
 
 /** The RDS CA bundle as read now: its text (sent to DMS as is) and how many certificates it holds. */
@@ -78,7 +78,7 @@ function refused(err: unknown, bundle: CaBundle): OperationError {
  * own key, so cleanup removes it once no endpoint uses it.
  */
 export async function ensureTargetCertificate(ctx: StepContext, aws: AwsServices, base: string): Promise<{ id: string; arn: string } | undefined> {
-  const path = auroraCaBundle(ctx.state);
+  const path = readOutput(ctx, "aurora-cluster")?.caBundle;
   if (!path) return undefined;
   const bundle = readCaBundle(path);
   const id = certificateIdentifier(base, bundle.pem);

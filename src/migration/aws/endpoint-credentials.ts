@@ -2,7 +2,7 @@ import { isAwsError } from "../../adapters/aws/errors.js";
 import type { AwsServices } from "../../adapters/aws/ports.js";
 import { UsageError } from "../../core/errors.js";
 import type { StepContext } from "../context.js";
-import type { AuroraClusterOutput } from "../../steps/aurora-cluster.js";
+import type { AuroraClusterOutput } from "../outputs/aws.js";
 import { dryRunValue } from "./context.js";
 import { type DmsSecretValue, customerKeyArn, endpointSecretName, missingDmsSecretKeys, secretRoleName } from "../../plan/dms-secret-policy.js";
 import { TARGET_PASSWORD_ENV, sourcePasswordForDms, targetLoginPassword } from "./endpoint-passwords.js";

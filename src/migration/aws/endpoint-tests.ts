@@ -5,8 +5,8 @@ import { OperationError } from "../../core/errors.js";
 import { diagnoseConnectionFailure } from "../../plan/connection-diagnosis.js";
 import { hbaAuthMethod } from "../../plan/preflight/pg-hba.js";
 import type { StepContext } from "../context.js";
-import type { ReplicationInstanceOutput } from "../../steps/replication-instance.js";
-import { readSourcePreflight } from "../outputs/source-preflight.js";
+import type { ReplicationInstanceOutput } from "../outputs/aws.js";
+import { readOutput } from "../outputs/read.js";
 import { lastLogLines, logDetails } from "./logs.js";
 import { pollUntil } from "./poll.js";
 
@@ -65,7 +65,7 @@ export async function testConnections(ctx: StepContext, aws: AwsServices, instan
   const details: string[] = [];
   const hints: string[] = [];
   // The pg_hba.conf lines proposed for the source use its password_encryption, as step 4's did.
-  const authMethod = hbaAuthMethod(readSourcePreflight(ctx.state.outputs)?.passwordEncryption);
+  const authMethod = hbaAuthMethod(readOutput(ctx, "source-preflight")?.passwordEncryption);
   for (const { e, c } of failures) {
     const message = c?.LastFailureMessage ?? "DMS gave no message";
     details.push(`${e.role} (${describeLocation({ host: e.host, port: e.port, user: e.user, database: e.database, params: {} })}): ${message}`);

@@ -1,15 +1,13 @@
 import type { StepContext } from "../context.js";
 import type { MigrationState } from "../../state/schema.js";
+import { readOutput, writeOutput } from "../outputs/read.js";
 
 /** The cleanup step's id and the key of its entry in state.outputs. */
-export const CLEANUP_STEP_ID = "cleanup";
+export const CLEANUP_STEP_ID = "cleanup" as const;
 
 /** When cleanup first started removing things (state.outputs.cleanup.startedAt), if it has. */
 export function cleanupStartedAt(state: MigrationState): string | undefined {
-  const out = state.outputs[CLEANUP_STEP_ID];
-  if (typeof out !== "object" || out === null) return undefined;
-  const at = (out as { startedAt?: unknown }).startedAt;
-  return typeof at === "string" ? at : undefined;
+  return readOutput({ state }, CLEANUP_STEP_ID)?.startedAt;
 }
 
 /**
@@ -19,7 +17,6 @@ export function cleanupStartedAt(state: MigrationState): string | undefined {
  */
 export async function markCleanupStarted(ctx: StepContext): Promise<void> {
   if (ctx.options.dryRun || cleanupStartedAt(ctx.state) !== undefined) return;
-  const out = ctx.state.outputs[CLEANUP_STEP_ID];
-  ctx.state.outputs[CLEANUP_STEP_ID] = { ...(typeof out === "object" && out !== null ? out : {}), startedAt: ctx.clock.now().toISOString() };
+  writeOutput(ctx, CLEANUP_STEP_ID, { ...readOutput(ctx, CLEANUP_STEP_ID), startedAt: ctx.clock.now().toISOString() });
   await ctx.save();
 }

@@ -3,8 +3,9 @@ import { describeLocation } from "../../adapters/postgres/url.js";
 import { AppError } from "../../core/errors.js";
 import type { StepContext } from "../context.js";
 import type { ResourceRecord } from "../../state/schema.js";
-import { cutoverOutput } from "../cutover/record.js";
-import { openDatabase, recordedLocation } from "../connections.js";
+import { cutoverOutput } from "../cutover/output.js";
+import { hasTarget, openDatabase, recordedLocation } from "../connections.js";
+import { readOutput, writeOutput } from "../outputs/read.js";
 import type { CleanupDeps, CleanupOutcome } from "./deps.js";
 import { dmsArtefactDropSql, dropDmsArtefacts, findDmsArtefacts } from "./dms-artefacts.js";
 import { RESOURCE_KIND, SLOT_RESOURCE_KEY } from "./kinds.js";
@@ -67,7 +68,7 @@ export async function runCleanup(ctx: StepContext, deps: CleanupDeps, options: C
     reporter.success(result === "done" ? `Deleted ${what}` : `${what} was already gone`);
   };
 
-  if (cutoverOutput(ctx.state.outputs).report?.outcome !== "switched") {
+  if (cutoverOutput(ctx).report?.outcome !== "switched") {
     const go = await prompter.confirmDestructive({
       id: "cleanup.beforeCutover",
       message: "The cutover has not switched the app to the target. Clean up anyway?",
@@ -146,12 +147,11 @@ export async function runCleanup(ctx: StepContext, deps: CleanupDeps, options: C
   for (const [, g] of live(ctx, RESOURCE_KIND.securityGroup).filter(([, r]) => r.createdByUs)) {
     report.remaining.push(`security group ${g.id}, created by aurora-migrate: delete it once nothing uses it (aws ec2 delete-security-group --group-id ${g.id})`);
   }
-  const freeze = cutoverOutput(ctx.state.outputs).freeze;
+  const freeze = cutoverOutput(ctx).freeze;
   const frozen = freeze && freeze.status !== "lifted" && freeze.method === "roles" ? `; writes of ${freeze.roles.join(", ")} are still frozen there (aurora-migrate cutover --unfreeze lifts that)` : "";
   report.remaining.push(`The old server ${describeLocation(recordedLocation(ctx, "source"))}: untouched otherwise, yours to retire${frozen}`);
 
-  const started = ctx.state.outputs[CLEANUP_STEP_ID];
-  ctx.state.outputs[CLEANUP_STEP_ID] = { ...(typeof started === "object" && started !== null ? started : {}), ranAt: now(), ...report };
+  writeOutput(ctx, CLEANUP_STEP_ID, { ...readOutput(ctx, CLEANUP_STEP_ID), ranAt: now(), ...report });
   await ctx.save();
   printReport(ctx, report);
   if (slotRefusal) throw slotRefusal;
@@ -211,7 +211,8 @@ async function cleanSource(ctx: StepContext, source: PgClient, report: CleanupRe
 }
 
 async function cleanTarget(ctx: StepContext, report: CleanupReport): Promise<void> {
-  if (typeof ctx.state.answers["target.url"] !== "string") return;
+  // No target recorded (step 3 never got that far): nothing of ours on it.
+  if (!hasTarget(ctx)) return;
   // Under --dry-run the target may exist only as the calls step 3 printed: nothing is read from it.
   if (ctx.options.dryRun) {
     dryRunSql(ctx, "target (if the schema is there)", MARKER_DROP_SQL);

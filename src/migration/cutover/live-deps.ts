@@ -7,16 +7,17 @@ import { findTask } from "../aws/lookups.js";
 import { RES, goneError } from "../aws/resources.js";
 import { chosenSchemas } from "../chosen-schemas.js";
 import { openDatabase } from "../connections.js";
-import type { DmsTaskOutput } from "../../steps/dms-task.js";
-import { readLatencySeries } from "../../steps/sync-wait.js";
+import { readLatencySeries } from "../aws/latency.js";
+import type { DmsTaskOutput } from "../outputs/aws.js";
+import { readOutput } from "../outputs/read.js";
 import { validateDatabases } from "../validate/compare.js";
 import type { CutoverDeps } from "./deps.js";
 import type { TableCount } from "./row-counts.js";
 
 /** The task step 6 recorded; without one there is nothing to cut over from. */
 function recordedTask(ctx: StepContext): DmsTaskOutput {
-  const task = ctx.state.outputs["dms-task"] as DmsTaskOutput | undefined;
-  if (!task?.taskArn) {
+  const task = readOutput(ctx, "dms-task");
+  if (!task) {
     throw new BlockedError(`No DMS task is recorded in ${ctx.options.statePath}, so there is no replication to cut over from. Nothing was changed.`, {
       hint: "Run the wizard (aurora-migrate resume) through step 11, the sync wait, then run the cutover.",
     });

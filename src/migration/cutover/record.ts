@@ -120,22 +120,3 @@ export const cutoverOutputSchema = z.object({
   report: cutoverReportSchema.optional(),
 });
 export type CutoverOutput = z.infer<typeof cutoverOutputSchema>;
-
-export const CUTOVER_OUTPUT = "cutover";
-
-/** Outputs already validated in this process: handed back as they are, so every caller shares one object. */
-const validated = new WeakSet<object>();
-
-/**
- * The recorded cutover output (validated once, defaults filled in), creating an empty one in
- * the state when there is none. Callers mutate it and save.
- */
-export function cutoverOutput(outputs: Record<string, unknown>): CutoverOutput {
-  const existing = outputs[CUTOVER_OUTPUT];
-  if (typeof existing === "object" && existing !== null && validated.has(existing)) return existing;
-  const parsed = cutoverOutputSchema.safeParse(existing);
-  const value: CutoverOutput = parsed.success ? parsed.data : {};
-  outputs[CUTOVER_OUTPUT] = value;
-  validated.add(value);
-  return value;
-}

@@ -11,7 +11,8 @@ import { markerTableExists } from "./drain.js";
 import { liftFreeze } from "./freeze.js";
 import { prepareCutover } from "./prepare.js";
 import { Q } from "./questions.js";
-import { type CutoverReport, cutoverOutput } from "./record.js";
+import { type CutoverReport } from "./record.js";
+import { cutoverOutput } from "./output.js";
 import { reportLines, rolledBackReport, switchedReport, verificationLines } from "./report.js";
 import { pendingSwitch, settlePendingSwitch, switchUnsettledError } from "./switch-record.js";
 import { verifyAfterSwitch } from "./verify-after-switch.js";
@@ -19,7 +20,7 @@ import { type WindowProgress, freezeIo, runWindow } from "./window.js";
 
 /** Lifts the freeze recorded in the state, if one is still (or may still be) in place. */
 export async function liftRecordedFreeze(ctx: StepContext): Promise<boolean> {
-  const record = cutoverOutput(ctx.state.outputs).freeze;
+  const record = cutoverOutput(ctx).freeze;
   if (!record || record.status === "lifted") return false;
   const timeout = ctx.state.answers[Q.hookTimeout];
   const source = await openDatabase(ctx, "source");
@@ -41,7 +42,7 @@ export async function unfreezeCommand(ctx: StepContext): Promise<boolean> {
   const lifted = await liftRecordedFreeze(ctx);
   if (pending) {
     pending.abandonedAt = ctx.clock.now().toISOString();
-    const out = cutoverOutput(ctx.state.outputs);
+    const out = cutoverOutput(ctx);
     out.report = rolledBackReport(out.freeze?.frozenAt ?? pending.startedAt, pending.abandonedAt, "the switch did not finish; the freeze was lifted with cutover --unfreeze", out.marker?.seenAt);
     await ctx.save();
   }
@@ -63,7 +64,7 @@ export interface CutoverRunOptions {
  */
 export async function runCutover(ctx: StepContext, deps: CutoverDeps, o: CutoverRunOptions = {}): Promise<CutoverReport | undefined> {
   const { reporter } = ctx;
-  const out = cutoverOutput(ctx.state.outputs);
+  const out = cutoverOutput(ctx);
   if (out.report?.outcome === "switched") {
     reporter.success(`The cutover already switched the app at ${out.report.switchedAt ?? "an earlier run"}.`);
     if (out.report.verification?.result === "differ") for (const line of verificationLines(out.report.verification)) reporter.warn(line);
@@ -149,7 +150,7 @@ export async function runCutover(ctx: StepContext, deps: CutoverDeps, o: Cutover
  * rollback. Returns the error to throw.
  */
 async function rollBack(ctx: StepContext, err: unknown, progress: WindowProgress): Promise<unknown> {
-  const out = cutoverOutput(ctx.state.outputs);
+  const out = cutoverOutput(ctx);
   const interrupted = isAbort(err) || ctx.signal.aborted;
   if (progress.switchStarted) {
     if (interrupted || err instanceof HookTimeoutError) return switchUnsettledError(ctx, err, interrupted);

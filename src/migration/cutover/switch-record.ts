@@ -2,7 +2,8 @@ import { BlockedError, InterruptedError, OperationError } from "../../core/error
 import type { StepContext } from "../context.js";
 import { commandFor } from "../../state/paths.js";
 import { Q } from "./questions.js";
-import { type CutoverReport, type SwitchRecord, cutoverOutput } from "./record.js";
+import { type CutoverReport, type SwitchRecord } from "./record.js";
+import { cutoverOutput } from "./output.js";
 
 /**
  * Records that the switch hook is about to run and saves the state (the save is fsynced)
@@ -10,14 +11,14 @@ import { type CutoverReport, type SwitchRecord, cutoverOutput } from "./record.j
  */
 export async function recordSwitchStarted(ctx: StepContext, hook: string): Promise<SwitchRecord> {
   const record: SwitchRecord = { hook, startedAt: ctx.clock.now().toISOString() };
-  cutoverOutput(ctx.state.outputs).switch = record;
+  cutoverOutput(ctx).switch = record;
   await ctx.save();
   return record;
 }
 
 /** The switch recorded as started and neither finished nor abandoned: the app may be on either server. */
 export function pendingSwitch(ctx: Pick<StepContext, "state">): SwitchRecord | undefined {
-  const s = cutoverOutput(ctx.state.outputs).switch;
+  const s = cutoverOutput(ctx).switch;
   return s && !s.finishedAt && !s.abandonedAt ? s : undefined;
 }
 
@@ -57,7 +58,7 @@ export async function settlePendingSwitch(ctx: StepContext, pending: SwitchRecor
   if (!confirmed) {
     throw new BlockedError("A switch to the target was started and may have happened; the write freeze on the source is kept. Nothing was changed.", { hint: twoExits(ctx) });
   }
-  const out = cutoverOutput(ctx.state.outputs);
+  const out = cutoverOutput(ctx);
   const now = ctx.clock.now().toISOString();
   pending.finishedAt = now;
   pending.confirmedByUser = true;

@@ -7,7 +7,7 @@ import { runDatabaseHook } from "../database-hook.js";
 import { waitForMarker, writeMarker } from "./drain.js";
 import { type FreezeIo, applyFreeze } from "./freeze.js";
 import type { CutoverPlan } from "./prepare.js";
-import { cutoverOutput } from "./record.js";
+import { cutoverOutput } from "./output.js";
 import type { WindowBreakdown } from "./report.js";
 import { recordSwitchStarted } from "./switch-record.js";
 import { exportTargetSnapshot } from "./verify-after-switch.js";
@@ -63,7 +63,7 @@ export async function runWindow(
   progress: WindowProgress,
 ): Promise<WindowResult> {
   const { reporter, clock } = ctx;
-  const out = cutoverOutput(ctx.state.outputs);
+  const out = cutoverOutput(ctx);
   const record = plan.record;
   const now = (): number => clock.now().getTime();
   const t0 = now();

@@ -3,7 +3,8 @@ import { OperationError } from "../../core/errors.js";
 import type { StepContext } from "../context.js";
 import { chosenSchemas } from "../chosen-schemas.js";
 import { type CaptureFacts, installCapture, lackingPrivileges, privilegeFix, readCaptureFacts } from "./install.js";
-import { KEY_CHANGES_OUTPUT, type KeyChangesOutput } from "./record.js";
+import type { KeyChangesOutput } from "./record.js";
+import { writeOutput } from "../outputs/read.js";
 import { failingSpinner } from "../../ui/reporter.js";
 
 /** Question id (a key in --config and the state's answers: never rename it). */
@@ -54,6 +55,6 @@ export async function ensureKeyChangeCapture(ctx: StepContext, source: PgClient)
 const tablesOf = (facts: CaptureFacts): KeyChangesOutput["tables"] => facts.tables.map((t) => ({ schema: t.schema, table: t.table }));
 
 async function record(ctx: StepContext, out: KeyChangesOutput): Promise<void> {
-  ctx.state.outputs[KEY_CHANGES_OUTPUT] = out;
+  writeOutput(ctx, "key-changes", out);
   await ctx.save();
 }

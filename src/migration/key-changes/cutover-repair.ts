@@ -2,7 +2,7 @@ import type { PgClient } from "../../adapters/postgres/connect.js";
 import type { StepContext } from "../context.js";
 import { keyChangesTableExists } from "./objects.js";
 import { readChangedKeys } from "./read.js";
-import { readKeyChangesOutput } from "./record.js";
+import { readOutput } from "../outputs/read.js";
 import { repairChangedKeys } from "./repair.js";
 import { failingSpinner } from "../../ui/reporter.js";
 
@@ -25,7 +25,7 @@ export interface KeyChangeRepair {
 export async function repairAtCutover(ctx: StepContext, source: PgClient, target: PgClient): Promise<KeyChangeRepair | undefined> {
   const { reporter } = ctx;
   if (!(await keyChangesTableExists(source))) {
-    if (readKeyChangesOutput(ctx.state.outputs)?.capture === "declined") {
+    if (readOutput(ctx, "key-changes")?.capture === "declined") {
       reporter.warn("Primary-key changes were not recorded (declined at step 8): any row whose key an UPDATE changed during the migration is under its old key on the target.");
     }
     return undefined;

@@ -11,11 +11,3 @@ export const keyChangesOutputSchema = z.object({
   withoutKey: z.number().int().nonnegative().default(0),
 });
 export type KeyChangesOutput = z.infer<typeof keyChangesOutputSchema>;
-
-export const KEY_CHANGES_OUTPUT = "key-changes";
-
-/** The recorded output, or undefined when step 8 did not get to it (or the entry is unreadable). */
-export function readKeyChangesOutput(outputs: Record<string, unknown>): KeyChangesOutput | undefined {
-  const parsed = keyChangesOutputSchema.safeParse(outputs[KEY_CHANGES_OUTPUT]);
-  return parsed.success ? parsed.data : undefined;
-}

@@ -1,10 +1,9 @@
 import type { PgClient } from "../../adapters/postgres/connect.js";
-import { CUTOVER_OUTPUT, cutoverOutputSchema } from "../cutover/record.js";
 import { errorMessage } from "../../core/errors.js";
 import type { MigrationState } from "../../state/schema.js";
 import { keyChangesTableExists } from "./objects.js";
 import { countKeyChanges } from "./read.js";
-import { readKeyChangesOutput } from "./record.js";
+import { readOutput } from "../outputs/read.js";
 
 /** What `status` says about primary-key changes (`keyChanges` in `status --json`). */
 export interface KeyChangeStatus {
@@ -26,10 +25,10 @@ export interface KeyChangeStatus {
  * without any connection, what the last cutover recorded. Undefined before step 8 decided.
  */
 export async function keyChangeStatus(state: MigrationState, connectSource: () => Promise<PgClient>): Promise<KeyChangeStatus | undefined> {
-  const out = readKeyChangesOutput(state.outputs);
+  const out = readOutput({ state }, "key-changes");
   if (!out) return undefined;
   const status: KeyChangeStatus = { capture: out.capture, tables: out.tables.length };
-  const last = cutoverOutputSchema.safeParse(state.outputs[CUTOVER_OUTPUT]).data?.report;
+  const last = readOutput({ state }, "cutover")?.report;
   if (last?.keyChanges) status.atLastCutover = { recorded: last.keyChanges.recorded, keys: last.keyChanges.keys, at: last.drainedAt ?? last.frozeAt };
   if (out.capture !== "installed") return status;
   let source: PgClient | undefined;

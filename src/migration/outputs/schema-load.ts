@@ -16,8 +16,3 @@ export const schemaLoadOutput = z.object({
   parity: z.object({ blockers: z.number().int(), warnings: z.number().int() }).optional(),
 });
 export type SchemaLoadOutput = z.infer<typeof schemaLoadOutput>;
-
-export function readSchemaLoadOutput(outputs: Record<string, unknown>): SchemaLoadOutput | undefined {
-  const parsed = schemaLoadOutput.safeParse(outputs["schema-load"]);
-  return parsed.success ? parsed.data : undefined;
-}

@@ -32,12 +32,6 @@ export const sourcePreflightOutput = z.object({
 });
 export type SourcePreflightOutput = z.infer<typeof sourcePreflightOutput>;
 
-/** The recorded preflight output, or undefined when step 2 has not run. */
-export function readSourcePreflight(outputs: Record<string, unknown>): SourcePreflightOutput | undefined {
-  const parsed = sourcePreflightOutput.safeParse(outputs["source-preflight"]);
-  return parsed.success ? parsed.data : undefined;
-}
-
 /** Pure: what the preflight records for later steps, from the facts it gathered. */
 export function buildSourcePreflightOutput(facts: SourceFacts, dmsCidr: string | undefined): SourcePreflightOutput {
   const advice = instanceAdviceFor(facts);

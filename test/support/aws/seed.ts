@@ -1,7 +1,7 @@
 import { RESOURCE_KIND } from "../../../src/migration/cleanup/kinds.js";
 import type { ResourceRecord } from "../../../src/state/schema.js";
 import { RES } from "../../../src/migration/aws/resources.js";
-import type { DmsTaskOutput } from "../../../src/steps/dms-task.js";
+import type { DmsTaskOutput } from "../../../src/migration/outputs/aws.js";
 import type { FakeAws } from "./fake-aws.js";
 
 export interface SeededMigration {

@@ -32,7 +32,7 @@ describe("step 3: Aurora cluster", () => {
     expect(h.clock.sleeps.every((ms) => ms >= 5_000)).toBe(true);
   });
 
-  it("GIVEN the cluster is created WHEN the step ends THEN ARN, endpoint and port are recorded", async () => {
+  it("GIVEN the cluster is created WHEN the step ends THEN its ARN is recorded with the resource, its endpoint and port once in the step's output", async () => {
     const fake = new FakeAws();
     const h = harness(fake, sourceState(SOURCE_URL, "shop"));
     await auroraClusterStep.run(h.ctx);
@@ -40,10 +40,10 @@ describe("step 3: Aurora cluster", () => {
       kind: "aurora-cluster",
       id: "aurora-migrate-shop",
       arn: "arn:aws:rds:eu-west-1:123456789012:cluster:aurora-migrate-shop",
-      endpoint: "aurora-migrate-shop.cluster-abc123.eu-west-1.rds.amazonaws.com",
-      port: 5432,
       createdByUs: true,
     });
+    expect(h.state.resources["aurora-cluster"]).not.toHaveProperty("endpoint");
+    expect(h.state.outputs["aurora-cluster"]).toMatchObject({ writerEndpoint: "aurora-migrate-shop.cluster-abc123.eu-west-1.rds.amazonaws.com", port: 5432 });
     // Where the tool connects (the endpoint itself, or a tunnel as in this harness): test/unit/aws/aurora-reachability.test.ts.
   });
 

@@ -10,7 +10,7 @@ import type { GlobalOptions } from "../../../src/migration/context.js";
 import { issueCertificate } from "../../../src/standin/tls-certificate.js";
 import { readState, writeStateAtomic } from "../../../src/state/store.js";
 import { auroraClusterStep } from "../../../src/steps/aurora-cluster.js";
-import { auroraCaBundle } from "../../../src/steps/aurora-target.js";
+import { readOutput } from "../../../src/migration/outputs/read.js";
 import { openDatabase, recordedLocation } from "../../../src/migration/connections.js";
 import { MemoryReporter } from "../../../src/ui/reporter.js";
 import { FakeAws } from "../../support/aws/fake-aws.js";
@@ -129,7 +129,17 @@ describe("step 3 reaches Aurora from where the tool runs, before anything for DM
 
   it("GIVEN a state file written before the target was recorded as a location WHEN a later step connects THEN the recorded target.url answer is read", () => {
     const state = sourceState(source.url, target.name);
-    state.outputs["aurora-cluster"] = { clusterId: "old", writerEndpoint: "old.cluster-x.eu-west-1.rds.amazonaws.com", port: 5432 };
+    state.outputs["aurora-cluster"] = {
+      clusterId: "old",
+      writerEndpoint: "old.cluster-x.eu-west-1.rds.amazonaws.com",
+      port: 5432,
+      engineVersion: "15.4",
+      vpcId: "vpc-1",
+      subnetIds: ["subnet-1", "subnet-2"],
+      securityGroupId: "sg-1",
+      masterUsername: "postgres",
+      database: "shop",
+    };
     state.answers["target.url"] = "postgres://postgres@old.cluster-x.eu-west-1.rds.amazonaws.com:5432/shop?sslmode=require";
     expect(recordedLocation({ state }, "target")).toEqual({ host: "old.cluster-x.eu-west-1.rds.amazonaws.com", port: 5432, database: "shop", user: "postgres", params: { sslmode: "require" } });
   });
@@ -155,7 +165,7 @@ describe("verify-full against Aurora with the RDS CA bundle the user names", () 
     const h = harness(fake, sourceState(source.url, target.name), { answers: { "target.url": "", "aurora.caBundle": caFile } });
     await auroraClusterStep.run(h.ctx);
     expect(recordedLocation(h.ctx, "target").params).toEqual({ sslmode: "verify-full", sslrootcert: caFile });
-    expect(auroraCaBundle(h.state)).toBe(caFile);
+    expect(readOutput(h, "aurora-cluster")?.caBundle).toBe(caFile);
     expect(JSON.stringify(h.state)).not.toContain("BEGIN CERTIFICATE");
     expect(h.reporter.text).toContain("over TLS, certificate verified (verify-full)");
   });

@@ -9,7 +9,8 @@ import { issueCertificate } from "../../../src/standin/tls-certificate.js";
 import { RES } from "../../../src/migration/aws/resources.js";
 import { auroraClusterStep } from "../../../src/steps/aurora-cluster.js";
 import { replicationInstanceStep } from "../../../src/steps/replication-instance.js";
-import { type DmsEndpointsOutput, dmsEndpointsStep } from "../../../src/steps/dms-endpoints.js";
+import { dmsEndpointsStep } from "../../../src/steps/dms-endpoints.js";
+import { readOutput } from "../../../src/migration/outputs/read.js";
 import { freshDatabase, type TestDatabase } from "../../support/databases.js";
 import { FakeAws } from "../../support/aws/fake-aws.js";
 import { runUntil } from "../../support/aws/flow.js";
@@ -58,7 +59,7 @@ describe("step 5: the target endpoint verifies Aurora with the RDS CA bundle", (
     // What DMS checks Aurora's certificate against: the file's PEM, both CAs.
     expect(fake.dmsSees(targetEndpoint(fake).EndpointIdentifier!)).toMatchObject({ sslMode: "verify-full", caPem: bundlePem });
     expect(h.state.resources[RES.targetCertificate]).toMatchObject({ kind: "dms-certificate", id: certificate.CertificateIdentifier, arn: certificate.CertificateArn, createdByUs: true });
-    expect((h.state.outputs["dms-endpoints"] as DmsEndpointsOutput).targetCertificateArn).toBe(certificate.CertificateArn);
+    expect(readOutput(h, "dms-endpoints")?.targetCertificateArn).toBe(certificate.CertificateArn);
     expect(result).toMatchObject({ summary: expect.stringContaining("(verify-full, certificate ") as unknown });
   });
 
