@@ -66,7 +66,7 @@ export const dmsTaskStep: Step = {
       });
       await ctx.save();
       await prepareMarker(ctx);
-      task = ctx.options.dryRun ? undefined : await findTask(aws, { id: taskId });
+      task = await findTask(aws, { id: taskId });
       if (task) {
         ctx.reporter.info(`Found the task ${taskId} from an earlier run that stopped before recording it; using it.`);
       } else {

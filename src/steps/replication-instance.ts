@@ -144,7 +144,7 @@ async function ensureInstance(ctx: StepContext, aws: AwsServices, aurora: Aurora
     description: `aurora-migrate: DMS replication instance ${instanceId}; no inbound rule needed`,
     what: "security group of the replication instance",
   });
-  let instance = ctx.options.dryRun ? undefined : await findReplicationInstance(aws, instanceId);
+  let instance = await findReplicationInstance(aws, instanceId);
   if (instance) {
     ctx.reporter.info(`Found the replication instance ${instanceId} from an earlier run that stopped before recording it; using it.`);
   } else {
@@ -209,7 +209,7 @@ async function ensureSubnetGroup(ctx: StepContext, aws: AwsServices, aurora: Aur
     await recordResource(ctx, RES.subnetGroup, { kind: "dms-subnet-group", id: choice, createdByUs: false });
     return choice;
   }
-  const found = ctx.options.dryRun ? undefined : await findSubnetGroup(aws, ownName);
+  const found = await findSubnetGroup(aws, ownName);
   if (!found) {
     await checkVpcRole(ctx, aws);
     await aws.dms.createReplicationSubnetGroup({

@@ -95,7 +95,7 @@ export async function ensureTargetCertificate(ctx: StepContext, aws: AwsServices
     delete ctx.state.resources[key];
     await ctx.save();
   }
-  const adopted = ctx.options.dryRun ? undefined : await findCertificate(aws, { id });
+  const adopted = await findCertificate(aws, { id });
   let arn = adopted?.CertificateArn;
   if (arn) {
     ctx.reporter.info(`Found the DMS certificate ${id} from an earlier run that stopped before recording it; using it.`);

@@ -90,7 +90,7 @@ export async function ensureEndpoint(
   });
   const { spec, credentials } = await o.spec();
   await ctx.save();
-  let endpoint: DmsEndpoint | undefined = ctx.options.dryRun ? undefined : await findEndpoint(aws, id);
+  let endpoint: DmsEndpoint | undefined = await findEndpoint(aws, id);
   let modified = false;
   if (endpoint?.EndpointArn) {
     ctx.reporter.info(`Found the ${o.role} endpoint ${id} from an earlier run that stopped before recording it; using it.`);

@@ -21,7 +21,7 @@ export async function ensureSecurityGroup(
     if (!(await findSecurityGroup(aws, { groupId: rec.id }))) throw goneError(o.what, rec.id, o.key, ctx.options.statePath);
     return rec.id;
   }
-  const found = ctx.options.dryRun ? undefined : await findSecurityGroup(aws, { vpcId: o.vpcId, name: o.name });
+  const found = await findSecurityGroup(aws, { vpcId: o.vpcId, name: o.name });
   let groupId = found?.GroupId;
   if (groupId) {
     ctx.reporter.info(`Found the security group ${o.name} (${groupId}) from an earlier run; using it.`);
