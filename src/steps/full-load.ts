@@ -62,6 +62,7 @@ export const fullLoadStep: Step = {
       const meter = new FullLoadMeter(await estimates(ctx, task));
       const { task: done } = await pollUntil<Reading>(ctx, {
         what: `the full load of ${task.taskId}`,
+        until: "the task stops after the full load (STOPPED_AFTER_FULL_LOAD)",
         read: async () => {
           const t = await describe(ctx, aws, task);
           const tables = await tableStates(aws, task.taskArn);

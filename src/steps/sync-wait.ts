@@ -56,12 +56,9 @@ export const syncWaitStep: Step = {
       max: 60,
       integer: true,
     });
-    if (ctx.options.dryRun) {
-      await aws.cloudwatch.getMetricData(latencyQuery(task.instanceId, task.taskResourceId, ctx.clock.now()));
-      return { summary: "dry run" };
-    }
     const reading = await pollUntil<SyncReading>(ctx, {
       what: "CDC to catch up",
+      until: `CDC latency (source and target) is at most ${threshold} s for ${periods} consecutive ${PERIOD_SECONDS}-second periods`,
       read: () => readLatency(ctx, aws, task, threshold, periods),
       show: (r) => syncLine(r, threshold, periods),
       done: (r) => r.done,

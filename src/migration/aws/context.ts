@@ -44,6 +44,3 @@ export function requireOutput<T>(ctx: StepContext, stepId: string, what: string)
   }
   return value as T;
 }
-
-/** Placeholder used in --dry-run where AWS would have returned a value. */
-export const dryRunValue = (what: string): string => `<${what}>`;
