@@ -18,6 +18,9 @@ import type { AwsServices, ServiceName } from "./ports.js";
 /** The one maker of plan values: what a call would return, shown as `<what>`. */
 export const planValue = (what: string): string => `<${what}>`;
 
+/** Whether a value is one of planValue's: it stands for something a dry run only planned. */
+export const isPlanValue = (value: string): boolean => value.startsWith("<") && value.endsWith(">");
+
 /** A call a dry run would make, in order. */
 export interface PlannedCall {
   service: ServiceName;
