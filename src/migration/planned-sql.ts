@@ -14,7 +14,7 @@ export async function changeDatabase(
   o: { where: string; statements: readonly string[]; ask?: DestructiveQuestion; apply: () => Promise<void> },
 ): Promise<DatabaseChange> {
   if (ctx.options.dryRun) {
-    for (const sql of o.statements) ctx.reporter.info(`[dry-run] on the ${o.where}: ${sql};`);
+    for (const sql of o.statements) ctx.reporter.info(`[dry-run] on the ${o.where}: ${sql.replace(/\s*\n\s*/g, " ")};`);
     return "planned";
   }
   if (o.ask && !(await ctx.prompter.confirmDestructive(o.ask))) return "declined";

@@ -1,6 +1,6 @@
 import { DMS_LOGS_ROLE_FIX, isAwsError } from "../adapters/aws/errors.js";
 import type { AwsServices, ReplicationTask } from "../adapters/aws/ports.js";
-import { MARKER_TABLE, TOOL_SCHEMA, ensureMarkerTable } from "../adapters/postgres/marker.js";
+import { MARKER_DDL, MARKER_TABLE, TOOL_SCHEMA, ensureMarkerTable } from "../adapters/postgres/marker.js";
 import { listPartitionedTables } from "../adapters/postgres/partitioned-tables.js";
 import { qualified } from "../adapters/postgres/sql.js";
 import { OperationError } from "../core/errors.js";
@@ -15,6 +15,7 @@ import { findTask } from "../migration/aws/lookups.js";
 import { pollUntil } from "../migration/aws/poll.js";
 import { RES, goneError, recordResource, recorded } from "../migration/aws/resources.js";
 import { openDatabase } from "../migration/connections.js";
+import { changeDatabase } from "../migration/planned-sql.js";
 import type { DmsEndpointsOutput } from "./dms-endpoints.js";
 import type { ReplicationInstanceOutput } from "./replication-instance.js";
 import { readSourcePreflight } from "../migration/outputs/source-preflight.js";
@@ -169,17 +170,19 @@ function checkPartitionExcludes(task: ReplicationTask, taskId: string, schemas: 
 
 /** The marker table must exist on the source before the task's explicit rule can pick it up. */
 async function prepareMarker(ctx: StepContext): Promise<void> {
-  if (ctx.options.dryRun) {
-    ctx.reporter.info(`[dry-run] would create ${TOOL_SCHEMA}.${MARKER_TABLE} on the source (the cutover marker).`);
-    return;
-  }
-  const client = await openDatabase(ctx, "source");
-  try {
-    await ensureMarkerTable(client);
-  } finally {
-    await client.end();
-  }
-  ctx.reporter.info(`The source has the cutover marker table ${TOOL_SCHEMA}.${MARKER_TABLE} (cleanup drops it).`);
+  await changeDatabase(ctx, {
+    where: "source",
+    statements: MARKER_DDL,
+    apply: async () => {
+      const client = await openDatabase(ctx, "source");
+      try {
+        await ensureMarkerTable(client);
+      } finally {
+        await client.end();
+      }
+      ctx.reporter.info(`The source has the cutover marker table ${TOOL_SCHEMA}.${MARKER_TABLE} (cleanup drops it).`);
+    },
+  });
 }
 
 /** Without dms-cloudwatch-logs-role a task writes no log: a warning, since failures then explain less. */
