@@ -36,6 +36,7 @@ export const fullLoadStep: Step = {
     const task = requireOutput<DmsTaskOutput>(ctx, "dms-task", "The DMS task");
     const progress = (ctx.state.outputs["full-load"] ?? {}) as FullLoadProgress;
     ctx.state.outputs["full-load"] = progress;
+    // Kept: the real path reads and changes the source (key-change trigger, slot watch) through helpers that do not go through the planned-SQL sink yet.
     if (ctx.options.dryRun) {
       await aws.dms.startReplicationTask({ ReplicationTaskArn: task.taskArn, StartReplicationTaskType: "start-replication" });
       ctx.reporter.info("[dry-run] would first put the key-change trigger on the chosen schemas' tables on the source (asked; aurora_migrate.key_changes), so the cutover can repair primary-key changes DMS ignores.");

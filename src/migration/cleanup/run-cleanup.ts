@@ -61,7 +61,7 @@ export async function runCleanup(ctx: StepContext, deps: CleanupDeps, options: C
   const outcome = async (what: string, r: Live, call: Promise<CleanupOutcome>): Promise<void> => {
     const result = await call;
     removed.add(r);
-    // --dry-run: the call was printed, not made; nothing is recorded as gone.
+    // Kept (--dry-run): the call was planned, not made; nothing is recorded or reported as gone.
     if (ctx.options.dryRun) return;
     r.deletedAt = now();
     await ctx.save();
@@ -85,6 +85,7 @@ export async function runCleanup(ctx: StepContext, deps: CleanupDeps, options: C
       const go = await prompter.confirmDestructive({ id: "cleanup.stopTask", message: `Stop the DMS task ${task.id}?`, consequences: [`The task ${task.id} stops replicating to the target.`] });
       if (go) {
         const r = await deps.stopTask(task);
+        // Kept, as for deletions: a planned stop is not recorded nor reported as made.
         if (!ctx.options.dryRun) {
           task["stoppedAt"] = now();
           await ctx.save();
