@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { dryRunServices, isReadCall } from "../../../src/adapters/aws/dry-run.js";
+import { dryRunServices, isReadCall, plannedReads } from "../../../src/adapters/aws/dry-run.js";
+import { awsFor } from "../../../src/migration/aws/context.js";
+import { pollUntil } from "../../../src/migration/aws/poll.js";
+import { harness, sourceState } from "../../support/aws/harness.js";
 import type { AwsServices } from "../../../src/adapters/aws/ports.js";
 import { MemoryReporter } from "../../../src/ui/reporter.js";
 import { FakeAws } from "../../support/aws/fake-aws.js";
@@ -37,5 +40,60 @@ describe("the dry-run AWS port", () => {
     expect(await aws.ec2.describeSecurityGroups({ GroupIds: ["sg-default"] })).toEqual({});
     expect(reporter.text.match(/Could not read AWS/g)).toHaveLength(1);
     expect(reporter.text).toContain("RDS DescribeDBEngineVersions: no credentials");
+  });
+});
+
+describe("the dry-run port remembers what it planned", () => {
+  it("GIVEN a planned cluster and task WHEN they are described THEN the plan answers, in the state awaited, and AWS is not asked", async () => {
+    const fake = new FakeAws();
+    const aws = dryRunServices(fake, { reporter: new MemoryReporter() });
+    await aws.rds.createDBCluster({ DBClusterIdentifier: "c1", Engine: "aurora-postgresql", MasterUsername: "postgres", ManageMasterUserPassword: true });
+    const cluster = (await aws.rds.describeDBClusters({ DBClusterIdentifier: "c1" })).DBClusters?.[0];
+    expect(cluster).toMatchObject({ Status: "available", Endpoint: "<writer endpoint of c1>", MasterUsername: "postgres" });
+    const secret = await aws.secretsmanager.getSecretValue({ SecretId: cluster?.MasterUserSecret?.SecretArn ?? "" });
+    expect(JSON.parse(secret.SecretString ?? "{}")).toEqual({ username: "postgres", password: "<the master password from RDS's secret>" });
+    await aws.dms.createReplicationTask({ ReplicationTaskIdentifier: "t", SourceEndpointArn: "s", TargetEndpointArn: "d", ReplicationInstanceArn: "r", MigrationType: "full-load-and-cdc", TableMappings: "{}" });
+    const read = async (): Promise<string | undefined> => (await aws.dms.describeReplicationTasks({ Filters: [{ Name: "replication-task-arn", Values: ["<task ARN>"] }] })).ReplicationTasks?.[0]?.Status;
+    expect(await read()).toBe("ready");
+    await aws.dms.startReplicationTask({ ReplicationTaskArn: "<task ARN>", StartReplicationTaskType: "start-replication" });
+    expect(await read()).toBe("stopped");
+    await aws.dms.startReplicationTask({ ReplicationTaskArn: "<task ARN>", StartReplicationTaskType: "resume-processing" });
+    expect(await read()).toBe("running");
+    expect(fake.calls).toEqual([]);
+    expect(plannedReads(aws)).toBe(5);
+  });
+
+  it("GIVEN a resource read from the account WHEN the dry run plans its deletion THEN later reads show it deleting, counted as planned", async () => {
+    const fake = new FakeAws();
+    const aws = dryRunServices(fake, { reporter: new MemoryReporter() });
+    const made = await fake.dms.createEndpoint({ EndpointIdentifier: "e1", EndpointType: "source", EngineName: "postgres" });
+    const arn = made.Endpoint?.EndpointArn ?? "";
+    const status = async (): Promise<string | undefined> => (await aws.dms.describeEndpoints({ Filters: [{ Name: "endpoint-id", Values: ["e1"] }] })).Endpoints?.[0]?.Status;
+    const before = plannedReads(aws);
+    expect(await status()).not.toBe("deleting");
+    expect(plannedReads(aws)).toBe(before);
+    await aws.dms.deleteEndpoint({ EndpointArn: arn });
+    expect(await status()).toBe("deleting");
+    expect(plannedReads(aws)).toBe(before + 1);
+    expect(fake.calls.filter((c) => !isReadCall(c.method)).map((c) => c.method)).toEqual(["createEndpoint"]);
+  });
+
+  it("GIVEN a wait on something planned WHEN pollUntil reads it THEN it says what it would wait for and returns at once", async () => {
+    const fake = new FakeAws();
+    const h = harness(fake, sourceState("postgres://app@10.0.1.5:5432/shop", "shop"), { options: { dryRun: true } });
+    const aws = await awsFor(h.ctx);
+    await aws.dms.createReplicationInstance({ ReplicationInstanceIdentifier: "i1", ReplicationInstanceClass: "dms.t3.medium" });
+    const got = await pollUntil(h.ctx, {
+      what: "the instance i1",
+      until: "the instance i1 is available",
+      read: async () => (await aws.dms.describeReplicationInstances({ Filters: [{ Name: "replication-instance-id", Values: ["i1"] }] })).ReplicationInstances?.[0] ?? {},
+      show: () => "",
+      done: () => false,
+      firstDelayMs: 5_000,
+      maxDelayMs: 5_000,
+      timeoutMs: 60_000,
+    });
+    expect(got.ReplicationInstanceStatus).toBe("available");
+    expect(h.reporter.text).toContain("[dry-run] would wait until the instance i1 is available.");
   });
 });
