@@ -6,6 +6,12 @@
  * with plan values: placeholders such as `<task ARN>` made by `planValue`, in the fields the
  * steps read back. Steps therefore need no dry-run branch to avoid changing AWS.
  *
+ * The port remembers what it planned: a resource it "created" answers later describes of it
+ * as it would be once AWS is done (a cluster "available", a task "ready"), and a planned start,
+ * stop or delete changes what describes answer (a task stopped after its full load, an endpoint
+ * deleting). Such answers are counted (`plannedReads`): pollUntil says "would wait until …"
+ * when its first reading came from the plan, instead of waiting.
+ *
  * A dry run must work without AWS access too (no credentials, no permission to read): the
  * first read that fails for another reason than "not found" is reported once, and from then on
  * reads answer as if nothing existed (`{}`), which is what the plan then assumes.
