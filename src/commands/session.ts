@@ -39,19 +39,19 @@ export interface Session {
 
 /**
  * The services steps see: built once, on first use, with every call's errors explained and,
- * under --dry-run, printed instead of made (adapters/aws/services.ts).
+ * under --dry-run, the dry-run port around them: reads made, writes printed and planned
+ * instead of made (adapters/aws/dry-run.ts).
  */
 function awsServices(factory: AwsServicesFactory, options: GlobalOptions, state: MigrationState, reporter: Reporter, secrets: Secrets): NonNullable<StepContext["aws"]> {
   return once(async () => {
     const { instrumentServices } = await import("../adapters/aws/instrument.js");
     const region = pinRegion(state, options.region);
     const config = { ...(region ? { region } : {}), ...(options.profile ? { profile: options.profile } : {}) };
-    return instrumentServices(await factory(config), {
-      reporter,
-      dryRun: options.dryRun,
-      redact: (t) => secrets.redact(t),
-      ...(options.profile ? { profile: options.profile } : {}),
-    });
+    const redact = (t: string): string => secrets.redact(t);
+    const services = instrumentServices(await factory(config), { reporter, redact, ...(options.profile ? { profile: options.profile } : {}) });
+    if (!options.dryRun) return services;
+    const { dryRunServices } = await import("../adapters/aws/dry-run.js");
+    return dryRunServices(services, { reporter, redact });
   });
 }
 

@@ -6,7 +6,7 @@ import { defaultBaseName, lowerIdentifier, validateAwsIdentifier, validateCidr, 
 import type { Step, StepContext } from "../migration/context.js";
 import { CLIENT_CIDR, TARGET_URL, askTargetAccess, checkReachable, targetLocation } from "./aurora-target.js";
 import { chooseDbSubnetGroup, chooseEngineVersion, chooseExistingCluster } from "../migration/aws/aurora-choices.js";
-import { awsFor, dryRunValue, sourceFacts } from "../migration/aws/context.js";
+import { awsFor, sourceFacts } from "../migration/aws/context.js";
 import { findCluster, findDbInstance } from "../migration/aws/lookups.js";
 import { ensureIngress, ensureSecurityGroup } from "../migration/aws/network.js";
 import { pollUntil } from "../migration/aws/poll.js";
@@ -61,7 +61,7 @@ export const auroraClusterStep: Step = {
   },
   async verify(ctx) {
     const rec = recorded(ctx, RES.cluster);
-    if (!rec || ctx.options.dryRun) return;
+    if (!rec) return;
     if (!(await findCluster(await awsFor(ctx), rec.id))) throw goneError("Aurora cluster", rec.id, RES.cluster, ctx.options.statePath);
   },
 };
@@ -100,7 +100,7 @@ async function createCluster(ctx: StepContext, aws: AwsServices, sourceMajor: nu
   });
   const engineVersion = await chooseEngineVersion(ctx, aws, sourceMajor);
   const subnetGroup = await chooseDbSubnetGroup(ctx, aws);
-  const vpcId = subnetGroup.VpcId ?? dryRunValue("VPC");
+  const vpcId = subnetGroup.VpcId ?? "?";
   const masterUsername = await ctx.prompter.text({
     id: "aurora.masterUsername",
     message: "Master user name of the new cluster",
@@ -218,7 +218,6 @@ async function createCluster(ctx: StepContext, aws: AwsServices, sourceMajor: nu
  * created by a run whose state write was lost: it is adopted, not duplicated.
  */
 async function existingOrGone<T>(ctx: StepContext, find: () => Promise<T | undefined>, key: string, what: string, id: string): Promise<T | undefined> {
-  if (ctx.options.dryRun) return undefined;
   const found = await find();
   const rec = recorded(ctx, key);
   if (!found && rec && rec.id === id) throw goneError(what, id, key, ctx.options.statePath);
@@ -227,13 +226,10 @@ async function existingOrGone<T>(ctx: StepContext, find: () => Promise<T | undef
 }
 
 async function waitForCluster(ctx: StepContext, aws: AwsServices, clusterId: string, instanceIds: string[]): Promise<DbCluster> {
-  if (ctx.options.dryRun) {
-    ctx.reporter.info(`[dry-run] would wait until the cluster ${clusterId} and ${instanceIds.join(", ")} are available.`);
-    return { DBClusterIdentifier: clusterId, Endpoint: dryRunValue(`writer endpoint of ${clusterId}`), Port: 5432, EngineVersion: "?" };
-  }
   type Reading = { cluster?: DbCluster; instances: (DbInstance | undefined)[] };
   const reading = await pollUntil<Reading>(ctx, {
     what: `the Aurora cluster ${clusterId}`,
+    until: `the cluster ${clusterId} and ${instanceIds.join(", ")} are available`,
     read: async () => ({ cluster: await findCluster(aws, clusterId), instances: await Promise.all(instanceIds.map((i) => findDbInstance(aws, i))) }),
     show: (r) =>
       [`cluster ${clusterId}: ${r.cluster?.Status ?? "not found"}`, ...instanceIds.map((id, i) => `${id}: ${r.instances[i]?.DBInstanceStatus ?? "not found"}`)].join(" · "),

@@ -1,4 +1,5 @@
 import { X509Certificate } from "node:crypto";
+import { isPlanValue } from "../adapters/aws/dry-run.js";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { connectPg, isUnreachable } from "../adapters/postgres/connect.js";
@@ -114,7 +115,8 @@ export interface ReachContext {
  */
 export async function checkReachable(ctx: StepContext, r: ReachContext): Promise<void> {
   const where = describeLocation(r.target);
-  if (ctx.options.dryRun) {
+  // A cluster a dry run only planned (its address or its new security group a plan value) cannot be reached yet.
+  if (isPlanValue(r.target.host) || isPlanValue(r.securityGroupId)) {
     ctx.reporter.info(`[dry-run] would connect to Aurora at ${where} from this machine (TCP, TLS, login) before creating anything for DMS.`);
     return;
   }

@@ -1,3 +1,4 @@
+import { isPlanValue, planValue } from "../adapters/aws/dry-run.js";
 import { OperationError } from "../core/errors.js";
 import { defaultBaseName } from "../plan/aws-identifiers.js";
 import type { Step, StepContext } from "../migration/context.js";
@@ -28,7 +29,7 @@ export const dmsEndpointsStep: Step = {
     const aurora = requireOutput(ctx, "aurora-cluster", "The Aurora cluster");
     const instance = requireOutput(ctx, "replication-instance", "The replication instance");
     const base = defaultBaseName(source.database);
-    const common = { base, region: instanceRegion(ctx, instance) };
+    const common = { base, region: instanceRegion(instance) };
 
     const captureDdls = await ctx.prompter.confirm({
       id: "dms.captureDdls",
@@ -114,7 +115,6 @@ export const dmsEndpointsStep: Step = {
     return { summary: `source and target endpoints tested from ${instance.instanceId}${changed.length ? ` (${changed.join(" and ")} modified to the current answers)` : ""}${verified}` };
   },
   async verify(ctx) {
-    if (ctx.options.dryRun) return;
     const aws = await awsFor(ctx);
     for (const key of [RES.sourceEndpoint, RES.targetEndpoint]) {
       const rec = recorded(ctx, key);
@@ -126,10 +126,11 @@ export const dmsEndpointsStep: Step = {
 };
 
 /** DMS in the replication instance's region assumes the secret role. */
-function instanceRegion(ctx: StepContext, instance: ReplicationInstanceOutput): string {
+function instanceRegion(instance: ReplicationInstanceOutput): string {
+  // A planned instance (--dry-run) has a plan value for its ARN, and so for its region.
+  if (isPlanValue(instance.instanceArn)) return planValue("region");
   const region = regionOfArn(instance.instanceArn);
-  if (region && !region.startsWith("<")) return region;
-  if (ctx.options.dryRun) return "<region>";
+  if (region) return region;
   throw new OperationError(`The replication instance's ARN ${instance.instanceArn} names no region.`, { hint: "Check the replication-instance output in the state file, then resume." });
 }
 

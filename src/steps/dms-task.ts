@@ -1,6 +1,6 @@
 import { DMS_LOGS_ROLE_FIX, isAwsError } from "../adapters/aws/errors.js";
 import type { AwsServices, ReplicationTask } from "../adapters/aws/ports.js";
-import { MARKER_TABLE, TOOL_SCHEMA, ensureMarkerTable } from "../adapters/postgres/marker.js";
+import { MARKER_DDL, MARKER_TABLE, TOOL_SCHEMA, ensureMarkerTable } from "../adapters/postgres/marker.js";
 import { listPartitionedTables } from "../adapters/postgres/partitioned-tables.js";
 import { qualified } from "../plan/sql-text.js";
 import { OperationError } from "../core/errors.js";
@@ -10,13 +10,14 @@ import { type TableName, buildTableMappings, excludedParents, parentsNotExcluded
 import { buildTaskSettings, missingRequiredSettings } from "../plan/task-settings.js";
 import type { Step, StepContext } from "../migration/context.js";
 import type { Finding } from "../state/schema.js";
-import { awsFor, dryRunValue, sourceFacts } from "../migration/aws/context.js";
+import { awsFor, sourceFacts } from "../migration/aws/context.js";
 import { findTask } from "../migration/aws/lookups.js";
 import { pollUntil } from "../migration/aws/poll.js";
 import { RES, goneError, recordResource, recorded } from "../migration/aws/resources.js";
 import { openDatabase } from "../migration/connections.js";
 import type { DmsTaskOutput } from "../migration/outputs/aws.js";
 import { readOutput, requireOutput, writeOutput } from "../migration/outputs/read.js";
+import { changeDatabase } from "../migration/planned-sql.js";
 
 /** Step 6: the full-load-and-cdc task, created with every setting we rely on, and not started. */
 export const dmsTaskStep: Step = {
@@ -53,7 +54,7 @@ export const dmsTaskStep: Step = {
       });
       await ctx.save();
       await prepareMarker(ctx);
-      task = ctx.options.dryRun ? undefined : await findTask(aws, { id: taskId });
+      task = await findTask(aws, { id: taskId });
       if (task) {
         ctx.reporter.info(`Found the task ${taskId} from an earlier run that stopped before recording it; using it.`);
       } else {
@@ -77,20 +78,19 @@ export const dmsTaskStep: Step = {
           );
         }
       }
-      const arn = task.ReplicationTaskArn ?? dryRunValue("task ARN");
-      await recordResource(ctx, RES.task, { kind: "dms-task", id: taskId, arn, createdByUs: true });
+      await recordResource(ctx, RES.task, { kind: "dms-task", id: taskId, ...(task.ReplicationTaskArn ? { arn: task.ReplicationTaskArn } : {}), createdByUs: true });
     }
     const rec = recorded(ctx, RES.task);
-    const taskArn = rec?.arn ?? dryRunValue("task ARN");
+    const taskArn = rec?.arn ?? "?";
     const ready = await waitReady(ctx, aws, taskArn, rec?.id ?? "?");
-    const problems = ctx.options.dryRun ? [] : missingRequiredSettings(parseJson(ready.ReplicationTaskSettings));
+    const problems = missingRequiredSettings(parseJson(ready.ReplicationTaskSettings));
     if (problems.length) {
       throw new OperationError(`DMS stored the task with settings the migration cannot work with.`, {
         details: problems,
         hint: "Fix them with `aws dms modify-replication-task --replication-task-settings …` (the task is not started), then resume.",
       });
     }
-    if (!ctx.options.dryRun) checkPartitionExcludes(ready, rec?.id ?? "?", schemas, excluded);
+    checkPartitionExcludes(ready, rec?.id ?? "?", schemas, excluded);
     const output: DmsTaskOutput = {
       taskId: rec?.id ?? "?",
       taskArn,
@@ -110,14 +110,14 @@ export const dmsTaskStep: Step = {
 /** For every step after the task's: the recorded task must still exist. */
 export async function verifyTask(ctx: StepContext): Promise<void> {
   const rec = recorded(ctx, RES.task);
-  if (!rec?.arn || ctx.options.dryRun) return;
+  if (!rec?.arn) return;
   if (!(await findTask(await awsFor(ctx), { arn: rec.arn }))) throw goneError("DMS task", rec.id, RES.task, ctx.options.statePath);
 }
 
 async function existingTask(ctx: StepContext, aws: AwsServices): Promise<ReplicationTask | undefined> {
   const rec = recorded(ctx, RES.task);
   if (!rec) return undefined;
-  if (ctx.options.dryRun || !rec.arn) return { ReplicationTaskIdentifier: rec.id };
+  if (!rec.arn) return { ReplicationTaskIdentifier: rec.id };
   const found = await findTask(aws, { arn: rec.arn });
   if (!found) throw goneError("DMS task", rec.id, RES.task, ctx.options.statePath);
   return found;
@@ -128,6 +128,7 @@ async function existingTask(ctx: StepContext, aws: AwsServices): Promise<Replica
  * (DMS would otherwise load its rows through it and again through its partitions).
  */
 async function partitionedToExclude(ctx: StepContext, schemas: readonly string[]): Promise<TableName[]> {
+  // Kept until the source's SQL goes through a dry-run sink too: the step's other source work (the marker) is skipped alike.
   if (ctx.options.dryRun) {
     ctx.reporter.info(`[dry-run] would read the partitioned tables of ${schemas.join(", ")} from the source and exclude each from the task.`);
     return [];
@@ -156,10 +157,10 @@ function checkPartitionExcludes(task: ReplicationTask, taskId: string, schemas: 
 
 /** The marker table must exist on the source before the task's explicit rule can pick it up. */
 async function prepareMarker(ctx: StepContext): Promise<void> {
-  if (ctx.options.dryRun) {
-    ctx.reporter.info(`[dry-run] would create ${TOOL_SCHEMA}.${MARKER_TABLE} on the source (the cutover marker).`);
-    return;
-  }
+  await changeDatabase(ctx, {
+    where: "source",
+    statements: MARKER_DDL,
+    apply: async () => {
   const client = await openDatabase(ctx, "source");
   try {
     await ensureMarkerTable(client);
@@ -167,6 +168,8 @@ async function prepareMarker(ctx: StepContext): Promise<void> {
     await client.end();
   }
   ctx.reporter.info(`The source has the cutover marker table ${TOOL_SCHEMA}.${MARKER_TABLE} (cleanup drops it).`);
+    },
+  });
 }
 
 /** Without dms-cloudwatch-logs-role a task writes no log: a warning, since failures then explain less. */
@@ -187,12 +190,9 @@ async function checkLogsRole(aws: AwsServices): Promise<Finding | undefined> {
 }
 
 async function waitReady(ctx: StepContext, aws: AwsServices, arn: string, id: string): Promise<ReplicationTask> {
-  if (ctx.options.dryRun) {
-    ctx.reporter.info(`[dry-run] would wait until the task ${id} is ready.`);
-    return {};
-  }
   return pollUntil<ReplicationTask>(ctx, {
     what: `the DMS task ${id}`,
+    until: `the task ${id} is ready`,
     read: async () => (await findTask(aws, { arn })) ?? {},
     show: (t) => `task ${id}: ${t.Status ?? "not found"}`,
     // Any state past "creating" will do: on resume the task may already have run.

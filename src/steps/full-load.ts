@@ -30,6 +30,7 @@ export const fullLoadStep: Step = {
     const aws = await awsFor(ctx);
     const task = requireOutput(ctx, "dms-task", "The DMS task");
     const progress = mutableOutput(ctx, "full-load", () => ({}));
+    // Kept: the real path reads and changes the source (key-change trigger, slot watch) through helpers that do not go through the planned-SQL sink yet.
     if (ctx.options.dryRun) {
       await aws.dms.startReplicationTask({ ReplicationTaskArn: task.taskArn, StartReplicationTaskType: "start-replication" });
       ctx.reporter.info("[dry-run] would first put the key-change trigger on the chosen schemas' tables on the source (asked; aurora_migrate.key_changes), so the cutover can repair primary-key changes DMS ignores.");
@@ -56,6 +57,7 @@ export const fullLoadStep: Step = {
       const meter = new FullLoadMeter(await estimates(ctx, task));
       const { task: done } = await pollUntil<Reading>(ctx, {
         what: `the full load of ${task.taskId}`,
+        until: "the task stops after the full load (STOPPED_AFTER_FULL_LOAD)",
         read: async () => {
           const t = await describe(ctx, aws, task);
           const tables = await tableStates(aws, task.taskArn);

@@ -9,7 +9,7 @@ import { sourceAccessLines } from "../plan/source-access.js";
 import type { Step, StepContext } from "../migration/context.js";
 import type { Finding } from "../state/schema.js";
 import { allPages } from "../migration/aws/aurora-choices.js";
-import { awsFor, dryRunValue, sourceFacts } from "../migration/aws/context.js";
+import { awsFor, sourceFacts } from "../migration/aws/context.js";
 import { findReplicationInstance, findSubnetGroup } from "../migration/aws/lookups.js";
 import { ensureIngress, ensureSecurityGroup } from "../migration/aws/network.js";
 import { pollUntil } from "../migration/aws/poll.js";
@@ -30,7 +30,7 @@ export const replicationInstanceStep: Step = {
     const aurora = requireOutput(ctx, "aurora-cluster", "The Aurora cluster");
     const instance = await ensureInstance(ctx, aws, aurora);
     const instanceId = (instance.ReplicationInstanceIdentifier ?? "").toLowerCase();
-    const securityGroupId = instance.VpcSecurityGroups?.[0]?.VpcSecurityGroupId ?? field(ctx, RES.dmsSecurityGroup) ?? dryRunValue("security group of the replication instance");
+    const securityGroupId = instance.VpcSecurityGroups?.[0]?.VpcSecurityGroupId ?? field(ctx, RES.dmsSecurityGroup) ?? "?";
     // Aurora admits the instance's security group, and nothing else: a rule that names a group, not an address range.
     await ensureIngress(ctx, aws, {
       key: RES.dmsIngress,
@@ -42,10 +42,11 @@ export const replicationInstanceStep: Step = {
     });
     const publiclyAccessible = instance.PubliclyAccessible === true;
     const ips = (publiclyAccessible ? instance.ReplicationInstancePublicIpAddresses : instance.ReplicationInstancePrivateIpAddresses) ?? [];
-    const sourceFacingIps = ips.length ? ips : [dryRunValue("address of the replication instance")];
+    // An available instance always has its addresses (a dry run's planned one too); "?" only if DMS left them out.
+    const sourceFacingIps = ips.length ? ips : ["?"];
     const output: ReplicationInstanceOutput = {
       instanceId,
-      instanceArn: instance.ReplicationInstanceArn ?? dryRunValue("replication instance ARN"),
+      instanceArn: instance.ReplicationInstanceArn ?? "?",
       instanceClass: instance.ReplicationInstanceClass ?? "?",
       publiclyAccessible,
       sourceFacingIps,
@@ -72,7 +73,7 @@ export const replicationInstanceStep: Step = {
   },
   async verify(ctx) {
     const rec = recorded(ctx, RES.instance);
-    if (!rec || ctx.options.dryRun) return;
+    if (!rec) return;
     if (!(await findReplicationInstance(await awsFor(ctx), rec.id))) throw goneError("DMS replication instance", rec.id, RES.instance, ctx.options.statePath);
   },
 };
@@ -84,9 +85,9 @@ function field(ctx: StepContext, key: string): string | undefined {
 async function ensureInstance(ctx: StepContext, aws: AwsServices, aurora: AuroraClusterOutput): Promise<ReplicationInstance> {
   const rec = recorded(ctx, RES.instance);
   if (rec) {
-    const found = ctx.options.dryRun ? { ReplicationInstanceIdentifier: rec.id } : await findReplicationInstance(aws, rec.id);
+    const found = await findReplicationInstance(aws, rec.id);
     if (!found) throw goneError("DMS replication instance", rec.id, RES.instance, ctx.options.statePath);
-    return waitForInstance(ctx, aws, rec.id, found);
+    return waitForInstance(ctx, aws, rec.id);
   }
   const mode = await ctx.prompter.select({
     id: "dms.instance.mode",
@@ -133,7 +134,7 @@ async function ensureInstance(ctx: StepContext, aws: AwsServices, aurora: Aurora
     description: `aurora-migrate: DMS replication instance ${instanceId}; no inbound rule needed`,
     what: "security group of the replication instance",
   });
-  let instance = ctx.options.dryRun ? undefined : await findReplicationInstance(aws, instanceId);
+  let instance = await findReplicationInstance(aws, instanceId);
   if (instance) {
     ctx.reporter.info(`Found the replication instance ${instanceId} from an earlier run that stopped before recording it; using it.`);
   } else {
@@ -153,7 +154,7 @@ async function ensureInstance(ctx: StepContext, aws: AwsServices, aurora: Aurora
     ctx.reporter.success(`Asked DMS to create the replication instance ${instanceId} (${instanceClass}, ${publiclyAccessible ? "public" : "private"}).`);
   }
   await recordResource(ctx, RES.instance, { kind: "dms-replication-instance", id: instanceId, ...(instance.ReplicationInstanceArn ? { arn: instance.ReplicationInstanceArn } : {}), createdByUs: true });
-  return waitForInstance(ctx, aws, instanceId, instance);
+  return waitForInstance(ctx, aws, instanceId);
 }
 
 async function useExisting(ctx: StepContext, aws: AwsServices): Promise<ReplicationInstance> {
@@ -171,7 +172,7 @@ async function useExisting(ctx: StepContext, aws: AwsServices): Promise<Replicat
   const sg = instance.VpcSecurityGroups?.[0]?.VpcSecurityGroupId;
   if (sg) await recordResource(ctx, RES.dmsSecurityGroup, { kind: "security-group", id: sg, createdByUs: false });
   await recordResource(ctx, RES.instance, { kind: "dms-replication-instance", id, ...(instance.ReplicationInstanceArn ? { arn: instance.ReplicationInstanceArn } : {}), createdByUs: false });
-  return waitForInstance(ctx, aws, id, instance);
+  return waitForInstance(ctx, aws, id);
 }
 
 /** A replication subnet group over the Aurora subnets (same VPC), chosen or created. */
@@ -198,7 +199,7 @@ async function ensureSubnetGroup(ctx: StepContext, aws: AwsServices, aurora: Aur
     await recordResource(ctx, RES.subnetGroup, { kind: "dms-subnet-group", id: choice, createdByUs: false });
     return choice;
   }
-  const found = ctx.options.dryRun ? undefined : await findSubnetGroup(aws, ownName);
+  const found = await findSubnetGroup(aws, ownName);
   if (!found) {
     await checkVpcRole(ctx, aws);
     await aws.dms.createReplicationSubnetGroup({
@@ -226,13 +227,10 @@ async function checkVpcRole(ctx: StepContext, aws: AwsServices): Promise<void> {
   }
 }
 
-async function waitForInstance(ctx: StepContext, aws: AwsServices, id: string, seen: ReplicationInstance): Promise<ReplicationInstance> {
-  if (ctx.options.dryRun) {
-    ctx.reporter.info(`[dry-run] would wait until the replication instance ${id} is available.`);
-    return { ...seen, ReplicationInstanceIdentifier: id };
-  }
+async function waitForInstance(ctx: StepContext, aws: AwsServices, id: string): Promise<ReplicationInstance> {
   return pollUntil(ctx, {
     what: `the replication instance ${id}`,
+    until: `the replication instance ${id} is available`,
     read: async () => (await findReplicationInstance(aws, id)) ?? {},
     show: (i) => `replication instance ${id}: ${i.ReplicationInstanceStatus ?? "not found"}`,
     done: (i) => i.ReplicationInstanceStatus === "available",

@@ -15,10 +15,6 @@ export const resumeTaskStep: Step = {
   async run(ctx) {
     const aws = await awsFor(ctx);
     const task = requireOutput(ctx, "dms-task", "The DMS task");
-    if (ctx.options.dryRun) {
-      await aws.dms.startReplicationTask({ ReplicationTaskArn: task.taskArn, StartReplicationTaskType: "resume-processing" });
-      return { summary: "dry run" };
-    }
     const read = async (): Promise<ReplicationTask> => {
       const t = await findTask(aws, { arn: task.taskArn });
       if (!t) throw goneError("DMS task", task.taskId, RES.task, ctx.options.statePath);
@@ -32,6 +28,7 @@ export const resumeTaskStep: Step = {
     }
     await pollUntil(ctx, {
       what: `the task ${task.taskId} to run`,
+      until: `the task ${task.taskId} runs (cached changes applied first, then ongoing ones)`,
       read,
       show: (t) => `task ${task.taskId}: ${t.Status ?? "?"}`,
       done: (t) => t.Status === "running",

@@ -3,7 +3,7 @@ import { OperationError } from "../core/errors.js";
 import { type SyncReading, evaluateSync, syncLine } from "../plan/sync-verdict.js";
 import type { Step, StepContext } from "../migration/context.js";
 import { awsFor } from "../migration/aws/context.js";
-import { PERIOD_SECONDS, latencyQuery, readLatencySeries } from "../migration/aws/latency.js";
+import { PERIOD_SECONDS, readLatencySeries } from "../migration/aws/latency.js";
 import { findTask } from "../migration/aws/lookups.js";
 import type { DmsTaskOutput } from "../migration/outputs/aws.js";
 import { pollUntil } from "../migration/aws/poll.js";
@@ -33,12 +33,9 @@ export const syncWaitStep: Step = {
       max: 60,
       integer: true,
     });
-    if (ctx.options.dryRun) {
-      await aws.cloudwatch.getMetricData(latencyQuery(task.instanceId, task.taskResourceId, ctx.clock.now()));
-      return { summary: "dry run" };
-    }
     const reading = await pollUntil<SyncReading>(ctx, {
       what: "CDC to catch up",
+      until: `CDC latency (source and target) is at most ${threshold} s for ${periods} consecutive ${PERIOD_SECONDS}-second periods`,
       read: () => readLatency(ctx, aws, task, threshold, periods),
       show: (r) => syncLine(r, threshold, periods),
       done: (r) => r.done,

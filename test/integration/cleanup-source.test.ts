@@ -1,3 +1,4 @@
+import { isReadCall } from "../../src/adapters/aws/dry-run.js";
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
@@ -206,8 +207,10 @@ describe("cleanup", () => {
     Object.assign(ctx.state.resources, seeded.resources, { [SLOT_RESOURCE_KEY]: { kind: RESOURCE_KIND.slot, id: slot, createdByUs: true, recordedAt: "2026-01-01T00:00:00.000Z" } });
     ctx.state.outputs["cutover"] = { report: { frozeAt: "2026-01-01T00:00:00.000Z", outcome: "switched" } };
     await runCleanup(ctx, cleanupDepsFor(ctx));
-    expect(fake.calls).toEqual([]);
+    // The lookups are made (a dry run sees what exists); nothing that changes AWS is.
+    expect(fake.calls.filter((c) => !isReadCall(c.method))).toEqual([]);
     expect(fake.tasks.size).toBe(1);
+    expect(ctx.reporter.text).toMatch(/\[dry-run\] would wait until the DMS task .* has stopped/);
     expect(ctx.reporter.text).toMatch(/\[dry-run\] DMS StopReplicationTask/);
     expect(ctx.reporter.text).toMatch(/\[dry-run\] DMS DeleteReplicationInstance/);
     expect(ctx.reporter.text).toMatch(/\[dry-run\] EC2 RevokeSecurityGroupIngress/);

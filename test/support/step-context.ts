@@ -1,4 +1,5 @@
 import { instrumentServices } from "../../src/adapters/aws/instrument.js";
+import { dryRunServices } from "../../src/adapters/aws/dry-run.js";
 import { once } from "../../src/adapters/aws/lazy-client.js";
 import type { AwsServices } from "../../src/adapters/aws/ports.js";
 import { type Clock, systemClock } from "../../src/core/clock.js";
@@ -53,6 +54,12 @@ export function testContext(o: {
       saves.push(structuredClone(state));
       return Promise.resolve();
     },
-    ...(o.aws ? { aws: once(() => Promise.resolve(instrumentServices(o.aws as AwsServices, { reporter, dryRun: options.dryRun }))) } : {}),
+    ...(o.aws ? { aws: once(() => Promise.resolve(servicesFor(o.aws as AwsServices, reporter, options.dryRun))) } : {}),
   };
+}
+
+/** As the session builds them: the dry-run port around the instrumented services under --dry-run. */
+function servicesFor(aws: AwsServices, reporter: MemoryReporter, dryRun: boolean): AwsServices {
+  const services = instrumentServices(aws, { reporter });
+  return dryRun ? dryRunServices(services, { reporter }) : services;
 }

@@ -88,6 +88,10 @@ function askedCalls(): { calls: Call[]; unknown: string[] } {
     for (const m of text.matchAll(/awsGroup\([^,]+,[^,]+(?:\?[^:]+:[^,]+)?,\s*"([^"]+)"/g)) {
       if (m[1]) calls.push({ where: `${rel}: awsGroup(… "${m[1]}")`, ids: [m[1]], method: "confirmDestructive", values: [] });
     }
+    // Confirmations of database changes, passed to changeDatabase (migration/planned-sql.ts) as `ask`.
+    for (const m of text.matchAll(/\bask:\s*\{\s*id:\s*"([^"]+)"/g)) {
+      if (m[1]) calls.push({ where: `${rel}: changeDatabase({ ask: { id: "${m[1]}" } })`, ids: [m[1]], method: "confirmDestructive", values: [] });
+    }
   }
   return { calls, unknown };
 }

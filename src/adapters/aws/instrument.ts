@@ -4,8 +4,6 @@ import type { AwsServices, ServiceName } from "./ports.js";
 
 export interface InstrumentOptions {
   reporter: Reporter;
-  /** --dry-run: print every call, make none; each answers `{}` (steps skip their waits). */
-  dryRun: boolean;
   /** Replaces known secrets in printed parameters. */
   redact?: (text: string) => string;
   profile?: string;
@@ -29,15 +27,11 @@ function wrapPort<T extends object>(service: ServiceName, port: T, around: Aroun
 
 /**
  * The services as steps see them, whether real or the demo's stand-in: every failure
- * translated into a message with a fix (errors.ts), every call shown with --verbose, and
- * under --dry-run printed (secrets masked) instead of made.
+ * translated into a message with a fix (errors.ts) and every call shown with --verbose.
+ * --dry-run wraps the result in dry-run.ts's port (writes printed, not made).
  */
 export function instrumentServices(services: AwsServices, o: InstrumentOptions): AwsServices {
-  const around: Around = async (call, input, send) => {
-    if (o.dryRun) {
-      o.reporter.info(`[dry-run] ${describeCall(call)} ${formatParams(input, o.redact)}`);
-      return {};
-    }
+  const around: Around = async (call, _input, send) => {
     o.reporter.detail(`AWS ${describeCall(call)}`);
     try {
       return await send();

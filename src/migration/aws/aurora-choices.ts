@@ -2,7 +2,7 @@ import type { AwsServices, DbCluster, DbSubnetGroup } from "../../adapters/aws/p
 import { UsageError } from "../../core/errors.js";
 import { eligibleEngineVersions } from "../../plan/engine-version.js";
 import type { StepContext } from "../context.js";
-import { dryRunValue } from "./context.js";
+import { planValue } from "../../adapters/aws/dry-run.js";
 
 /** Every page of a Marker-paginated Describe. */
 export async function allPages<T>(page: (marker: string | undefined) => Promise<{ items: readonly T[] | undefined; marker: string | undefined }>): Promise<T[]> {
@@ -27,7 +27,8 @@ export async function chooseEngineVersion(ctx: StepContext, aws: AwsServices, so
   const id = "aurora.engineVersion";
   const message = `Aurora PostgreSQL version (the source runs ${sourceMajor}; the target must be the same major or newer)`;
   if (choices.length === 0) {
-    if (ctx.options.dryRun) return ctx.prompter.text({ id, message, default: dryRunValue(`newest aurora-postgresql ${sourceMajor}.x`) });
+    // Kept: an account a dry run cannot read offers no version; the plan goes on with one named (or a plan value) instead of failing.
+    if (ctx.options.dryRun) return ctx.prompter.text({ id, message, default: planValue(`newest aurora-postgresql ${sourceMajor}.x`) });
     throw new UsageError(`This region offers no Aurora PostgreSQL version of major ${sourceMajor} or newer.`, {
       hint: "Pick another region with --region, or upgrade the source first.",
     });
@@ -49,9 +50,10 @@ export async function chooseDbSubnetGroup(ctx: StepContext, aws: AwsServices): P
   const id = "aurora.subnetGroup";
   const message = "DB subnet group for Aurora (it decides the VPC)";
   if (groups.length === 0) {
+    // Kept: as for the engine version, a dry run that reads no subnet group plans with a named one.
     if (ctx.options.dryRun) {
-      const name = await ctx.prompter.text({ id, message, default: dryRunValue("DB subnet group") });
-      return { DBSubnetGroupName: name, VpcId: dryRunValue("VPC of the subnet group"), Subnets: [] };
+      const name = await ctx.prompter.text({ id, message, default: planValue("DB subnet group") });
+      return { DBSubnetGroupName: name, VpcId: planValue("VPC of the subnet group"), Subnets: [] };
     }
     throw new UsageError("This account and region have no DB subnet group, so Aurora has no network to go in.", {
       hint: "Create one over subnets in at least two availability zones of your VPC, e.g.\n  aws rds create-db-subnet-group --db-subnet-group-name app-db --db-subnet-group-description 'app databases' --subnet-ids subnet-aaa subnet-bbb\nthen resume.",

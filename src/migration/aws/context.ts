@@ -31,6 +31,3 @@ export function sourceFacts(ctx: StepContext): SourceFacts {
   const v = recorded.serverVersionNum;
   return { location, database: recorded.database, serverVersionNum: v, major: majorOf(v) };
 }
-
-/** Placeholder used in --dry-run where AWS would have returned a value. */
-export const dryRunValue = (what: string): string => `<${what}>`;

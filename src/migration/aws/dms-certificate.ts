@@ -5,7 +5,6 @@ import type { AwsServices } from "../../adapters/aws/ports.js";
 import { RESOURCE_KIND } from "../cleanup/kinds.js";
 import { OperationError, errorMessage } from "../../core/errors.js";
 import type { StepContext } from "../context.js";
-import { dryRunValue } from "./context.js";
 import { findCertificate } from "./lookups.js";
 import { readOutput } from "../outputs/read.js";
 import { RES, goneError, recordResource, recorded } from "./resources.js";
@@ -85,7 +84,6 @@ export async function ensureTargetCertificate(ctx: StepContext, aws: AwsServices
   const key = RES.targetCertificate;
   const rec = recorded(ctx, key);
   if (rec?.id === id) {
-    if (ctx.options.dryRun) return { id, arn: rec.arn ?? dryRunValue("certificate ARN") };
     const found = await findCertificate(aws, rec.arn ? { arn: rec.arn } : { id });
     if (!found?.CertificateArn) throw goneError("DMS certificate", id, key, ctx.options.statePath);
     return { id, arn: found.CertificateArn };
@@ -95,7 +93,7 @@ export async function ensureTargetCertificate(ctx: StepContext, aws: AwsServices
     delete ctx.state.resources[key];
     await ctx.save();
   }
-  const adopted = ctx.options.dryRun ? undefined : await findCertificate(aws, { id });
+  const adopted = await findCertificate(aws, { id });
   let arn = adopted?.CertificateArn;
   if (arn) {
     ctx.reporter.info(`Found the DMS certificate ${id} from an earlier run that stopped before recording it; using it.`);
@@ -105,7 +103,7 @@ export async function ensureTargetCertificate(ctx: StepContext, aws: AwsServices
       .catch((err: unknown) => {
         throw isAwsError(err, "InvalidCertificateFault") ? refused(err, bundle) : err;
       });
-    arn = out.Certificate?.CertificateArn ?? dryRunValue("certificate ARN");
+    arn = out.Certificate?.CertificateArn ?? "?";
     ctx.reporter.success(`Imported the RDS CA bundle ${path} (${bundle.certificates} certificates) into DMS as ${id}: the target endpoint verifies Aurora's certificate and host name (verify-full).`);
   }
   await recordResource(ctx, key, { kind: RESOURCE_KIND.certificate, id, arn, createdByUs: true, caBundle: path });

@@ -3,7 +3,6 @@ import type { AwsServices } from "../../adapters/aws/ports.js";
 import { UsageError } from "../../core/errors.js";
 import type { StepContext } from "../context.js";
 import type { AuroraClusterOutput } from "../outputs/aws.js";
-import { dryRunValue } from "./context.js";
 import { type DmsSecretValue, customerKeyArn, endpointSecretName, missingDmsSecretKeys, secretRoleName } from "../../plan/dms-secret-policy.js";
 import { TARGET_PASSWORD_ENV, sourcePasswordForDms, targetLoginPassword } from "./endpoint-passwords.js";
 import { ensureEndpointSecret, ensureSecretRole } from "./endpoint-secret.js";
@@ -117,7 +116,6 @@ async function masterPassword(ctx: StepContext, aws: AwsServices, aurora: Aurora
   if (typed !== undefined) return typed;
   if (aurora.masterSecretArn) {
     const out = await aws.secretsmanager.getSecretValue({ SecretId: aurora.masterSecretArn });
-    if (ctx.options.dryRun) return dryRunValue("the master password from RDS's secret");
     const password = (JSON.parse(out.SecretString ?? "{}") as { password?: unknown }).password;
     if (typeof password !== "string") {
       throw new UsageError(`RDS's secret ${aurora.masterSecretArn} holds no password the wizard can read.`, { hint: `Check it in the Secrets Manager console, or answer dms.target.username with a login of your own and set ${TARGET_PASSWORD_ENV}.` });
@@ -136,6 +134,7 @@ async function masterPassword(ctx: StepContext, aws: AwsServices, aurora: Aurora
 /** A secret of the user's: not RDS's own, and in the shape DMS needs when the wizard may read it. */
 async function checkUserSecret(ctx: StepContext, aws: AwsServices, arn: string): Promise<{ secretArn: string; kmsKeyArn: string | undefined }> {
   const described = await aws.secretsmanager.describeSecret({ SecretId: arn });
+  // Kept: a dry run without access to AWS reads nothing back, which must not be taken for a secret lacking its keys.
   if (ctx.options.dryRun) return { secretArn: arn, kmsKeyArn: undefined };
   if (described.OwningService === "rds") {
     throw new UsageError(`The secret ${arn} is managed by RDS (master credentials): it holds no host or port, so DMS cannot use it.`, {

@@ -1,6 +1,6 @@
 import { UsageError } from "../../core/errors.js";
 import type { StepContext } from "../context.js";
-import { dryRunValue } from "./context.js";
+import { planValue } from "../../adapters/aws/dry-run.js";
 
 /** The source password for DMS, for unattended runs (README: "Unattended runs"). */
 export const SOURCE_PASSWORD_ENV = "AURORA_MIGRATE_SOURCE_PASSWORD";
@@ -27,8 +27,8 @@ export async function passwordForDms(
     ctx.secrets.set(o.key, known);
     return known;
   }
-  // --dry-run sends nothing: a placeholder stands for a password it would have asked for.
-  if (ctx.options.dryRun) return dryRunValue(`password from ${o.env[0] ?? "the prompt"}`);
+  // Kept: this password only ever goes to AWS, which a dry run does not call; asking for it would be for nothing.
+  if (ctx.options.dryRun) return planValue(`password from ${o.env[0] ?? "the prompt"}`);
   let password: string;
   try {
     password = await ctx.prompter.secret({ id: o.key, message: o.message, ...(o.help ? { help: o.help } : {}), ...(o.env[0] ? { env: o.env[0] } : {}) });

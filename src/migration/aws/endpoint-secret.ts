@@ -3,7 +3,6 @@ import type { AwsServices } from "../../adapters/aws/ports.js";
 import { RESOURCE_KIND } from "../cleanup/kinds.js";
 import { OperationError } from "../../core/errors.js";
 import type { StepContext } from "../context.js";
-import { dryRunValue } from "./context.js";
 import { type DmsSecretValue, SECRET_READ_POLICY_NAME, dmsSecretString, secretReadPolicy, secretRoleTrustPolicy } from "../../plan/dms-secret-policy.js";
 import { trustsDms } from "../../plan/iam-policy-check.js";
 import { goneError, recordResource, recorded } from "./resources.js";
@@ -19,10 +18,6 @@ const SECRET_GONE = ["ResourceNotFoundException"];
 export async function ensureEndpointSecret(ctx: StepContext, aws: AwsServices, o: { key: string; name: string; value: DmsSecretValue; role: "source" | "target" }): Promise<string> {
   const text = dmsSecretString(o.value);
   const rec = recorded(ctx, o.key);
-  if (ctx.options.dryRun) {
-    if (!rec) await aws.secretsmanager.createSecret({ Name: o.name, SecretString: text, Tags: TAGS });
-    return rec?.arn ?? dryRunValue(`ARN of the secret ${o.name}`);
-  }
   let arn: string | undefined;
   let createdNow = false;
   if (rec) {
@@ -88,11 +83,6 @@ export async function ensureSecretRole(
   const rec = recorded(ctx, o.key);
   const trust = secretRoleTrustPolicy(o.region);
   const policy = secretReadPolicy(o.secretArn, o.kmsKeyArn);
-  if (ctx.options.dryRun) {
-    if (!rec) await aws.iam.createRole({ RoleName: o.roleName, AssumeRolePolicyDocument: trust, Tags: TAGS });
-    await aws.iam.putRolePolicy({ RoleName: o.roleName, PolicyName: SECRET_READ_POLICY_NAME, PolicyDocument: policy });
-    return { arn: rec?.arn ?? dryRunValue(`ARN of the role ${o.roleName}`), createdNow: false };
-  }
   let arn: string | undefined;
   let createdNow = false;
   if (rec) {

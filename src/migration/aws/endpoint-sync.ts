@@ -2,7 +2,6 @@ import { isAwsError } from "../../adapters/aws/errors.js";
 import type { AwsServices, CreateEndpointInput, DmsEndpoint, ModifyEndpointInput } from "../../adapters/aws/ports.js";
 import { lowerIdentifier, validateAwsIdentifier } from "../../plan/aws-identifiers.js";
 import type { StepContext } from "../context.js";
-import { dryRunValue } from "./context.js";
 import type { EndpointCredentials, EndpointRole } from "./endpoint-credentials.js";
 import { findEndpoint } from "./lookups.js";
 import { RES, goneError, recordResource, recorded } from "./resources.js";
@@ -69,10 +68,9 @@ export async function ensureEndpoint(
   const key = o.role === "source" ? RES.sourceEndpoint : RES.targetEndpoint;
   const rec = recorded(ctx, key);
   if (rec) {
-    const found = ctx.options.dryRun ? undefined : await findEndpoint(aws, rec.id);
-    if (!ctx.options.dryRun && !found?.EndpointArn) throw goneError("DMS endpoint", rec.id, key, ctx.options.statePath);
+    const found = await findEndpoint(aws, rec.id);
+    if (!found?.EndpointArn) throw goneError("DMS endpoint", rec.id, key, ctx.options.statePath);
     const { spec, credentials } = await o.spec();
-    if (!found?.EndpointArn) return { arn: rec.arn ?? rec.id, modified: false };
     const change = endpointChanges(found, spec, { resendPassword: credentials.mode === "password" && (await lastTestFailed(aws, found.EndpointArn, o.instanceArn)) });
     if (!change) return { arn: found.EndpointArn, modified: false };
     await allowingIamDelay(ctx, credentials.roleIsNew, () => aws.dms.modifyEndpoint(change));
@@ -90,7 +88,7 @@ export async function ensureEndpoint(
   });
   const { spec, credentials } = await o.spec();
   await ctx.save();
-  let endpoint: DmsEndpoint | undefined = ctx.options.dryRun ? undefined : await findEndpoint(aws, id);
+  let endpoint: DmsEndpoint | undefined = await findEndpoint(aws, id);
   let modified = false;
   if (endpoint?.EndpointArn) {
     ctx.reporter.info(`Found the ${o.role} endpoint ${id} from an earlier run that stopped before recording it; using it.`);
@@ -105,7 +103,7 @@ export async function ensureEndpoint(
     const how = credentials.mode === "secret" ? "credentials from its secret" : "password field";
     ctx.reporter.success(`Created the DMS ${o.role} endpoint ${id} (${spec.EngineName}, SSL ${spec.SslMode}, ${how}).`);
   }
-  const arn = endpoint?.EndpointArn ?? dryRunValue(`${o.role} endpoint ARN`);
+  const arn = endpoint?.EndpointArn ?? "?";
   await recordResource(ctx, key, { kind: "dms-endpoint", id, arn, createdByUs: true, endpointType: o.role });
   return { arn, modified };
 }

@@ -30,12 +30,9 @@ export async function testConnections(ctx: StepContext, aws: AwsServices, instan
       if (!isAwsError(err, "InvalidResourceStateFault")) throw err;
     }
   }
-  if (ctx.options.dryRun) {
-    ctx.reporter.info("[dry-run] would wait for both connection tests to succeed.");
-    return;
-  }
   const results = await pollUntil<(DmsConnection | undefined)[]>(ctx, {
     what: "the connection tests",
+    until: "both connection tests succeed",
     read: () =>
       Promise.all(
         endpoints.map(async (e) => {
@@ -58,7 +55,8 @@ export async function testConnections(ctx: StepContext, aws: AwsServices, instan
   });
   const failures = endpoints.map((e, i) => ({ e, c: results[i] })).filter((x) => x.c?.Status === "failed");
   if (failures.length === 0) {
-    ctx.reporter.success("DMS reaches both the source and Aurora.");
+    // Every test succeeded (a dry run's planned ones are still "testing": nothing to claim).
+    if (results.every((c) => c?.Status === "successful")) ctx.reporter.success("DMS reaches both the source and Aurora.");
     return;
   }
   const logs = await lastLogLines(aws, { instanceId: instance.instanceId, since: new Date(startedAt.getTime() - 5 * 60_000) });

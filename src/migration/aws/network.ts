@@ -1,7 +1,6 @@
 import { isAwsError } from "../../adapters/aws/errors.js";
 import type { AwsServices } from "../../adapters/aws/ports.js";
 import type { StepContext } from "../context.js";
-import { dryRunValue } from "./context.js";
 import { findSecurityGroup } from "./lookups.js";
 import { field, goneError, recordResource, recorded } from "./resources.js";
 
@@ -17,11 +16,10 @@ export async function ensureSecurityGroup(
 ): Promise<string> {
   const rec = recorded(ctx, o.key);
   if (rec) {
-    if (ctx.options.dryRun) return rec.id;
     if (!(await findSecurityGroup(aws, { groupId: rec.id }))) throw goneError(o.what, rec.id, o.key, ctx.options.statePath);
     return rec.id;
   }
-  const found = ctx.options.dryRun ? undefined : await findSecurityGroup(aws, { vpcId: o.vpcId, name: o.name });
+  const found = await findSecurityGroup(aws, { vpcId: o.vpcId, name: o.name });
   let groupId = found?.GroupId;
   if (groupId) {
     ctx.reporter.info(`Found the security group ${o.name} (${groupId}) from an earlier run; using it.`);
@@ -32,7 +30,7 @@ export async function ensureSecurityGroup(
       VpcId: o.vpcId,
       TagSpecifications: [{ ResourceType: "security-group", Tags: [{ Key: "created-by", Value: "aurora-migrate" }] }],
     });
-    groupId = out.GroupId ?? dryRunValue(`new security group ${o.name}`);
+    groupId = out.GroupId ?? "?";
     ctx.reporter.success(`Created the security group ${o.name} (${groupId}) in ${o.vpcId}, with no inbound rule.`);
   }
   await recordResource(ctx, o.key, { kind: "security-group", id: groupId, createdByUs: true, name: o.name, vpcId: o.vpcId });

@@ -2,8 +2,7 @@ import { isAwsError } from "../../adapters/aws/errors.js";
 import type { AwsServices } from "../../adapters/aws/ports.js";
 import { OperationError } from "../../core/errors.js";
 import type { StepContext } from "../context.js";
-import type { ResourceRecord } from "../../state/schema.js";
-import { awsFor, dryRunValue } from "../aws/context.js";
+import { awsFor } from "../aws/context.js";
 import { findCertificate, findEndpoint, findReplicationInstance, findSubnetGroup, findTask } from "../aws/lookups.js";
 import { pollUntil } from "../aws/poll.js";
 import { SECRET_READ_POLICY_NAME } from "../../plan/dms-secret-policy.js";
@@ -28,9 +27,16 @@ const ENDPOINT_WAITS: Waits = { firstDelayMs: 5_000, maxDelayMs: 30_000, timeout
 const INSTANCE_WAITS: Waits = { firstDelayMs: 15_000, maxDelayMs: 60_000, timeoutMs: 60 * 60_000 };
 
 /** Polls `read` (undefined = gone) until `settled`, with the wizard's backoff, clock and Ctrl-C. */
-async function waitUntil<T>(ctx: StepContext, what: string, read: () => Promise<T | undefined>, settled: (v: T | undefined) => boolean, show: (v: T | undefined) => string, waits: Waits): Promise<void> {
+async function waitUntil<T>(
+  ctx: StepContext,
+  o: { what: string; until: string },
+  read: () => Promise<T | undefined>,
+  settled: (v: T | undefined) => boolean,
+  show: (v: T | undefined) => string,
+  waits: Waits,
+): Promise<void> {
   // pollUntil treats an undefined reading as "no answer yet", so "gone" travels in a box.
-  await pollUntil<{ v: T | undefined }>(ctx, { what, read: async () => ({ v: await read() }), done: (b) => settled(b.v), show: (b) => show(b.v), ...waits });
+  await pollUntil<{ v: T | undefined }>(ctx, { ...o, read: async () => ({ v: await read() }), done: (b) => settled(b.v), show: (b) => show(b.v), ...waits });
 }
 
 /** Runs a delete call; "already-gone" when AWS no longer has the resource. */
@@ -52,8 +58,6 @@ interface Removal<T> {
   find: () => Promise<T | undefined>;
   status: (found: T) => string | undefined;
   remove: (found: T) => Promise<unknown>;
-  /** --dry-run: the call printed instead (by the instrumentation), with what the state records. */
-  dryRun: () => Promise<unknown>;
   /** What to say when AWS refuses because something still uses it. */
   inUse: () => OperationError;
   /** An error when the resource is in a state it cannot be deleted from. */
@@ -63,10 +67,6 @@ interface Removal<T> {
 
 /** Looks the resource up, deletes it (unless already deleting) and waits until Describe no longer finds it. */
 async function removeAndWait<T>(ctx: StepContext, o: Removal<T>): Promise<CleanupOutcome> {
-  if (ctx.options.dryRun) {
-    await o.dryRun();
-    return "done";
-  }
   const found = await o.find();
   if (!found) return "already-gone";
   const refusal = o.refuse?.(found);
@@ -75,7 +75,7 @@ async function removeAndWait<T>(ctx: StepContext, o: Removal<T>): Promise<Cleanu
     const r = await deleting(() => o.remove(found), o.inUse);
     if (r) return r;
   }
-  await waitUntil(ctx, `${o.what} to be deleted`, o.find, (v) => !v, (v) => `${o.what}: ${v ? (o.status(v) ?? "?") : "deleted"}`, o.waits);
+  await waitUntil(ctx, { what: `${o.what} to be deleted`, until: `${o.what} is deleted` }, o.find, (v) => !v, (v) => `${o.what}: ${v ? (o.status(v) ?? "?") : "deleted"}`, o.waits);
   return "done";
 }
 
@@ -83,19 +83,14 @@ async function removeAndWait<T>(ctx: StepContext, o: Removal<T>): Promise<Cleanu
  * Cleanup's AWS side over the AWS ports of this run. Each removal is looked up first (a
  * resource that is gone is "already-gone"), made, and waited for until DescribeX answers
  * ResourceNotFoundFault, so DMS's order (task → endpoints and instance → subnet group) holds.
- * Under --dry-run each call is printed by the instrumentation and nothing is looked up or awaited.
+ * Under --dry-run the port (adapters/aws/dry-run.ts) plans the calls and answers the lookups
+ * after them as AWS would, so the waits are said rather than made.
  */
 export function cleanupDepsFor(ctx: StepContext): CleanupDeps {
-  const dry = ctx.options.dryRun;
   const aws = (): Promise<AwsServices> => awsFor(ctx);
-  const arnOf = (rec: ResourceRecord, what: string): string => rec.arn ?? dryRunValue(`ARN of ${what} ${rec.id}`);
   return {
     async stopTask(rec) {
       const a = await aws();
-      if (dry) {
-        await a.dms.stopReplicationTask({ ReplicationTaskArn: arnOf(rec, "the task") });
-        return "done";
-      }
       const by = rec.arn ? { arn: rec.arn } : { id: rec.id };
       const task = await findTask(a, by);
       if (!task || task.Status === "deleting" || AT_REST.has(task.Status ?? "")) return "already-gone";
@@ -106,7 +101,7 @@ export function cleanupDepsFor(ctx: StepContext): CleanupDeps {
         );
         if (r) return r;
       }
-      await waitUntil(ctx, `the DMS task ${rec.id} to stop`, () => findTask(a, by), (t) => !t || AT_REST.has(t.Status ?? ""), (t) => `task ${rec.id}: ${t?.Status ?? "gone"}`, TASK_WAITS);
+      await waitUntil(ctx, { what: `the DMS task ${rec.id} to stop`, until: `the DMS task ${rec.id} has stopped` }, () => findTask(a, by), (t) => !t || AT_REST.has(t.Status ?? ""), (t) => `task ${rec.id}: ${t?.Status ?? "gone"}`, TASK_WAITS);
       return "done";
     },
 
@@ -115,7 +110,6 @@ export function cleanupDepsFor(ctx: StepContext): CleanupDeps {
       const by = rec.arn ? { arn: rec.arn } : { id: rec.id };
       return removeAndWait(ctx, {
         what: `the DMS task ${rec.id}`,
-        dryRun: () => a.dms.deleteReplicationTask({ ReplicationTaskArn: arnOf(rec, "the task") }),
         find: () => findTask(a, by),
         status: (t) => t.Status,
         refuse: (t) =>
@@ -134,7 +128,6 @@ export function cleanupDepsFor(ctx: StepContext): CleanupDeps {
       const a = await aws();
       return removeAndWait(ctx, {
         what: `the DMS endpoint ${rec.id}`,
-        dryRun: () => a.dms.deleteEndpoint({ EndpointArn: arnOf(rec, "the endpoint") }),
         find: () => findEndpoint(a, rec.id),
         status: (e) => e.Status,
         remove: (e) => a.dms.deleteEndpoint({ EndpointArn: e.EndpointArn }),
@@ -145,10 +138,6 @@ export function cleanupDepsFor(ctx: StepContext): CleanupDeps {
 
     async deleteCertificate(rec) {
       const a = await aws();
-      if (dry) {
-        await a.dms.deleteCertificate({ CertificateArn: arnOf(rec, "the certificate") });
-        return "done";
-      }
       // DMS deletes a certificate at once (it has no status to wait on).
       const found = await findCertificate(a, rec.arn ? { arn: rec.arn } : { id: rec.id });
       if (!found?.CertificateArn) return "already-gone";
@@ -166,7 +155,6 @@ export function cleanupDepsFor(ctx: StepContext): CleanupDeps {
       const a = await aws();
       return removeAndWait(ctx, {
         what: `the replication instance ${rec.id}`,
-        dryRun: () => a.dms.deleteReplicationInstance({ ReplicationInstanceArn: arnOf(rec, "the replication instance") }),
         find: () => findReplicationInstance(a, rec.id),
         status: (i) => i.ReplicationInstanceStatus,
         remove: (i) => a.dms.deleteReplicationInstance({ ReplicationInstanceArn: i.ReplicationInstanceArn }),
@@ -180,7 +168,7 @@ export function cleanupDepsFor(ctx: StepContext): CleanupDeps {
 
     async deleteSubnetGroup(rec) {
       const a = await aws();
-      if (!dry && !(await findSubnetGroup(a, rec.id))) return "already-gone";
+      if (!(await findSubnetGroup(a, rec.id))) return "already-gone";
       const r = await deleting(
         () => a.dms.deleteReplicationSubnetGroup({ ReplicationSubnetGroupIdentifier: rec.id }),
         () => new OperationError(`DMS refused to delete the replication subnet group ${rec.id}: a replication instance still uses it.`, { hint: "Delete that instance first (cleanup without --keep-instance), then run cleanup again." }),

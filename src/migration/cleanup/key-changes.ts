@@ -1,6 +1,7 @@
 import type { PgClient } from "../../adapters/postgres/connect.js";
 import { findCaptureObjects, nothingInstalled, removalSql, removeCapture } from "../key-changes/remove.js";
 import type { StepContext } from "../context.js";
+import { changeDatabase } from "../planned-sql.js";
 
 /** Where cleanup lists what it did, what was gone and what stays (run-cleanup's report). */
 interface Lists {
@@ -23,20 +24,19 @@ export async function cleanKeyChanges(ctx: StepContext, source: PgClient, report
     return;
   }
   const sql = removalSql(found);
-  if (ctx.options.dryRun) {
-    for (const s of sql) ctx.reporter.info(`[dry-run] on the source: ${s};`);
-    return;
-  }
-  const go = await ctx.prompter.confirmDestructive({
-    id: "cleanup.dropKeyChanges",
-    message: `Remove the key-change trigger from ${found.triggers.length} table(s) on the source, and its table and function?`,
-    consequences: [`Primary-key changes on the source are no longer recorded (the cutover is done with them).`],
+  const change = await changeDatabase(ctx, {
+    where: "source",
+    statements: sql,
+    ask: {
+      id: "cleanup.dropKeyChanges",
+      message: `Remove the key-change trigger from ${found.triggers.length} table(s) on the source, and its table and function?`,
+      consequences: [`Primary-key changes on the source are no longer recorded (the cutover is done with them).`],
+    },
+    apply: async () => {
+      await removeCapture(source, found);
+      report.done.push(`${what}: ${found.triggers.length} trigger(s)`);
+      ctx.reporter.success(`Removed the key-change trigger from ${found.triggers.length} table(s), and its table and function`);
+    },
   });
-  if (!go) {
-    report.remaining.push(`${what}: ${sql.length} statement(s), e.g. ${sql[0] ?? ""};`);
-    return;
-  }
-  await removeCapture(source, found);
-  report.done.push(`${what}: ${found.triggers.length} trigger(s)`);
-  ctx.reporter.success(`Removed the key-change trigger from ${found.triggers.length} table(s), and its table and function`);
+  if (change === "declined") report.remaining.push(`${what}: ${sql.length} statement(s), e.g. ${sql[0] ?? ""};`);
 }

@@ -16,6 +16,7 @@ export function cleanupStartedAt(state: MigrationState): string | undefined {
  * so a cleanup stopped half-way can always be run again to the end. Not under --dry-run.
  */
 export async function markCleanupStarted(ctx: StepContext): Promise<void> {
+  // Kept: a dry run's state (in memory) must not say that cleanup started.
   if (ctx.options.dryRun || cleanupStartedAt(ctx.state) !== undefined) return;
   writeOutput(ctx, CLEANUP_STEP_ID, { ...readOutput(ctx, CLEANUP_STEP_ID), startedAt: ctx.clock.now().toISOString() });
   await ctx.save();

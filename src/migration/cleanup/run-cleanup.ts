@@ -1,5 +1,6 @@
 import type { PgClient } from "../../adapters/postgres/connect.js";
 import { describeLocation } from "../../adapters/postgres/url.js";
+import { isPlanValue } from "../../adapters/aws/dry-run.js";
 import { AppError } from "../../core/errors.js";
 import type { StepContext } from "../context.js";
 import type { ResourceRecord } from "../../state/schema.js";
@@ -10,6 +11,7 @@ import type { CleanupDeps, CleanupOutcome } from "./deps.js";
 import { dmsArtefactDropSql, dropDmsArtefacts, findDmsArtefacts } from "./dms-artefacts.js";
 import { RESOURCE_KIND, SLOT_RESOURCE_KEY } from "./kinds.js";
 import { cleanKeyChanges } from "./key-changes.js";
+import { changeDatabase } from "../planned-sql.js";
 import { CLEANUP_STEP_ID, markCleanupStarted } from "./progress.js";
 import { MARKER_DROP_SQL, dropToolSchema } from "./marker.js";
 import { dropSlot, otherInactiveSlots, readSlot } from "./slot.js";
@@ -60,7 +62,7 @@ export async function runCleanup(ctx: StepContext, deps: CleanupDeps, options: C
   const outcome = async (what: string, r: Live, call: Promise<CleanupOutcome>): Promise<void> => {
     const result = await call;
     removed.add(r);
-    // --dry-run: the call was printed, not made; nothing is recorded as gone.
+    // Kept (--dry-run): the call was planned, not made; nothing is recorded or reported as gone.
     if (ctx.options.dryRun) return;
     r.deletedAt = now();
     await ctx.save();
@@ -84,6 +86,7 @@ export async function runCleanup(ctx: StepContext, deps: CleanupDeps, options: C
       const go = await prompter.confirmDestructive({ id: "cleanup.stopTask", message: `Stop the DMS task ${task.id}?`, consequences: [`The task ${task.id} stops replicating to the target.`] });
       if (go) {
         const r = await deps.stopTask(task);
+        // Kept, as for deletions: a planned stop is not recorded nor reported as made.
         if (!ctx.options.dryRun) {
           task["stoppedAt"] = now();
           await ctx.save();
@@ -160,7 +163,7 @@ export async function runCleanup(ctx: StepContext, deps: CleanupDeps, options: C
 
 /** The slot, DMS's DDL-capture objects and the marker schema on the source. Returns a slot refusal to throw at the end. */
 async function cleanSource(ctx: StepContext, source: PgClient, report: CleanupReport): Promise<AppError | undefined> {
-  const { prompter, reporter } = ctx;
+  const { reporter } = ctx;
   let refusal: AppError | undefined;
   const slotRec = ctx.state.resources[SLOT_RESOURCE_KEY];
   if (slotRec) {
@@ -170,9 +173,11 @@ async function cleanSource(ctx: StepContext, source: PgClient, report: CleanupRe
       report.alreadyGone.push(`replication slot ${slotRec.id}`);
     } else {
       const retained = slot.retainedBytes === null ? "" : ` (it keeps ${Math.round(slot.retainedBytes / 1024 / 1024)} MB of WAL on the source)`;
-      if (ctx.options.dryRun) {
-        dryRunSql(ctx, "source", [`SELECT pg_drop_replication_slot('${slot.name}')`]);
-      } else if (await prompter.confirmDestructive({ id: "cleanup.dropSlot", message: `Drop the replication slot ${slot.name} on the source${retained}?` })) {
+      const change = await changeDatabase(ctx, {
+        where: "source",
+        statements: [`SELECT pg_drop_replication_slot('${slot.name}')`],
+        ask: { id: "cleanup.dropSlot", message: `Drop the replication slot ${slot.name} on the source${retained}?` },
+        apply: async () => {
         try {
           const r = await dropSlot(source, slot.name);
           gone = true;
@@ -183,7 +188,9 @@ async function cleanSource(ctx: StepContext, source: PgClient, report: CleanupRe
           refusal = err;
           report.remaining.push(`replication slot ${slot.name} (in use: not dropped)`);
         }
-      } else {
+        },
+      });
+      if (change === "declined") {
         report.remaining.push(`replication slot ${slot.name}${retained}: drop it when done, or the source's disk fills with WAL: SELECT pg_drop_replication_slot('${slot.name}');`);
       }
     }
@@ -198,12 +205,19 @@ async function cleanSource(ctx: StepContext, source: PgClient, report: CleanupRe
 
   const artefacts = dmsArtefactDropSql(await findDmsArtefacts(source));
   if (artefacts.length === 0) report.alreadyGone.push("DMS's DDL-capture objects on the source");
-  else if (ctx.options.dryRun) dryRunSql(ctx, "source", artefacts);
-  else if (await prompter.confirmDestructive({ id: "cleanup.dropDmsArtefacts", message: "Remove DMS's DDL-capture objects from the source?", consequences: artefacts.map((s) => `  ${s};`) })) {
+  else {
+    const change = await changeDatabase(ctx, {
+      where: "source",
+      statements: artefacts,
+      ask: { id: "cleanup.dropDmsArtefacts", message: "Remove DMS's DDL-capture objects from the source?", consequences: artefacts.map((s) => `  ${s};`) },
+      apply: async () => {
     await dropDmsArtefacts(source, artefacts);
     report.done.push("DMS's DDL-capture objects on the source (event trigger awsdms_intercept_ddl, its function, awsdms_ddl_audit)");
     reporter.success("Removed DMS's DDL-capture objects from the source");
-  } else report.remaining.push(`DMS's DDL-capture objects on the source: ${artefacts.join("; ")}`);
+      },
+    });
+    if (change === "declined") report.remaining.push(`DMS's DDL-capture objects on the source: ${artefacts.join("; ")}`);
+  }
 
   await cleanKeyChanges(ctx, source, report);
   await markerSchema(ctx, source, "source", report);
@@ -213,9 +227,10 @@ async function cleanSource(ctx: StepContext, source: PgClient, report: CleanupRe
 async function cleanTarget(ctx: StepContext, report: CleanupReport): Promise<void> {
   // No target recorded (step 3 never got that far): nothing of ours on it.
   if (!hasTarget(ctx)) return;
-  // Under --dry-run the target may exist only as the calls step 3 printed: nothing is read from it.
-  if (ctx.options.dryRun) {
-    dryRunSql(ctx, "target (if the schema is there)", MARKER_DROP_SQL);
+  // A cluster a dry run only planned (its writer endpoint a plan value) cannot be read: what would be dropped there is printed.
+  const endpoint = readOutput(ctx, "aurora-cluster")?.writerEndpoint;
+  if (typeof endpoint === "string" && isPlanValue(endpoint)) {
+    await changeDatabase(ctx, { where: "target (if the schema is there)", statements: MARKER_DROP_SQL, apply: () => Promise.resolve() });
     return;
   }
   const target = await openDatabase(ctx, "target");
@@ -232,23 +247,18 @@ async function markerSchema(ctx: StepContext, client: PgClient, where: "source" 
     report.alreadyGone.push(`the aurora_migrate schema on the ${where}`);
     return;
   }
-  if (ctx.options.dryRun) {
-    dryRunSql(ctx, where, MARKER_DROP_SQL);
-    return;
-  }
-  if (!(await ctx.prompter.confirmDestructive({ id: "cleanup.dropMarker", message: `Drop the tool's aurora_migrate schema (the cutover marker) on the ${where}?` }))) {
-    report.remaining.push(`the aurora_migrate schema on the ${where}`);
-    return;
-  }
+  const change = await changeDatabase(ctx, {
+    where,
+    statements: MARKER_DROP_SQL,
+    ask: { id: "cleanup.dropMarker", message: `Drop the tool's aurora_migrate schema (the cutover marker) on the ${where}?` },
+    apply: async () => {
   const r = await dropToolSchema(client);
   if (r === "dropped") report.done.push(`the aurora_migrate schema on the ${where}`);
   else if (r === "already-gone") report.alreadyGone.push(`the aurora_migrate schema on the ${where}`);
   else report.remaining.push(`the aurora_migrate schema on the ${where} (marker table dropped; it holds other objects, so it was left)`);
-}
-
-/** --dry-run: the statements cleanup would run, printed instead. */
-function dryRunSql(ctx: StepContext, where: string, statements: readonly string[]): void {
-  for (const sql of statements) ctx.reporter.info(`[dry-run] on the ${where}: ${sql};`);
+    },
+  });
+  if (change === "declined") report.remaining.push(`the aurora_migrate schema on the ${where}`);
 }
 
 function printReport(ctx: StepContext, report: CleanupReport): void {

@@ -72,7 +72,7 @@ export async function revokeRule(ctx: StepContext, aws: AwsServices, rec: Resour
     if (!isAwsError(err, "InvalidPermission.NotFound")) throw err;
     outcome = "already-gone";
   }
-  // --dry-run: the revoke was printed, not made; there is nothing to confirm.
+  // Kept (--dry-run): the revoke was planned, not made; the group still lists the rule, so there is nothing to confirm.
   if (ctx.options.dryRun) return "done";
   for (const delay of [0, ...CONFIRM_DELAYS_MS]) {
     if (delay) await ctx.clock.sleep(delay, ctx.signal);

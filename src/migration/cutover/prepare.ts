@@ -104,6 +104,7 @@ export async function prepareCutover(ctx: StepContext, deps: CutoverDeps, source
       ? "After the switch: no comparison of source and target (cutover.verify none)."
       : `After the switch, with the app already on the target: ${verify === "checksum" ? "row counts and checksums" : "exact row counts"} of the frozen source against the target as of the drain; a difference exits 3.`,
   );
+  // Kept: a dry run asks nothing destructive; the consequences are its plan.
   if (ctx.options.dryRun) {
     for (const line of consequences) reporter.info(line);
   } else {

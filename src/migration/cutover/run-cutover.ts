@@ -85,6 +85,7 @@ export async function runCutover(ctx: StepContext, deps: CutoverDeps, o: Cutover
   try {
     target = await openDatabase(ctx, "target");
     const plan = await untilAborted(prepareCutover(ctx, deps, source, target), ctx.signal);
+    // Kept: where a dry run of the cutover ends, once its plan is shown.
     if (ctx.options.dryRun) {
       reporter.info("Dry run: nothing was changed.");
       return undefined;

@@ -1,5 +1,6 @@
 import { once } from "../../../src/adapters/aws/lazy-client.js";
 import { instrumentServices } from "../../../src/adapters/aws/instrument.js";
+import { dryRunServices } from "../../../src/adapters/aws/dry-run.js";
 import type { Clock } from "../../../src/core/clock.js";
 import { abortError } from "../../../src/core/abort.js";
 import type { GlobalOptions, Step, StepContext } from "../../../src/migration/context.js";
@@ -119,7 +120,12 @@ export function harness(fake: FakeAws, state: MigrationState, o: { answers?: Rec
       saved.push(structuredClone(state));
       return Promise.resolve();
     },
-    aws: once(() => Promise.resolve(instrumentServices(fake, { reporter, dryRun: options.dryRun, redact: (t) => secrets.redact(t) }))),
+    aws: once(() => {
+      // As the session builds them: the dry-run port around the instrumented services under --dry-run.
+      const redact = (t: string): string => secrets.redact(t);
+      const services = instrumentServices(fake, { reporter, redact });
+      return Promise.resolve(options.dryRun ? dryRunServices(services, { reporter, redact }) : services);
+    }),
   };
   return { ctx, reporter, clock, state, saved };
 }

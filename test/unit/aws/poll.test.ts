@@ -10,7 +10,7 @@ function ctx() {
 describe("waiting on AWS", () => {
   it("GIVEN a resource that never gets ready WHEN the overall timeout passes THEN the wait gives up with what it last saw, having backed off", async () => {
     const h = ctx();
-    const err = (await pollUntil(h.ctx, { what: "the thing", read: () => Promise.resolve("creating"), show: (s) => `thing: ${s}`, done: () => false, firstDelayMs: 5_000, maxDelayMs: 60_000, timeoutMs: 10 * 60_000 }).catch((e: unknown) => e)) as Error;
+    const err = (await pollUntil(h.ctx, { what: "the thing", until: "the thing is ready", read: () => Promise.resolve("creating"), show: (s) => `thing: ${s}`, done: () => false, firstDelayMs: 5_000, maxDelayMs: 60_000, timeoutMs: 10 * 60_000 }).catch((e: unknown) => e)) as Error;
     expect(err.message).toMatch(/^Gave up waiting for the thing after \d+ min \(last seen: thing: creating\)/);
     expect(h.clock.sleeps[0]).toBe(5_000);
     expect(h.clock.sleeps[h.clock.sleeps.length - 1]).toBe(60_000);
@@ -23,6 +23,7 @@ describe("waiting on AWS", () => {
     let reads = 0;
     const err = (await pollUntil(c, {
       what: "the thing",
+      until: "the thing is ready",
       read: () => {
         reads += 1;
         if (reads === 2) controller.abort();
@@ -43,6 +44,7 @@ describe("waiting on AWS", () => {
     let reads = 0;
     const value = await pollUntil(h.ctx, {
       what: "the thing",
+      until: "the thing is ready",
       read: () => (++reads === 1 ? Promise.reject(fault("ThrottlingException", "Rate exceeded")) : Promise.resolve("available")),
       show: (s) => s,
       done: (s) => s === "available",
