@@ -1,5 +1,5 @@
 /**
- * Reading a DMS task's state (aws-dms-reference.md §2.7). StopReason strings carry a
+ * Reading a DMS task's state (docs/dms-notes.md §14). StopReason strings carry a
  * "Stop Reason " prefix, so tokens are matched, never the whole string.
  */
 export interface TaskView {

@@ -22,23 +22,24 @@
  *
  * Where DMS loses or duplicates data, the stand-in does too (so the demo and the tests show the
  * tool's guards, not the stand-in's kindness):
- * - An UPDATE that changes a primary key is not applied (aws-dms-reference.md §4.4, "Updating a
- *   primary key column is ignored"): the target keeps the row under its old key. A later UPDATE
- *   or DELETE of the row under its new key matches no row and does nothing; an INSERT that
- *   reuses the old key is dropped (DMS's default ApplyErrorInsertPolicy LOG_ERROR) instead of
- *   stopping the apply. Done by the `awsdms_standin_pk_guard` trigger (pk-guard.ts), on the
- *   mapped target tables while CDC runs only: installed when CDC starts or resumes, removed
- *   when the task stops, reloads or is deleted. After a SIGKILL, `open` finishes what was under
- *   way (continue-cdc installs it again, finish-stop and finish-delete remove it).
+ * - An UPDATE that changes a primary key is not applied (docs/dms-notes.md §4): the target
+ *   keeps the row under its old key. A later UPDATE or DELETE of the row under its new key
+ *   matches no row and does nothing; an INSERT that reuses the old key is dropped (DMS's
+ *   default ApplyErrorInsertPolicy LOG_ERROR) instead of stopping the apply. Done by the
+ *   `awsdms_standin_pk_guard` trigger (pk-guard.ts), on the mapped target tables while CDC runs
+ *   only: installed when CDC starts or resumes, removed when the task stops, reloads or is
+ *   deleted. After a SIGKILL, `open` finishes what was under way (continue-cdc installs it
+ *   again, finish-stop and finish-delete remove it).
  * - A partitioned parent the mappings select is read like a table: its rows arrive through it
- *   and again through each selected partition (§5.11: "select only the child partitions, or
- *   data is duplicated through the parent"). Duplicated rows on a target without a key; with a
- *   primary key, the parent's load fails on the duplicate key ("Table error", the task fails
- *   as for any table the stand-in cannot load). See full-load.ts loadPhases for the order. A
- *   mapping that excludes the parent (as the tool's does) loads every row once.
+ *   and again through each selected partition (docs/dms-notes.md §11). Duplicated rows on a
+ *   target without a key; with a primary key, the parent's load fails on the duplicate key
+ *   ("Table error", the task fails as for any table the stand-in cannot load). See full-load.ts
+ *   loadPhases for the order. A mapping that excludes the parent (as the tool's does) loads
+ *   every row once.
  * - UNLOGGED tables are copied by the full load and get no CDC: logical decoding never sees
  *   their changes, so later changes never arrive (the publications leave them out).
- * - TRUNCATE during CDC is not applied (§4.4): the publications do not publish it.
+ * - TRUNCATE during CDC is not applied (docs/dms-notes.md §4): the publications do not publish
+ *   it.
  *
  * What lives where (the wizard process may be SIGKILLed at any moment and started again)
  * - In the databases: the slot and publications (source), the subscription and its replication
