@@ -3,8 +3,8 @@ import type { TestDatabase } from "./databases.js";
 /**
  * A schema with every case the hand procedure's sequence reset (setval to max(id), per owned
  * column) gets wrong: a free-standing sequence shared through DEFAULT nextval(), the same
- * table name in two schemas, a sequence ahead of max(id) after deletes, an identity column, an empty table,
- * mixed-case names, and a sequence counting down.
+ * table name in two schemas, a sequence ahead of max(id) after deletes, an identity column, an
+ * empty table, mixed-case names, and a sequence counting down.
  */
 export const SEQUENCE_FIXTURE_DDL = `
   CREATE SCHEMA billing;
