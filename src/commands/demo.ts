@@ -9,12 +9,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { connectPg } from "../adapters/postgres/connect.js";
+import { serverMajor } from "../adapters/postgres/sessions.js";
 import { parsePgUrl, stripPassword } from "../adapters/postgres/url.js";
 import { readConfig } from "./config.js";
 import { type Clock, systemClock } from "../core/clock.js";
 import { AppLoad } from "./demo/app-load.js";
 import { differenceLines, validateAtSwitch } from "./demo/check.js";
-import { configOverPresets, demoPresets, shellQuote } from "./demo/presets.js";
+import { configOverPresets, demoPresets } from "./demo/presets.js";
+import { shellQuote } from "../core/shell-quote.js";
 import { DemoPrompter } from "./demo/prompter.js";
 import { type DemoPasswords, type DemoRecord, checkDemoServerFlags, resumedPasswords, demoDatabases, prepareDemoData, readDemoRecord, writeDemoRecord } from "./demo/setup.js";
 import { AppError, InterruptedError, OperationError, UsageError, isAbort } from "../core/errors.js";
@@ -69,11 +71,11 @@ function wholeNumber(value: number | string | undefined, fallback: number, flag:
   return n;
 }
 
-async function majorOf(url: string, password: string | undefined): Promise<number> {
+/** The PostgreSQL major of the server at `url`. */
+async function majorAt(url: string, password: string | undefined): Promise<number> {
   const c = await connectPg(parsePgUrl(url).location, password ?? parsePgUrl(url).password);
   try {
-    const { rows } = await c.query<{ v: string }>("SELECT current_setting('server_version_num') AS v");
-    return Math.floor(Number(rows[0]?.v ?? 0) / 10000);
+    return await serverMajor(c);
   } finally {
     await c.end();
   }
@@ -84,7 +86,7 @@ async function schemaMethod(record: DemoRecord, passwords: DemoPasswords): Promi
   const a = record.auroraServer;
   const targetUrl = `postgres://${encodeURIComponent(a.user)}@${a.host}:${a.port}/postgres?sslmode=${a.sslmode}`;
   try {
-    await findPgDump(await majorOf(record.sourceUrl, passwords.source), await majorOf(targetUrl, passwords.target));
+    await findPgDump(await majorAt(record.sourceUrl, passwords.source), await majorAt(targetUrl, passwords.target));
     return "built-in";
   } catch {
     return "hook";
@@ -165,7 +167,7 @@ export async function runDemo(g: GlobalOptions, o: DemoCommandOptions, io: DemoI
     const wanted = o.schemaMethod ?? "auto";
     if (!["auto", "built-in", "hook"].includes(wanted)) throw new UsageError(`--schema-method must be auto, built-in or hook, got ${wanted}.`);
     const method = wanted === "auto" ? await schemaMethod(record, passwords) : (wanted as "built-in" | "hook");
-    const script = (name: string): string => shellQuote(fileURLToPath(new URL(`../demo/${name}`, import.meta.url)));
+    const script = (name: string): string => shellQuote(fileURLToPath(new URL(`./demo/${name}`, import.meta.url)));
     const node = shellQuote(process.execPath);
     const presets = demoPresets({
       sourceUrl: record.sourceUrl,

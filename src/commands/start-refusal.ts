@@ -1,7 +1,8 @@
 import { UsageError } from "../core/errors.js";
 import { firstUnfinished } from "../wizard/runner.js";
 import { type Step } from "../migration/context.js";
-import { commandFor, shellQuote } from "../state/paths.js";
+import { shellQuote } from "../core/shell-quote.js";
+import { commandFor } from "../state/paths.js";
 import type { MigrationState } from "../state/schema.js";
 
 /**

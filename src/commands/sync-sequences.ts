@@ -1,5 +1,6 @@
 import { connectUrl } from "../adapters/postgres/connect-url.js";
 import { resolveSchemas } from "../adapters/postgres/schemas.js";
+import { withBoth } from "../adapters/postgres/sessions.js";
 import { UsageError } from "../core/errors.js";
 import type { GlobalOptions } from "../migration/context.js";
 import { printSequenceReport, sequenceReportJson } from "../migration/sequences/report.js";
@@ -26,18 +27,10 @@ export function requireUrls(o: { source?: string; target?: string }, command: st
 /** `aurora-migrate sync-sequences`: every source sequence's position onto the target. */
 export async function runSyncSequences(g: GlobalOptions, o: SyncSequencesOptions, reporter: Reporter): Promise<void> {
   const urls = requireUrls(o, "sync-sequences");
-  const source = await connectUrl(urls.source);
-  try {
-    const target = await connectUrl(urls.target);
-    try {
-      const schemas = await resolveSchemas(source, o.schemas);
-      const report = await syncSequences({ source, target, schemas, dryRun: g.dryRun });
-      if (reporter.jsonMode) reporter.json(sequenceReportJson(report));
-      printSequenceReport(report, reporter);
-    } finally {
-      await target.end();
-    }
-  } finally {
-    await source.end();
-  }
+  await withBoth(() => connectUrl(urls.source), () => connectUrl(urls.target), async (source, target) => {
+    const schemas = await resolveSchemas(source, o.schemas);
+    const report = await syncSequences({ source, target, schemas, dryRun: g.dryRun });
+    if (reporter.jsonMode) reporter.json(sequenceReportJson(report));
+    printSequenceReport(report, reporter);
+  });
 }

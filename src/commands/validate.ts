@@ -4,7 +4,7 @@ import { BlockedError, UsageError } from "../core/errors.js";
 import type { GlobalOptions } from "../migration/context.js";
 import { IGNORED_SCHEMAS } from "../migration/schema/catalog.js";
 import { printParity } from "../migration/schema/parity-print.js";
-import type { Reporter } from "../ui/reporter.js";
+import { type Reporter, failingSpinner } from "../ui/reporter.js";
 import { type TableComparison, type ValidateReport, validateDatabases } from "../migration/validate/compare.js";
 import type { ObjectCheck } from "../migration/validate/object-compare.js";
 import { requireUrls } from "./sync-sequences.js";
@@ -79,9 +79,8 @@ export async function runValidate(g: GlobalOptions, o: ValidateCommandOptions, r
   // Connect to the target once up front, so a bad target URL fails before any work starts.
   await (await connectUrl(urls.target)).end();
   const spinner = reporter.spinner(`Comparing tables in ${schemas.join(", ")}`);
-  let report: ValidateReport;
-  try {
-    report = await validateDatabases({
+  const report: ValidateReport = await failingSpinner(spinner, () =>
+    validateDatabases({
       connectSource: () => connectUrl(urls.source),
       connectTarget: () => connectUrl(urls.target),
       schemas,
@@ -91,11 +90,8 @@ export async function runValidate(g: GlobalOptions, o: ValidateCommandOptions, r
       objects: true,
       ...(signal ? { signal } : {}),
       onProgress: (done, total, last) => spinner.update(`Compared ${done}/${total} tables (last: ${last.schema}.${last.table}, ${LABEL[last.status]})`),
-    });
-  } catch (err) {
-    spinner.fail();
-    throw err;
-  }
+    }),
+  );
   spinner.stop();
   if (reporter.jsonMode) reporter.json(report);
   printReport(report, reporter);

@@ -4,12 +4,12 @@
 export function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) {
     work.catch(() => undefined);
-    return Promise.reject(abortErr());
+    return Promise.reject(abortError());
   }
   return new Promise<T>((resolve, reject) => {
     const onAbort = (): void => {
       work.catch(() => undefined);
-      reject(abortErr());
+      reject(abortError());
     };
     signal.addEventListener("abort", onAbort, { once: true });
     work.then(
@@ -25,8 +25,9 @@ export function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<
   });
 }
 
-function abortErr(): Error {
-  const e = new Error("Interrupted");
+/** The one error an interrupted wait or command throws (Ctrl-C): `isAbort` in errors.ts knows it by its name (so do DOMException aborts). */
+export function abortError(message = "Interrupted"): Error {
+  const e = new Error(message);
   e.name = "AbortError";
   return e;
 }

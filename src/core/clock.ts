@@ -1,3 +1,5 @@
+import { abortError } from "./abort.js";
+
 /** Time is injected so waits are instant in tests and Ctrl-C stops them. */
 export interface Clock {
   now(): Date;
@@ -24,12 +26,6 @@ export const systemClock: Clock = {
       signal?.addEventListener("abort", onAbort, { once: true });
     }),
 };
-
-export function abortError(): Error {
-  const err = new Error("Interrupted");
-  err.name = "AbortError";
-  return err;
-}
 
 /** Throws an AbortError when the signal has fired; call it between units of work. */
 export function throwIfAborted(signal: AbortSignal | undefined): void {

@@ -2,6 +2,7 @@ import { libpqEnv } from "../adapters/postgres/env.js";
 import { describeLocation } from "../adapters/postgres/url.js";
 import { redactUrl } from "../core/secrets.js";
 import { type HookResult, runHook } from "../adapters/shell/run-hook.js";
+import { abortError } from "../core/abort.js";
 import { OperationError, errorMessage } from "../core/errors.js";
 import type { StepContext } from "./context.js";
 import { type DatabaseRole, recordedLocation } from "./connections.js";
@@ -65,9 +66,7 @@ export async function runDatabaseHook(
     });
   }
   if (result.ended === "abort") {
-    const e = new Error(`The ${what} was ended: interrupted.`);
-    e.name = "AbortError";
-    throw e;
+    throw abortError(`The ${what} was ended: interrupted.`);
   }
   const code = result.code;
   if (code !== 0) {

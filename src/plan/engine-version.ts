@@ -1,3 +1,5 @@
+import { majorOf } from "./pg-version.js";
+
 /**
  * Which Aurora PostgreSQL versions the target may run: the product rule is "major ≥ the
  * source's major" (ours, not AWS's). The proposed default is the newest minor of the lowest
@@ -23,13 +25,9 @@ export function compareVersions(a: string, b: string): number {
   return 0;
 }
 
-export function majorOf(v: EngineVersionInfo): number {
-  return parts(v.MajorEngineVersion ?? v.EngineVersion ?? "0")[0] ?? 0;
-}
-
 export function eligibleEngineVersions(versions: readonly EngineVersionInfo[], sourceMajor: number): { choices: string[]; proposed?: string } {
   const ok = versions
-    .filter((v) => v.EngineVersion && (v.Status === undefined || v.Status === "available") && majorOf(v) >= Math.floor(sourceMajor))
+    .filter((v) => v.EngineVersion && (v.Status === undefined || v.Status === "available") && majorOf(v.MajorEngineVersion ?? v.EngineVersion ?? "") >= Math.floor(sourceMajor))
     .map((v) => v.EngineVersion as string);
   const choices = [...new Set(ok)].sort((a, b) => compareVersions(b, a));
   const lowestMajor = Math.min(...choices.map((c) => parts(c)[0] ?? 0));

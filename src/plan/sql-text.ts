@@ -1,12 +1,31 @@
-/** Pure helpers that write SQL text shown to users or sent to the server. */
+/**
+ * The one place SQL text is quoted. Two ways, for two readers:
+ * - SQL we send to a server: `quoteIdent`, `qualified` and `quoteLiteral` always quote, exactly
+ *   as pg's escapeIdentifier/escapeLiteral do (test/unit/sql-text.test.ts holds them equal), so
+ *   no keyword a newer server reserves can break a statement.
+ * - Names a person reads (fixes, lists): `readableName` quotes only where PostgreSQL needs it,
+ *   as the server's quote_ident() does, so `ALTER TABLE public."order" …` runs as printed.
+ */
 
-/** "name" with embedded quotes doubled: a safe identifier. */
+/** `"name"` with inner quotes doubled: any identifier, mixed case, spaces, keywords included. */
 export const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+
+/** `"schema"."name"` (or more parts: `"schema"."table"."column"`), for SQL and messages alike. */
+export const qualified = (...parts: readonly string[]): string => parts.map(quoteIdent).join(".");
+
+/**
+ * `'text'` with inner quotes doubled; with a backslash, `E'…'` with it doubled too, so the
+ * literal means the same whatever standard_conforming_strings says.
+ */
+export function quoteLiteral(text: string): string {
+  const quoted = text.replace(/'/g, "''");
+  return text.includes("\\") ? `E'${quoted.replace(/\\/g, "\\\\")}'` : `'${quoted}'`;
+}
 
 /**
  * Every keyword PostgreSQL does not accept as a bare name in some position (reserved, type or
- * function name, column name: `pg_get_keywords()` with catcode <> 'U', PostgreSQL 17). Quoted
- * as quote_ident() quotes them, so `ALTER TABLE public."order" …` runs as printed.
+ * function name, column name: `pg_get_keywords()` with catcode <> 'U', PostgreSQL 17; the unit
+ * test compares it with the servers the tests run). Quoted as quote_ident() quotes them.
  */
 const NON_BARE_KEYWORDS = new Set(
   (
@@ -28,15 +47,14 @@ const NON_BARE_KEYWORDS = new Set(
   ).split(" "),
 );
 
-/** Only quotes an identifier when PostgreSQL would need it, so fixes read naturally. */
-export function ident(name: string): string {
-  return /^[a-z_][a-z0-9_$]*$/.test(name) && !NON_BARE_KEYWORDS.has(name) ? name : quoteIdent(name);
+/** One identifier as a person reads it: bare when quote_ident() would leave it bare (lower-case letters, digits, `_`; no keyword above), else quoted. */
+function readablePart(name: string): string {
+  return /^[a-z_][a-z0-9_]*$/.test(name) && !NON_BARE_KEYWORDS.has(name) ? name : quoteIdent(name);
 }
 
-/** schema.table, each part quoted only when needed. */
-export const qualified = (schema: string, table: string): string => `${ident(schema)}.${ident(table)}`;
+/** `public."order".total`: each part quoted only where needed, for text a person reads and may paste. */
+export const readableName = (...parts: readonly string[]): string => parts.map(readablePart).join(".");
 
-export const quoteLiteral = (text: string): string => `'${text.replace(/'/g, "''")}'`;
 
 /** 1536 → "1.5 KiB": sizes in messages. */
 export function formatBytes(bytes: number): string {

@@ -8,7 +8,8 @@
  */
 import type { PgClient } from "../adapters/postgres/connect.js";
 import type { Clock } from "../core/clock.js";
-import { type PgEndpoint, qualified, quoteIdent, quoteLiteral } from "./endpoint.js";
+import { type PgEndpoint } from "./endpoint.js";
+import { qualified, quoteIdent, quoteLiteral } from "../plan/sql-text.js";
 import type { SourceTable } from "./source-tables.js";
 
 /** Names of the task's objects, derived from the slot name (each at most 63 bytes). */
@@ -38,7 +39,7 @@ export async function createPublications(source: PgClient, slotName: string, tab
   ];
   for (const [name, members, publish] of groups) {
     if (members.length === 0) continue;
-    await source.query(`CREATE PUBLICATION ${quoteIdent(name)} FOR TABLE ${members.map(qualified).join(", ")} WITH (publish = ${quoteLiteral(publish)})`);
+    await source.query(`CREATE PUBLICATION ${quoteIdent(name)} FOR TABLE ${members.map((m) => qualified(m.schema, m.table)).join(", ")} WITH (publish = ${quoteLiteral(publish)})`);
     made.push(name);
   }
   if (made.length === 0) {

@@ -14,20 +14,6 @@ export function connectEndpoint(endpoint: PgEndpoint, options: { replication?: "
   return connectPg(endpoint.location, endpoint.password, { applicationName: STANDIN_APPLICATION_NAME, ...options });
 }
 
-/** `"schema"."table"`, quoted for SQL. */
-export function qualified(t: { schema: string; table: string }): string {
-  return `${quoteIdent(t.schema)}.${quoteIdent(t.table)}`;
-}
-
-export function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
-
-export function quoteLiteral(value: string): string {
-  // standard_conforming_strings is on in every supported server: only quotes need doubling.
-  return `'${value.replace(/'/g, "''")}'`;
-}
-
 /** Ends a session without waiting on a server that may be gone. */
 export async function closeQuietly(client: PgClient | undefined): Promise<void> {
   if (!client) return;

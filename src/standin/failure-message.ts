@@ -4,7 +4,7 @@
  * report sees why the task failed and where.
  */
 import { errorMessage } from "../core/errors.js";
-import { qualified } from "./endpoint.js";
+import { qualified } from "../plan/sql-text.js";
 import { TableLoadError } from "./table-copy.js";
 import type { TargetTablePrepMode } from "./task-settings.js";
 
@@ -21,7 +21,7 @@ function postgresText(err: unknown): string {
 
 export function failureMessage(err: unknown, prepMode: TargetTablePrepMode): string {
   if (err instanceof TableLoadError) {
-    const table = qualified(err.table);
+    const table = qualified(err.table.schema, err.table.table);
     if (err.step === "truncate") {
       return `Last Error Database error. Failed to prepare table ${table} on the target (TargetTablePrepMode ${prepMode}): TRUNCATE failed: ${postgresText(err.error)}; ${TAIL}`;
     }

@@ -7,7 +7,8 @@
  */
 import { setTimeout as delay } from "node:timers/promises";
 import type { PgClient } from "../adapters/postgres/connect.js";
-import { type PgEndpoint, closeQuietly, connectEndpoint, qualified, quoteLiteral } from "./endpoint.js";
+import { type PgEndpoint, closeQuietly, connectEndpoint } from "./endpoint.js";
+import { qualified, quoteLiteral } from "../plan/sql-text.js";
 import type { SourceTable } from "./source-tables.js";
 import { TableLoadError, copyTable } from "./table-copy.js";
 
@@ -158,7 +159,7 @@ async function prepareParents(options: FullLoadOptions, parents: readonly Source
     for (const parent of parents) {
       if (signal.aborted) throw signal.reason;
       try {
-        await target.query(`TRUNCATE TABLE ${qualified(parent)}`);
+        await target.query(`TRUNCATE TABLE ${qualified(parent.schema, parent.table)}`);
       } catch (err) {
         if (signal.aborted) throw signal.reason;
         const failure = new TableLoadError(parent, "truncate", err);

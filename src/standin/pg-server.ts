@@ -16,7 +16,7 @@ import { promisify } from "node:util";
 import pg from "pg";
 import { OperationError } from "../core/errors.js";
 import type { PgLocation } from "../adapters/postgres/url.js";
-import { quoteIdent } from "./endpoint.js";
+import { quoteIdent } from "../plan/sql-text.js";
 import { type SelfSignedCertificate, selfSignedCertificate } from "./tls-certificate.js";
 
 const run = promisify(execFile);

@@ -19,7 +19,7 @@
  * the schema with CASCADE removes the function and every trigger at once.
  */
 import type { PgClient } from "../adapters/postgres/connect.js";
-import { qualified, quoteLiteral } from "./endpoint.js";
+import { qualified, quoteLiteral } from "../plan/sql-text.js";
 
 export const GUARD_SCHEMA = "awsdms_standin";
 export const GUARD_NAME = "awsdms_standin_pk_guard";
@@ -80,11 +80,11 @@ export async function installPkGuard(target: PgClient, tables: readonly GuardedT
   const existing = await existingGuards(target);
   for (const t of present) {
     const args = t.primaryKey.map(quoteLiteral).join(", ");
-    if (existing.get(qualified(t))?.endsWith(`${GUARD_NAME}(${args})`)) continue;
+    if (existing.get(qualified(t.schema, t.table))?.endsWith(`${GUARD_NAME}(${args})`)) continue;
     await inTransaction(target, async () => {
-      await target.query(`DROP TRIGGER IF EXISTS ${GUARD_NAME} ON ${qualified(t)}`);
-      await target.query(`CREATE TRIGGER ${GUARD_NAME} BEFORE INSERT OR UPDATE ON ${qualified(t)} FOR EACH ROW EXECUTE FUNCTION ${GUARD_SCHEMA}.${GUARD_NAME}(${args})`);
-      await target.query(`ALTER TABLE ${qualified(t)} ENABLE REPLICA TRIGGER ${GUARD_NAME}`);
+      await target.query(`DROP TRIGGER IF EXISTS ${GUARD_NAME} ON ${qualified(t.schema, t.table)}`);
+      await target.query(`CREATE TRIGGER ${GUARD_NAME} BEFORE INSERT OR UPDATE ON ${qualified(t.schema, t.table)} FOR EACH ROW EXECUTE FUNCTION ${GUARD_SCHEMA}.${GUARD_NAME}(${args})`);
+      await target.query(`ALTER TABLE ${qualified(t.schema, t.table)} ENABLE REPLICA TRIGGER ${GUARD_NAME}`);
     });
   }
   return present;
@@ -109,7 +109,7 @@ async function existingGuards(target: PgClient): Promise<Map<string, string>> {
       WHERE g.tgname = $1 AND g.tgenabled = 'R'`,
     [GUARD_NAME],
   );
-  return new Map(rows.map((r) => [qualified({ schema: r.schema, table: r.table }), r.def]));
+  return new Map(rows.map((r) => [qualified(r.schema, r.table), r.def]));
 }
 
 /** Removes the schema, the function and every guard trigger; nothing happens when none is there. */

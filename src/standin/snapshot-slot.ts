@@ -6,7 +6,8 @@
  */
 import type { PgClient } from "../adapters/postgres/connect.js";
 import type { Clock } from "../core/clock.js";
-import { type PgEndpoint, STANDIN_APPLICATION_NAME, closeQuietly, connectEndpoint, quoteIdent } from "./endpoint.js";
+import { type PgEndpoint, STANDIN_APPLICATION_NAME, closeQuietly, connectEndpoint } from "./endpoint.js";
+import { quoteIdent } from "../plan/sql-text.js";
 
 export interface ExportedSnapshot {
   slotName: string;

@@ -5,7 +5,7 @@
  * created (columns and primary key only) where the schema load left one out.
  */
 import type { PgClient } from "../adapters/postgres/connect.js";
-import { qualified, quoteIdent } from "./endpoint.js";
+import { qualified, quoteIdent } from "../plan/sql-text.js";
 import { type SelectionRule, selectTables } from "./table-mappings.js";
 
 export interface SourceTable {
@@ -102,24 +102,24 @@ export async function resolveSourceTables(source: PgClient, rules: readonly Sele
 export async function createMissingTargetTables(source: PgClient, target: PgClient, tables: readonly SourceTable[]): Promise<SourceTable[]> {
   const created: SourceTable[] = [];
   for (const t of tables) {
-    const exists = await target.query<{ oid: string | null }>("SELECT to_regclass($1)::text AS oid", [qualified(t)]);
+    const exists = await target.query<{ oid: string | null }>("SELECT to_regclass($1)::text AS oid", [qualified(t.schema, t.table)]);
     if (exists.rows[0]?.oid) continue;
     const cols = await source.query<{ name: string; type: string; not_null: boolean }>(
       `SELECT a.attname::text AS name, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS not_null
          FROM pg_attribute a WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`,
-      [qualified(t)],
+      [qualified(t.schema, t.table)],
     );
     const pk = await source.query<{ name: string }>(
       `SELECT a.attname::text AS name FROM pg_index i
          JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey::int2[])
         WHERE i.indrelid = $1::regclass AND i.indisprimary
         ORDER BY array_position(i.indkey::int2[], a.attnum)`,
-      [qualified(t)],
+      [qualified(t.schema, t.table)],
     );
     const defs = cols.rows.map((c) => `${quoteIdent(c.name)} ${c.type}${c.not_null ? " NOT NULL" : ""}`);
     if (pk.rows.length) defs.push(`PRIMARY KEY (${pk.rows.map((c) => quoteIdent(c.name)).join(", ")})`);
     await target.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(t.schema)}`);
-    await target.query(`CREATE TABLE ${qualified(t)} (${defs.join(", ")})`);
+    await target.query(`CREATE TABLE ${qualified(t.schema, t.table)} (${defs.join(", ")})`);
     created.push(t);
   }
   return created;

@@ -9,7 +9,7 @@ import { Transform, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { from as copyFrom, to as copyTo } from "pg-copy-streams";
 import type { PgClient } from "../adapters/postgres/connect.js";
-import { qualified, quoteIdent } from "./endpoint.js";
+import { qualified, quoteIdent } from "../plan/sql-text.js";
 import type { SourceTable } from "./source-tables.js";
 
 /** A table could not be prepared or loaded on the target; `step` says which statement failed. */
@@ -19,7 +19,7 @@ export class TableLoadError extends Error {
     readonly step: "truncate" | "load",
     readonly error: unknown,
   ) {
-    super(`${step} of ${qualified(table)} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    super(`${step} of ${qualified(table.schema, table.table)} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     this.name = "TableLoadError";
   }
 }
@@ -58,7 +58,7 @@ export async function copyTable(options: CopyTableOptions): Promise<number> {
   try {
     if (options.truncateFirst) {
       try {
-        await target.query(`TRUNCATE TABLE ${qualified(table)}`);
+        await target.query(`TRUNCATE TABLE ${qualified(table.schema, table.table)}`);
       } catch (err) {
         throw new TableLoadError(table, "truncate", err);
       }
@@ -67,9 +67,9 @@ export async function copyTable(options: CopyTableOptions): Promise<number> {
     try {
       // COPY refuses a partitioned table as its source; its rows are read through a query
       // (every partition's rows, as DMS reads a selected parent).
-      const from = table.partitioned ? `(SELECT ${columns} FROM ${qualified(table)})` : `${qualified(table)} (${columns})`;
+      const from = table.partitioned ? `(SELECT ${columns} FROM ${qualified(table.schema, table.table)})` : `${qualified(table.schema, table.table)} (${columns})`;
       const out = source.query(copyTo(`COPY ${from} TO STDOUT`));
-      const into = target.query(copyFrom(`COPY ${qualified(table)} (${columns}) FROM STDIN`));
+      const into = target.query(copyFrom(`COPY ${qualified(table.schema, table.table)} (${columns}) FROM STDIN`));
       await pipeline(out, counter, into);
     } catch (err) {
       throw new TableLoadError(table, "load", err);

@@ -42,6 +42,7 @@
  *   it.
  */
 import type { PgClient } from "../adapters/postgres/connect.js";
+import { withBoth } from "../adapters/postgres/sessions.js";
 import { describeLocation } from "../adapters/postgres/url.js";
 import type { Clock } from "../core/clock.js";
 import {
@@ -178,7 +179,7 @@ export async function fullLoad(host: PhaseHost, signal: AbortSignal): Promise<vo
 export async function startCdc(host: PhaseHost, signal: AbortSignal): Promise<void> {
   const r = host.record;
   try {
-    await withBoth(host.config, async (source, target) => {
+    await withBoth(() => connectEndpoint(host.config.source), () => connectEndpoint(host.config.target), async (source, target) => {
       if (!(await slotInfo(source, host.config.slotName))) {
         throw new Error(`the replication slot "${host.config.slotName}" no longer exists on the source ${describeLocation(host.config.source.location)}; reload the target to start over.`);
       }
@@ -229,10 +230,6 @@ function sourceForTarget(config: ReplicationEngineConfig): PgEndpoint {
   const over = config.sourceAsSeenFromTarget;
   if (!over) return config.source;
   return { ...config.source, location: { ...config.source.location, host: over.host, port: over.port } };
-}
-
-function withBoth<T>(config: ReplicationEngineConfig, fn: (source: PgClient, target: PgClient) => Promise<T>): Promise<T> {
-  return withSession(config.source, (s) => withSession(config.target, (t) => fn(s, t)));
 }
 
 class NoTablesError extends Error {}

@@ -1,9 +1,7 @@
+import { shellQuote } from "../core/shell-quote.js";
+
 /** The state file used when --state is not given. Kept apart so `--help` loads nothing else. */
 export const DEFAULT_STATE_PATH = "./aurora-migrate.state.json";
-
-export function shellQuote(s: string): string {
-  return /^[\w./@:=-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`;
-}
 
 /** The exact command line to run `verb` on this migration again, for messages (`namingState`: --state even for the default file). */
 export function commandFor(verb: string, options: { statePath: string; configPath?: string }, namingState = false): string {

@@ -2,12 +2,13 @@ import { X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { connectPg, isUnreachable } from "../adapters/postgres/connect.js";
-import { quoteIdent } from "../adapters/postgres/sql.js";
+import { quoteIdent } from "../plan/sql-text.js";
 import { type PgLocation, describeLocation, formatPgUrl, parsePgUrl } from "../adapters/postgres/url.js";
 import { AppError, OperationError, errorMessage } from "../core/errors.js";
 import type { StepContext } from "../migration/context.js";
 import type { MigrationState } from "../state/schema.js";
 import { openDatabase } from "../migration/connections.js";
+import { failingSpinner } from "../ui/reporter.js";
 
 /** Question ids (and --config keys) of how the tool reaches Aurora. */
 export const TARGET_URL = "target.url";
@@ -126,7 +127,7 @@ export async function checkReachable(ctx: StepContext, r: ReachContext): Promise
     return;
   }
   const spinner = ctx.reporter.spinner(`Connecting to Aurora at ${where} from this machine (TCP, TLS, login)`);
-  try {
+  await failingSpinner(spinner, async () => {
     const client = await openDatabase(ctx, "target", { connectTimeoutMs: 10_000 }).catch(async (err: unknown) => {
       if (!(missingDatabase(err) && r.createdWriterId && r.via === "endpoint")) throw err;
       await createDatabase(ctx, r.target);
@@ -138,10 +139,9 @@ export async function checkReachable(ctx: StepContext, r: ReachContext): Promise
     } finally {
       await client.end().catch(() => undefined);
     }
-  } catch (err) {
-    spinner.fail();
+  }).catch((err: unknown) => {
     throw explainUnreachable(err, r);
-  }
+  });
 }
 
 function missingDatabase(err: unknown): boolean {

@@ -2,7 +2,7 @@ import { DMS_LOGS_ROLE_FIX, isAwsError } from "../adapters/aws/errors.js";
 import type { AwsServices, ReplicationTask } from "../adapters/aws/ports.js";
 import { MARKER_TABLE, TOOL_SCHEMA, ensureMarkerTable } from "../adapters/postgres/marker.js";
 import { listPartitionedTables } from "../adapters/postgres/partitioned-tables.js";
-import { qualified } from "../adapters/postgres/sql.js";
+import { qualified } from "../plan/sql-text.js";
 import { OperationError } from "../core/errors.js";
 import { defaultBaseName, lowerIdentifier, validateAwsIdentifier } from "../plan/aws-identifiers.js";
 import { planLobSettings } from "../plan/lob-sizing.js";

@@ -1,5 +1,6 @@
 import type { PgClient } from "../adapters/postgres/connect.js";
-import { qualified } from "../adapters/postgres/sql.js";
+import { qualified } from "../plan/sql-text.js";
+import { withBoth } from "../adapters/postgres/sessions.js";
 import { BlockedError, OperationError } from "../core/errors.js";
 import type { Step } from "../migration/context.js";
 import { readCatalog } from "../migration/schema/catalog.js";
@@ -9,7 +10,7 @@ import { applyGrants, existingRoles, missingRoleFindings, planPrivileges, readPr
 import { type MatviewRefreshReport, populatedMatviews, refreshMatviews } from "../migration/schema/matviews.js";
 import { invalidIndexes, restoreSetAside } from "../migration/schema/restore.js";
 import type { Finding } from "../state/schema.js";
-import type { Reporter } from "../ui/reporter.js";
+import { type Reporter, failingSpinner } from "../ui/reporter.js";
 import { printSequenceReport } from "../migration/sequences/report.js";
 import { sequencesBehind, syncSequences } from "../migration/sequences/sync.js";
 import { openDatabase } from "../migration/connections.js";
@@ -47,9 +48,8 @@ export const restoreAndSequencesStep: Step = {
     const { setAside, schemas } = loaded;
     const partitionIndexes = setAside.reduce((n, o) => n + (o.partitions?.length ?? 0), 0);
     const spinner = ctx.reporter.spinner(`Restoring ${setAside.length} set-aside object(s)${partitionIndexes ? ` and ${partitionIndexes} partition index(es)` : ""}, ${jobs} at a time`);
-    let restored;
-    try {
-      restored = await restoreSetAside({
+    const restored = await failingSpinner(spinner, () =>
+      restoreSetAside({
         connect: () => openDatabase(ctx, "target"),
         objects: setAside,
         jobs,
@@ -57,85 +57,74 @@ export const restoreAndSequencesStep: Step = {
         onProgress: (done, total, what, outcome) => {
           spinner.update(`Restored ${done}/${total} (last: ${what}${outcome === "already-present" ? ", already there" : ""})`);
         },
-      });
-    } catch (err) {
-      spinner.fail();
-      throw err;
-    }
+      }),
+    );
     spinner.succeed(
       `Restored ${restored.created + restored.validated} object(s)${restored.attached ? `, attached ${restored.attached} partition index(es)` : ""}${restored.alreadyPresent ? ` (${restored.alreadyPresent} already there)` : ""}`,
     );
 
-    const source = await openDatabase(ctx, "source");
-    try {
-      const target = await openDatabase(ctx, "target");
-      try {
-        const [a, b] = await Promise.all([readCatalog(source, schemas), readCatalog(target, schemas)]);
-        const parity = compareCatalogs(a, b);
-        const problems = parity.differences.filter((d) => d.severity !== "info");
-        printParity(parity, ctx.reporter);
-        if (parity.blockers > 0) {
-          throw new BlockedError(`The schema parity check failed: ${parity.blockers} blocking difference(s).`, {
-            details: problems.filter((d) => d.severity === "blocker").map(describeDifference),
-            hint: "Create what is missing on the target (or load the schema again), then resume; the task stays stopped meanwhile.",
-          });
-        }
-        if (problems.length === 0) ctx.reporter.success(`Schema parity: ${parity.compared} object(s) match`);
-        await requireValidIndexes(source, target, schemas);
-        const matviews = await refreshPopulatedMatviews(source, target, schemas, ctx.reporter, ctx.signal);
-
-        const report = await syncSequences({ source, target, schemas });
-        printSequenceReport(report, ctx.reporter);
-        // Against the positions the reset read: the app keeps writing on the source meanwhile.
-        const behind = await sequencesBehind(source, target, schemas, report.sourceAsRead);
-        const outOfRange = report.entries.filter((e) => e.action === "out-of-range");
-        if (outOfRange.length > 0) {
-          throw new OperationError(`${outOfRange.length} sequence(s) could not take the source's position: the target's definition refuses it.`, {
-            details: outOfRange.map((e) => `${e.schema}.${e.name}: ${e.reason}`),
-            hint: "Make each sequence's MINVALUE/MAXVALUE/CYCLE on the target match the source's (ALTER SEQUENCE … on the target), then resume.",
-          });
-        }
-        if (behind.length > 0) {
-          throw new OperationError(`${behind.length} sequence(s) on the target are still behind the source after the reset.`, {
-            details: behind,
-            hint: "Something moved them back or the source moved on; resume to reset them again.",
-          });
-        }
-        // Last, once every object exists (parity passed) and the essential work is done: a role
-        // the target lacks is a warning, not a failure (the app may use other roles there).
-        const privileges = await carryPrivileges(source, target, schemas, ctx.reporter);
-        ctx.state.outputs[STEP_ID] = {
-          restored: restored.created + restored.validated,
-          alreadyPresent: restored.alreadyPresent,
-          jobs,
-          attached: restored.attached,
-          parity: { blockers: parity.blockers, warnings: parity.warnings },
-          matviews: { refreshed: matviews.refreshed, missingOnTarget: matviews.missing },
-          sequences: { moved: report.moved, unchanged: report.unchanged, missingOnTarget: report.missingOnTarget },
-          privileges: { granted: privileges.granted, missingRoles: privileges.missingRoles },
-        };
-        return {
-          summary: `restored ${restored.created + restored.validated + restored.attached + restored.alreadyPresent}/${restored.total}; ${matviews.refreshed.length} materialized view(s) refreshed; parity ${parity.warnings ? `${parity.warnings} warning(s)` : "clean"}; ${report.moved} sequence(s) moved; ${privileges.granted} grant(s)`,
-          findings: [
-            ...parityFindings(parity),
-            ...report.entries
-              .filter((e) => e.action === "missing-on-target")
-              .map((e) => ({
-                check: "sequences.missing",
-                severity: "warning" as const,
-                title: `Sequence ${e.schema}.${e.name} is missing on the target`,
-                found: "The source has it; the target does not, so nothing on the target hands out its values.",
-                fix: "Create it on the target if the app uses it, then run `aurora-migrate sync-sequences`.",
-              })),
-            ...privileges.findings,
-          ],
-        };
-      } finally {
-        await target.end();
+    return withBoth(() => openDatabase(ctx, "source"), () => openDatabase(ctx, "target"), async (source, target) => {
+      const [a, b] = await Promise.all([readCatalog(source, schemas), readCatalog(target, schemas)]);
+      const parity = compareCatalogs(a, b);
+      const problems = parity.differences.filter((d) => d.severity !== "info");
+      printParity(parity, ctx.reporter);
+      if (parity.blockers > 0) {
+        throw new BlockedError(`The schema parity check failed: ${parity.blockers} blocking difference(s).`, {
+          details: problems.filter((d) => d.severity === "blocker").map(describeDifference),
+          hint: "Create what is missing on the target (or load the schema again), then resume; the task stays stopped meanwhile.",
+        });
       }
-    } finally {
-      await source.end();
-    }
+      if (problems.length === 0) ctx.reporter.success(`Schema parity: ${parity.compared} object(s) match`);
+      await requireValidIndexes(source, target, schemas);
+      const matviews = await refreshPopulatedMatviews(source, target, schemas, ctx.reporter, ctx.signal);
+
+      const report = await syncSequences({ source, target, schemas });
+      printSequenceReport(report, ctx.reporter);
+      // Against the positions the reset read: the app keeps writing on the source meanwhile.
+      const behind = await sequencesBehind(source, target, schemas, report.sourceAsRead);
+      const outOfRange = report.entries.filter((e) => e.action === "out-of-range");
+      if (outOfRange.length > 0) {
+        throw new OperationError(`${outOfRange.length} sequence(s) could not take the source's position: the target's definition refuses it.`, {
+          details: outOfRange.map((e) => `${e.schema}.${e.name}: ${e.reason}`),
+          hint: "Make each sequence's MINVALUE/MAXVALUE/CYCLE on the target match the source's (ALTER SEQUENCE … on the target), then resume.",
+        });
+      }
+      if (behind.length > 0) {
+        throw new OperationError(`${behind.length} sequence(s) on the target are still behind the source after the reset.`, {
+          details: behind,
+          hint: "Something moved them back or the source moved on; resume to reset them again.",
+        });
+      }
+      // Last, once every object exists (parity passed) and the essential work is done: a role
+      // the target lacks is a warning, not a failure (the app may use other roles there).
+      const privileges = await carryPrivileges(source, target, schemas, ctx.reporter);
+      ctx.state.outputs[STEP_ID] = {
+        restored: restored.created + restored.validated,
+        alreadyPresent: restored.alreadyPresent,
+        jobs,
+        attached: restored.attached,
+        parity: { blockers: parity.blockers, warnings: parity.warnings },
+        matviews: { refreshed: matviews.refreshed, missingOnTarget: matviews.missing },
+        sequences: { moved: report.moved, unchanged: report.unchanged, missingOnTarget: report.missingOnTarget },
+        privileges: { granted: privileges.granted, missingRoles: privileges.missingRoles },
+      };
+      return {
+        summary: `restored ${restored.created + restored.validated + restored.attached + restored.alreadyPresent}/${restored.total}; ${matviews.refreshed.length} materialized view(s) refreshed; parity ${parity.warnings ? `${parity.warnings} warning(s)` : "clean"}; ${report.moved} sequence(s) moved; ${privileges.granted} grant(s)`,
+        findings: [
+          ...parityFindings(parity),
+          ...report.entries
+            .filter((e) => e.action === "missing-on-target")
+            .map((e) => ({
+              check: "sequences.missing",
+              severity: "warning" as const,
+              title: `Sequence ${e.schema}.${e.name} is missing on the target`,
+              found: "The source has it; the target does not, so nothing on the target hands out its values.",
+              fix: "Create it on the target if the app uses it, then run `aurora-migrate sync-sequences`.",
+            })),
+          ...privileges.findings,
+        ],
+      };
+    });
   },
 };
 
@@ -160,13 +149,9 @@ async function refreshPopulatedMatviews(source: PgClient, target: PgClient, sche
   const matviews = await populatedMatviews(source, schemas);
   if (matviews.length === 0) return { refreshed: [], missing: [] };
   const spinner = reporter.spinner(`Refreshing ${matviews.length} materialized view(s)`);
-  let report: MatviewRefreshReport;
-  try {
-    report = await refreshMatviews(target, matviews, { signal, onStart: (m, i) => spinner.update(`Refreshing ${i + 1}/${matviews.length}: ${qualified(m.schema, m.name)}`) });
-  } catch (err) {
-    spinner.fail();
-    throw err;
-  }
+  const report = await failingSpinner(spinner, () =>
+    refreshMatviews(target, matviews, { signal, onStart: (m, i) => spinner.update(`Refreshing ${i + 1}/${matviews.length}: ${qualified(m.schema, m.name)}`) }),
+  );
   spinner.succeed(`Materialized views refreshed: ${report.refreshed.length}`);
   for (const m of report.refreshed) reporter.detail(m);
   for (const m of report.missing) reporter.warn(`Materialized view ${m} is populated on the source but missing on the target: not refreshed.`);

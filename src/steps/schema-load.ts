@@ -1,5 +1,6 @@
 import type { PgClient } from "../adapters/postgres/connect.js";
 import { ensureMarkerTable } from "../adapters/postgres/marker.js";
+import { serverMajor, withBoth } from "../adapters/postgres/sessions.js";
 import { BlockedError, OperationError } from "../core/errors.js";
 import type { Step, StepContext } from "../migration/context.js";
 import { readCatalog } from "../migration/schema/catalog.js";
@@ -13,16 +14,12 @@ import { chosenSchemas } from "../migration/chosen-schemas.js";
 import { runDatabaseHook } from "../migration/database-hook.js";
 import { openDatabase, recordedLocation } from "../migration/connections.js";
 import { type SchemaLoadOutput, readSchemaLoadOutput } from "../migration/outputs/schema-load.js";
+import { failingSpinner } from "../ui/reporter.js";
 
 const STEP_ID = "schema-load";
 
-async function majorOf(c: PgClient): Promise<number> {
-  const { rows } = await c.query<{ v: string }>("SELECT current_setting('server_version_num') AS v");
-  return Math.floor(Number(rows[0]!.v) / 10000);
-}
-
 async function builtIn(ctx: StepContext, source: PgClient, target: PgClient, schemas: string[], choice: SetAsideChoice): Promise<{ setAside: SetAsideObject[]; pgDump: string }> {
-  const tool = await findPgDump(await majorOf(source), await majorOf(target));
+  const tool = await findPgDump(await serverMajor(source), await serverMajor(target));
   const existing = await existingTables(target, schemas);
   if (existing.length > 0) {
     const ok = await ctx.prompter.confirmDestructive({
@@ -41,8 +38,8 @@ async function builtIn(ctx: StepContext, source: PgClient, target: PgClient, sch
   // Taken from the source's catalog: exactly what pg_dump's post-data would add for these objects.
   const setAside = await readSetAside(source, schemas, choice);
   const spinner = ctx.reporter.spinner(`Loading the schema with ${tool.pgDump} ${tool.version}`);
-  try {
-    const result = await loadSchemaBuiltIn({
+  const result = await failingSpinner(spinner, () =>
+    loadSchemaBuiltIn({
       tool,
       source: recordedLocation(ctx, "source"),
       sourcePassword: ctx.secrets.get("source.password"),
@@ -51,12 +48,9 @@ async function builtIn(ctx: StepContext, source: PgClient, target: PgClient, sch
       schemas,
       choice,
       setAsideNames: setAsideNames(setAside),
-    });
-    spinner.succeed(`Schema loaded: ${result.entries} object(s) now, ${result.deferred} waiting for the end of the full load`);
-  } catch (err) {
-    spinner.fail();
-    throw err;
-  }
+    }),
+  );
+  spinner.succeed(`Schema loaded: ${result.entries} object(s) now, ${result.deferred} waiting for the end of the full load`);
   return { setAside, pgDump: `${tool.pgDump} ${tool.version}` };
 }
 
@@ -111,72 +105,64 @@ export const schemaLoadStep: Step = {
   dryRunPlan:
     "load the chosen schemas into the target (pg_dump --schema-only pre-data, or your hook), set aside foreign keys and secondary indexes with their definitions recorded, and create the cutover marker table.",
   async run(ctx) {
-    const source = await openDatabase(ctx, "source");
-    try {
-      const target = await openDatabase(ctx, "target");
-      try {
-        const schemas = await chosenSchemas(ctx, source);
-        const method = await ctx.prompter.select({
-          id: "schema.method",
-          message: "How should the schema reach the target?",
-          choices: [
-            { value: "built-in", name: "Built in: pg_dump --schema-only from the source" },
-            { value: "hook", name: "My own command (e.g. bin/rails db:schema:load)" },
-          ] as const,
-          default: "built-in",
-        });
-        const choice: SetAsideChoice = {
-          indexes: await ctx.prompter.confirm({
-            id: "schema.setAsideIndexes",
-            message: "Set aside secondary indexes during the full load too (faster load; rebuilt afterwards)?",
-            default: true,
-          }),
-        };
-        let setAside: SetAsideObject[];
-        let pgDump: string | undefined;
-        if (method === "built-in") {
-          ({ setAside, pgDump } = await builtIn(ctx, source, target, schemas, choice));
-        } else {
-          setAside = await withHook(ctx, target, schemas, choice);
-          // Recorded before anything is dropped: a crash in between loses no definition.
-          const recorded: SchemaLoadOutput = { method, schemas, phase: "recorded", setAside };
-          ctx.state.outputs[STEP_ID] = recorded;
-          await ctx.save();
-          await dropSetAside(target, setAside);
-        }
-        await requireValidKeys(target, schemas, method);
-        await ensureMarkerTable(source);
-        await ensureMarkerTable(target);
-        const fks = setAside.filter((o) => o.kind === "foreign-key").length;
-        ctx.reporter.success(`Set aside until the full load is done: ${fks} foreign key(s), ${setAside.length - fks} index(es) and unique constraint(s)`);
-        const report = await parity(source, target, schemas, setAside);
-        const output: SchemaLoadOutput = {
-          method,
-          schemas,
-          ...(pgDump ? { pgDump } : {}),
-          phase: method === "hook" ? "dropped" : "loaded",
-          setAside,
-          parity: { blockers: report.blockers, warnings: report.warnings },
-        };
-        ctx.state.outputs[STEP_ID] = output;
+    return withBoth(() => openDatabase(ctx, "source"), () => openDatabase(ctx, "target"), async (source, target) => {
+      const schemas = await chosenSchemas(ctx, source);
+      const method = await ctx.prompter.select({
+        id: "schema.method",
+        message: "How should the schema reach the target?",
+        choices: [
+          { value: "built-in", name: "Built in: pg_dump --schema-only from the source" },
+          { value: "hook", name: "My own command (e.g. bin/rails db:schema:load)" },
+        ] as const,
+        default: "built-in",
+      });
+      const choice: SetAsideChoice = {
+        indexes: await ctx.prompter.confirm({
+          id: "schema.setAsideIndexes",
+          message: "Set aside secondary indexes during the full load too (faster load; rebuilt afterwards)?",
+          default: true,
+        }),
+      };
+      let setAside: SetAsideObject[];
+      let pgDump: string | undefined;
+      if (method === "built-in") {
+        ({ setAside, pgDump } = await builtIn(ctx, source, target, schemas, choice));
+      } else {
+        setAside = await withHook(ctx, target, schemas, choice);
+        // Recorded before anything is dropped: a crash in between loses no definition.
+        const recorded: SchemaLoadOutput = { method, schemas, phase: "recorded", setAside };
+        ctx.state.outputs[STEP_ID] = recorded;
         await ctx.save();
-        const problems = report.differences.filter((d) => d.severity !== "info");
-        printParity(report, ctx.reporter);
-        if (report.blockers > 0) {
-          throw new BlockedError(`The target's schema lacks ${report.blockers} table(s), column(s) or primary key(s) the source has.`, {
-            details: problems.filter((d) => d.severity === "blocker").map(describeDifference),
-            hint: method === "hook" ? "Your schema command does not create them: fix it, then resume (it runs again)." : "Resume to load the schema again.",
-          });
-        }
-        return {
-          summary: `${method === "hook" ? "hook" : "pg_dump"} into ${schemas.join(", ")}; set aside ${fks} foreign key(s), ${setAside.length - fks} index(es)`,
-          findings: parityFindings(report),
-        };
-      } finally {
-        await target.end();
+        await dropSetAside(target, setAside);
       }
-    } finally {
-      await source.end();
-    }
+      await requireValidKeys(target, schemas, method);
+      await ensureMarkerTable(source);
+      await ensureMarkerTable(target);
+      const fks = setAside.filter((o) => o.kind === "foreign-key").length;
+      ctx.reporter.success(`Set aside until the full load is done: ${fks} foreign key(s), ${setAside.length - fks} index(es) and unique constraint(s)`);
+      const report = await parity(source, target, schemas, setAside);
+      const output: SchemaLoadOutput = {
+        method,
+        schemas,
+        ...(pgDump ? { pgDump } : {}),
+        phase: method === "hook" ? "dropped" : "loaded",
+        setAside,
+        parity: { blockers: report.blockers, warnings: report.warnings },
+      };
+      ctx.state.outputs[STEP_ID] = output;
+      await ctx.save();
+      const problems = report.differences.filter((d) => d.severity !== "info");
+      printParity(report, ctx.reporter);
+      if (report.blockers > 0) {
+        throw new BlockedError(`The target's schema lacks ${report.blockers} table(s), column(s) or primary key(s) the source has.`, {
+          details: problems.filter((d) => d.severity === "blocker").map(describeDifference),
+          hint: method === "hook" ? "Your schema command does not create them: fix it, then resume (it runs again)." : "Resume to load the schema again.",
+        });
+      }
+      return {
+        summary: `${method === "hook" ? "hook" : "pg_dump"} into ${schemas.join(", ")}; set aside ${fks} foreign key(s), ${setAside.length - fks} index(es)`,
+        findings: parityFindings(report),
+      };
+    });
   },
 };

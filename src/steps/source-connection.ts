@@ -2,6 +2,7 @@ import { z } from "zod";
 import { describeLocation, parsePgUrl, stripPassword } from "../adapters/postgres/url.js";
 import type { Step, StepContext } from "../migration/context.js";
 import { openDatabase, urlAnswerId } from "../migration/connections.js";
+import { failingSpinner } from "../ui/reporter.js";
 
 export const sourceConnectionOutput = z.object({
   serverVersion: z.string(),
@@ -42,13 +43,7 @@ export const sourceConnectionStep: Step = {
     });
     const loc = parsePgUrl(typed).location;
     const spinner = ctx.reporter.spinner(`Connecting to ${describeLocation(loc)}`);
-    let client;
-    try {
-      client = await openDatabase(ctx, "source");
-    } catch (err) {
-      spinner.fail();
-      throw err;
-    }
+    const client = await failingSpinner(spinner, () => openDatabase(ctx, "source"));
     try {
       const { rows } = await client.query<{ server_version: string; server_version_num: string; db: string; usr: string }>(
         "SELECT current_setting('server_version') AS server_version, current_setting('server_version_num') AS server_version_num, current_database() AS db, current_user AS usr",

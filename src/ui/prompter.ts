@@ -13,14 +13,12 @@ import type {
 import type { Reporter } from "./reporter.js";
 import type { Terminal } from "./terminal.js";
 
-/** The one way steps ask anything. Tests script it by question id. */
-export interface Prompter {
-  text(q: TextQuestion): Promise<string>;
-  number(q: NumberQuestion): Promise<number>;
-  confirm(q: ConfirmQuestion): Promise<boolean>;
-  select<T extends string>(q: SelectQuestion<T>): Promise<T>;
-  multiSelect<T extends string>(q: MultiSelectQuestion<T>): Promise<T[]>;
-  secret(q: SecretQuestion): Promise<string>;
+/**
+ * The one way steps ask anything: the terminal's questions (each answered from --config, the
+ * answer book or its default before it reaches a person), plus the destructive confirmation.
+ * Tests script it by question id.
+ */
+export interface Prompter extends Terminal {
   confirmDestructive(q: DestructiveQuestion): Promise<boolean>;
 }
 

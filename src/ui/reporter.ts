@@ -14,6 +14,19 @@ export interface Spinner {
 }
 
 /**
+ * Runs `work` while `spinner` turns: if it fails, the spinner fails (with `failText`, else its
+ * own text) and the error goes on unchanged. Success is the caller's to word.
+ */
+export async function failingSpinner<T>(spinner: Spinner, work: () => Promise<T>, failText?: string): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    spinner.fail(failText);
+    throw err;
+  }
+}
+
+/**
  * Everything the tool tells the person goes through here. Human text goes to stderr when
  * `--json` is on, so stdout holds only the machine-readable result.
  */

@@ -66,6 +66,10 @@ describe("server version", () => {
     expect(of(healthyFacts({ serverVersion: "9.3.25", serverVersionNum: 90325 }), "version.dms_source").map((f) => f.severity)).toEqual(["blocker"]);
   });
 
+  it("GIVEN PostgreSQL 9.6 THEN the finding names its major as 9.6 (not 9.06)", () => {
+    expect(of(healthyFacts({ serverVersion: "9.6.24", serverVersionNum: 90624 }), "version.dms_source")[0]?.title).toBe("PostgreSQL 9.6 is a supported DMS source");
+  });
+
   it("GIVEN PostgreSQL 12 THEN the matching Aurora major is 13, never an older one", () => {
     expect(of(healthyFacts({ serverVersion: "12.20", serverVersionNum: 120020 }), "version.aurora_major")[0]?.title).toBe("Matching Aurora PostgreSQL major: 13");
   });

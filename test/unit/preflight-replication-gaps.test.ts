@@ -2,22 +2,9 @@
 import { describe, expect, it } from "vitest";
 import type { TableFact } from "../../src/plan/preflight/facts.js";
 import { runPreflight } from "../../src/plan/preflight/index.js";
-import { ident, qualified } from "../../src/plan/sql-text.js";
 import { healthyFacts, tableFact } from "../support/facts.js";
 
 const of = (tables: TableFact[], check: string, extra = {}) => runPreflight(healthyFacts({ tables, ...extra })).findings.filter((f) => f.check === check);
-
-describe("identifiers in printed fixes", () => {
-  it("GIVEN reserved words, upper case, quotes and unicode THEN each is quoted exactly as PostgreSQL needs; plain names stay bare", () => {
-    expect(qualified("public", "order")).toBe('public."order"');
-    expect(ident("user")).toBe('"user"');
-    expect(ident("Orders")).toBe('"Orders"');
-    expect(ident('say "hi"')).toBe('"say ""hi"""');
-    expect(ident("café")).toBe('"café"');
-    expect(ident("events")).toBe("events");
-    expect(ident("at")).toBe("at");
-  });
-});
 
 describe("unlogged tables", () => {
   it("GIVEN an unlogged table called order THEN a blocker with ALTER TABLE public.\"order\" SET LOGGED; GIVEN only logged tables THEN quiet", () => {

@@ -1,4 +1,4 @@
-import { clientOptions, once } from "./lazy-client.js";
+import { clientOptions, lazySdk } from "./lazy-client.js";
 import type { AwsClientConfig, CloudWatchPort, LogsPort } from "./ports.js";
 
 /**
@@ -6,28 +6,16 @@ import type { AwsClientConfig, CloudWatchPort, LogsPort } from "./ports.js";
  * pinned exactly in package.json: its wire protocol changed inside 3.x (Query → JSON 1.0).
  */
 export function cloudWatchAdapter(config: AwsClientConfig): CloudWatchPort {
-  const load = once(async () => {
-    const sdk = await import("@aws-sdk/client-cloudwatch");
-    return { sdk, client: new sdk.CloudWatchClient(clientOptions(config)) };
-  });
+  const send = lazySdk(() => import("@aws-sdk/client-cloudwatch"), (sdk) => new sdk.CloudWatchClient(clientOptions(config)));
   return {
-    getMetricData: async (input) => {
-      const { sdk, client } = await load();
-      return client.send(new sdk.GetMetricDataCommand(input));
-    },
+    getMetricData: (input) => send((sdk) => new sdk.GetMetricDataCommand(input)),
   };
 }
 
 /** LogsPort over @aws-sdk/client-cloudwatch-logs, loaded on the first call. */
 export function logsAdapter(config: AwsClientConfig): LogsPort {
-  const load = once(async () => {
-    const sdk = await import("@aws-sdk/client-cloudwatch-logs");
-    return { sdk, client: new sdk.CloudWatchLogsClient(clientOptions(config)) };
-  });
+  const send = lazySdk(() => import("@aws-sdk/client-cloudwatch-logs"), (sdk) => new sdk.CloudWatchLogsClient(clientOptions(config)));
   return {
-    filterLogEvents: async (input) => {
-      const { sdk, client } = await load();
-      return client.send(new sdk.FilterLogEventsCommand(input));
-    },
+    filterLogEvents: (input) => send((sdk) => new sdk.FilterLogEventsCommand(input)),
   };
 }

@@ -1,96 +1,30 @@
-import { clientOptions, once } from "./lazy-client.js";
+import { clientOptions, lazySdk } from "./lazy-client.js";
 import type { AwsClientConfig, DmsPort } from "./ports.js";
 
 /** DmsPort over @aws-sdk/client-database-migration-service, loaded on the first call. */
 export function dmsAdapter(config: AwsClientConfig): DmsPort {
-  const load = once(async () => {
-    const sdk = await import("@aws-sdk/client-database-migration-service");
-    return { sdk, client: new sdk.DatabaseMigrationServiceClient(clientOptions(config)) };
-  });
+  const send = lazySdk(() => import("@aws-sdk/client-database-migration-service"), (sdk) => new sdk.DatabaseMigrationServiceClient(clientOptions(config)));
   return {
-    describeReplicationSubnetGroups: async (input) => {
-      const { sdk, client } = await load();
-      return client.send(new sdk.DescribeReplicationSubnetGroupsCommand(input));
-    },
-    createReplicationSubnetGroup: async (input) => {
-      const { sdk, client } = await load();
-      return client.send(new sdk.CreateReplicationSubnetGroupCommand(input));
-    },
-    describeReplicationInstances: async (input) => {
-      const { sdk, client } = await load();
-      return client.send(new sdk.DescribeReplicationInstancesCommand(input));
-    },
-    createReplicationInstance: async (input) => {
-      const { sdk, client } = await load();
-      return client.send(new sdk.CreateReplicationInstanceCommand(input));
-    },
-    importCertificate: async (input) => {
-      const { sdk, client } = await load();
-      return client.send(new sdk.ImportCertificateCommand(input));
-    },
-    describeCertificates: async (input) => {
-      const { sdk, client } = await load();
-      return client.send(new sdk.DescribeCertificatesCommand(input));
-    },
-    deleteCertificate: async (input) => {
-      const { sdk, client } = await load();
-      return client.send(new sdk.DeleteCertificateCommand(input));
-    },
-    describeEndpoints: async (input) => {
-      const { sdk, client } = await load();
-      return client.send(new sdk.DescribeEndpointsCommand(input));
-    },
-    createEndpoint: async (input) => {
-      const { sdk, client } = await load();
-      return client.send(new sdk.CreateEndpointCommand(input));
-    },
-    modifyEndpoint: async (input) => {
-      const { sdk, client } = await load();
-      return client.send(new sdk.ModifyEndpointCommand(input));
-    },
-    testConnection: async (input) => {
-      const { sdk, client } = await load();
-      return client.send(new sdk.TestConnectionCommand(input));
-    },
-    describeConnections: async (input) => {
-      const { sdk, client } = await load();
-      return client.send(new sdk.DescribeConnectionsCommand(input));
-    },
-    describeReplicationTasks: async (input) => {
-      const { sdk, client } = await load();
-      return client.send(new sdk.DescribeReplicationTasksCommand(input));
-    },
-    createReplicationTask: async (input) => {
-      const { sdk, client } = await load();
-      return client.send(new sdk.CreateReplicationTaskCommand(input));
-    },
-    startReplicationTask: async (input) => {
-      const { sdk, client } = await load();
-      return client.send(new sdk.StartReplicationTaskCommand(input));
-    },
-    describeTableStatistics: async (input) => {
-      const { sdk, client } = await load();
-      return client.send(new sdk.DescribeTableStatisticsCommand(input));
-    },
-    stopReplicationTask: async (input) => {
-      const { sdk, client } = await load();
-      return client.send(new sdk.StopReplicationTaskCommand(input));
-    },
-    deleteReplicationTask: async (input) => {
-      const { sdk, client } = await load();
-      return client.send(new sdk.DeleteReplicationTaskCommand(input));
-    },
-    deleteEndpoint: async (input) => {
-      const { sdk, client } = await load();
-      return client.send(new sdk.DeleteEndpointCommand(input));
-    },
-    deleteReplicationInstance: async (input) => {
-      const { sdk, client } = await load();
-      return client.send(new sdk.DeleteReplicationInstanceCommand(input));
-    },
-    deleteReplicationSubnetGroup: async (input) => {
-      const { sdk, client } = await load();
-      return client.send(new sdk.DeleteReplicationSubnetGroupCommand(input));
-    },
+    describeReplicationSubnetGroups: (input) => send((sdk) => new sdk.DescribeReplicationSubnetGroupsCommand(input)),
+    createReplicationSubnetGroup: (input) => send((sdk) => new sdk.CreateReplicationSubnetGroupCommand(input)),
+    describeReplicationInstances: (input) => send((sdk) => new sdk.DescribeReplicationInstancesCommand(input)),
+    createReplicationInstance: (input) => send((sdk) => new sdk.CreateReplicationInstanceCommand(input)),
+    importCertificate: (input) => send((sdk) => new sdk.ImportCertificateCommand(input)),
+    describeCertificates: (input) => send((sdk) => new sdk.DescribeCertificatesCommand(input)),
+    deleteCertificate: (input) => send((sdk) => new sdk.DeleteCertificateCommand(input)),
+    describeEndpoints: (input) => send((sdk) => new sdk.DescribeEndpointsCommand(input)),
+    createEndpoint: (input) => send((sdk) => new sdk.CreateEndpointCommand(input)),
+    modifyEndpoint: (input) => send((sdk) => new sdk.ModifyEndpointCommand(input)),
+    testConnection: (input) => send((sdk) => new sdk.TestConnectionCommand(input)),
+    describeConnections: (input) => send((sdk) => new sdk.DescribeConnectionsCommand(input)),
+    describeReplicationTasks: (input) => send((sdk) => new sdk.DescribeReplicationTasksCommand(input)),
+    createReplicationTask: (input) => send((sdk) => new sdk.CreateReplicationTaskCommand(input)),
+    startReplicationTask: (input) => send((sdk) => new sdk.StartReplicationTaskCommand(input)),
+    describeTableStatistics: (input) => send((sdk) => new sdk.DescribeTableStatisticsCommand(input)),
+    stopReplicationTask: (input) => send((sdk) => new sdk.StopReplicationTaskCommand(input)),
+    deleteReplicationTask: (input) => send((sdk) => new sdk.DeleteReplicationTaskCommand(input)),
+    deleteEndpoint: (input) => send((sdk) => new sdk.DeleteEndpointCommand(input)),
+    deleteReplicationInstance: (input) => send((sdk) => new sdk.DeleteReplicationInstanceCommand(input)),
+    deleteReplicationSubnetGroup: (input) => send((sdk) => new sdk.DeleteReplicationSubnetGroupCommand(input)),
   };
 }

@@ -35,3 +35,28 @@ export function clientOptions(config: AwsClientConfig): { region?: string; profi
 
 /** Tries per call, the first included; quoted in the throttling message. */
 export const SDK_MAX_ATTEMPTS = 5;
+
+/** The output an SDK command answers with, read off its type (`resolveMiddleware`'s handler). */
+export type CommandOutput<C> = C extends { resolveMiddleware(...args: never[]): (...args: never[]) => Promise<{ output: infer O }> } ? O : never;
+
+/** What every SDK client has in common here: `send(command)`. */
+interface SdkClient {
+  send(command: never): Promise<unknown>;
+}
+
+/**
+ * One SDK client, created on the first call (the package is imported then, not before), and the
+ * one way every port method reaches it: `send((sdk) => new sdk.XCommand(input))`. Failures are
+ * translated once for all services in instrument.ts, so nothing is caught here.
+ */
+export function lazySdk<S>(load: () => Promise<S>, makeClient: (sdk: S) => SdkClient): <C extends object>(command: (sdk: S) => C) => Promise<CommandOutput<C>> {
+  const ready = once(async () => {
+    const sdk = await load();
+    return { sdk, client: makeClient(sdk) };
+  });
+  return async (command) => {
+    const { sdk, client } = await ready();
+    // The SDK's send is typed per client; `CommandOutput` recovers what this command answers.
+    return (await client.send(command(sdk) as never)) as CommandOutput<ReturnType<typeof command>>;
+  };
+}

@@ -1,5 +1,5 @@
 /**
- * The demo's schema hook: `node dist/demo/apply-schema-hook.js` loads the demo app's schema
+ * The demo's schema hook: `node dist/commands/demo/apply-schema-hook.js` loads the demo app's schema
  * into the database in DATABASE_URL (as the wizard's hook method runs it: the target's
  * connection in DATABASE_URL and PG*). It stands for an app's own schema tool, e.g.
  * `bin/rails db:schema:load`, and is what the demo uses where no pg_dump is installed.

@@ -17,11 +17,6 @@ export interface DemoPresetInput {
   switchHook: string;
 }
 
-/** `'…'` for /bin/sh. */
-export function shellQuote(text: string): string {
-  return `'${text.replace(/'/g, `'\\''`)}'`;
-}
-
 export function demoPresets(o: DemoPresetInput): Record<string, Answer> {
   return {
     "source.url": o.sourceUrl,

@@ -7,7 +7,7 @@ import { readFile } from "node:fs/promises";
 import { connectUrl } from "../../adapters/postgres/connect-url.js";
 import { formatPgUrl, parsePgUrl } from "../../adapters/postgres/url.js";
 import { OperationError, UsageError } from "../../core/errors.js";
-import { quoteIdent } from "../../standin/endpoint.js";
+import { quoteIdent } from "../../plan/sql-text.js";
 import { type LocalServers, startLocalServers } from "../../standin/local-servers.js";
 import type { ServerRef } from "../../standin/aws/index.js";
 import { writeTextAtomic } from "../../state/store.js";

@@ -1,5 +1,5 @@
 /**
- * The demo's switch hook: `node dist/demo/switch-app-hook.js <file>` points the demo's app at
+ * The demo's switch hook: `node dist/commands/demo/switch-app-hook.js <file>` points the demo's app at
  * the new database, as a deploy would: it writes DATABASE_URL — the target, which the cutover
  * puts in the hook's environment — to the file the app watches, without its password (the app
  * has its own, in memory or from the environment, as apps do) and readable by its owner only.

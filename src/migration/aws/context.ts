@@ -3,6 +3,7 @@ import { OperationError, UsageError } from "../../core/errors.js";
 import type { StepContext } from "../context.js";
 import { sourceConnectionOutput } from "../../steps/source-connection.js";
 import { recordedLocation } from "../connections.js";
+import { majorOf } from "../../plan/pg-version.js";
 import type { PgLocation } from "../../adapters/postgres/url.js";
 
 /** The AWS services of this run; a step that needs them fails clearly where none were given. */
@@ -31,9 +32,7 @@ export function sourceFacts(ctx: StepContext): SourceFacts {
   }
   const location = recordedLocation(ctx, "source");
   const v = parsed.data.serverVersionNum;
-  // server_version_num: 90624 for 9.6.24, 150004 for 15.4.
-  const major = v >= 100000 ? Math.floor(v / 10000) : Math.floor(v / 100) / 100;
-  return { location, database: parsed.data.database, serverVersionNum: v, major };
+  return { location, database: parsed.data.database, serverVersionNum: v, major: majorOf(v) };
 }
 
 /** A typed step output recorded by an earlier step of ours, or a clear error. */

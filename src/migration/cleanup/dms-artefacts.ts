@@ -1,6 +1,6 @@
-import pg from "pg";
 import type { PgClient } from "../../adapters/postgres/connect.js";
 import { OperationError, errorMessage } from "../../core/errors.js";
+import { quoteIdent } from "../../plan/sql-text.js";
 
 /** DMS's DDL-capture objects on the source (docs/dms-notes.md §5), in the order they must go. */
 export interface DmsArtefacts {
@@ -26,11 +26,10 @@ export async function findDmsArtefacts(client: PgClient): Promise<DmsArtefacts> 
 
 /** The statements that remove them: event trigger, then function, then table (docs/dms-notes.md §5's order). */
 export function dmsArtefactDropSql(a: DmsArtefacts): string[] {
-  const id = pg.escapeIdentifier;
   return [
     ...(a.eventTrigger ? ["DROP EVENT TRIGGER IF EXISTS awsdms_intercept_ddl"] : []),
-    ...a.functionSchemas.map((s) => `DROP FUNCTION IF EXISTS ${id(s)}.awsdms_intercept_ddl()`),
-    ...a.tableSchemas.map((s) => `DROP TABLE IF EXISTS ${id(s)}.awsdms_ddl_audit`),
+    ...a.functionSchemas.map((s) => `DROP FUNCTION IF EXISTS ${quoteIdent(s)}.awsdms_intercept_ddl()`),
+    ...a.tableSchemas.map((s) => `DROP TABLE IF EXISTS ${quoteIdent(s)}.awsdms_ddl_audit`),
   ];
 }
 

@@ -1,4 +1,4 @@
-import pg from "pg";
+import { quoteIdent, quoteLiteral } from "../../plan/sql-text.js";
 import type { FreezeChange } from "./record.js";
 
 /** The PUBLIC pseudo-role in plans and records ("public" is reserved: no real role has that name). */
@@ -119,11 +119,11 @@ export function planFreeze(f: FreezeFacts, chosen: readonly string[]): FreezePla
   return { changes: [...guards, ...grants, ...revokes, ...nologins], problems, warnings };
 }
 
-const role = (name: string): string => (name === PUBLIC_GRANTEE ? "PUBLIC" : pg.escapeIdentifier(name));
+const role = (name: string): string => (name === PUBLIC_GRANTEE ? "PUBLIC" : quoteIdent(name));
 
 /** The statement that applies a change. */
 export function applySql(c: FreezeChange, database: string): string {
-  const db = pg.escapeIdentifier(database);
+  const db = quoteIdent(database);
   switch (c.kind) {
     case "read-only-default":
       return `ALTER ROLE ${role(c.role)} IN DATABASE ${db} SET default_transaction_read_only = on`;
@@ -138,12 +138,12 @@ export function applySql(c: FreezeChange, database: string): string {
 
 /** The statement that undoes a change exactly; running it when the change never ran changes nothing. */
 export function undoSql(c: FreezeChange, database: string): string {
-  const db = pg.escapeIdentifier(database);
+  const db = quoteIdent(database);
   switch (c.kind) {
     case "read-only-default":
       return c.previous === null
         ? `ALTER ROLE ${role(c.role)} IN DATABASE ${db} RESET default_transaction_read_only`
-        : `ALTER ROLE ${role(c.role)} IN DATABASE ${db} SET default_transaction_read_only = ${pg.escapeLiteral(c.previous)}`;
+        : `ALTER ROLE ${role(c.role)} IN DATABASE ${db} SET default_transaction_read_only = ${quoteLiteral(c.previous)}`;
     case "grant-connect":
       return `REVOKE CONNECT ON DATABASE ${db} FROM ${role(c.grantee)}`;
     case "revoke-connect":

@@ -1,7 +1,7 @@
 import { APPLICATION_NAME, type PgClient } from "../../adapters/postgres/connect.js";
 import type { Clock } from "../../core/clock.js";
 import type { QueryResult } from "pg";
-import { quoteLiteral } from "../../adapters/postgres/sql.js";
+import { quoteLiteral } from "../../plan/sql-text.js";
 import { OperationError, errorMessage } from "../../core/errors.js";
 import { applySql, undoSql } from "./freeze-plan.js";
 import type { FreezeRecord } from "./record.js";

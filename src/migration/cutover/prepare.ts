@@ -11,6 +11,7 @@ import { applySql, planFreeze } from "./freeze-plan.js";
 import { cutoverVerdict } from "./preconditions.js";
 import { Q, askFreezeHooks, askFreezeMethod, askFreezeRoles, askHookTimeout, askPreconditions, askSwitch, askVerify } from "./questions.js";
 import type { FreezeRecord, VerifyMode } from "./record.js";
+import { failingSpinner } from "../../ui/reporter.js";
 
 /** Everything decided and read before the source is touched. */
 export interface CutoverPlan {
@@ -34,19 +35,18 @@ export async function prepareCutover(ctx: StepContext, deps: CutoverDeps, source
   const pre = await askPreconditions(prompter);
   const verify = await askVerify(prompter, pre.skipRowCounts);
   const spinner = reporter.spinner("Checking the task, its latency and the row counts");
-  let verdict;
-  try {
-    verdict = cutoverVerdict({
-      taskStatus: await deps.taskStatus(),
-      cdcLatencySeconds: await deps.cdcLatencySeconds(),
-      latencyThresholdSeconds: pre.maxLatencySeconds,
-      rowCounts: pre.skipRowCounts ? "skipped" : await deps.rowCounts(),
-      markerTableOnTarget: await markerTableExists(target),
-    });
-  } catch (err) {
-    spinner.fail("Could not check the cutover's preconditions");
-    throw err;
-  }
+  const verdict = await failingSpinner(
+    spinner,
+    async () =>
+      cutoverVerdict({
+        taskStatus: await deps.taskStatus(),
+        cdcLatencySeconds: await deps.cdcLatencySeconds(),
+        latencyThresholdSeconds: pre.maxLatencySeconds,
+        rowCounts: pre.skipRowCounts ? "skipped" : await deps.rowCounts(),
+        markerTableOnTarget: await markerTableExists(target),
+      }),
+    "Could not check the cutover's preconditions",
+  );
   if (!verdict.ready) {
     spinner.fail("The cutover cannot start yet");
     throw new BlockedError(`The cutover cannot start: ${verdict.problems.length} problem(s). Nothing was changed.`, {

@@ -1,6 +1,6 @@
 import type { QueryResult } from "pg";
 import type { PgClient } from "../../adapters/postgres/connect.js";
-import { quoteLiteral } from "../../adapters/postgres/sql.js";
+import { quoteLiteral } from "../../plan/sql-text.js";
 import { errorMessage, isAbort } from "../../core/errors.js";
 import type { StepContext } from "../context.js";
 import { openDatabase } from "../connections.js";

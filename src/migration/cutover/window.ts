@@ -11,6 +11,7 @@ import { cutoverOutput } from "./record.js";
 import type { WindowBreakdown } from "./report.js";
 import { recordSwitchStarted } from "./switch-record.js";
 import { exportTargetSnapshot } from "./verify-after-switch.js";
+import { failingSpinner } from "../../ui/reporter.js";
 
 /** The freeze's I/O: hooks get the time limit; the lift never gets the step's signal, so an interrupted cutover can still undo its freeze. */
 export function freezeIo(ctx: StepContext, client: PgClient, hookTimeoutSeconds: number | undefined): FreezeIo {
@@ -73,12 +74,7 @@ export async function runWindow(
 
   if (record.method !== "none") {
     const spinner = reporter.spinner("Freezing writes on the source");
-    try {
-      await applyFreeze(freezeIo(ctx, db.source, plan.hookTimeoutSeconds), record, { signal: ctx.signal });
-    } catch (err) {
-      spinner.fail();
-      throw err;
-    }
+    await failingSpinner(spinner, () => applyFreeze(freezeIo(ctx, db.source, plan.hookTimeoutSeconds), record, { signal: ctx.signal }));
     spinner.succeed(`Writes frozen on the source${record.terminated.length ? ` (${record.terminated.length} session(s) ended)` : ""}`);
   }
   const t1 = now();
@@ -88,10 +84,7 @@ export async function runWindow(
   const marker = await writeMarker(db.source);
   out.marker = { ...marker, writtenAt: clock.now().toISOString() };
   const spinner = reporter.spinner(`Waiting for the marker (row ${marker.id}) on the target`);
-  const seen = await waitForMarker(db.target, marker, { clock, signal: ctx.signal, timeoutSeconds: plan.drainTimeoutSeconds, spinner }).catch((err: unknown) => {
-    spinner.fail();
-    throw err;
-  });
+  const seen = await failingSpinner(spinner, () => waitForMarker(db.target, marker, { clock, signal: ctx.signal, timeoutSeconds: plan.drainTimeoutSeconds, spinner }));
   const drainedAt = seen.toISOString();
   progress.drainedAt = drainedAt;
   out.marker.seenAt = drainedAt;

@@ -4,6 +4,7 @@ import type { StepContext } from "../context.js";
 import { chosenSchemas } from "../chosen-schemas.js";
 import { type CaptureFacts, installCapture, lackingPrivileges, privilegeFix, readCaptureFacts } from "./install.js";
 import { KEY_CHANGES_OUTPUT, type KeyChangesOutput } from "./record.js";
+import { failingSpinner } from "../../ui/reporter.js";
 
 /** Question id (a key in --config and the state's answers: never rename it). */
 export const CAPTURE_QUESTION = "keyChanges.capture";
@@ -44,10 +45,7 @@ export async function ensureKeyChangeCapture(ctx: StepContext, source: PgClient)
     });
   }
   const spinner = reporter.spinner(`Putting the key-change trigger on ${facts.tables.length} table(s)`);
-  const { created } = await installCapture(source, facts).catch((err: unknown) => {
-    spinner.fail();
-    throw err;
-  });
+  const { created } = await failingSpinner(spinner, () => installCapture(source, facts));
   spinner.succeed(`Primary-key changes are recorded on ${facts.tables.length} table(s) of the source (${created} trigger(s) created now; cleanup removes them)`);
   if (facts.withoutKey) reporter.info(`${facts.withoutKey} table(s) without a primary key have no trigger (DMS does not replicate their UPDATEs or DELETEs at all; the preflight listed them).`);
   await record(ctx, { capture: "installed", tables: tablesOf(facts), installedAt: ctx.clock.now().toISOString(), withoutKey: facts.withoutKey });

@@ -4,6 +4,7 @@ import { keyChangesTableExists } from "./objects.js";
 import { readChangedKeys } from "./read.js";
 import { readKeyChangesOutput } from "./record.js";
 import { repairChangedKeys } from "./repair.js";
+import { failingSpinner } from "../../ui/reporter.js";
 
 /** What the cutover's repair did, for its report. */
 export interface KeyChangeRepair {
@@ -30,7 +31,7 @@ export async function repairAtCutover(ctx: StepContext, source: PgClient, target
     return undefined;
   }
   const spinner = reporter.spinner("Re-copying the rows whose primary key changed during the migration");
-  try {
+  const work = async (): Promise<KeyChangeRepair> => {
     const changed = await readChangedKeys(source);
     const result = await repairChangedKeys(source, target, changed.tables);
     for (const t of result.skipped) reporter.warn(`${t} had primary keys changed but no longer exists on the source: nothing to copy from it.`);
@@ -41,8 +42,6 @@ export async function repairAtCutover(ctx: StepContext, source: PgClient, target
         : `Primary-key changes repaired: ${repair.keys} key(s) re-synced in ${result.tables.length} table(s) (${repair.copied} row(s) copied, ${repair.deleted} stale row(s) removed; ${repair.recorded} change(s) recorded)`,
     );
     return repair;
-  } catch (err) {
-    spinner.fail("Could not repair the primary-key changes on the target");
-    throw err;
-  }
+  };
+  return failingSpinner(spinner, work, "Could not repair the primary-key changes on the target");
 }

@@ -1,6 +1,6 @@
 import type { PgClient } from "../../adapters/postgres/connect.js";
 import { TOOL_SCHEMA } from "../../adapters/postgres/marker.js";
-import { qualified, quoteIdent } from "../../adapters/postgres/sql.js";
+import { qualified, quoteIdent } from "../../plan/sql-text.js";
 import { OperationError, errorMessage } from "../../core/errors.js";
 import { KEY_CHANGES_DDL, KEY_CHANGE_TRIGGER, keyChangeTriggerSql } from "./objects.js";
 

@@ -1,6 +1,6 @@
 import type { PgClient } from "../../adapters/postgres/connect.js";
 import { TOOL_SCHEMA } from "../../adapters/postgres/marker.js";
-import { qualified, quoteIdent, quoteLiteral } from "../../adapters/postgres/sql.js";
+import { qualified, quoteIdent, quoteLiteral } from "../../plan/sql-text.js";
 
 /**
  * The tool's objects that record primary-key changes on the source. DMS ignores an UPDATE that

@@ -1,6 +1,6 @@
 import type { PgClient } from "../../adapters/postgres/connect.js";
 import { TOOL_SCHEMA } from "../../adapters/postgres/marker.js";
-import { qualified } from "../../adapters/postgres/sql.js";
+import { qualified } from "../../plan/sql-text.js";
 import { OperationError, errorMessage } from "../../core/errors.js";
 import { DROP_KEY_CHANGES_SQL, KEY_CHANGES_TABLE, KEY_CHANGE_FUNCTION, KEY_CHANGE_TRIGGER, dropTriggerSql } from "./objects.js";
 

@@ -1,5 +1,5 @@
 import type { PgClient } from "../../adapters/postgres/connect.js";
-import { qualified, quoteIdent } from "../../adapters/postgres/sql.js";
+import { qualified, quoteIdent } from "../../plan/sql-text.js";
 import { OperationError, errorMessage } from "../../core/errors.js";
 import type { ChangedTable } from "./read.js";
 

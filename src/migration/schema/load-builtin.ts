@@ -1,5 +1,5 @@
 import type { PgClient } from "../../adapters/postgres/connect.js";
-import { quoteIdent } from "../../adapters/postgres/sql.js";
+import { quoteIdent } from "../../plan/sql-text.js";
 import type { PgLocation } from "../../adapters/postgres/url.js";
 import { OperationError, errorMessage } from "../../core/errors.js";
 import { type DumpEntry, type ParsedDump, dumpSchemaSection, parseDump, renderDump, tolerateExistingSchemas, withoutToolTriggers } from "./dump.js";

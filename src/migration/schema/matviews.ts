@@ -1,5 +1,5 @@
 import type { PgClient } from "../../adapters/postgres/connect.js";
-import { qualified } from "../../adapters/postgres/sql.js";
+import { qualified } from "../../plan/sql-text.js";
 import { throwIfAborted } from "../../core/clock.js";
 import { OperationError, errorMessage } from "../../core/errors.js";
 

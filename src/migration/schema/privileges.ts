@@ -7,7 +7,7 @@
  * repeated), and role memberships are the user's to make, like the roles themselves.
  */
 import type { PgClient } from "../../adapters/postgres/connect.js";
-import { qualified, quoteIdent } from "../../adapters/postgres/sql.js";
+import { qualified, quoteIdent } from "../../plan/sql-text.js";
 import type { Finding } from "../../state/schema.js";
 
 /** The PUBLIC pseudo-role (no real role can be named "public"). */

@@ -1,5 +1,5 @@
 import type { PgClient } from "../../adapters/postgres/connect.js";
-import { qualified, quoteIdent } from "../../adapters/postgres/sql.js";
+import { qualified, quoteIdent } from "../../plan/sql-text.js";
 import { OperationError } from "../../core/errors.js";
 import { type PartitionIndex, type SetAsideObject, commentStatement } from "./set-aside.js";
 

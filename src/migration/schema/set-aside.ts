@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { PgClient } from "../../adapters/postgres/connect.js";
-import { qualified, quoteIdent, quoteLiteral } from "../../adapters/postgres/sql.js";
+import { qualified, quoteIdent, quoteLiteral } from "../../plan/sql-text.js";
 
 /**
  * The index (or unique/exclusion constraint) of one partition that belongs to a set-aside

@@ -31,7 +31,7 @@
  *   { tl, tc: its state before; i, mn, mx, y: its definition; x: column extreme; f: columns;
  *     tol, toc: the position decided (set, or needed for out-of-range) }.
  */
-import { quoteLiteral } from "../../adapters/postgres/sql.js";
+import { quoteLiteral } from "../../plan/sql-text.js";
 import { storeResult } from "./do-block.js";
 
 export interface ApplyInput {

@@ -1,5 +1,5 @@
 import type { PgClient } from "../../adapters/postgres/connect.js";
-import { quoteLiteral } from "../../adapters/postgres/sql.js";
+import { quoteLiteral } from "../../plan/sql-text.js";
 import { doReturningJson, storeResult } from "./do-block.js";
 import type { SequenceInfo } from "./types.js";
 

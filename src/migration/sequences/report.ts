@@ -1,4 +1,4 @@
-import { qualified } from "../../adapters/postgres/sql.js";
+import { qualified } from "../../plan/sql-text.js";
 import type { Reporter } from "../../ui/reporter.js";
 import type { SequenceSyncReport } from "./sync.js";
 import { formatState } from "./types.js";

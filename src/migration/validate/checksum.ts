@@ -1,5 +1,5 @@
 import type { PgClient } from "../../adapters/postgres/connect.js";
-import { qualified } from "../../adapters/postgres/sql.js";
+import { qualified } from "../../plan/sql-text.js";
 
 /**
  * Session settings that make every type's text form the same on both sides whatever the

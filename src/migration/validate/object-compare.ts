@@ -1,4 +1,4 @@
-import { qualified } from "../../adapters/postgres/sql.js";
+import { qualified } from "../../plan/sql-text.js";
 import { comparePosition } from "../sequences/position.js";
 import { type SequenceInfo, formatState, nextValue, sequenceKey } from "../sequences/types.js";
 import type { IndexState, ObjectStates, RelationState } from "./object-states.js";

@@ -1,4 +1,4 @@
-import { quoteIdent } from "../../adapters/postgres/sql.js";
+import { quoteIdent } from "../../plan/sql-text.js";
 import type { TableColumn } from "./tables.js";
 
 /**

@@ -1,4 +1,4 @@
-import { ident, qualified } from "../sql-text.js";
+import { readableName } from "../sql-text.js";
 import { type PreflightCheck, listSome } from "./check.js";
 
 /**
@@ -10,7 +10,7 @@ const DEDICATED_ROLE = "dms_migrator";
 
 function dedicatedLogin(existing: string): string {
   return [
-    `ALTER ROLE ${ident(existing)} WITH SUPERUSER;`,
+    `ALTER ROLE ${readableName(existing)} WITH SUPERUSER;`,
     "or, better, a login of its own for DMS (drop it after the migration):",
     `CREATE ROLE ${DEDICATED_ROLE} WITH LOGIN SUPERUSER PASSWORD '<choose a password>';`,
   ].join("\n");
@@ -52,14 +52,14 @@ const tableSelect: PreflightCheck = {
     const denied = facts.tables.filter((t) => !t.selectable);
     if (denied.length === 0) return [];
     const schemas = [...new Set(denied.map((t) => t.schema))];
-    const user = ident(facts.login.name);
+    const user = readableName(facts.login.name);
     return [
       {
         check: this.id,
         severity: "blocker",
         title: `${facts.login.name} may not read ${denied.length} table(s): the full load cannot copy them`,
-        found: listSome(denied, (t) => qualified(t.schema, t.name)),
-        fix: schemas.map((s) => `GRANT USAGE ON SCHEMA ${ident(s)} TO ${user};\nGRANT SELECT ON ALL TABLES IN SCHEMA ${ident(s)} TO ${user};`).join("\n"),
+        found: listSome(denied, (t) => readableName(t.schema, t.name)),
+        fix: schemas.map((s) => `GRANT USAGE ON SCHEMA ${readableName(s)} TO ${user};\nGRANT SELECT ON ALL TABLES IN SCHEMA ${readableName(s)} TO ${user};`).join("\n"),
       },
     ];
   },

@@ -1,4 +1,4 @@
-import { ident, qualified } from "../sql-text.js";
+import { readableName } from "../sql-text.js";
 import { type PreflightCheck, listSome } from "./check.js";
 import type { ColumnFact, SourceFacts, TableFact } from "./facts.js";
 
@@ -17,7 +17,7 @@ function columns(facts: SourceFacts, pick: (c: ColumnFact) => boolean): Hit[] {
   return facts.tables.filter((t) => t.kind === "r").flatMap((t) => t.columns.filter(pick).map((c) => ({ t, c })));
 }
 
-const show = ({ t, c }: Hit): string => `${qualified(t.schema, t.name)}.${ident(c.name)} (${c.type})`;
+const show = ({ t, c }: Hit): string => `${readableName(t.schema, t.name, c.name)} (${c.type})`;
 
 const NOT_CLEAN_BASE = new Set(["inet", "cidr", "macaddr", "macaddr8"]);
 const NOT_CLEAN_KIND: Readonly<Record<string, string>> = { e: "enum", r: "range", m: "multirange", c: "composite" };
@@ -107,7 +107,7 @@ const infinity: PreflightCheck = {
         check: this.id,
         severity: "warning",
         title: `${hits.length} column(s) hold infinity or -infinity: DMS turns them into 9999-12-31 23:59:59 and 4713-01-01 BC`,
-        found: listSome(hits, (h) => `${qualified(h.schema, h.table)}.${ident(h.column)} (${h.type})`),
+        found: listSome(hits, (h) => `${readableName(h.schema, h.table, h.column)} (${h.type})`),
         fix: "Replace them with NULL or a sentinel date your application understands before migrating, or fix them on the target after the full load.",
       },
     ];

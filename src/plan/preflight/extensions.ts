@@ -1,4 +1,4 @@
-import { ident } from "../sql-text.js";
+import { readableName } from "../sql-text.js";
 import { type PreflightCheck, listSome } from "./check.js";
 
 /**
@@ -33,7 +33,7 @@ const unsupported: PreflightCheck = {
         found: listSome(missing, (e) => `${e.name} ${e.version}: ${AURORA_MISSING_EXTENSIONS[e.name]}`),
         fix:
           "Drop each one the application does not need, or plan a replacement before migrating:\n" +
-          listSome(missing, (e) => `DROP EXTENSION ${ident(e.name)};   -- fails while objects depend on it: check first`),
+          listSome(missing, (e) => `DROP EXTENSION ${readableName(e.name)};   -- fails while objects depend on it: check first`),
       },
     ];
   },

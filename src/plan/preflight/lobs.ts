@@ -1,4 +1,4 @@
-import { formatBytes, ident, qualified } from "../sql-text.js";
+import { formatBytes, readableName } from "../sql-text.js";
 import { type PreflightCheck, listSome } from "./check.js";
 import type { LobMaxFact } from "./facts.js";
 
@@ -34,7 +34,7 @@ const largest: PreflightCheck = {
     const sorted = [...scan.lobMaxima].sort((a, b) => b.maxBytes - a.maxBytes);
     const max = sorted[0]!.maxBytes;
     const kb = Math.max(1, Math.ceil(max / 1024));
-    const list = listSome(sorted, (l) => `${qualified(l.schema, l.table)}.${ident(l.column)} (${l.type}): ${formatBytes(l.maxBytes)}`);
+    const list = listSome(sorted, (l) => `${readableName(l.schema, l.table, l.column)} (${l.type}): ${formatBytes(l.maxBytes)}`);
     if (kb > LIMITED_LOB_MAX_KB) {
       return [
         {

@@ -2,6 +2,7 @@ import type { Finding } from "../../state/schema.js";
 import { type Network, containsNetwork, networkFromMask, parseCidr } from "../cidr.js";
 import { type PreflightCheck, type PreflightOptions } from "./check.js";
 import type { HbaRuleFact, SourceFacts } from "./facts.js";
+import { quoteIdent } from "../sql-text.js";
 
 /**
  * pg_hba.conf must let the replication instance in twice: to the database (full load) and to
@@ -80,7 +81,7 @@ const HBA_KEYWORDS = new Set(["all", "sameuser", "samerole", "samegroup", "repli
  */
 export function hbaField(name: string, keyword = false): string {
   if (keyword || (/^[A-Za-z0-9_$.-]+$/.test(name) && !HBA_KEYWORDS.has(name))) return name;
-  return `"${name.replace(/"/g, '""')}"`;
+  return quoteIdent(name);
 }
 
 /** One pg_hba.conf line for DMS: database (or `replication`), user, address and method. */

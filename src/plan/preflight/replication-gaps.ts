@@ -1,4 +1,4 @@
-import { formatBytes, ident, qualified } from "../sql-text.js";
+import { formatBytes, readableName } from "../sql-text.js";
 import { type PreflightCheck, listSome } from "./check.js";
 import type { DeferrableConstraintFact, TableFact } from "./facts.js";
 
@@ -22,7 +22,7 @@ import type { DeferrableConstraintFact, TableFact } from "./facts.js";
  *   TRUNCATE operations."
  */
 
-const name = (t: TableFact): string => qualified(t.schema, t.name);
+const name = (t: TableFact): string => readableName(t.schema, t.name);
 
 const unlogged: PreflightCheck = {
   id: "tables.unlogged",
@@ -80,10 +80,10 @@ const KIND: Readonly<Record<string, string>> = { p: "PRIMARY KEY", u: "UNIQUE", 
 
 /** The same constraint, checked row by row: re-created without its DEFERRABLE clause. */
 function immediateFix(t: TableFact, k: DeferrableConstraintFact): string {
-  if (k.type === "f") return `ALTER TABLE ${name(t)} ALTER CONSTRAINT ${ident(k.name)} NOT DEFERRABLE;`;
-  if (k.type === "t") return `-- ${name(t)}: re-create constraint trigger ${ident(k.name)} without DEFERRABLE`;
+  if (k.type === "f") return `ALTER TABLE ${name(t)} ALTER CONSTRAINT ${readableName(k.name)} NOT DEFERRABLE;`;
+  if (k.type === "t") return `-- ${name(t)}: re-create constraint trigger ${readableName(k.name)} without DEFERRABLE`;
   const definition = k.definition.replace(/\s+(NOT\s+)?DEFERRABLE(\s+INITIALLY\s+(DEFERRED|IMMEDIATE))?\s*$/i, "");
-  return `ALTER TABLE ${name(t)} DROP CONSTRAINT ${ident(k.name)}, ADD CONSTRAINT ${ident(k.name)} ${definition};`;
+  return `ALTER TABLE ${name(t)} DROP CONSTRAINT ${readableName(k.name)}, ADD CONSTRAINT ${readableName(k.name)} ${definition};`;
 }
 
 const deferrable: PreflightCheck = {
@@ -99,7 +99,7 @@ const deferrable: PreflightCheck = {
         title: `${hits.length} deferrable constraint(s): DMS does not support deferred constraints`,
         found: listSome(
           hits,
-          ({ t, k }) => `${name(t)}: ${KIND[k.type] ?? k.type} ${ident(k.name)} (DEFERRABLE INITIALLY ${k.initiallyDeferred ? "DEFERRED" : "IMMEDIATE"})`,
+          ({ t, k }) => `${name(t)}: ${KIND[k.type] ?? k.type} ${readableName(k.name)} (DEFERRABLE INITIALLY ${k.initiallyDeferred ? "DEFERRED" : "IMMEDIATE"})`,
         ),
         fix:
           "DMS applies each captured row change as a statement of its own. A source transaction that needs the check deferred " +
@@ -122,8 +122,8 @@ const largeObjects: PreflightCheck = {
       .flatMap((t) => t.columns.filter((c) => c.baseType === "oid" && !c.isArray).map((c) => ({ t, c })));
     if (columns.length === 0 && facts.largeObjectCount === 0) return [];
     const found = [
-      ...(facts.largeObjectCount > 0 ? [`${facts.largeObjectCount} large object(s) in ${ident(facts.database)} (pg_largeobject)`] : []),
-      ...columns.map(({ t, c }) => `${name(t)}.${ident(c.name)} (${c.type})`),
+      ...(facts.largeObjectCount > 0 ? [`${facts.largeObjectCount} large object(s) in ${readableName(facts.database)} (pg_largeobject)`] : []),
+      ...columns.map(({ t, c }) => `${name(t)}.${readableName(c.name)} (${c.type})`),
     ];
     return [
       {
@@ -134,7 +134,7 @@ const largeObjects: PreflightCheck = {
         fix:
           "Keep the bytes in a column DMS carries, and have the application use it:\n" +
           (columns.length
-            ? listSome(columns, ({ t, c }) => `ALTER TABLE ${name(t)} ADD COLUMN ${ident(`${c.name}_bytes`)} bytea; UPDATE ${name(t)} SET ${ident(`${c.name}_bytes`)} = lo_get(${ident(c.name)});`)
+            ? listSome(columns, ({ t, c }) => `ALTER TABLE ${name(t)} ADD COLUMN ${readableName(`${c.name}_bytes`)} bytea; UPDATE ${name(t)} SET ${readableName(`${c.name}_bytes`)} = lo_get(${readableName(c.name)});`)
             : "ALTER TABLE <table> ADD COLUMN <column>_bytes bytea; UPDATE <table> SET <column>_bytes = lo_get(<oid column>);") +
           "\nor copy the large objects yourself once writes have stopped (pg_dump -b includes them, with their OIDs).",
       },
@@ -153,7 +153,7 @@ const truncate: PreflightCheck = {
         check: this.id,
         severity: "info",
         title: "DMS does not replicate TRUNCATE: a table truncated on the source during the migration keeps its rows on the target",
-        found: `${facts.tables.filter((t) => t.kind === "r").length} table(s) in ${facts.chosenSchemas.map(ident).join(", ")}`,
+        found: `${facts.tables.filter((t) => t.kind === "r").length} table(s) in ${facts.chosenSchemas.map((s) => readableName(s)).join(", ")}`,
         fix: "Use DELETE instead of TRUNCATE until the cutover is done (jobs that empty staging tables included), or repeat the TRUNCATE on the target after the cutover.",
       },
     ];

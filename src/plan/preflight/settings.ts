@@ -1,5 +1,5 @@
 import type { Finding } from "../../state/schema.js";
-import { formatBytes, ident } from "../sql-text.js";
+import { formatBytes, readableName } from "../sql-text.js";
 import { type PreflightCheck, settingFix } from "./check.js";
 import type { SettingFact, SourceFacts } from "./facts.js";
 
@@ -174,7 +174,7 @@ const idleInTransaction: PreflightCheck = {
         severity: "warning",
         title: "idle_in_transaction_session_timeout may end DMS's idle transactions and fail the task",
         found: found("idle_in_transaction_session_timeout", s),
-        fix: `Turn it off for the login DMS uses (the rest of the server keeps it):\nALTER ROLE ${ident(facts.login.name)} SET idle_in_transaction_session_timeout = 0;`,
+        fix: `Turn it off for the login DMS uses (the rest of the server keeps it):\nALTER ROLE ${readableName(facts.login.name)} SET idle_in_transaction_session_timeout = 0;`,
         restartNeeded: false,
       },
     ];

@@ -1,5 +1,5 @@
 import { adviseInstanceClass } from "../instance-advice.js";
-import { formatBytes, qualified } from "../sql-text.js";
+import { formatBytes, readableName } from "../sql-text.js";
 import { type PreflightCheck, listSome } from "./check.js";
 import type { SourceFacts, TableFact } from "./facts.js";
 import { largestLob } from "./lobs.js";
@@ -31,7 +31,7 @@ const sizing: PreflightCheck = {
         check: this.id,
         severity: "info",
         title: `Database ${formatBytes(facts.databaseSizeBytes)} in ${facts.tables.length} table(s); suggested replication instance: ${advice.instanceClass}`,
-        found: (top.length ? `largest tables:\n${listSome(top, (t) => `${qualified(t.schema, t.name)}: ${formatBytes(t.sizeBytes)}, ~${Math.round(t.rowEstimate)} rows`)}\n` : "") + `why: ${advice.reason}`,
+        found: (top.length ? `largest tables:\n${listSome(top, (t) => `${readableName(t.schema, t.name)}: ${formatBytes(t.sizeBytes)}, ~${Math.round(t.rowEstimate)} rows`)}\n` : "") + `why: ${advice.reason}`,
       },
     ];
   },

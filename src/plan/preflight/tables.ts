@@ -1,4 +1,4 @@
-import { ident, qualified } from "../sql-text.js";
+import { readableName } from "../sql-text.js";
 import { type PreflightCheck, listSome } from "./check.js";
 import type { TableFact } from "./facts.js";
 import { isLobColumn } from "./lob-types.js";
@@ -8,7 +8,7 @@ import { isLobColumn } from "./lob-types.js";
  * UPDATE/DELETE, ARRAY columns, LOB primary keys, names that differ only by case.
  */
 
-const name = (t: TableFact): string => qualified(t.schema, t.name);
+const name = (t: TableFact): string => readableName(t.schema, t.name);
 /** Partitioned parents hold no rows; their partitions are checked as tables. */
 const dataTables = (tables: readonly TableFact[]): TableFact[] => tables.filter((t) => t.kind === "r");
 
@@ -19,11 +19,11 @@ function primaryKeyFixes(tables: readonly TableFact[], all: readonly TableFact[]
   const roots = new Map<string, TableFact[]>();
   for (const t of tables) {
     if (!t.partitionOf) continue;
-    const root = qualified(t.partitionOf.rootSchema, t.partitionOf.rootName);
+    const root = readableName(t.partitionOf.rootSchema, t.partitionOf.rootName);
     roots.set(root, [...(roots.get(root) ?? []), t]);
   }
   for (const [root, leaves] of roots) {
-    const rootFact = all.find((t) => qualified(t.schema, t.name) === root);
+    const rootFact = all.find((t) => readableName(t.schema, t.name) === root);
     const key = rootFact?.partitionKey ? ` (partition key: ${rootFact.partitionKey})` : "";
     // A key on a partitioned table must contain the partition key columns, and reaches every partition.
     lines.push(`ALTER TABLE ${root} ADD PRIMARY KEY (<column>, <partition key column(s)>);   -- on the partitioned table${key}: every partition gets it`);
@@ -43,7 +43,7 @@ const noPrimaryKey: PreflightCheck = {
         check: this.id,
         severity: "warning",
         title: `${tables.length} table(s) without a primary key: DMS copies them but does not capture their UPDATEs and DELETEs`,
-        found: listSome(tables, (t) => (t.partitionOf ? `${name(t)} (partition of ${qualified(t.partitionOf.parentSchema, t.partitionOf.parentName)})` : name(t))),
+        found: listSome(tables, (t) => (t.partitionOf ? `${name(t)} (partition of ${readableName(t.partitionOf.parentSchema, t.partitionOf.parentName)})` : name(t))),
         fix:
           "Add a primary key on the column(s) that identify a row, or, if none do, log whole rows (more WAL):\n" +
           listSome(primaryKeyFixes(tables, facts.tables), (line) => line, 20),
@@ -93,10 +93,10 @@ const lobPrimaryKey: PreflightCheck = {
         check: this.id,
         severity: "warning",
         title: `${hits.length} primary key column(s) of a type DMS handles as a LOB: DMS cannot use them to find rows`,
-        found: listSome(hits, ({ t, c }) => `${name(t)}.${ident(c.name)} (${c.type})`),
+        found: listSome(hits, ({ t, c }) => `${name(t)}.${readableName(c.name)} (${c.type})`),
         fix:
           "Give the key a bounded type (pick a length that fits the data), or key the table on another column:\n" +
-          listSome(hits, ({ t, c }) => `ALTER TABLE ${name(t)} ALTER COLUMN ${ident(c.name)} TYPE varchar(255);`),
+          listSome(hits, ({ t, c }) => `ALTER TABLE ${name(t)} ALTER COLUMN ${readableName(c.name)} TYPE varchar(255);`),
       },
     ];
   },
@@ -113,7 +113,7 @@ const arrayWithoutPk: PreflightCheck = {
         check: this.id,
         severity: "blocker",
         title: `${tables.length} table(s) with an ARRAY column and no primary key: DMS suspends them during the full load`,
-        found: listSome(tables, (t) => `${name(t)} (${t.columns.filter((c) => c.isArray).map((c) => ident(c.name)).join(", ")})`),
+        found: listSome(tables, (t) => `${name(t)} (${t.columns.filter((c) => c.isArray).map((c) => readableName(c.name)).join(", ")})`),
         fix: listSome(tables, (t) => `ALTER TABLE ${name(t)} ADD PRIMARY KEY (<column>);`),
       },
     ];
@@ -137,9 +137,9 @@ const caseCollision: PreflightCheck = {
   title: "no names that differ only by case",
   run(facts) {
     const groups = [
-      ...collisions(facts.chosenSchemas, (s) => s, (s) => `schema ${ident(s)}`),
+      ...collisions(facts.chosenSchemas, (s) => s, (s) => `schema ${readableName(s)}`),
       ...collisions(facts.tables, (t) => `${t.schema}\u0000${t.name}`, (t) => `table ${name(t)}`),
-      ...facts.tables.flatMap((t) => collisions(t.columns, (c) => c.name, (c) => `column ${name(t)}.${ident(c.name)}`)),
+      ...facts.tables.flatMap((t) => collisions(t.columns, (c) => c.name, (c) => `column ${name(t)}.${readableName(c.name)}`)),
     ];
     if (groups.length === 0) return [];
     return [

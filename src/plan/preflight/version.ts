@@ -1,3 +1,4 @@
+import { majorOf } from "../pg-version.js";
 import type { PreflightCheck } from "./check.js";
 
 /**
@@ -8,11 +9,6 @@ import type { PreflightCheck } from "./check.js";
 export const DMS_MIN_ENGINE: Readonly<Record<number, string>> = { 13: "3.4.3", 14: "3.4.7", 15: "3.5.1", 16: "3.5.3", 17: "3.6.1" };
 export const NEWEST_DMS_SOURCE_MAJOR = 17;
 export const AURORA_MAJORS: readonly number[] = [13, 14, 15, 16, 17];
-
-export function majorOf(versionNum: number): number {
-  // 90600 → 9.6, 150018 → 15.
-  return versionNum >= 100000 ? Math.floor(versionNum / 10000) : Math.floor(versionNum / 100) / 100;
-}
 
 /** The Aurora major to create: the source's own, else the oldest newer one (never older). */
 export function matchingAuroraMajor(sourceMajor: number): number | undefined {

@@ -8,7 +8,7 @@ import type { DBCluster, DBInstance } from "@aws-sdk/client-rds";
 import type { RdsPort } from "../../adapters/aws/ports.js";
 import { type PgClient, connectPg } from "../../adapters/postgres/connect.js";
 import { type Clock, systemClock } from "../../core/clock.js";
-import { quoteIdent } from "../endpoint.js";
+import { quoteIdent } from "../../plan/sql-text.js";
 import { type ClusterRecord, type DbInstanceRecord, LOCAL_SUBNETS, LOCAL_VPC, type StandinAccount } from "./account.js";
 import { answer, awsFault } from "./faults.js";
 

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { libpqEnv } from "../../../src/adapters/postgres/env.js";
-import { quoteIdent } from "../../../src/adapters/postgres/sql.js";
+import { quoteIdent } from "../../../src/plan/sql-text.js";
 import { runWizard } from "../../../src/commands/wizard.js";
 import type { AppError } from "../../../src/core/errors.js";
 import type { GlobalOptions } from "../../../src/migration/context.js";

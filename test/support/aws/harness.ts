@@ -1,7 +1,7 @@
 import { once } from "../../../src/adapters/aws/lazy-client.js";
 import { instrumentServices } from "../../../src/adapters/aws/instrument.js";
 import type { Clock } from "../../../src/core/clock.js";
-import { abortError } from "../../../src/core/clock.js";
+import { abortError } from "../../../src/core/abort.js";
 import type { GlobalOptions, Step, StepContext } from "../../../src/migration/context.js";
 import { Secrets } from "../../../src/core/secrets.js";
 import { type Answer, type MigrationState, newState } from "../../../src/state/schema.js";

@@ -1,6 +1,6 @@
 import type { QueryResultRow } from "pg";
 import type { PgClient } from "../connect.js";
-import { quoteLiteral } from "../sql.js";
+import { quoteLiteral } from "../../../plan/sql-text.js";
 
 /** Catalog reads (their number must not grow with the table count) vs. reads of table data. */
 export type QueryKind = "catalog" | "dataScan";

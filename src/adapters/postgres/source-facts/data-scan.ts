@@ -1,7 +1,7 @@
 import { performance } from "node:perf_hooks";
 import type { InfinityFact, LobMaxFact } from "../../../plan/preflight/facts.js";
 import { isLobColumn } from "../../../plan/preflight/lob-types.js";
-import { quoteIdent } from "../../../plan/sql-text.js";
+import { qualified, quoteIdent } from "../../../plan/sql-text.js";
 import type { TableColumns } from "./columns.js";
 import type { CountingClient } from "./counting-client.js";
 
@@ -41,7 +41,7 @@ function probeFor(table: TableColumns): Probe | undefined {
   });
   if (exprs.length === 0) return undefined;
   // ONLY: a partitioned parent is read through its partitions, which are listed themselves.
-  const from = `${table.kind === "p" ? "" : "ONLY "}${quoteIdent(table.schema)}.${quoteIdent(table.name)}`;
+  const from = `${table.kind === "p" ? "" : "ONLY "}${qualified(table.schema, table.name)}`;
   return { table, lobs, infinities, sql: `SELECT ${exprs.join(", ")} FROM ${from}` };
 }
 

@@ -1,6 +1,6 @@
 import { OperationError } from "../../../core/errors.js";
 import type { BlindSpot, DataScanFact, SchemaFact, SourceFacts } from "../../../plan/preflight/facts.js";
-import { ident } from "../../../plan/sql-text.js";
+import { readableName } from "../../../plan/sql-text.js";
 import type { PgClient } from "../connect.js";
 import { readExtensions, readLongTransactions, readPreparedTransactions, readSchemas, readServer, readSlots } from "./catalog.js";
 import { readColumns } from "./columns.js";
@@ -123,12 +123,12 @@ async function gather(db: CountingClient, opened: { sessions?: ScanSessions }, o
     blindSpots.push({
       what: "other users' sessions (long-running transactions)",
       why: `${login.name} is neither superuser nor a member of pg_read_all_stats, so pg_stat_activity hides other users' transactions`,
-      fix: `GRANT pg_read_all_stats TO ${ident(login.name)};`,
+      fix: `GRANT pg_read_all_stats TO ${readableName(login.name)};`,
     });
   }
   if (!server.settings["hba_file"]) {
     blindSpots.push({ what: "the location of pg_hba.conf and postgresql.conf", why: `${login.name} is neither superuser nor a member of pg_read_all_settings`,
-      fix: `GRANT pg_read_all_settings TO ${ident(login.name)};`,
+      fix: `GRANT pg_read_all_settings TO ${readableName(login.name)};`,
     });
   }
   const skipped = dataScan.status === "not-needed" ? [] : dataScan.skippedTables;
