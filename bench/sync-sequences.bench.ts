@@ -4,7 +4,7 @@
  * - the floor: two statements, one read on the source (every sequence's position, through
  *   `psql -Atq`) and one `setval` statement on the target (every position at once, through
  *   `psql`): what any tool must at least do, with no rule checked;
- * - the hand procedure of the write-up in ../shared/seed/ (its generator query through
+ * - the usual hand procedure, setval to max(id) per owned column (its generator query through
  *   `psql -Atq`, then the generated file through `psql`).
  * Goal (issue 16): sync-sequences ≤ 1.3x the floor.
  */
@@ -29,7 +29,7 @@ const floorWrite = (tsv: string): string => {
   return `SELECT count(setval(u.s::regclass, u.v, u.c)) FROM unnest(${arr(0)}::text[], ${arr(1)}::bigint[], ${arr(2)}::bool[]) AS u(s, v, c)`;
 };
 
-// The hand procedure's generator, verbatim from the write-up.
+// The hand procedure's generator: one setval(max(id)) statement per column-owned sequence.
 const RESET_SEQ_SQL = `SELECT 'SELECT SETVAL(' ||
 quote_literal(quote_ident(PGT.schemaname) || '.' || quote_ident(S.relname)) ||
 ', COALESCE(MAX(' ||quote_ident(C.attname)|| '), 1) ) FROM ' ||

@@ -8,7 +8,7 @@ import { resumeCommand } from "../state/paths.js";
 import { countOf } from "../ui/findings-report.js";
 import { type CleanupStatus, cleanupStatus, cleanupStatusLines, resourceStatuses } from "./status-cleanup.js";
 import { type FreezeStatus, freezeStatus, freezeStatusLines } from "./status-freeze.js";
-import type { MigrationState, StepStatus } from "../state/schema.js";
+import type { MigrationState, StepRecord, StepStatus } from "../state/schema.js";
 
 export interface StatusReport {
   statePath: string;
@@ -23,7 +23,7 @@ export interface StatusReport {
     finishedAt?: string;
     attempts: number;
     summary?: string;
-    error?: { message: string; hint?: string };
+    error?: StepRecord["error"];
     findings: { blocker: number; warning: number; info: number };
   }[];
   resources: MigrationState["resources"];

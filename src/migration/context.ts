@@ -9,7 +9,7 @@ import type { Finding, MigrationState } from "../state/schema.js";
 import type { Prompter } from "../ui/prompter.js";
 import type { Reporter } from "../ui/reporter.js";
 
-/** Options every command accepts (product.md, "Common options"). */
+/** Options every command accepts (README, "Commands"). */
 export interface GlobalOptions {
   statePath: string;
   configPath?: string;

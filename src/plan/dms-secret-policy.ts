@@ -2,7 +2,7 @@
  * What DMS needs to read an endpoint's credentials from AWS Secrets Manager, as the DMS user
  * guide documents it ("Using secrets to access AWS Database Migration Service endpoints",
  * docs.aws.amazon.com/dms/latest/userguide/security_iam_secretsmanager.html; see also
- * aws-dms-reference.md §2.4):
+ * docs/dms-notes.md §16):
  * - the endpoint names the secret in `PostgreSQLSettings.SecretsManagerSecretId` and the role
  *   DMS assumes to read it in `SecretsManagerAccessRoleArn`, instead of clear-text
  *   `ServerName`/`Port`/`Username`/`Password` ("You can't specify both");

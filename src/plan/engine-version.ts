@@ -6,9 +6,9 @@ import { majorOf } from "./pg-version.js";
  * such major: the smallest jump, so the fewest behaviour changes during a migration.
  */
 export interface EngineVersionInfo {
-  EngineVersion?: string;
-  MajorEngineVersion?: string;
-  Status?: string;
+  EngineVersion?: string | undefined;
+  MajorEngineVersion?: string | undefined;
+  Status?: string | undefined;
 }
 
 function parts(v: string): number[] {

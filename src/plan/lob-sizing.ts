@@ -1,6 +1,6 @@
 /**
  * LOB settings for the DMS task from the largest LOB value the preflight measured
- * (aws-dms-reference.md §5.6). Limited LOB mode is fast but silently truncates anything over
+ * (docs/dms-notes.md §8). Limited LOB mode is fast but silently truncates anything over
  * LobMaxSize, so the limit is sized from the real maximum with head-room, and the source
  * endpoint sets FailTasksOnLobTruncation so a value that grew since is an error, not a loss.
  */

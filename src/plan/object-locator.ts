@@ -1,5 +1,5 @@
 /**
- * DMS object-locator patterns (aws-dms-reference.md §2.6, §5.12): `%` matches any run of
+ * DMS object-locator patterns (docs/dms-notes.md §12): `%` matches any run of
  * characters, `_` exactly one character, `[_]` a literal underscore, `[ab]` / `[a-d]` one
  * character of a set; matching is case-sensitive. Shared by the tool's mappings (to check a
  * stored task) and the local stand-in (to select tables).

@@ -3,7 +3,7 @@ import { type HbaAuthMethod, hbaField } from "./preflight/pg-hba.js";
 /**
  * What the source's owner must open so the replication instance can reach it: the exact
  * firewall rule and the two pg_hba.conf lines (database and `replication`), scoped to the
- * instance's own address, never a wide range (aws-dms-reference.md §4.3).
+ * instance's own address, never a wide range (docs/dms-notes.md §3).
  */
 export interface SourceAccessInput {
   instanceIps: readonly string[];

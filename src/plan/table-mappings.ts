@@ -1,10 +1,10 @@
 /**
- * DMS table mappings (aws-dms-reference.md §2.6): one include rule per chosen schema, every
+ * DMS table mappings (docs/dms-notes.md §12): one include rule per chosen schema, every
  * table in it; an exclude rule per partitioned table (parents and sub-partitioned partitions),
  * since `%` selects a parent and its partitions alike and the parent's rows would then arrive
- * twice (§5.11): only leaf partitions are loaded; plus an explicit rule for the tool's cutover
- * marker table, so the marker written at cutover reaches the target even when its schema is not
- * among the chosen ones.
+ * twice (docs/dms-notes.md §11): only leaf partitions are loaded; plus an explicit rule for
+ * the tool's cutover marker table, so the marker written at cutover reaches the target even
+ * when its schema is not among the chosen ones.
  */
 import { matchesPattern } from "./object-locator.js";
 

@@ -1,7 +1,7 @@
 import type { LobSettings } from "./lob-sizing.js";
 
 /**
- * The DMS task settings document (aws-dms-reference.md §2.6). Every key the migration
+ * The DMS task settings document (docs/dms-notes.md §13). Every key the migration
  * depends on is sent explicitly, because DMS's defaults are not ours (a task created without
  * settings comes back with DROP_AND_CREATE):
  * - TRUNCATE_BEFORE_LOAD keeps the schema the wizard loaded (indexes, defaults, sequences);

@@ -1,19 +1,19 @@
 /**
- * Reading a DMS task's state (aws-dms-reference.md §2.7). StopReason strings carry a
+ * Reading a DMS task's state (docs/dms-notes.md §14). StopReason strings carry a
  * "Stop Reason " prefix, so tokens are matched, never the whole string.
  */
 export interface TaskView {
-  Status?: string;
-  StopReason?: string;
-  LastFailureMessage?: string;
-  ReplicationTaskStartDate?: Date;
+  Status?: string | undefined;
+  StopReason?: string | undefined;
+  LastFailureMessage?: string | undefined;
+  ReplicationTaskStartDate?: Date | undefined;
   ReplicationTaskStats?: {
-    FullLoadProgressPercent?: number;
-    TablesLoaded?: number;
-    TablesLoading?: number;
-    TablesQueued?: number;
-    TablesErrored?: number;
-  };
+    FullLoadProgressPercent?: number | undefined;
+    TablesLoaded?: number | undefined;
+    TablesLoading?: number | undefined;
+    TablesQueued?: number | undefined;
+    TablesErrored?: number | undefined;
+  } | undefined;
 }
 
 export type FullLoadPhase =

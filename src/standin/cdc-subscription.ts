@@ -21,7 +21,7 @@ export function cdcObjectNames(slotName: string): { allChanges: string; insertsO
 /**
  * (Re)creates the task's publications; returns their names. They must exist before the slot
  * is created: pgoutput reads publications as of each change's position in the WAL. DMS does
- * not replicate TRUNCATE (aws-dms-reference.md §4.4), so neither do these. Tables without a
+ * not replicate TRUNCATE (docs/dms-notes.md §4), so neither do these. Tables without a
  * way to identify rows go into an inserts-only publication, as DMS captures only their
  * INSERTs, and so the source keeps accepting their UPDATEs and DELETEs. UNLOGGED tables are in
  * none: logical decoding never sees their changes, so DMS captures none (the full load copies

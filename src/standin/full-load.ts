@@ -67,7 +67,7 @@ async function openSubTask(options: FullLoadOptions): Promise<SubTask> {
  * first within a load order), then the selected partitioned parents, one at a time, outermost
  * first. DMS commits a table's preparation and its rows separately and in no fixed order with
  * its partitions, so a selected parent's rows end up on the target once through the parent and
- * once through each selected partition (aws-dms-reference.md §5.11). The stand-in fixes the
+ * once through each selected partition (docs/dms-notes.md §11). The stand-in fixes the
  * order that shows it every time: with TRUNCATE_BEFORE_LOAD the parents are prepared before
  * anything is loaded (a partition's TRUNCATE later would otherwise undo the duplication, and a
  * parent's would wipe its partitions' rows), the partitions are loaded, then the parent's rows

@@ -1,5 +1,5 @@
 /**
- * DMS ignores an UPDATE that changes a primary key (aws-dms-reference.md §4.4): the target
+ * DMS ignores an UPDATE that changes a primary key (docs/dms-notes.md §4): the target
  * keeps the row under its old key. PostgreSQL's apply worker would apply it, so while CDC runs
  * the stand-in puts a guard on each mapped target table: a BEFORE INSERT OR UPDATE row trigger
  * enabled with ENABLE REPLICA TRIGGER, so it fires only in sessions with

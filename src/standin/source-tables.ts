@@ -24,7 +24,7 @@ export interface SourceTable {
   bytes: number;
   /**
    * A partitioned table (relkind 'p'). DMS reads a selected parent like any table, so its rows
-   * arrive through it and again through each selected partition (aws-dms-reference.md §5.11).
+   * arrive through it and again through each selected partition (docs/dms-notes.md §11).
    */
   partitioned: boolean;
   /** A partition of another table (the outermost parents are loaded first among parents). */
@@ -97,7 +97,7 @@ export async function resolveSourceTables(source: PgClient, rules: readonly Sele
 
 /**
  * Creates, on the target, each table that is missing there, with its columns and primary key
- * only (DMS creates nothing more: aws-dms-reference.md §5.1). Returns the tables created.
+ * only (DMS creates nothing more: docs/dms-notes.md §7). Returns the tables created.
  */
 export async function createMissingTargetTables(source: PgClient, target: PgClient, tables: readonly SourceTable[]): Promise<SourceTable[]> {
   const created: SourceTable[] = [];

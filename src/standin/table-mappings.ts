@@ -2,7 +2,7 @@
  * DMS table mappings (selection rules) for the stand-in: parsing the JSON a task is created
  * with, and deciding which source tables a task moves. Pure functions of plain data.
  *
- * Semantics (aws-dms-reference.md §2.6, §5.12): `%` matches any run of characters, `_` exactly
+ * Semantics (docs/dms-notes.md §12): `%` matches any run of characters, `_` exactly
  * one character, `[_]` a literal underscore, `[ab]` / `[a-d]` one character of a set; matching
  * is case-sensitive. `explicit` names one table exactly (no wildcards). A table is selected when
  * an include or explicit rule matches it and no exclude rule does.

@@ -13,7 +13,7 @@ export type TaskStatus = "creating" | "ready" | "starting" | "running" | "stoppi
 /** DMS `TableStatistics.TableState` values the stand-in uses. */
 export type TableState = "Before load" | "Full load" | "Table completed" | "Table error";
 
-/** Exact DMS stop reasons (aws-dms-reference.md §2.7). */
+/** Exact DMS stop reasons (docs/dms-notes.md §14). */
 export const StopReason = {
   afterFullLoad: "Stop Reason STOPPED_AFTER_FULL_LOAD",
   normal: "Stop Reason NORMAL",

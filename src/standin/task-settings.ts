@@ -1,6 +1,6 @@
 /**
  * The DMS task settings the stand-in honours, read from a task's `ReplicationTaskSettings`
- * JSON (aws-dms-reference.md §2.6). Anything else in the document is accepted and ignored,
+ * JSON (docs/dms-notes.md §13). Anything else in the document is accepted and ignored,
  * as it does not change which rows move.
  */
 import { DmsFault } from "./dms-fault.js";
@@ -32,7 +32,7 @@ export function parseTaskSettings(json: string | undefined): StandinTaskSettings
     throw new DmsFault("InvalidParameterValueException", `Invalid task settings: not JSON (${(err as Error).message}).`);
   }
   const fullLoad = (doc as { FullLoadSettings?: Record<string, unknown> } | null)?.FullLoadSettings ?? {};
-  // DMS's own default when the key is missing is DROP_AND_CREATE (reference §2.6).
+  // DMS's own default when the key is missing is DROP_AND_CREATE (docs/dms-notes.md §13).
   const prep = fullLoad["TargetTablePrepMode"] ?? "DROP_AND_CREATE";
   if (prep !== "TRUNCATE_BEFORE_LOAD" && prep !== "DO_NOTHING") {
     throw new DmsFault(

@@ -4,7 +4,7 @@ import { RESOURCE_KIND } from "../migration/cleanup/kinds.js";
 import { OperationError, UsageError } from "../core/errors.js";
 import { defaultBaseName, lowerIdentifier, validateAwsIdentifier, validateCidr, validateMasterPassword, validateMasterUsername } from "../plan/aws-identifiers.js";
 import type { Step, StepContext } from "../migration/context.js";
-import { CLIENT_CIDR, TARGET_URL, askTargetAccess, checkReachable, targetLocation } from "./aurora-target.js";
+import { CLIENT_CIDR, TARGET_URL, askTargetAccess, checkReachable, targetLocation } from "../migration/aws/target-access.js";
 import { chooseDbSubnetGroup, chooseEngineVersion, chooseExistingCluster } from "../migration/aws/aurora-choices.js";
 import { awsFor, sourceFacts } from "../migration/aws/context.js";
 import { findCluster, findDbInstance } from "../migration/aws/lookups.js";
@@ -226,7 +226,7 @@ async function existingOrGone<T>(ctx: StepContext, find: () => Promise<T | undef
 }
 
 async function waitForCluster(ctx: StepContext, aws: AwsServices, clusterId: string, instanceIds: string[]): Promise<DbCluster> {
-  type Reading = { cluster?: DbCluster; instances: (DbInstance | undefined)[] };
+  type Reading = { cluster: DbCluster | undefined; instances: (DbInstance | undefined)[] };
   const reading = await pollUntil<Reading>(ctx, {
     what: `the Aurora cluster ${clusterId}`,
     until: `the cluster ${clusterId} and ${instanceIds.join(", ")} are available`,

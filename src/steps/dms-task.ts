@@ -18,6 +18,7 @@ import { openDatabase } from "../migration/connections.js";
 import type { DmsTaskOutput } from "../migration/outputs/aws.js";
 import { readOutput, requireOutput, writeOutput } from "../migration/outputs/read.js";
 import { changeDatabase } from "../migration/planned-sql.js";
+import { verifyTask } from "../migration/aws/recorded-task.js";
 
 /** Step 6: the full-load-and-cdc task, created with every setting we rely on, and not started. */
 export const dmsTaskStep: Step = {
@@ -106,13 +107,6 @@ export const dmsTaskStep: Step = {
     await verifyTask(ctx);
   },
 };
-
-/** For every step after the task's: the recorded task must still exist. */
-export async function verifyTask(ctx: StepContext): Promise<void> {
-  const rec = recorded(ctx, RES.task);
-  if (!rec?.arn) return;
-  if (!(await findTask(await awsFor(ctx), { arn: rec.arn }))) throw goneError("DMS task", rec.id, RES.task, ctx.options.statePath);
-}
 
 async function existingTask(ctx: StepContext, aws: AwsServices): Promise<ReplicationTask | undefined> {
   const rec = recorded(ctx, RES.task);

@@ -10,7 +10,7 @@ import { findTask } from "../migration/aws/lookups.js";
 import { pollUntil } from "../migration/aws/poll.js";
 import { RES, goneError, recordResource, recorded } from "../migration/aws/resources.js";
 import { openDatabase } from "../migration/connections.js";
-import { verifyTask } from "./dms-task.js";
+import { verifyTask } from "../migration/aws/recorded-task.js";
 import type { DmsTaskOutput, FullLoadOutput } from "../migration/outputs/aws.js";
 import { mutableOutput, requireOutput } from "../migration/outputs/read.js";
 import { readRowEstimates } from "../migration/full-load-estimates.js";

@@ -5,7 +5,7 @@ import { awsFor } from "../migration/aws/context.js";
 import { findTask } from "../migration/aws/lookups.js";
 import { pollUntil } from "../migration/aws/poll.js";
 import { RES, goneError } from "../migration/aws/resources.js";
-import { verifyTask } from "./dms-task.js";
+import { verifyTask } from "../migration/aws/recorded-task.js";
 import { requireOutput } from "../migration/outputs/read.js";
 
 /** Step 10: the task resumes (resume-processing) and applies cached, then ongoing changes. */

@@ -8,7 +8,7 @@ import { findTask } from "../migration/aws/lookups.js";
 import type { DmsTaskOutput } from "../migration/outputs/aws.js";
 import { pollUntil } from "../migration/aws/poll.js";
 import { RES, goneError } from "../migration/aws/resources.js";
-import { verifyTask } from "./dms-task.js";
+import { verifyTask } from "../migration/aws/recorded-task.js";
 import { requireOutput } from "../migration/outputs/read.js";
 
 /** Step 11: wait until CDC latency stays under the threshold for N consecutive periods. */

@@ -176,9 +176,10 @@ export class AnsweringPrompter implements Prompter {
       const unknown = v.filter((x) => !allowed.includes(x));
       return unknown.length ? bad(`unknown ${unknown.join(", ")}; choose from ${allowed.join(", ")}`) : ok(v as T[]);
     };
-    const q2 = { ...q, default: q.default ? [...q.default] : undefined };
+    const { default: given, ...rest } = q;
+    const q2 = given ? { ...rest, default: [...given] } : rest;
     const known = await this.known(q, check, (t, recorded) => t.multiSelect({ ...q, default: recorded }));
-    return known ?? this.accept(q, await this.fresh(q2, (t) => t.multiSelect(q)), check);
+    return known ?? this.accept(q, await this.fresh<T[]>(q2, (t) => t.multiSelect(q)), check);
   }
 
   async secret(q: SecretQuestion): Promise<string> {

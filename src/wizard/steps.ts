@@ -16,7 +16,7 @@ import { sourcePreflightStep } from "../steps/source-preflight.js";
 import { syncWaitStep } from "../steps/sync-wait.js";
 
 /**
- * The wizard's steps in product.md's order. Step ids are persisted in state files: never
+ * The wizard's steps, in the order they run. Step ids are persisted in state files: never
  * rename one; add a new step instead.
  */
 export const WIZARD_STEPS: readonly Step[] = [

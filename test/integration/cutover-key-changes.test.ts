@@ -14,7 +14,7 @@ let target: TestDatabase;
 let stream: { stop(): Promise<void> };
 
 /**
- * On the target, DMS's way with these changes (aws-dms-reference.md §4.4), for the logical-
+ * On the target, DMS's way with these changes (docs/dms-notes.md §4), for the logical-
  * replication subscription that stands in for it: an UPDATE that changes the key is ignored,
  * and an INSERT meeting a row already under its key is refused (DMS logs it and goes on).
  * ENABLE ALWAYS: the apply worker runs with session_replication_role = replica.

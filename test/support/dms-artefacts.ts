@@ -1,6 +1,6 @@
 /**
  * The DDL-capture objects DMS creates on a PostgreSQL source when CaptureDdls is on, in the
- * schema given by DdlArtifactsSchema (aws-dms-reference.md §4.5; the definitions follow the
+ * schema given by DdlArtifactsSchema (docs/dms-notes.md §5; the definitions follow the
  * script AWS publishes for setting them up by hand).
  */
 export function dmsArtefactsSql(schema: string): string {

@@ -1,10 +1,10 @@
 import type { TestDatabase } from "./databases.js";
 
 /**
- * A schema with every case the hand procedure's sequence reset gets wrong (product.md,
- * flaw 1): a free-standing sequence shared through DEFAULT nextval(), the same table name in
- * two schemas, a sequence ahead of max(id) after deletes, an identity column, an empty table,
- * mixed-case names, and a sequence counting down.
+ * A schema with every case the hand procedure's sequence reset (setval to max(id), per owned
+ * column) gets wrong: a free-standing sequence shared through DEFAULT nextval(), the same
+ * table name in two schemas, a sequence ahead of max(id) after deletes, an identity column, an
+ * empty table, mixed-case names, and a sequence counting down.
  */
 export const SEQUENCE_FIXTURE_DDL = `
   CREATE SCHEMA billing;

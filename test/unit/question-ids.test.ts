@@ -26,10 +26,10 @@ function resolve(expr: string, file: string): string[] | undefined {
   // Indirections this test knows: the password questions (`${role}.password`), step 1's URL, cleanup's grouped confirmations.
   if (expr === "key" && /const key = `\$\{role\}\.password`|: `\$\{role\}\.password`|key = role === "source"/.test(readFileSync(file, "utf8"))) return ["source.password", "target.password"];
   if (expr === "id" && file.endsWith("source-connection.ts")) return ["source.url"];
-  // A constant of the same file (`const id = "aurora.subnetGroup"`), or one it imports from a sibling.
+  // A constant of the same file (`const id = "aurora.subnetGroup"`), or one it imports by a relative path.
   if (/^\w+$/.test(expr)) {
     const text = readFileSync(file, "utf8");
-    const from = new RegExp(`import \\{[^}]*\\b${expr}\\b[^}]*\\} from "\\./([\\w-]+)\\.js"`).exec(text)?.[1];
+    const from = new RegExp(`import \\{[^}]*\\b${expr}\\b[^}]*\\} from "(\\.\\.?/[\\w/.-]+)\\.js"`).exec(text)?.[1];
     const where = from ? readFileSync(join(file, "..", `${from}.ts`), "utf8") : text;
     const constants = [...where.matchAll(new RegExp(`const ${expr} = "([^"]+)"`, "g"))].map((m) => m[1] ?? "");
     if (constants.length) return constants;

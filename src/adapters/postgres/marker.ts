@@ -3,7 +3,7 @@ import type { PgClient } from "./connect.js";
 /**
  * The tool's own objects on the source (and, through the migration, the target): a schema
  * with one small table. At cutover a row is written here after the write freeze; seeing it on
- * the target proves every earlier commit has arrived (product.md, flaw 5). The DMS task's
+ * the target proves every earlier commit has arrived. The DMS task's
  * table mappings include it, and cleanup drops it.
  */
 export const TOOL_SCHEMA = "aurora_migrate";

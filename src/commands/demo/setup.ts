@@ -31,8 +31,8 @@ export interface DemoRecord {
 
 /** The passwords of the demo's servers: in memory only, never in the record. */
 export interface DemoPasswords {
-  source?: string;
-  target?: string;
+  source?: string | undefined;
+  target?: string | undefined;
 }
 
 /**

@@ -31,7 +31,7 @@ export const RES = {
 export interface ResourceInput {
   kind: string;
   id: string;
-  arn?: string;
+  arn?: string | undefined;
   createdByUs: boolean;
   [extra: string]: unknown;
 }

@@ -12,7 +12,7 @@ import { revokeRule } from "./security-group-rule.js";
 
 /** Task states in which nothing is replicating any more. */
 const AT_REST = new Set(["stopped", "failed", "ready"]);
-/** Task states DMS refuses to delete from (aws-dms-reference.md §2.9: stop it first). */
+/** Task states DMS refuses to delete from (docs/dms-notes.md §15: stop it first). */
 const BUSY = new Set(["running", "starting", "stopping"]);
 const GONE = ["ResourceNotFoundFault"];
 

@@ -2,7 +2,7 @@ import type { PgClient } from "../../adapters/postgres/connect.js";
 import { OperationError, errorMessage } from "../../core/errors.js";
 import { quoteIdent } from "../../plan/sql-text.js";
 
-/** DMS's DDL-capture objects on the source (aws-dms-reference.md §4.5), in the order they must go. */
+/** DMS's DDL-capture objects on the source (docs/dms-notes.md §5), in the order they must go. */
 export interface DmsArtefacts {
   eventTrigger: boolean;
   /** Schemas holding a function awsdms_intercept_ddl(). */
@@ -24,7 +24,7 @@ export async function findDmsArtefacts(client: PgClient): Promise<DmsArtefacts> 
   return { eventTrigger: r.trigger, functionSchemas: r.functions, tableSchemas: r.tables };
 }
 
-/** The statements that remove them: event trigger, then function, then table (§4.5's order). */
+/** The statements that remove them: event trigger, then function, then table (docs/dms-notes.md §5's order). */
 export function dmsArtefactDropSql(a: DmsArtefacts): string[] {
   return [
     ...(a.eventTrigger ? ["DROP EVENT TRIGGER IF EXISTS awsdms_intercept_ddl"] : []),

@@ -47,7 +47,7 @@ function deleted(ctx: StepContext, kind: string): Live[] {
 }
 
 /**
- * Cleanup (product.md step 13): the DMS task stopped and deleted, its endpoints (then their
+ * Cleanup (step 13; README, "Cutover and cleanup"): the DMS task stopped and deleted, its endpoints (then their
  * secrets, roles and CA certificate) and the replication instance deleted (each confirmed, each skippable), the security-group rules the
  * tool added revoked; on the source, DMS's replication slot dropped (refused while active),
  * DMS's DDL-capture objects, the key-change capture (its triggers, table and function) and the
@@ -118,7 +118,7 @@ export async function runCleanup(ctx: StepContext, deps: CleanupDeps, options: C
     }
     for (const [, r] of ours) await outcome(`the ${label} ${r.id}`, r, call(r));
   };
-  // DMS deletes an endpoint or an instance only once no task uses it (aws-dms-reference.md §2.9).
+  // DMS deletes an endpoint or an instance only once no task uses it (docs/dms-notes.md §15).
   const left = (kind: string): ResourceRecord | undefined => live(ctx, kind).find(([, r]) => !removed.has(r))?.[1];
   const taskLeft = left(RESOURCE_KIND.task);
   const usedByTask = taskLeft ? `the DMS task ${taskLeft.id} still uses it` : undefined;

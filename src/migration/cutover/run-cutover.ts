@@ -55,7 +55,7 @@ export interface CutoverRunOptions {
 }
 
 /**
- * The cutover (product.md step 12): preconditions and everything the window needs, prepared;
+ * The cutover (step 12; README, "Cutover and cleanup"): preconditions and everything the window needs, prepared;
  * the write window (window.ts); the report; then, with the app already on the target, the
  * comparison of the frozen source with the target as of the drain. Anything failing before
  * the switch hook starts, or the hook exiting non-zero, lifts the freeze (on Ctrl-C too); a

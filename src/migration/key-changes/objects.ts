@@ -4,7 +4,7 @@ import { qualified, quoteIdent, quoteLiteral } from "../../plan/sql-text.js";
 
 /**
  * The tool's objects that record primary-key changes on the source. DMS ignores an UPDATE that
- * changes a primary key (aws-dms-reference.md §4.4): the target keeps the row under its old key
+ * changes a primary key (docs/dms-notes.md §4): the target keeps the row under its old key
  * and later changes of the row under its new key match nothing there. So, from before the task
  * starts until the cutover, every such UPDATE on the source leaves its old and new key here,
  * and the cutover re-copies exactly those rows.

@@ -3,7 +3,7 @@ import { type PreflightCheck, listSome } from "./check.js";
 
 /**
  * The login's rights. AWS's guide requires a superuser for a self-managed CDC source
- * (aws-dms-reference.md §4.3); REPLICATION alone is documented only for RDS/Aurora sources.
+ * (docs/dms-notes.md §3); REPLICATION alone is documented only for RDS/Aurora sources.
  */
 
 const DEDICATED_ROLE = "dms_migrator";

@@ -5,7 +5,7 @@ import type { SlotFact } from "./facts.js";
 /**
  * What runs on the source now: open transactions hold DMS's start back (it waits for them,
  * TransactionConsistencyTimeout) and keep WAL; slots left by earlier tools retain WAL and use
- * the capacity DMS needs (aws-dms-reference.md §4.4, §4.6).
+ * the capacity DMS needs (docs/dms-notes.md §4, §6, §13).
  */
 
 const minutes = (s: number): string => (s >= 3600 ? `${(s / 3600).toFixed(1)} h` : `${Math.round(s / 60)} min`);

@@ -4,7 +4,7 @@ import type { ColumnFact, SourceFacts, TableFact } from "./facts.js";
 
 /**
  * Column types DMS does not carry faithfully between PostgreSQL servers
- * (aws-dms-reference.md §5 items 9 and 10). The schema is loaded by the wizard itself, so the
+ * (docs/dms-notes.md §10). The schema is loaded by the wizard itself, so the
  * target column keeps its type; what can go wrong is the value on its way through DMS.
  */
 

@@ -1,7 +1,7 @@
 import type { ColumnFact } from "./facts.js";
 
 /**
- * Types DMS handles as LOBs (aws-dms-reference.md §5 item 6: text, bytea, json, jsonb, xml,
+ * Types DMS handles as LOBs (docs/dms-notes.md §8: text, bytea, json, jsonb, xml,
  * arrays, hstore → NCLOB/BLOB). A varchar without a length has no bound either, so DMS's
  * type table maps it to NCLOB as well.
  */

@@ -3,7 +3,7 @@ import { type PreflightCheck, listSome } from "./check.js";
 import type { LobMaxFact } from "./facts.js";
 
 /**
- * The largest LOB values decide the task's LOB settings (aws-dms-reference.md §5 item 6): in
+ * The largest LOB values decide the task's LOB settings (docs/dms-notes.md §8): in
  * limited LOB mode anything above LobMaxSize is truncated with only a log warning.
  */
 

@@ -13,9 +13,9 @@ import type { DeferrableConstraintFact, TableFact } from "./facts.js";
  *   `ALTER TABLE … SET LOGGED` rewrites the whole table under an exclusive lock.
  * - Partitioned tables: DMS User Guide, "Using a PostgreSQL database as an AWS DMS source"
  *   (CHAP_Source.PostgreSQL, PostgreSQL to PostgreSQL): select the partitions, not the parent,
- *   or rows are duplicated; aws-dms-reference.md §4.4 and §5 item 11: partition ADD/DROP/TRUNCATE
+ *   or rows are duplicated; docs/dms-notes.md §4 and §11: partition ADD/DROP/TRUNCATE
  *   is not replicated.
- * - Deferred constraints: aws-dms-reference.md §4.4 ("Deferred constraints … are not supported").
+ * - Deferred constraints: docs/dms-notes.md §4 ("Deferred constraints … are not supported").
  * - Large objects: CHAP_Source.PostgreSQL limitations: "The OID LOB data type isn't migrated to
  *   the target."
  * - TRUNCATE: CHAP_Source.PostgreSQL limitations: "AWS DMS doesn't support change processing of

@@ -4,7 +4,7 @@ import { type PreflightCheck, settingFix } from "./check.js";
 import type { SettingFact, SourceFacts } from "./facts.js";
 
 /**
- * Server settings DMS's CDC needs (aws-dms-reference.md §4.2). Each finding says whether its
+ * Server settings DMS's CDC needs (docs/dms-notes.md §2). Each finding says whether its
  * fix needs a restart (pg_settings.context = postmaster) or only a reload.
  */
 

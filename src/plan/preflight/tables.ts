@@ -4,7 +4,7 @@ import type { TableFact } from "./facts.js";
 import { isLobColumn } from "./lob-types.js";
 
 /**
- * Table-level limits of DMS (aws-dms-reference.md §4.4, §5 items 7 and 12): row identity for
+ * Table-level limits of DMS (docs/dms-notes.md §4, §9, §12): row identity for
  * UPDATE/DELETE, ARRAY columns, LOB primary keys, names that differ only by case.
  */
 

@@ -3,7 +3,7 @@ import type { PreflightCheck } from "./check.js";
 
 /**
  * PostgreSQL majors DMS accepts as a source, with the oldest DMS engine for each
- * (aws-dms-reference.md §4.1), and the Aurora PostgreSQL majors offered in standard support.
+ * (docs/dms-notes.md §1), and the Aurora PostgreSQL majors offered in standard support.
  * The Aurora list is a snapshot: step 3 asks DescribeDBEngineVersions for the real one.
  */
 export const DMS_MIN_ENGINE: Readonly<Record<number, string>> = { 13: "3.4.3", 14: "3.4.7", 15: "3.5.1", 16: "3.5.3", 17: "3.6.1" };

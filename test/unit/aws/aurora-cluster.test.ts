@@ -44,7 +44,7 @@ describe("step 3: Aurora cluster", () => {
     });
     expect(h.state.resources["aurora-cluster"]).not.toHaveProperty("endpoint");
     expect(h.state.outputs["aurora-cluster"]).toMatchObject({ writerEndpoint: "aurora-migrate-shop.cluster-abc123.eu-west-1.rds.amazonaws.com", port: 5432 });
-    // Where the tool connects (the endpoint itself, or a tunnel as in this harness): test/unit/aws/aurora-reachability.test.ts.
+    // Where the tool connects (the endpoint itself, or a tunnel as in this harness): test/integration/aws/aurora-reachability.test.ts.
   });
 
   it("GIVEN defaults WHEN the step runs THEN the cluster's new security group has no inbound rule at all (nothing open to 0.0.0.0/0)", async () => {

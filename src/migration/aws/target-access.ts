@@ -1,14 +1,14 @@
 import { X509Certificate } from "node:crypto";
-import { isPlanValue } from "../adapters/aws/dry-run.js";
+import { isPlanValue } from "../../adapters/aws/dry-run.js";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { connectPg, isUnreachable } from "../adapters/postgres/connect.js";
-import { quoteIdent } from "../plan/sql-text.js";
-import { type PgLocation, describeLocation, formatPgUrl, parsePgUrl } from "../adapters/postgres/url.js";
-import { AppError, OperationError, errorMessage } from "../core/errors.js";
-import type { StepContext } from "../migration/context.js";
-import { openDatabase } from "../migration/connections.js";
-import { failingSpinner } from "../ui/reporter.js";
+import { connectPg, isUnreachable } from "../../adapters/postgres/connect.js";
+import { quoteIdent } from "../../plan/sql-text.js";
+import { type PgLocation, describeLocation, formatPgUrl, parsePgUrl } from "../../adapters/postgres/url.js";
+import { AppError, OperationError, errorMessage } from "../../core/errors.js";
+import type { StepContext } from "../context.js";
+import { openDatabase } from "../connections.js";
+import { failingSpinner } from "../../ui/reporter.js";
 
 /** Question ids (and --config keys) of how the tool reaches Aurora. */
 export const TARGET_URL = "target.url";
