@@ -25,38 +25,46 @@ export const rowHashMethod = (sourceVersionNum: number, targetVersionNum: number
  * text is hashed under the "C" collation (bytes; a nondeterministic collation would make
  * 'a' and 'A' alike), booleans as integers.
  *
+ * Not here: 64-bit values. PostgreSQL's hash of an int8 (and of timestamp, time and
+ * interval, which hash as int8) folds the two 32-bit halves together (so that an int4 and an
+ * int8 of one value hash alike): 1 and 4294967296 hash the same, and so do two timestamps
+ * 2^32+1 microseconds apart with the right bits. See INT8 and BY_DISTANCE.
+ *
  * Left to the text form on purpose: numeric (its hash normalises 1.0 and 1.00), interval
- * ('1 day' and '24 hours' hash alike), jsonb (its numbers are normalised likewise), json and
- * xml (no hash), enums (OIDs), arrays (the hash ignores dimensions), character(n) (the hash
- * ignores trailing blanks), citext (case-insensitive hash) and every other type, domains over
- * those included. Floating-point values are hashed by their binary form (float8send), which
- * tells -0 from 0, as the text-form checksum always did.
+ * ('1 day' and '24 hours' hash alike), time (folded as above), jsonb (its numbers are
+ * normalised likewise), json and xml (no hash), enums (OIDs), arrays (the hash ignores
+ * dimensions), character(n) (the hash ignores trailing blanks), citext (case-insensitive
+ * hash) and every other type, domains over those included. Floating-point values are hashed
+ * by their binary form (float8send), which tells -0 from 0, as the text-form checksum always did.
  */
 const DIRECT: ReadonlyMap<number, { fn: string; as: string }> = new Map([
   [16, { fn: "hashint4extended", as: "int4" }], // boolean, as 0/1
-  [20, { fn: "hashint8extended", as: "int8" }],
   [21, { fn: "hashint2extended", as: "int2" }],
   [23, { fn: "hashint4extended", as: "int4" }],
   [26, { fn: "hashoidextended", as: "oid" }],
   [25, { fn: "hashtextextended", as: "text" }],
   [1043, { fn: "hashtextextended", as: "text" }], // varchar, hashed as its text
-  [1083, { fn: "time_hash_extended", as: "time" }],
-  [1114, { fn: "timestamp_hash_extended", as: "timestamp" }],
   [2950, { fn: "uuid_hash_extended", as: "uuid" }],
 ]);
+
+/**
+ * bigint goes in as the seed of an int4 hash (the column's position as the value): a seed is
+ * mixed in whole, all 64 bits, where hashint8extended would fold it to 33.
+ */
+const INT8 = 20;
 
 /** Built-in types whose hash function takes no SQL argument of their type: hashed inside a record. */
 const IN_RECORD: ReadonlyMap<number, string> = new Map([
   [17, "bytea"],
   [18, '"char"'],
-  [1266, "timetz"],
+  [1266, "timetz"], // its time hashed as 8 bytes, not folded
 ]);
 
 /**
  * Dates and timestamptz hash as their distance from 1970 (a date minus a date is its day
- * count, a timestamptz minus one an interval whose hash is its exact microsecond span): the
- * same integers their own hashes take, at a third of the record's cost. ±infinity (which
- * PostgreSQL 15 refuses to subtract) hash as 1 and 2; NULL stays NULL.
+ * count, a timestamptz minus one an interval whose hash is its microsecond span, folded as
+ * int8's): the same integers their own hashes take, at a third of the record's cost.
+ * ±infinity (which PostgreSQL 15 refuses to subtract) hash as 1 and 2; NULL stays NULL.
  */
 const BY_DISTANCE: ReadonlyMap<number, { as: string; epoch: string; fn: string }> = new Map([
   [1082, { as: "date", epoch: "'1970-01-01'::pg_catalog.date", fn: "hashint4extended" }],
@@ -67,6 +75,23 @@ function byDistance(col: string, d: { as: string; epoch: string; fn: string }, s
   const v = `(${col})::pg_catalog.${d.as}`;
   const sign = `CASE WHEN ${v} > ${d.epoch} THEN 1 WHEN ${v} < ${d.epoch} THEN 2 END`;
   return `CASE WHEN pg_catalog.isfinite(${v}) THEN pg_catalog.${d.fn}(${v} - ${d.epoch}, ${seed}) ELSE pg_catalog.hashint4extended(${sign}, ${seed}) END`;
+}
+
+/**
+ * Timestamps: their folded 64-bit hash (above; it sees every value, ±infinity included)
+ * XOR the hash of their distance from 2000-01-01 in seconds as a float8 (the range types'
+ * subtype_diff: the microseconds as a double, divided by a million). The float tells apart
+ * any two timestamps more than a few milliseconds apart, and, within 1864-2136, any two at
+ * all; the fold only confuses values whose 32-bit halves change together, at least about
+ * 2^31 microseconds apart. So no two different timestamps give the same pair.
+ */
+const TIMESTAMPS: ReadonlyMap<number, { as: string; fold: (col: string, seed: number) => string; zero: string; diff: string }> = new Map([
+  [1114, { as: "timestamp", fold: (col, seed) => `pg_catalog.timestamp_hash_extended((${col})::pg_catalog.timestamp, ${seed})`, zero: "'2000-01-01 00:00:00'::pg_catalog.timestamp", diff: "tsrange_subdiff" }],
+  [1184, { as: "timestamptz", fold: (col, seed) => byDistance(col, BY_DISTANCE.get(1184)!, seed), zero: "'2000-01-01 00:00:00+00'::pg_catalog.timestamptz", diff: "tstzrange_subdiff" }],
+]);
+
+function timestampHash(col: string, t: { as: string; fold: (col: string, seed: number) => string; zero: string; diff: string }, seed: number): string {
+  return `${t.fold(col, seed)} # pg_catalog.hashfloat8extended(pg_catalog.${t.diff}((${col})::pg_catalog.${t.as}, ${t.zero}), ${seed})`;
 }
 
 const FLOAT_SEND: ReadonlyMap<number, string> = new Map([
@@ -86,8 +111,9 @@ function nullStandIn(i: number): string {
  * other compare by their text forms, as before).
  *
  * Typed: each column's hash, seeded by its position, XORed together, and the result hashed
- * once more. The last step matters: a sum of XORs (or of hash_record_extended's linear
- * combination) over rows would not see two rows swapping one column's values.
+ * once more (as a seed, so all 64 bits count). The last step matters: a sum of XORs (or of
+ * hash_record_extended's linear combination) over rows would not see two rows swapping one
+ * column's values.
  */
 export function rowHashExpr(columns: readonly TableColumn[], method: RowHashMethod, sameType: (name: string) => boolean): string {
   const sorted = [...columns].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -111,9 +137,14 @@ export function rowHashExpr(columns: readonly TableColumn[], method: RowHashMeth
     const recordType = oid === null ? undefined : IN_RECORD.get(oid);
     const send = oid === null ? undefined : FLOAT_SEND.get(oid);
     const distance = oid === null ? undefined : BY_DISTANCE.get(oid);
+    const timestamp = oid === null ? undefined : TIMESTAMPS.get(oid);
     if (direct) {
       const arg = direct.as === "text" ? `(${col})::pg_catalog.text COLLATE pg_catalog."C"` : `(${col})::pg_catalog.${direct.as}`;
       parts.push(`coalesce(pg_catalog.${direct.fn}(${arg}, ${i + 1}), ${nullStandIn(i)})`);
+    } else if (oid === INT8) {
+      parts.push(`coalesce(pg_catalog.hashint4extended(${i + 1}, (${col})::pg_catalog.int8), ${nullStandIn(i)})`);
+    } else if (timestamp) {
+      parts.push(`coalesce(${timestampHash(col, timestamp, i + 1)}, ${nullStandIn(i)})`);
     } else if (distance) {
       parts.push(`coalesce(${byDistance(col, distance, i + 1)}, ${nullStandIn(i)})`);
     } else if (recordType) inRecord.push(`(${col})::pg_catalog.${recordType}`);
@@ -123,5 +154,6 @@ export function rowHashExpr(columns: readonly TableColumn[], method: RowHashMeth
   // A record's hash gives NULL members a fixed slot of their own; it is never NULL itself.
   if (inRecord.length) parts.push(`pg_catalog.hash_record_extended(ROW(${inRecord.join(", ")}), -1)`);
   if (asText.length) parts.push(`pg_catalog.hashtextextended(ROW(${asText.join(", ")})::text, -2)`);
-  return `pg_catalog.hashint8extended(${parts.length ? parts.join(" # ") : "0"}, 0)`;
+  // The combination goes in as a seed too: all 64 bits mixed (hashint8extended would fold them).
+  return `pg_catalog.hashint4extended(0, ${parts.length ? parts.join(" # ") : "0"})`;
 }
