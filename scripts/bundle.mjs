@@ -1,7 +1,7 @@
 // The second half of `npm run build` (after tsc): bundles the CLI from src/cli/main.ts into
 // dist/bundle/ with esbuild, which bin/aurora-migrate.js loads. Start-up then reads a few files
 // instead of ~300 modules (our ~50, zod's ~200, commander's, chalk's): `status` and `--help`
-// start in well under twice `node -e 0` (bench/startup.bench.ts).
+// start in under twice `node -e 0` (bench/startup.bench.ts).
 //
 // - Every dynamic import() stays its own chunk, loaded only by the command that needs it.
 // - Our code, zod, chalk and commander go into the bundle; every other package (the AWS SDK, pg,
