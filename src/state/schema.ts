@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * Bump when the shape changes incompatibly, and add an upgrade in upgrade.ts. A field added with

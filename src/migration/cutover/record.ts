@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * One change the freeze makes on the source. Each is recorded (and saved) before it is

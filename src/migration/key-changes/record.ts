@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** `state.outputs["key-changes"]`: what step 8 installed on the source, and what the cutover last found. */
 export const keyChangesOutputSchema = z.object({

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { pgLocationSchema } from "./location.js";
 
 /** Step 1's `source-connection`: what the source said about itself (its location is the `source.url` answer). */

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** Step 9's `restore-and-sequences`: what it restored, refreshed, moved and granted. */
 export const restoreAndSequencesOutput = z.looseObject({

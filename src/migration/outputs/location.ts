@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * A database location as recorded in the state: host, port, database, user, and the URL's

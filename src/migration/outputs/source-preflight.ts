@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { SourceFacts } from "../../plan/preflight/facts.js";
 import { largestLob } from "../../plan/preflight/lobs.js";
 import { instanceAdviceFor, largestTables } from "../../plan/preflight/sizing.js";

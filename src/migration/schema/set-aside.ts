@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { PgClient } from "../../adapters/postgres/connect.js";
 import { qualified, quoteIdent, quoteLiteral } from "../../plan/sql-text.js";
 
