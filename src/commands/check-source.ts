@@ -118,6 +118,8 @@ export async function checkSource(options: CheckSourceOptions, reporter: Reporte
   printPreflight(reporter, result);
   reporter.info("");
   reporter.info(`${report.summary} (${gathered.queries.catalog} catalog queries, ${gathered.queries.dataScan} data-scan statement(s)).`);
+  // --verbose: where the time went, one line per round trip (the scan's own sessions are 1 and on).
+  for (const t of gathered.timings) reporter.detail(`  session ${t.session}  ${t.kind.padEnd(8)} ${t.ms.toFixed(0).padStart(6)} ms  ${t.what}`);
   if (result.counts.blocker > 0) {
     throw new BlockedError(`The source is not ready for DMS: ${result.counts.blocker} blocking problem(s).`, {
       hint: "Apply the fixes listed under Blockers, then run check-source again.",

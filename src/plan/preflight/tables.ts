@@ -120,16 +120,17 @@ const arrayWithoutPk: PreflightCheck = {
   },
 };
 
-/** Groups of names equal when lower-cased (t1, T1). */
+/** Groups of names equal when lower-cased (t1, T1); labels are made only for the groups found. */
 function collisions<T>(items: readonly T[], key: (x: T) => string, label: (x: T) => string): string[][] {
-  const groups = new Map<string, string[]>();
+  if (items.length < 2) return [];
+  const groups = new Map<string, T[]>();
   for (const item of items) {
     const k = key(item).toLowerCase();
     const g = groups.get(k);
-    if (g) g.push(label(item));
-    else groups.set(k, [label(item)]);
+    if (g) g.push(item);
+    else groups.set(k, [item]);
   }
-  return [...groups.values()].filter((g) => g.length > 1);
+  return [...groups.values()].filter((g) => g.length > 1).map((g) => g.map(label));
 }
 
 const caseCollision: PreflightCheck = {

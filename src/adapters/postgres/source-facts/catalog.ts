@@ -39,7 +39,6 @@ export interface ServerRow {
   database: string;
   inRecovery: boolean;
   login: LoginFact;
-  databaseSizeBytes: number;
   largeObjectCount: number;
   walSendersInUse: number;
   settings: Record<string, SettingFact>;
@@ -56,7 +55,6 @@ export async function readServer(db: CountingClient): Promise<ServerRow> {
     rolreplication: boolean;
     read_all_stats: boolean;
     read_all_settings: boolean;
-    database_size: number;
     large_objects: number;
     wal_senders: number;
     settings: { name: string; setting: string; unit: string | null; context: string; pending_restart: boolean }[] | null;
@@ -72,7 +70,6 @@ export async function readServer(db: CountingClient): Promise<ServerRow> {
                  THEN pg_has_role(current_user, 'pg_read_all_stats', 'USAGE') ELSE r.rolsuper END AS read_all_stats,
             CASE WHEN EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'pg_read_all_settings')
                  THEN pg_has_role(current_user, 'pg_read_all_settings', 'USAGE') ELSE r.rolsuper END AS read_all_settings,
-            pg_database_size(current_database())::float8 AS database_size,
             (SELECT count(*) FROM pg_largeobject_metadata)::float8 AS large_objects,
             (SELECT count(*) FROM pg_stat_replication)::int AS wal_senders,
             (SELECT json_agg(json_build_object('name', name, 'setting', setting, 'unit', unit, 'context', context,
@@ -98,7 +95,6 @@ export async function readServer(db: CountingClient): Promise<ServerRow> {
       readAllStats: row.read_all_stats,
       readAllSettings: row.read_all_settings,
     },
-    databaseSizeBytes: row.database_size,
     largeObjectCount: row.large_objects,
     walSendersInUse: row.wal_senders,
     settings,

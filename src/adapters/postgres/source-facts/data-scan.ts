@@ -45,11 +45,17 @@ function probeFor(table: TableColumns): Probe | undefined {
   return { table, lobs, infinities, sql: `SELECT ${exprs.join(", ")} FROM ${from}` };
 }
 
-/** `<l3>1234</l3><i5>true</i5>` → l3 → "1234", i5 → "true" in query_to_xml's output; NULLs are left out. */
-function xmlValues(xml: string): Map<string, string> {
-  const values = new Map<string, string>();
-  for (const m of xml.matchAll(/<([li]\d+)>([^<]*)<\/\1>/g)) values.set(m[1]!, m[2]!);
-  return values;
+/**
+ * The value of `alias` in query_to_xml's output (`<l3>1234</l3><i5>true</i5>`), undefined
+ * when it is NULL (left out). Aliases are l/i and a number, never a prefix of one another's
+ * tag once the `>` is included.
+ */
+function xmlValue(xml: string, alias: string): string | undefined {
+  const open = `<${alias}>`;
+  const at = xml.indexOf(open);
+  if (at < 0) return undefined;
+  const from = at + open.length;
+  return xml.slice(from, xml.indexOf("<", from));
 }
 
 /**
@@ -124,12 +130,14 @@ async function scanBatch(db: CountingClient, batch: readonly Probe[], leftMs: nu
     return e.code === "57014" ? `it did not finish within ${limit} (statement timeout)` : (e.message ?? String(err));
   }
   const out: BatchFound = { lobMaxima: [], infinities: [] };
-  for (const row of [...rows].sort((a, b) => a.i - b.i)) {
-    const probe = batch[row.i]!;
-    const where = { schema: probe.table.schema, table: probe.table.name };
-    const values = xmlValues(row.x);
-    for (const l of probe.lobs) out.lobMaxima.push({ ...where, column: l.column, type: l.type, maxBytes: Number(values.get(l.alias) ?? 0) });
-    for (const f of probe.infinities) if (values.get(f.alias) === "true") out.infinities.push({ ...where, column: f.column, type: f.type });
-  }
+  const xmlOf: string[] = [];
+  for (const row of rows) xmlOf[row.i] = row.x;
+  batch.forEach((probe, i) => {
+    const xml = xmlOf[i];
+    if (xml === undefined) return;
+    const { schema, name: table } = probe.table;
+    for (const l of probe.lobs) out.lobMaxima.push({ schema, table, column: l.column, type: l.type, maxBytes: Number(xmlValue(xml, l.alias) ?? 0) });
+    for (const f of probe.infinities) if (xmlValue(xml, f.alias) === "true") out.infinities.push({ schema, table, column: f.column, type: f.type });
+  });
   return out;
 }

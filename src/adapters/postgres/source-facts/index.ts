@@ -4,7 +4,7 @@ import { readableName } from "../../../plan/sql-text.js";
 import type { PgClient } from "../connect.js";
 import { readExtensions, readLongTransactions, readPreparedTransactions, readSchemas, readServer, readSlots } from "./catalog.js";
 import { readColumns } from "./columns.js";
-import { CountingClient, type QueryKind } from "./counting-client.js";
+import { CountingClient, type QueryKind, type TimedQuery } from "./counting-client.js";
 import { type ScanOutcome, scanData } from "./data-scan.js";
 import { readHba } from "./hba.js";
 import { readTables } from "./tables.js";
@@ -33,6 +33,8 @@ export interface GatheredFacts {
   facts: SourceFacts;
   /** Real round trips made, by kind. */
   queries: Record<QueryKind, number>;
+  /** Each round trip's time, in the order each session sent them; session 0 is the caller's, 1 and on the scan's own. */
+  timings: (TimedQuery & { session: number })[];
 }
 
 /** The schemas a user most likely migrates: every non-system one that has tables. */
@@ -101,18 +103,29 @@ async function gather(db: CountingClient, opened: { sessions?: ScanSessions }, o
   const chosenSchemas = options.schemas ? [...options.schemas] : defaultSchemas(schemas);
   const tableCount = schemas.filter((s) => chosenSchemas.includes(s.name)).reduce((n, s) => n + s.tableCount, 0);
   if (options.openSession && tableCount >= PARALLEL_SCAN_FROM_TABLES) opened.sessions = openScanSessions(options.openSession, options.scanSessions ?? 2);
-  const columns = await readColumns(db, chosenSchemas, server.serverVersionNum);
-  // With sessions of its own, the scan runs while this session reads the rest of the catalog.
-  const scanSessions = (await opened.sessions?.ready) ?? [];
-  const early = scanSessions.length ? scanData(scanSessions, columns, scanTimeout) : undefined;
-  early?.catch(() => undefined); // awaited below; no unhandled rejection meanwhile
-  const tables = await readTables(db, chosenSchemas, server.serverVersionNum, columns);
+  // With sessions of their own, the first reads the columns and then the scan runs on all of
+  // them, while this session reads the tables and the rest of the catalog: the columns query
+  // and the scan no longer wait for the table query (nor it for them).
+  const early = opened.sessions?.ready.then(async (sessions) => {
+    if (sessions.length === 0) return undefined;
+    const columns = await readColumns(sessions[0]!, chosenSchemas, server.serverVersionNum);
+    const scanned = scanData(sessions, columns, scanTimeout);
+    scanned.catch(() => undefined); // awaited below; no unhandled rejection meanwhile
+    return { sessions, columns, scanned };
+  });
+  const columnsRead = early
+    ? early.then((e) => e?.columns ?? readColumns(db, chosenSchemas, server.serverVersionNum))
+    : readColumns(db, chosenSchemas, server.serverVersionNum);
+  columnsRead.catch(() => undefined); // awaited by readTables, after its own query
+  const { tables, databaseSizeBytes } = await readTables(db, chosenSchemas, server.serverVersionNum, columnsRead);
   const extensions = await readExtensions(db);
   const slots = await readSlots(db);
   const longTransactions = await readLongTransactions(db, longSeconds);
   const preparedTransactions = await readPreparedTransactions(db);
   const hba = await readHba(db);
-  const scanned = await (early ?? scanData([db], columns, scanTimeout));
+  const parallel = await early;
+  const scanSessions = parallel?.sessions ?? [];
+  const scanned = await (parallel?.scanned ?? scanData([db], await columnsRead, scanTimeout));
   const skippedTables = tables.filter((t) => !t.selectable).map((t) => `${t.schema}.${t.name}`);
   const dataScan = withSkipped(scanned, skippedTables);
 
@@ -146,7 +159,7 @@ async function gather(db: CountingClient, opened: { sessions?: ScanSessions }, o
     inRecovery: server.inRecovery,
     login,
     settings: server.settings,
-    databaseSizeBytes: server.databaseSizeBytes,
+    databaseSizeBytes,
     largeObjectCount: server.largeObjectCount,
     schemas,
     chosenSchemas,
@@ -162,8 +175,12 @@ async function gather(db: CountingClient, opened: { sessions?: ScanSessions }, o
     blindSpots,
   };
   const queries = { ...db.counts };
-  for (const session of scanSessions) queries.dataScan += session.counts.dataScan;
-  return { facts, queries };
+  for (const session of scanSessions) {
+    queries.catalog += session.counts.catalog;
+    queries.dataScan += session.counts.dataScan;
+  }
+  const timings = [db, ...scanSessions].flatMap((session, i) => session.timings.map((t) => ({ ...t, session: i })));
+  return { facts, queries, timings };
 }
 
 /** The scan's outcome with the tables it could not read; a scan with nothing to read and nothing skipped was not needed. */
