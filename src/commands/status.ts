@@ -1,4 +1,6 @@
 import type { KeyChangeStatus } from "../migration/key-changes/status.js";
+import type { WalStatus } from "../migration/wal-guard.js";
+import { RES } from "../migration/aws/resources.js";
 import type { GlobalOptions } from "../migration/context.js";
 import { readState } from "../state/store.js";
 import { checkRecordedOutputs, readOutput } from "../migration/outputs/read.js";
@@ -33,6 +35,8 @@ export interface StatusReport {
   cleanup?: CleanupStatus;
   /** Primary-key changes recorded on the source (from step 8 on). */
   keyChanges?: KeyChangeStatus;
+  /** The WAL the recorded replication slot keeps on the source, read now (from step 8 until cleanup drops the slot). */
+  walRetention?: WalStatus;
 }
 
 /** Pure: the status document for a state (what `status --json` prints). */
@@ -87,6 +91,10 @@ export async function showStatus(options: GlobalOptions, reporter: Reporter): Pr
   // Only a migration that recorded key-change capture needs the source (and so pg) at all.
   const keyChanges = readOutput({ state, options }, "key-changes") === undefined ? undefined : await readKeyChangeStatus(state);
   if (keyChanges) report.keyChanges = keyChanges;
+  // Only a recorded slot needs the source; cleanup's record of its drop leaves nothing to read.
+  const slot = state.resources[RES.slot];
+  const walRetention = slot && slot["deletedAt"] === undefined ? await readWalStatus(state) : undefined;
+  if (walRetention) report.walRetention = walRetention;
   if (reporter.jsonMode) {
     reporter.json(report);
     return;
@@ -124,6 +132,11 @@ export async function showStatus(options: GlobalOptions, reporter: Reporter): Pr
     const { keyChangeStatusLines } = await import("../migration/key-changes/status.js");
     for (const line of keyChangeStatusLines(report.keyChanges)) reporter.info(line);
   }
+  if (report.walRetention) {
+    reporter.heading("WAL kept on the source by the replication slot");
+    const { walStatusLines } = await import("../migration/wal-guard.js");
+    for (const line of walStatusLines(report.walRetention)) reporter.info(line);
+  }
   reporter.info("");
   if (report.freeze && !report.freeze.switched) reporter.info("Next: the cutover, with writes frozen on the source: see above.");
   else reporter.info(report.next ? `Next: ${report.steps.find((s) => s.id === report.next)?.title}. Continue with \`${resumeCommand(options)}\`.` : "Every step is done.");
@@ -137,4 +150,14 @@ async function readKeyChangeStatus(state: MigrationState): Promise<KeyChangeStat
     import("../migration/connections.js"),
   ]);
   return keyChangeStatus(state, () => connectPg(recordedLocation({ state }, "source"), undefined, { connectTimeoutMs: 5_000 }));
+}
+
+/** The WAL the slot keeps: best effort, never a prompt (as the key-change count). */
+async function readWalStatus(state: MigrationState): Promise<WalStatus | undefined> {
+  const [{ walStatus }, { connectPg }, { recordedLocation }] = await Promise.all([
+    import("../migration/wal-guard.js"),
+    import("../adapters/postgres/connect.js"),
+    import("../migration/connections.js"),
+  ]);
+  return walStatus(state, () => connectPg(recordedLocation({ state }, "source"), undefined, { connectTimeoutMs: 5_000 }), new Date());
 }

@@ -14,6 +14,7 @@ import { verifyTask } from "../migration/aws/recorded-task.js";
 import type { DmsTaskOutput, FullLoadOutput } from "../migration/outputs/aws.js";
 import { mutableOutput, requireOutput } from "../migration/outputs/read.js";
 import { readRowEstimates } from "../migration/full-load-estimates.js";
+import { WalWatch } from "../migration/wal-guard.js";
 import { FullLoadMeter, type RowEstimates, type TableRows } from "../ui/progress-full-load.js";
 
 /** One reading of the wait: the task and its tables' statistics. */
@@ -42,6 +43,7 @@ export const fullLoadStep: Step = {
     // Before the task starts (or resumes): every key changed after the full load's snapshot is recorded.
     if (phase.kind !== "done") await withSource(ctx, (source) => ensureKeyChangeCapture(ctx, source));
     const slots = await SlotWatcher.open(ctx, progress);
+    const wal = new WalWatch(ctx);
     try {
       if (phase.kind === "never-started") {
         await slots.rememberBefore();
@@ -62,9 +64,10 @@ export const fullLoadStep: Step = {
           const t = await describe(ctx, aws, task);
           const tables = await tableStates(aws, task.taskArn);
           if (ctx.options.verbose) showTables(ctx, tables);
+          await wal.look();
           return { task: t, tables };
         },
-        show: (r) => meter.line(ctx.clock.now(), r.task, r.tables),
+        show: (r) => meter.line(ctx.clock.now(), r.task, r.tables) + wal.text,
         done: (r) => fullLoadPhase(r.task).kind === "done",
         failed: ({ task: t }) => {
           const p = fullLoadPhase(t);
@@ -95,7 +98,7 @@ export const fullLoadStep: Step = {
       if (!slot) ctx.reporter.warn("Could not find the replication slot DMS created on the source; cleanup will list the slots for you to drop by hand.");
       return { summary: `${done.ReplicationTaskStats?.TablesLoaded ?? 0} tables loaded${slot ? `; slot ${slot.id}` : ""}` };
     } finally {
-      await slots.close();
+      await Promise.all([slots.close(), wal.close()]);
     }
   },
   verify: verifyTask,

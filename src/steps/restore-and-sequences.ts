@@ -15,6 +15,7 @@ import { printSequenceReport } from "../migration/sequences/report.js";
 import { sequencesBehind, syncSequences } from "../migration/sequences/sync.js";
 import { openDatabase } from "../migration/connections.js";
 import { readOutput, writeOutput } from "../migration/outputs/read.js";
+import { warnWalBeforeRestore } from "../migration/wal-guard.js";
 
 const STEP_ID = "restore-and-sequences" as const;
 
@@ -46,6 +47,8 @@ export const restoreAndSequencesStep: Step = {
       integer: true,
     });
     const { setAside, schemas } = loaded;
+    // No estimate of the restore's length yet: the current figure and the source's write rate.
+    await warnWalBeforeRestore(ctx);
     const partitionIndexes = setAside.reduce((n, o) => n + (o.partitions?.length ?? 0), 0);
     const spinner = ctx.reporter.spinner(`Restoring ${setAside.length} set-aside object(s)${partitionIndexes ? ` and ${partitionIndexes} partition index(es)` : ""}, ${jobs} at a time`);
     const restored = await failingSpinner(spinner, () =>

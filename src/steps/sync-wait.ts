@@ -10,6 +10,7 @@ import { pollUntil } from "../migration/aws/poll.js";
 import { RES, goneError } from "../migration/aws/resources.js";
 import { verifyTask } from "../migration/aws/recorded-task.js";
 import { requireOutput } from "../migration/outputs/read.js";
+import { WalWatch } from "../migration/wal-guard.js";
 
 /** Step 11: wait until CDC latency stays under the threshold for N consecutive periods. */
 export const syncWaitStep: Step = {
@@ -33,17 +34,22 @@ export const syncWaitStep: Step = {
       max: 60,
       integer: true,
     });
+    const wal = new WalWatch(ctx);
     const reading = await pollUntil<SyncReading>(ctx, {
       what: "CDC to catch up",
       until: `CDC latency (source and target) is at most ${threshold} s for ${periods} consecutive ${PERIOD_SECONDS}-second periods`,
-      read: () => readLatency(ctx, aws, task, threshold, periods),
-      show: (r) => syncLine(r, threshold, periods),
+      read: async () => {
+        const r = await readLatency(ctx, aws, task, threshold, periods);
+        await wal.look();
+        return r;
+      },
+      show: (r) => syncLine(r, threshold, periods) + wal.text,
       done: (r) => r.done,
       firstDelayMs: PERIOD_SECONDS * 1000,
       maxDelayMs: PERIOD_SECONDS * 1000,
       timeoutMs: 24 * 3600_000,
-      successText: (r) => `In sync: ${syncLine(r, threshold, periods)}`,
-    });
+      successText: (r) => `In sync: ${syncLine(r, threshold, periods)}${wal.text}`,
+    }).finally(() => wal.close());
     const l = reading.latest;
     return { summary: l ? `latency source ${l.source.toFixed(0)} s, target ${l.target.toFixed(0)} s` : "in sync" };
   },
