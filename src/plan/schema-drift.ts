@@ -13,9 +13,9 @@ export interface DriftObject {
   /** The normalised definition; for a column `text NOT NULL DEFAULT 'x'::text` (format_type first). */
   definition: string;
   /** Constraints: p, f, u, c, x. Indexes: "primary". */
-  subtype?: string;
+  subtype?: string | undefined;
   /** Columns and constraints: the quoted table and the quoted object name, for the DDL. */
-  ident?: { table: string; name: string };
+  ident?: { table: string; name: string } | undefined;
 }
 
 export type DriftChange = "added" | "dropped" | "changed";
@@ -111,4 +111,10 @@ export function describeDrift(d: DriftDifference): string {
     case "changed":
       return `${what} changed on the source after the schema load: was ${d.before ?? ""}, now ${d.after ?? ""}; make the target match (${dumpPointer(d)})`;
   }
+}
+
+/** True when `catalog` (the target's) already has the source's side of `d`: added or changed alike, or dropped too. */
+export function matchesOn(d: DriftDifference, catalog: readonly DriftObject[]): boolean {
+  const there = catalog.find((o) => o.kind === d.kind && o.key === d.key);
+  return d.change === "dropped" ? there === undefined : there?.definition === d.after;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { type DriftObject, compareDrift, describeDrift, isMachinery } from "../../src/plan/schema-drift.js";
+import { cutoverVerdict } from "../../src/migration/cutover/preconditions.js";
+import { type DriftObject, compareDrift, describeDrift, isMachinery, matchesOn } from "../../src/plan/schema-drift.js";
 
 const orders: DriftObject[] = [
   { kind: "table", key: "public.orders", definition: "r" },
@@ -61,5 +62,29 @@ describe("DDL drift: the pure comparison", () => {
     ];
     expect(compareDrift(orders, [...orders, ...machinery]).differences).toEqual([]);
     expect(isMachinery({ kind: "table", key: "awsdms_app.orders" })).toBe(false);
+  });
+});
+
+describe("DDL drift in the cutover's preconditions", () => {
+  const ready = { taskStatus: "running", cdcLatencySeconds: 2, latencyThresholdSeconds: 10, rowCounts: "skipped" as const, markerTableOnTarget: true };
+
+  it("GIVEN drift lines THEN the cutover cannot start, and each line is listed; none (or no record) THEN it may", () => {
+    const v = cutoverVerdict({ ...ready, schemaDrift: ["column public.orders.note (text) added on the source after the schema load; run on the target: ALTER TABLE public.orders ADD COLUMN note text;"] });
+    expect(v.ready).toBe(false);
+    expect(v.problems[0]).toMatch(/^The source's schema changed after the schema load and DMS does not carry DDL, so the target still lacks 1 change\(s\)/);
+    expect(v.problems[1]).toBe("  column public.orders.note (text) added on the source after the schema load; run on the target: ALTER TABLE public.orders ADD COLUMN note text;");
+    expect(cutoverVerdict({ ...ready, schemaDrift: [] }).ready).toBe(true);
+    expect(cutoverVerdict(ready).ready).toBe(true);
+  });
+
+  it("GIVEN the target already matches the source's side of a change THEN it no longer counts", () => {
+    const note: DriftObject = { kind: "column", key: "public.orders.note", definition: "text" };
+    const [added] = compareDrift([], [note]).differences;
+    expect(matchesOn(added!, [])).toBe(false);
+    expect(matchesOn(added!, [{ ...note, definition: "varchar" }])).toBe(false);
+    expect(matchesOn(added!, [note])).toBe(true);
+    const [dropped] = compareDrift([note], []).differences;
+    expect(matchesOn(dropped!, [note])).toBe(false);
+    expect(matchesOn(dropped!, [])).toBe(true);
   });
 });
