@@ -8,7 +8,9 @@ import { ensureKeyChangeCapture } from "../../src/migration/key-changes/capture-
 import { readOutput } from "../../src/migration/outputs/read.js";
 import { checkSchemaDrift } from "../../src/migration/schema/drift-check.js";
 import { schemaLoadStep } from "../../src/steps/schema-load.js";
+import { syncWaitStep } from "../../src/steps/sync-wait.js";
 import { FakeAws } from "../support/aws/fake-aws.js";
+import { FakeClock } from "../support/aws/harness.js";
 import { seedMigration } from "../support/aws/seed.js";
 import { type TestDatabase, freshDatabase } from "../support/databases.js";
 import { type TestContext, testContext } from "../support/step-context.js";
@@ -28,13 +30,14 @@ afterEach(async () => {
   await target.drop();
 });
 
-async function loaded(): Promise<TestContext> {
-  const fake = new FakeAws({ latency: [{ source: 1, target: 1 }] });
+async function loaded(clock?: FakeClock): Promise<TestContext> {
+  const fake = new FakeAws({ latency: [{ source: 1, target: 1 }, { source: 1, target: 1 }, { source: 1, target: 1 }] });
   const seeded = await seedMigration(fake);
   const ctx = testContext({
     sourceUrl: source.url,
     targetUrl: target.url,
     aws: fake,
+    ...(clock ? { clock } : {}),
     config: {
       "source.schemas": ["public"],
       "schema.method": "built-in",
@@ -95,5 +98,14 @@ describe("cutover: the DDL drift guard", () => {
     // The user applies both on the target: the changes no longer count.
     await target.sql(`ALTER TABLE public.orders ADD COLUMN "Note" character varying(40) NOT NULL DEFAULT 'none'::character varying; ALTER TYPE public.state ADD VALUE 'void'`);
     await expect(prepare(ctx)).resolves.toBeDefined();
+  });
+
+  it("GIVEN a column added on the source after the schema load WHEN the sync wait runs THEN it warns with the DDL and still ends in sync", async () => {
+    const ctx = await loaded(new FakeClock());
+    await source.sql("ALTER TABLE public.orders ADD COLUMN note text");
+    const outcome = await syncWaitStep.run(ctx);
+    expect(outcome?.summary).toMatch(/^latency source 1 s/);
+    expect(ctx.reporter.text).toContain("The source's schema changed after the schema load (1 change(s))");
+    expect(ctx.reporter.text).toContain("run on the target: ALTER TABLE public.orders ADD COLUMN note text;");
   });
 });
