@@ -4,6 +4,7 @@ import { serverMajor, withBoth } from "../adapters/postgres/sessions.js";
 import { BlockedError, OperationError } from "../core/errors.js";
 import type { Step, StepContext } from "../migration/context.js";
 import { readCatalog } from "../migration/schema/catalog.js";
+import { driftFingerprint, readDriftCatalog } from "../migration/schema/drift-catalog.js";
 import { printParity } from "../migration/schema/parity-print.js";
 import { createSourceExtensions, dropSchemas, existingTables, loadSchemaBuiltIn } from "../migration/schema/load-builtin.js";
 import { type ParityReport, compareCatalogs, describeDifference, parityFindings } from "../migration/schema/parity.js";
@@ -142,6 +143,8 @@ export const schemaLoadStep: Step = {
       const fks = setAside.filter((o) => o.kind === "foreign-key").length;
       ctx.reporter.success(`Set aside until the full load is done: ${fks} foreign key(s), ${setAside.length - fks} index(es) and unique constraint(s)`);
       const report = await parity(source, target, schemas, setAside);
+      // The DDL drift guard's baseline: the source's catalog now, compared again before the cutover.
+      const drift = await readDriftCatalog(source, schemas);
       const output: SchemaLoadOutput = {
         method,
         schemas,
@@ -149,6 +152,7 @@ export const schemaLoadStep: Step = {
         phase: method === "hook" ? "dropped" : "loaded",
         setAside,
         parity: { blockers: report.blockers, warnings: report.warnings },
+        drift: { fingerprint: driftFingerprint(drift), recordedAt: ctx.clock.now().toISOString(), objects: drift },
       };
         writeOutput(ctx, STEP_ID, output);
       await ctx.save();

@@ -11,6 +11,7 @@ import { RES, goneError } from "../migration/aws/resources.js";
 import { verifyTask } from "../migration/aws/recorded-task.js";
 import { requireOutput } from "../migration/outputs/read.js";
 import { WalWatch } from "../migration/wal-guard.js";
+import { warnSchemaDrift } from "../migration/schema/drift-check.js";
 
 /** Step 11: wait until CDC latency stays under the threshold for N consecutive periods. */
 export const syncWaitStep: Step = {
@@ -34,6 +35,8 @@ export const syncWaitStep: Step = {
       max: 60,
       integer: true,
     });
+    // DDL on the source since the schema load: said before the wait and again once in sync.
+    await warnSchemaDrift(ctx);
     const wal = new WalWatch(ctx);
     const reading = await pollUntil<SyncReading>(ctx, {
       what: "CDC to catch up",
@@ -50,6 +53,7 @@ export const syncWaitStep: Step = {
       timeoutMs: 24 * 3600_000,
       successText: (r) => `In sync: ${syncLine(r, threshold, periods)}${wal.text}`,
     }).finally(() => wal.close());
+    await warnSchemaDrift(ctx);
     const l = reading.latest;
     return { summary: l ? `latency source ${l.source.toFixed(0)} s, target ${l.target.toFixed(0)} s` : "in sync" };
   },

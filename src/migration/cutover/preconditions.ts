@@ -12,6 +12,11 @@ export interface CutoverFacts {
   rowCounts: TableCount[] | "skipped";
   /** The marker table exists on the target (so the drain can ever see the marker). */
   markerTableOnTarget: boolean;
+  /**
+   * DDL run on the source since the schema load (the drift guard), one line each naming the
+   * change and the DDL to run on the target; absent when nothing was recorded to compare with.
+   */
+  schemaDrift?: string[];
 }
 
 export interface CutoverVerdict {
@@ -51,6 +56,13 @@ export function cutoverVerdict(f: CutoverFacts): CutoverVerdict {
   if (!f.markerTableOnTarget) {
     problems.push(
       "The cutover marker table aurora_migrate.cutover_marker is not on the target, so the drain could never see its marker. The DMS task's table mappings must include the aurora_migrate schema; check the task, then wait for it to replicate.",
+    );
+  }
+  if (f.schemaDrift?.length) {
+    // DMS does not carry DDL from a PostgreSQL source: the target keeps the shape of the schema load.
+    problems.push(
+      `The source's schema changed after the schema load and DMS does not carry DDL, so the target still lacks ${f.schemaDrift.length} change(s); apply each to the target (a change the target already matches no longer counts):`,
+      ...f.schemaDrift.map((line) => `  ${line}`),
     );
   }
   return { ready: problems.length === 0, problems, notes };

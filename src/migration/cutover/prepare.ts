@@ -1,6 +1,8 @@
 import type { PgClient } from "../../adapters/postgres/connect.js";
 import { BlockedError, OperationError } from "../../core/errors.js";
 import type { StepContext } from "../context.js";
+import { describeDrift } from "../../plan/schema-drift.js";
+import { checkSchemaDrift } from "../schema/drift-check.js";
 import { assertTargetAccess } from "../schema/target-access.js";
 import { chosenSchemas } from "../chosen-schemas.js";
 import type { CutoverDeps } from "./deps.js";
@@ -25,6 +27,12 @@ export interface CutoverPlan {
   sequences: PreparedSequenceSync;
 }
 
+/** The DDL drift guard's lines: each change made on the source since the schema load that the target lacks. */
+async function schemaDriftLines(ctx: StepContext, source: PgClient, target: PgClient): Promise<string[]> {
+  const report = await checkSchemaDrift(ctx, source, target);
+  return report?.differences.map(describeDrift) ?? [];
+}
+
 /**
  * The questions, the checks and the plan: the preconditions (task, latency, tolerant row
  * counts), the freeze's statements, the target's sequences, the confirmation (declining
@@ -44,6 +52,7 @@ export async function prepareCutover(ctx: StepContext, deps: CutoverDeps, source
         latencyThresholdSeconds: pre.maxLatencySeconds,
         rowCounts: pre.skipRowCounts ? "skipped" : await deps.rowCounts(),
         markerTableOnTarget: await markerTableExists(target),
+        schemaDrift: await schemaDriftLines(ctx, source, target),
       }),
     "Could not check the cutover's preconditions",
   );
