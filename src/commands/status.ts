@@ -8,6 +8,7 @@ import type { Reporter } from "../ui/reporter.js";
 import { STEP_TITLES } from "../wizard/step-titles.js";
 import { resumeCommand } from "../state/paths.js";
 import { countOf } from "../ui/findings-report.js";
+import { type FullLoadProgress, fullLoadProgressLines } from "../ui/progress-full-load.js";
 import { type CleanupStatus, cleanupStatus, cleanupStatusLines, resourceStatuses } from "./status-cleanup.js";
 import { type FreezeStatus, freezeStatus, freezeStatusLines } from "./status-freeze.js";
 import type { MigrationState, StepRecord, StepStatus } from "../state/schema.js";
@@ -35,6 +36,8 @@ export interface StatusReport {
   cleanup?: CleanupStatus;
   /** Primary-key changes recorded on the source (from step 8 on). */
   keyChanges?: KeyChangeStatus;
+  /** The full load's progress as its wait last recorded it (no connection): while the full-load step is not done. */
+  fullLoad?: FullLoadProgress;
   /** The WAL the recorded replication slot keeps on the source, read now (from step 8 until cleanup drops the slot). */
   walRetention?: WalStatus;
 }
@@ -59,6 +62,7 @@ export function statusReport(state: MigrationState, statePath: string, configPat
   const next = steps.find((s) => s.status !== "done");
   const freeze = freezeStatus(state, statePath);
   const cleanup = cleanupStatus(state, { statePath, ...(configPath ? { configPath } : {}) });
+  const fullLoad = state.steps["full-load"]?.status === "done" ? undefined : readOutput({ state, options: { statePath } }, "full-load")?.progress;
   return {
     statePath,
     createdAt: state.createdAt,
@@ -68,6 +72,7 @@ export function statusReport(state: MigrationState, statePath: string, configPat
     resources: state.resources,
     ...(freeze ? { freeze } : {}),
     ...(cleanup ? { cleanup } : {}),
+    ...(fullLoad ? { fullLoad } : {}),
   };
 }
 
@@ -116,6 +121,10 @@ export async function showStatus(options: GlobalOptions, reporter: Reporter): Pr
       if (r.deletedAt) reporter.info(c.dim(`${line} — deleted ${r.deletedAt}`));
       else reporter.info(`${line}${r.createdByUs ? "" : " — existing, not ours to delete"}`);
     }
+  }
+  if (report.fullLoad) {
+    reporter.heading("Full load (as last recorded)");
+    for (const line of fullLoadProgressLines(report.fullLoad)) reporter.info(`  ${line}`);
   }
   if (report.cleanup) {
     reporter.heading("Cleanup");

@@ -12,10 +12,10 @@ import { RES, goneError, recordResource, recorded } from "../migration/aws/resou
 import { openDatabase } from "../migration/connections.js";
 import { verifyTask } from "../migration/aws/recorded-task.js";
 import type { DmsTaskOutput, FullLoadOutput } from "../migration/outputs/aws.js";
-import { mutableOutput, requireOutput } from "../migration/outputs/read.js";
+import { mutableOutput, readOutput, requireOutput } from "../migration/outputs/read.js";
 import { readRowEstimates } from "../migration/full-load-estimates.js";
 import { WalWatch } from "../migration/wal-guard.js";
-import { FullLoadMeter, type RowEstimates, type TableRows } from "../ui/progress-full-load.js";
+import { FullLoadMeter, type RowEstimates, type TableRows, tableKey } from "../ui/progress-full-load.js";
 
 /** One reading of the wait: the task and its tables' statistics. */
 interface Reading {
@@ -56,7 +56,8 @@ export const fullLoadStep: Step = {
         ctx.reporter.info(`The task ${task.taskId} is ${current.Status} (${phase.kind === "failed" ? phase.message : phase.reason}); resuming it.`);
         await aws.dms.startReplicationTask({ ReplicationTaskArn: task.taskArn, StartReplicationTaskType: "resume-processing" });
       }
-      const meter = new FullLoadMeter(await estimates(ctx, task));
+      const sizes = readOutput(ctx, "source-preflight")?.largestTables.map((t) => [tableKey(t.schema, t.table), t] as const);
+      const meter = new FullLoadMeter(await estimates(ctx, task), new Map(sizes));
       const { task: done } = await pollUntil<Reading>(ctx, {
         what: `the full load of ${task.taskId}`,
         until: "the task stops after the full load (STOPPED_AFTER_FULL_LOAD)",
@@ -75,7 +76,11 @@ export const fullLoadStep: Step = {
           if (p.kind === "stopped") return new OperationError(`The DMS task ${task.taskId} stopped before the full load finished (${p.reason}).`);
           return undefined;
         },
-        onReading: () => slots.look(),
+        onReading: async () => {
+          if (meter.progress) Object.assign(progress, { progress: meter.progress });
+          await slots.look();
+          await ctx.save();
+        },
         firstDelayMs: 15_000,
         maxDelayMs: 60_000,
         timeoutMs: 48 * 3600_000,

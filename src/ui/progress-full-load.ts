@@ -1,10 +1,12 @@
 /**
  * The full load's live line (step 8), pure: a bar from DMS's FullLoadProgressPercent, tables
  * from ReplicationTaskStats, rows from the per-table FullLoadRows against the source's row
- * estimates, and an ETA from the observed throughput.
+ * estimates, bytes per second estimated from the source's table sizes (DMS's statistics carry
+ * no bytes), and an ETA from the observed throughput.
  *
- *   [██████░░░░] 62%  tables 5/8 (2 loading) · rows 1.2M/2.0M · 38k rows/s · ETA 21 s
+ *   [██████░░░░] 62%  tables 5/8 (2 loading) · rows 1.2M/2.0M · 38k rows/s · ~12 MiB/s (est.) · ETA 21 s
  */
+import { formatBytes } from "../plan/sql-text.js";
 import type { TaskView } from "../plan/task-status.js";
 import { compactCount, formatDuration, textBar } from "./progress-format.js";
 import { type RateState, etaSeconds, observeRate } from "./progress-rate.js";
@@ -23,6 +25,35 @@ export type RowEstimates = ReadonlyMap<string, number | undefined>;
 
 export const tableKey = (schema: string, table: string): string => `${schema}\u0000${table}`;
 
+/** `schema\u0000table` → what the source preflight measured (pg_total_relation_size and reltuples), for its largest tables. */
+export type TableSizes = ReadonlyMap<string, { sizeBytes: number; rowEstimate: number }>;
+
+/**
+ * Bytes copied so far, an estimate: DMS counts rows, not bytes. A measured table counts its size
+ * times the fraction of its estimated rows copied (all of it once complete); any other table its
+ * rows times the measured tables' average bytes per row. The sizes include indexes and TOAST, so
+ * this is the source's footprint moved, not bytes on the wire. Undefined without sizes.
+ */
+export function estimateBytesLoaded(tables: readonly TableRows[], sizes: TableSizes | undefined): number | undefined {
+  if (!sizes || sizes.size === 0) return undefined;
+  let bytes = 0;
+  let rows = 0;
+  for (const s of sizes.values()) {
+    bytes += s.sizeBytes;
+    rows += s.rowEstimate;
+  }
+  const perRow = rows > 0 ? bytes / rows : undefined;
+  let total = 0;
+  for (const t of tables) {
+    const size = sizes.get(tableKey(t.schema, t.table));
+    if (size && size.rowEstimate > 0) total += size.sizeBytes * (t.completed ? 1 : Math.min(1, t.rows / size.rowEstimate));
+    else if (size && t.completed) total += size.sizeBytes;
+    else if (perRow === undefined) return undefined;
+    else total += t.rows * perRow;
+  }
+  return total;
+}
+
 export interface FullLoadFigures {
   /** DMS's FullLoadProgressPercent. */
   percent: number;
@@ -30,6 +61,8 @@ export interface FullLoadFigures {
   rowsLoaded: number;
   /** Estimated rows in all; undefined when neither the estimates nor the percent tell. */
   rowsTotal?: number;
+  /** Estimated bytes copied (see estimateBytesLoaded); undefined without the preflight's sizes. */
+  bytesLoaded?: number;
   status: string;
 }
 
@@ -59,7 +92,7 @@ export function estimateTotalRows(tables: readonly TableRows[], estimates: RowEs
   return Math.max(total, loaded);
 }
 
-export function fullLoadFigures(task: TaskView, tables: readonly TableRows[], estimates: RowEstimates | undefined): FullLoadFigures {
+export function fullLoadFigures(task: TaskView, tables: readonly TableRows[], estimates: RowEstimates | undefined, sizes?: TableSizes): FullLoadFigures {
   const s = task.ReplicationTaskStats ?? {};
   const loaded = s.TablesLoaded ?? 0;
   const loading = s.TablesLoading ?? 0;
@@ -67,24 +100,34 @@ export function fullLoadFigures(task: TaskView, tables: readonly TableRows[], es
   const errored = s.TablesErrored ?? 0;
   const percent = s.FullLoadProgressPercent ?? 0;
   const rowsTotal = estimateTotalRows(tables, estimates, percent);
+  const bytesLoaded = estimateBytesLoaded(tables, sizes);
   return {
     percent,
     tables: { total: loaded + loading + queued + errored, loaded, loading, queued, errored },
     rowsLoaded: tables.reduce((sum, t) => sum + t.rows, 0),
     ...(rowsTotal === undefined ? {} : { rowsTotal }),
+    ...(bytesLoaded === undefined ? {} : { bytesLoaded }),
     status: task.Status ?? "unknown",
   };
 }
 
-/** The throughput so far: rows per second, and percent per second for when rows in all are unknown. */
+/** The throughput so far: rows (and estimated bytes) per second, and percent per second for when rows in all are unknown. */
 export interface FullLoadRates {
   rows?: RateState;
+  bytes?: RateState;
   percent?: RateState;
 }
 
 export function observeFullLoad(prev: FullLoadRates, at: number, f: FullLoadFigures): FullLoadRates {
-  return { rows: observeRate(prev.rows, at, f.rowsLoaded), percent: observeRate(prev.percent, at, f.percent) };
+  return {
+    rows: observeRate(prev.rows, at, f.rowsLoaded),
+    ...(f.bytesLoaded === undefined ? {} : { bytes: observeRate(prev.bytes, at, f.bytesLoaded) }),
+    percent: observeRate(prev.percent, at, f.percent),
+  };
 }
+
+/** `~12 MiB/s (est.)`: bytes per second, said to be an estimate. */
+export const bytesRate = (perSecond: number): string => `~${formatBytes(perSecond)}/s (est.)`;
 
 /** Seconds left: from rows when rows in all are known, else from the percent; undefined until two readings. */
 export function fullLoadEta(f: FullLoadFigures, rates: FullLoadRates): number | undefined {
@@ -97,21 +140,74 @@ export function fullLoadLine(f: FullLoadFigures, rates: FullLoadRates): string {
   const inTables = [`${t.loading} loading`, ...(t.queued > 0 ? [`${t.queued} queued`] : []), ...(t.errored > 0 ? [`${t.errored} errored`] : [])];
   const rows = `rows ${compactCount(f.rowsLoaded)}${f.rowsTotal === undefined ? "" : `/${compactCount(f.rowsTotal)}`}`;
   const perSecond = rates.rows?.perSecond;
-  const rate = perSecond === undefined ? [] : [`${compactCount(perSecond)} rows/s`];
+  const bytesPerSecond = rates.bytes?.perSecond;
+  const rate = [...(perSecond === undefined ? [] : [`${compactCount(perSecond)} rows/s`]), ...(bytesPerSecond === undefined ? [] : [bytesRate(bytesPerSecond)])];
   const eta = fullLoadEta(f, rates);
   const status = f.status === "running" ? "" : ` (${f.status})`;
   const parts = [`tables ${t.loaded}/${t.total} (${inTables.join(", ")})`, rows, ...rate, `ETA ${eta === undefined ? "—" : formatDuration(eta)}`];
   return `${textBar(f.percent / 100, 10)} ${f.percent}%  ${parts.join(" · ")}${status}`;
 }
 
-/** Keeps the throughput between readings; each reading gives the line to show. */
+/** The full load's progress as the wait records it in its output, for `status` (which connects nowhere for it). */
+export interface FullLoadProgress {
+  /** When it was read (ISO). */
+  at: string;
+  percent: number;
+  tablesLoaded: number;
+  tablesTotal: number;
+  rowsLoaded: number;
+  rowsTotal?: number | undefined;
+  rowsPerSecond?: number | undefined;
+  /** An estimate, from the source's table sizes. */
+  bytesPerSecond?: number | undefined;
+  /** Seconds left from `at`. */
+  etaSeconds?: number | undefined;
+}
+
+export function fullLoadProgress(at: Date, f: FullLoadFigures, rates: FullLoadRates): FullLoadProgress {
+  const eta = fullLoadEta(f, rates);
+  const rowsPerSecond = rates.rows?.perSecond;
+  const bytesPerSecond = rates.bytes?.perSecond;
+  return {
+    at: at.toISOString(),
+    percent: f.percent,
+    tablesLoaded: f.tables.loaded,
+    tablesTotal: f.tables.total,
+    rowsLoaded: f.rowsLoaded,
+    ...(f.rowsTotal === undefined ? {} : { rowsTotal: f.rowsTotal }),
+    ...(rowsPerSecond === undefined ? {} : { rowsPerSecond }),
+    ...(bytesPerSecond === undefined ? {} : { bytesPerSecond }),
+    ...(eta === undefined ? {} : { etaSeconds: eta }),
+  };
+}
+
+/** `status`'s lines for a recorded progress: what was loaded, the pace, and when it should end. */
+export function fullLoadProgressLines(p: FullLoadProgress): string[] {
+  const rows = `rows ${compactCount(p.rowsLoaded)}${p.rowsTotal === undefined ? "" : ` of ~${compactCount(p.rowsTotal)}`}`;
+  const pace = [
+    ...(p.rowsPerSecond === undefined ? [] : [`${compactCount(p.rowsPerSecond)} rows/s`]),
+    ...(p.bytesPerSecond === undefined ? [] : [bytesRate(p.bytesPerSecond)]),
+  ];
+  const finish = p.etaSeconds === undefined ? undefined : new Date(Date.parse(p.at) + p.etaSeconds * 1000).toISOString();
+  return [
+    `${textBar(p.percent / 100, 10)} ${p.percent}%  tables ${p.tablesLoaded}/${p.tablesTotal} · ${rows}${pace.length ? ` · ${pace.join(" · ")}` : ""}`,
+    p.etaSeconds === undefined ? `ETA — (not enough readings), as of ${p.at}` : `ETA ${formatDuration(p.etaSeconds)} from ${p.at} (about ${finish})`,
+  ];
+}
+
+/** Keeps the throughput between readings; each reading gives the line to show, and `progress` the last one to record. */
 export class FullLoadMeter {
   private rates: FullLoadRates = {};
-  constructor(private readonly estimates: RowEstimates | undefined) {}
+  progress: FullLoadProgress | undefined;
+  constructor(
+    private readonly estimates: RowEstimates | undefined,
+    private readonly sizes?: TableSizes,
+  ) {}
 
   line(at: Date, task: TaskView, tables: readonly TableRows[]): string {
-    const f = fullLoadFigures(task, tables, this.estimates);
+    const f = fullLoadFigures(task, tables, this.estimates, this.sizes);
     this.rates = observeFullLoad(this.rates, at.getTime(), f);
+    this.progress = fullLoadProgress(at, f, this.rates);
     return fullLoadLine(f, this.rates);
   }
 }

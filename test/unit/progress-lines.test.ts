@@ -1,7 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { evaluateSync, syncLine } from "../../src/plan/sync-verdict.js";
 import { compactCount, formatDuration, textBar } from "../../src/ui/progress-format.js";
-import { FullLoadMeter, type RowEstimates, type TableRows, estimateTotalRows, tableKey } from "../../src/ui/progress-full-load.js";
+import {
+  FullLoadMeter,
+  type RowEstimates,
+  type TableRows,
+  type TableSizes,
+  estimateBytesLoaded,
+  estimateTotalRows,
+  fullLoadProgressLines,
+  tableKey,
+} from "../../src/ui/progress-full-load.js";
 import { etaSeconds, observeRate } from "../../src/ui/progress-rate.js";
 
 const T0 = Date.parse("2025-01-01T00:00:00Z");
@@ -66,6 +75,59 @@ describe("the full load's line", () => {
     const second = meter.line(new Date(T0 + 20_000), stats(62, 1, 1, 0, 1), [row("orders", 1_000_000, true), row("lines", 560_000), row("Odd \"name\"", 0)]);
     // 1,360,000 rows in 20 s: 68k rows/s; 2,000,000 - 1,560,000 left: 440,000 / 68,000 = 6.5 s.
     expect(second).toBe("[██████░░░░] 62%  tables 1/3 (1 loading, 1 errored) · rows 1.6M/2M · 68k rows/s · ETA 7 s");
+  });
+});
+
+describe("the full load's bytes per second (an estimate from the preflight's table sizes)", () => {
+  const row = (table: string, rows: number, completed = false): TableRows => ({ schema: "app", table, rows, completed });
+  const MiB = 1024 * 1024;
+  // orders: 800 MiB for 1M rows, lines: 200 MiB for 1M rows; on average 1000 MiB / 2M rows.
+  const sizes: TableSizes = new Map([
+    [tableKey("app", "orders"), { sizeBytes: 800 * MiB, rowEstimate: 1_000_000 }],
+    [tableKey("app", "lines"), { sizeBytes: 200 * MiB, rowEstimate: 1_000_000 }],
+  ]);
+
+  it("GIVEN measured tables WHEN bytes are estimated THEN each counts its size times its loaded fraction, capped at its size, all of it once complete", () => {
+    expect(estimateBytesLoaded([row("orders", 250_000), row("lines", 500_000)], sizes)).toBe(200 * MiB + 100 * MiB);
+    expect(estimateBytesLoaded([row("orders", 1_200_000), row("lines", 10, true)], sizes)).toBe(1000 * MiB);
+  });
+
+  it("GIVEN a table the preflight did not measure WHEN bytes are estimated THEN its rows count at the measured average per row; without sizes there is no figure", () => {
+    expect(estimateBytesLoaded([row("small", 1000)], sizes)).toBe(1000 * ((1000 * MiB) / 2_000_000));
+    expect(estimateBytesLoaded([row("orders", 1)], undefined)).toBeUndefined();
+    expect(estimateBytesLoaded([row("orders", 1)], new Map())).toBeUndefined();
+  });
+
+  it("GIVEN sizes and two readings WHEN the line is shown THEN it carries the bytes per second marked as an estimate, and the meter keeps the reading to record", () => {
+    const meter = new FullLoadMeter(new Map([...sizes].map(([k, v]) => [k, v.rowEstimate])), sizes);
+    const task = (percent: number) => ({ Status: "running", ReplicationTaskStats: { FullLoadProgressPercent: percent, TablesLoaded: 0, TablesLoading: 2, TablesQueued: 0 } });
+    meter.line(new Date(T0), task(0), [row("orders", 0), row("lines", 0)]);
+    // 10 s: 100k orders rows (80 MiB) + 100k lines rows (20 MiB) = 100 MiB: 10 MiB/s; 200k rows: 20k rows/s; 1.8M left: 90 s.
+    const line = meter.line(new Date(T0 + 10_000), task(10), [row("orders", 100_000), row("lines", 100_000)]);
+    expect(line).toBe("[█░░░░░░░░░] 10%  tables 0/2 (2 loading) · rows 200k/2M · 20k rows/s · ~10 MiB/s (est.) · ETA 1 min 30 s");
+    expect(meter.progress).toEqual({
+      at: new Date(T0 + 10_000).toISOString(),
+      percent: 10,
+      tablesLoaded: 0,
+      tablesTotal: 2,
+      rowsLoaded: 200_000,
+      rowsTotal: 2_000_000,
+      rowsPerSecond: 20_000,
+      bytesPerSecond: 10 * MiB,
+      etaSeconds: 90,
+    });
+  });
+
+  it("GIVEN a recorded progress WHEN status shows it THEN the bar, rows of the estimate, the rates and the ETA with the time it should end", () => {
+    const lines = fullLoadProgressLines({ at: "2026-05-01T12:00:00.000Z", percent: 62, tablesLoaded: 5, tablesTotal: 8, rowsLoaded: 1_234_567, rowsTotal: 2_000_000, rowsPerSecond: 38_000, bytesPerSecond: 12 * MiB, etaSeconds: 250 });
+    expect(lines).toEqual([
+      "[██████░░░░] 62%  tables 5/8 · rows 1.2M of ~2M · 38k rows/s · ~12 MiB/s (est.)",
+      "ETA 4 min 10 s from 2026-05-01T12:00:00.000Z (about 2026-05-01T12:04:10.000Z)",
+    ]);
+    expect(fullLoadProgressLines({ at: "2026-05-01T12:00:00.000Z", percent: 0, tablesLoaded: 0, tablesTotal: 3, rowsLoaded: 0 })).toEqual([
+      "[░░░░░░░░░░] 0%  tables 0/3 · rows 0",
+      "ETA — (not enough readings), as of 2026-05-01T12:00:00.000Z",
+    ]);
   });
 });
 

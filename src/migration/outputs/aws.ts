@@ -82,5 +82,20 @@ export const fullLoadOutput = z.looseObject({
   slotsBefore: z.array(z.string()).optional(),
   startedAt: z.string().optional(),
   startType: z.string().optional(),
+  /** The wait's last reading (ui/progress-full-load.ts FullLoadProgress), for `status`; absent in older states. */
+  progress: z
+    .looseObject({
+      at: z.string(),
+      percent: z.number(),
+      tablesLoaded: z.number(),
+      tablesTotal: z.number(),
+      rowsLoaded: z.number(),
+      rowsTotal: z.number().optional(),
+      rowsPerSecond: z.number().optional(),
+      /** An estimate, from the source's table sizes. */
+      bytesPerSecond: z.number().optional(),
+      etaSeconds: z.number().optional(),
+    })
+    .optional(),
 });
 export type FullLoadOutput = z.infer<typeof fullLoadOutput>;

@@ -82,8 +82,9 @@ describe("step 8: full load", () => {
     };
     await fullLoadStep.run(h.ctx);
     expect(lines[0]).toBe("[░░░░░░░░░░] 0%  tables 0/2 (1 loading, 1 queued) · rows 3 · ETA —");
-    expect(lines[1]).toMatch(/^\[█████░░░░░\] 50% {2}tables 1\/2 \(1 loading\) · rows 3\/6 · 0 rows\/s · ETA /);
+    expect(lines[1]).toMatch(/^\[█████░░░░░\] 50% {2}tables 1\/2 \(1 loading\) · rows 3\/6 · 0 rows\/s · ~0 bytes\/s \(est\.\) · ETA /);
     expect(h.reporter.text).toContain("Full load finished: 2 tables loaded (3 rows)");
+    expect((h.ctx.state.outputs["full-load"] as { progress?: { tablesTotal: number } }).progress?.tablesTotal).toBe(2);
   });
 
   it("GIVEN --verbose WHEN the full load runs THEN per-table statistics are shown", async () => {
