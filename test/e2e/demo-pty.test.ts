@@ -4,12 +4,13 @@
  * Debian/Ubuntu machine; no native build, unlike node-pty): `script -qfec CMD /dev/null` runs CMD
  * on a new pty and relays it to our pipes.
  */
-import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
-import { createWriteStream, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { shellQuote } from "../../src/core/shell-quote.js";
 import { BIN } from "../support/cli.js";
+import { hasScript, inPty } from "../support/pty.js";
 import { type DemoServers, startDemoServers } from "../support/demo-e2e.js";
 
 let d: DemoServers;
@@ -24,46 +25,14 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const hasScript = spawnSync("script", ["--version"]).status === 0;
 
 // eslint-disable-next-line no-control-regex
 const plain = (s: string): string => s.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, "").replace(/\r/g, "");
 
-interface Session {
-  child: ChildProcess;
-  output(): string;
-  done: Promise<number | null>;
-}
-
-/**
- * Runs `command` on a pseudo-terminal of 160×50. Keystrokes go through a FIFO: `script` relays a
- * FIFO to the terminal as typed, where it does not read a socket (what Node hands a child as a
- * stdin pipe).
- */
-function inPty(command: string, fifo: string): Session & { type(text: string): void } {
-  execFileSync("mkfifo", [fifo]);
-  const child = spawn("sh", ["-c", `exec script -qfec "stty cols 160 rows 50; $CMD" /dev/null < "$FIFO"`], {
-    env: { ...process.env, CMD: command, FIFO: fifo, TERM: "xterm-256color" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const keys = createWriteStream(fifo);
-  let out = "";
-  child.stdout?.on("data", (b: Buffer) => (out += b.toString()));
-  child.stderr?.on("data", (b: Buffer) => (out += b.toString()));
-  const done = new Promise<number | null>((resolve) =>
-    child.on("close", (code) => {
-      keys.end();
-      resolve(code);
-    }),
-  );
-  return { child, output: () => out, done, type: (text) => keys.write(text) };
-}
-
 describe.skipIf(!hasScript)("GIVEN the demo in a terminal", () => {
   it("WHEN a person presses Enter at every question, typing one answer (the cluster's name) THEN the wizard runs from the first question to the end with those answers", async () => {
     const statePath = join(dir, "m.state.json");
-    const shq = (s: string): string => `'${s.replace(/'/g, "'\\''")}'`;
-    const session = inPty([process.execPath, BIN, "demo", "--source", d.sourceUrl, "--target", d.targetUrl, "--state", statePath, "--no-writes-after-switch"].map(shq).join(" "), join(dir, "keys"));
+    const session = inPty([process.execPath, BIN, "demo", "--source", d.sourceUrl, "--target", d.targetUrl, "--state", statePath, "--no-writes-after-switch"].map(shellQuote).join(" "), join(dir, "keys"), { cols: 160, rows: 50 });
     let exited = false;
     void session.done.then(() => (exited = true));
     let lastLength = -1;

@@ -4,8 +4,8 @@
  * `hint`), on success and on every kind of failure; human text and prompts go to stderr, so a
  * cutover answered on a terminal still leaves valid JSON on stdout.
  */
-import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
-import { createWriteStream, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import type { ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,6 +15,8 @@ import { readState, writeStateAtomic } from "../../src/state/store.js";
 import { BIN, runCli } from "../support/cli.js";
 import { type TestDatabase, freshDatabase } from "../support/databases.js";
 import { envelopeIn } from "../support/json-envelope.js";
+import { hasScript, inPty } from "../support/pty.js";
+import { shellQuote } from "../../src/core/shell-quote.js";
 
 let source: TestDatabase;
 let target: TestDatabase;
@@ -169,11 +171,8 @@ describe("GIVEN --json on each command of the built CLI", () => {
   });
 });
 
-const hasScript = spawnSync("script", ["--version"]).status === 0;
-
 // eslint-disable-next-line no-control-regex
 const plain = (s: string): string => s.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, "").replace(/\r/g, "");
-const shq = (s: string): string => `'${s.replace(/'/g, "'\\''")}'`;
 
 interface Pty {
   child: ChildProcess;
@@ -189,34 +188,19 @@ interface Pty {
  * inside the terminal session, so the terminal is stdin and stderr only. Keys go through a FIFO.
  */
 function cliInPty(args: string[], stdoutFile: string): Pty {
-  const fifo = join(dir, `keys${++n}`);
-  execFileSync("mkfifo", [fifo]);
-  const command = `${[process.execPath, BIN, ...args].map(shq).join(" ")} > ${shq(stdoutFile)}`;
-  const child = spawn("sh", ["-c", `exec script -qfec "stty cols 120 rows 40; $CMD" /dev/null < "$FIFO"`], {
-    env: { ...process.env, CMD: command, FIFO: fifo, TERM: "xterm-256color" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const keys = createWriteStream(fifo);
-  let out = "";
-  child.stdout?.on("data", (b: Buffer) => (out += b.toString()));
-  child.stderr?.on("data", (b: Buffer) => (out += b.toString()));
-  const done = new Promise<number | null>((resolve) =>
-    child.on("close", (code) => {
-      keys.end();
-      resolve(code);
-    }),
-  );
+  const command = `${[process.execPath, BIN, ...args].map(shellQuote).join(" ")} > ${shellQuote(stdoutFile)}`;
+  const { child, output, done, type } = inPty(command, join(dir, `keys${++n}`), { cols: 120, rows: 40 });
   return {
     child,
-    screen: () => plain(out),
+    screen: () => plain(output()),
     done,
-    type: (text) => keys.write(text),
+    type,
     waitFor: async (text, timeoutMs = 30_000) => {
       const deadline = Date.now() + timeoutMs;
-      while (!plain(out).includes(text)) {
+      while (!plain(output()).includes(text)) {
         if (Date.now() > deadline) {
           child.kill("SIGKILL");
-          throw new Error(`The terminal never showed "${text}":\n${plain(out).slice(-2000)}`);
+          throw new Error(`The terminal never showed "${text}":\n${plain(output()).slice(-2000)}`);
         }
         await new Promise((r) => setTimeout(r, 100));
       }

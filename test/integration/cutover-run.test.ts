@@ -12,6 +12,7 @@ import { type PgServer, startPgServer } from "../support/pg-server.js";
 import { FakeAws, type FakeAwsOptions } from "../support/aws/fake-aws.js";
 import { seedMigration } from "../support/aws/seed.js";
 import { replicate } from "../support/replication.js";
+import { canConnect } from "../support/cutover-e2e.js";
 import { type TestContext, testContext } from "../support/step-context.js";
 
 // The source is a server of its own (the freeze changes server-wide roles); the target is the
@@ -80,16 +81,8 @@ async function waitForTargetRows(n: number): Promise<void> {
   for (let i = 0; i < 400 && (await target.sql<{ n: string }>("SELECT count(*) AS n FROM orders"))[0]?.n !== String(n); i += 1) await new Promise((r) => setTimeout(r, 25));
 }
 
-async function shopCanConnect(): Promise<boolean> {
-  const c = new pg.Client({ connectionString: source.url(db, "shop") });
-  c.on("error", () => undefined);
-  try {
-    await c.connect();
-    await c.end();
-    return true;
-  } catch {
-    return false;
-  }
+function shopCanConnect(): Promise<boolean> {
+  return canConnect({ connectionString: source.url(db, "shop") });
 }
 
 /** The database's privileges, entry by entry (a NULL ACL read as the default it stands for). */

@@ -1,7 +1,6 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pg from "pg";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { cutoverDepsFor } from "../../src/migration/cutover/live-deps.js";
 import { cutoverOutput } from "../../src/migration/cutover/output.js";
@@ -14,6 +13,7 @@ import { type PgServer, startPgServer } from "../support/pg-server.js";
 import { FakeAws } from "../support/aws/fake-aws.js";
 import { seedMigration } from "../support/aws/seed.js";
 import { replicate } from "../support/replication.js";
+import { canConnect } from "../support/cutover-e2e.js";
 import { type TestContext, testContext } from "../support/step-context.js";
 
 // As in cutover-run: the source is a server of its own (the freeze changes server-wide roles),
@@ -76,16 +76,8 @@ function context(switchHook: string, config: Record<string, string | number | bo
   })();
 }
 
-async function shopCanConnect(): Promise<boolean> {
-  const c = new pg.Client({ connectionString: source.url(db, "shop") });
-  c.on("error", () => undefined);
-  try {
-    await c.connect();
-    await c.end();
-    return true;
-  } catch {
-    return false;
-  }
+function shopCanConnect(): Promise<boolean> {
+  return canConnect({ connectionString: source.url(db, "shop") });
 }
 
 /** True while any process of the group the hook's shell led (its pid, written by the hook) is alive. */

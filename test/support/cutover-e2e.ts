@@ -23,9 +23,9 @@ export function signalGroup(pid: number, sig: NodeJS.Signals | 0): boolean {
   }
 }
 
-/** The demo's app role on the source: refused while the freeze is in force. */
-export async function appCanConnectToSource(d: DemoServers): Promise<boolean> {
-  const c = new pg.Client({ host: "127.0.0.1", port: d.servers.source.port, user: APP_ROLE, database: "shop", ssl: { rejectUnauthorized: false } });
+/** Whether a login with `config` gets in now (a frozen role does not). */
+export async function canConnect(config: pg.ClientConfig): Promise<boolean> {
+  const c = new pg.Client(config);
   c.on("error", () => undefined);
   try {
     await c.connect();
@@ -34,6 +34,11 @@ export async function appCanConnectToSource(d: DemoServers): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** The demo's app role on the source: refused while the freeze is in force. */
+export function appCanConnectToSource(d: DemoServers): Promise<boolean> {
+  return canConnect({ host: "127.0.0.1", port: d.servers.source.port, user: APP_ROLE, database: "shop", ssl: { rejectUnauthorized: false } });
 }
 
 /** The cutover's record in a state file. */
