@@ -23,7 +23,8 @@
  * are written as strings, in PostgreSQL's text form of the column type, which the source casts
  * back when DMS compares.
  *
- * Not wired into task creation yet (step 6): this only plans the rules and the setting.
+ * Step 6 (migration/parallel-load-plan.ts) picks the tables (`splitCandidates`), reads their
+ * keys' distribution and puts the rules into the task's mappings (plan/table-mappings.ts).
  */
 
 /** Key column types the planner splits on: ordered the same in PostgreSQL and here. */
@@ -229,4 +230,86 @@ export function maxFullLoadSubTasks(instanceClass: string, tableCount: number, e
   const vcpus = instanceVcpus(instanceClass);
   const byClass = vcpus === undefined ? DEFAULT_FULL_LOAD_SUBTASKS : Math.max(DEFAULT_FULL_LOAD_SUBTASKS, vcpus * SUBTASKS_PER_VCPU);
   return Math.min(MAX_FULL_LOAD_SUBTASKS, byClass, segments);
+}
+
+/** Tables at or above this size (the preflight's measure: heap, TOAST and indexes) are split. */
+export const DEFAULT_PARALLEL_LOAD_THRESHOLD_BYTES = 1024 ** 3;
+/** A range below this size is not worth a subtask of its own. */
+export const MIN_RANGE_BYTES = 128 * 1024 ** 2;
+
+/**
+ * Pure: how many ranges to cut a table of `sizeBytes` into: as many as the class runs subtasks
+ * (each big table may have every thread while it loads alone), never a range under
+ * MIN_RANGE_BYTES, at least 2.
+ */
+export function partsFor(sizeBytes: number, instanceClass: string): number {
+  const byClass = maxFullLoadSubTasks(instanceClass, MAX_FULL_LOAD_SUBTASKS);
+  return Math.max(2, Math.min(byClass, Math.floor(sizeBytes / MIN_RANGE_BYTES)));
+}
+
+export interface SizedTable {
+  schema: string;
+  table: string;
+  sizeBytes: number;
+}
+
+/**
+ * Pure: the tables to consider splitting, largest first: at or above `thresholdBytes`, in the
+ * chosen schemas, not excluded from the task (partitioned parents: their partitions carry
+ * the rows), each once.
+ */
+export function splitCandidates(tables: readonly SizedTable[], schemas: readonly string[], excluded: readonly { schema: string; table: string }[], thresholdBytes: number): SizedTable[] {
+  const chosen = new Set(schemas);
+  const skip = new Set(excluded.map((t) => `${t.schema}\u0000${t.table}`));
+  const seen = new Set<string>();
+  const out: SizedTable[] = [];
+  for (const t of [...tables].sort((a, b) => b.sizeBytes - a.sizeBytes)) {
+    const key = `${t.schema}\u0000${t.table}`;
+    if (t.sizeBytes < thresholdBytes || !chosen.has(t.schema) || skip.has(key) || seen.has(key)) continue;
+    seen.add(key);
+    out.push({ schema: t.schema, table: t.table, sizeBytes: t.sizeBytes });
+  }
+  return out;
+}
+
+/**
+ * Pure: why stored boundaries (e.g. of a reused task) cannot split `key` correctly, or
+ * undefined when they can: one value of the key's type per column, strictly increasing.
+ */
+export function boundariesProblem(key: readonly KeyColumn[], boundaries: readonly (readonly string[])[]): string | undefined {
+  if (boundaries.length === 0) return "no boundaries";
+  let previous: Parsed | undefined;
+  for (const b of boundaries) {
+    if (b.length !== key.length) return `boundary ${JSON.stringify(b)} does not have one value per column`;
+    const parsed: Parsed = { texts: [], orders: [] };
+    for (let i = 0; i < key.length; i++) {
+      const type = rangeKeyType(key[i]!.type);
+      const v = type ? parseValue(type, b[i]!) : undefined;
+      if (!v) return `boundary value ${JSON.stringify(b[i])} is not a ${key[i]!.type}`;
+      parsed.texts.push(v.text);
+      parsed.orders.push(v.order);
+    }
+    if (previous && compareTuples(parsed, previous) <= 0) return `boundaries are not strictly increasing at ${JSON.stringify(b)}`;
+    previous = parsed;
+  }
+  return undefined;
+}
+
+/** A table the task loads in ranges: the split columns (with their types) and the boundaries. */
+export interface TableSplit extends SizedTable {
+  key: KeyColumn[];
+  boundaries: string[][];
+}
+
+/** A table big enough to split that is loaded whole, and why. */
+export interface WholeTable extends SizedTable {
+  reason: string;
+}
+
+/** What step 6 decided for the big tables, and the subtasks the task runs. */
+export interface ParallelLoadDecision {
+  thresholdBytes: number;
+  maxFullLoadSubTasks: number;
+  split: TableSplit[];
+  whole: WholeTable[];
 }

@@ -4,9 +4,11 @@
  * since `%` selects a parent and its partitions alike and the parent's rows would then arrive
  * twice (docs/dms-notes.md §11): only leaf partitions are loaded; plus an explicit rule for
  * the tool's cutover marker table, so the marker written at cutover reaches the target even
- * when its schema is not among the chosen ones.
+ * when its schema is not among the chosen ones; then a `table-settings` rule with `parallel-load`
+ * `ranges` per big table (plan/parallel-load.ts), numbered after the selection rules.
  */
 import { matchesPattern } from "./object-locator.js";
+import { type ParallelLoadRule, type TableSplit, boundariesProblem, parallelLoadRule } from "./parallel-load.js";
 
 export interface TableName {
   schema: string;
@@ -56,6 +58,88 @@ export function buildTableMappings(schemas: readonly string[], marker: MarkerTab
   // "explicit" takes exact names, no wildcards.
   add("aurora-migrate-cutover-marker", marker, "explicit");
   return { rules };
+}
+
+/**
+ * `mappings` with a `parallel-load` `ranges` rule per split table appended. Ids follow the
+ * highest numeric id already there, and names are `parallel-load-<id>`: neither collides with a
+ * selection rule's.
+ */
+export function withParallelLoads(
+  mappings: { rules: readonly SelectionRule[] },
+  splits: readonly Pick<TableSplit, "schema" | "table" | "key" | "boundaries">[],
+): { rules: (SelectionRule | ParallelLoadRule)[] } {
+  const after = mappings.rules.reduce((max, r) => Math.max(max, Number(r["rule-id"]) || 0), 0);
+  const settings = splits.map((s, i) => parallelLoadRule(s.schema, s.table, { columns: s.key.map((k) => k.name), boundaries: s.boundaries }, after + 1 + i));
+  return { rules: [...mappings.rules, ...settings] };
+}
+
+/** A `parallel-load` `ranges` rule read back from stored mappings (exact names, as DMS takes them). */
+export interface StoredRanges {
+  schema: string;
+  table: string;
+  columns: string[];
+  boundaries: string[][];
+}
+
+/** The `table-settings` `ranges` rules of stored mappings; undefined when they cannot be read. */
+export function storedParallelLoads(tableMappings: string | undefined): StoredRanges[] | undefined {
+  let rules: unknown;
+  try {
+    rules = (JSON.parse(tableMappings ?? "") as { rules?: unknown } | null)?.rules;
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(rules)) return undefined;
+  return rules.flatMap((raw: unknown) => {
+    const r = raw as Record<string, unknown> | null;
+    const locator = r?.["object-locator"] as Record<string, unknown> | undefined;
+    const load = r?.["parallel-load"] as Record<string, unknown> | undefined;
+    const schema = locator?.["schema-name"];
+    const table = locator?.["table-name"];
+    if (r?.["rule-type"] !== "table-settings" || load?.["type"] !== "ranges" || typeof schema !== "string" || typeof table !== "string") return [];
+    const columns = Array.isArray(load["columns"]) ? load["columns"].map(String) : [];
+    const boundaries = Array.isArray(load["boundaries"]) ? load["boundaries"].map((b: unknown) => (Array.isArray(b) ? b.map(String) : [String(b)])) : [];
+    return [{ schema, table, columns, boundaries }];
+  });
+}
+
+/**
+ * Pure: a reused task's ranges against the plan. A planned split must be stored on the same
+ * columns; its boundaries may differ (the statistics moved since it was created) as long as
+ * they split the key correctly, and are then kept (`kept`: the splits as the task holds them).
+ * A stored split of a table the plan loads whole, or unreadable mappings, differ too.
+ */
+export function parallelLoadDifferences(tableMappings: string | undefined, planned: readonly TableSplit[]): { differences: string[]; kept: TableSplit[] } {
+  const stored = storedParallelLoads(tableMappings);
+  if (!stored) return { differences: planned.length ? ["the stored table mappings cannot be read"] : [], kept: [] };
+  const differences: string[] = [];
+  const kept: TableSplit[] = [];
+  const name = (t: TableName): string => `${t.schema}.${t.table}`;
+  const same = (a: TableName, b: TableName): boolean => a.schema === b.schema && a.table === b.table;
+  for (const p of planned) {
+    const want = `${p.boundaries.length + 1} ranges on ${p.key.map((k) => k.name).join(", ")}`;
+    const s = stored.find((x) => same(x, p));
+    if (!s) {
+      differences.push(`${name(p)}: no parallel-load rule; planned: ${want}`);
+      continue;
+    }
+    const columns = p.key.map((k) => k.name);
+    if (s.columns.join("\u0000") !== columns.join("\u0000")) {
+      differences.push(`${name(p)}: ranges on ${s.columns.join(", ") || "no column"}; planned: ${want}`);
+      continue;
+    }
+    const problem = boundariesProblem(p.key, s.boundaries);
+    if (problem) {
+      differences.push(`${name(p)}: ${problem}; planned: ${want}`);
+      continue;
+    }
+    kept.push({ ...p, boundaries: s.boundaries });
+  }
+  for (const s of stored) {
+    if (!planned.some((p) => same(p, s))) differences.push(`${name(s)}: split into ${s.boundaries.length + 1} ranges on ${s.columns.join(", ")}; planned: loaded whole`);
+  }
+  return { differences, kept };
 }
 
 /** The partitioned tables of `schemas`, each once, in a stable order. */

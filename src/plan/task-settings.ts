@@ -1,4 +1,5 @@
 import type { LobSettings } from "./lob-sizing.js";
+import { DEFAULT_FULL_LOAD_SUBTASKS } from "./parallel-load.js";
 
 /**
  * The DMS task settings document (docs/dms-notes.md §13). Every key the migration
@@ -11,6 +12,8 @@ import type { LobSettings } from "./lob-sizing.js";
  */
 export interface TaskSettingsInput {
   lob: LobSettings;
+  /** Tables (and ranges of split tables) loaded at once (plan/parallel-load.ts maxFullLoadSubTasks); DMS's default 8 when absent. */
+  maxFullLoadSubTasks?: number;
 }
 
 export function buildTaskSettings(input: TaskSettingsInput): Record<string, unknown> {
@@ -26,7 +29,7 @@ export function buildTaskSettings(input: TaskSettingsInput): Record<string, unkn
       CreatePkAfterFullLoad: false,
       StopTaskCachedChangesApplied: false,
       StopTaskCachedChangesNotApplied: true,
-      MaxFullLoadSubTasks: 8,
+      MaxFullLoadSubTasks: input.maxFullLoadSubTasks ?? DEFAULT_FULL_LOAD_SUBTASKS,
       TransactionConsistencyTimeout: 600,
       CommitRate: 10000,
     },

@@ -6,7 +6,9 @@ import { qualified } from "../plan/sql-text.js";
 import { OperationError } from "../core/errors.js";
 import { defaultBaseName, lowerIdentifier, validateAwsIdentifier } from "../plan/aws-identifiers.js";
 import { planLobSettings } from "../plan/lob-sizing.js";
-import { type TableName, buildTableMappings, excludedParents, parentsNotExcluded } from "../plan/table-mappings.js";
+import { type TableName, buildTableMappings, excludedParents, parallelLoadDifferences, parentsNotExcluded, withParallelLoads } from "../plan/table-mappings.js";
+import { DEFAULT_PARALLEL_LOAD_THRESHOLD_BYTES, type ParallelLoadDecision, maxFullLoadSubTasks, partsFor, splitCandidates } from "../plan/parallel-load.js";
+import { formatBytes } from "../plan/sql-text.js";
 import { buildTaskSettings, missingRequiredSettings } from "../plan/task-settings.js";
 import type { Step, StepContext } from "../migration/context.js";
 import type { Finding } from "../state/schema.js";
@@ -19,6 +21,8 @@ import type { DmsTaskOutput } from "../migration/outputs/aws.js";
 import { readOutput, requireOutput, writeOutput } from "../migration/outputs/read.js";
 import { changeDatabase } from "../migration/planned-sql.js";
 import { verifyTask } from "../migration/aws/recorded-task.js";
+import { describeParallelLoad, planParallelLoads } from "../migration/parallel-load-plan.js";
+import type { SourcePreflightOutput } from "../migration/outputs/source-preflight.js";
 
 /** Step 6: the full-load-and-cdc task, created with every setting we rely on, and not started. */
 export const dmsTaskStep: Step = {
@@ -43,6 +47,8 @@ export const dmsTaskStep: Step = {
     const excluded = await partitionedToExclude(ctx, schemas);
     ctx.reporter.info(`Tables: every table of ${schemas.join(", ")}, and the cutover marker ${TOOL_SCHEMA}.${MARKER_TABLE}.`);
     ctx.reporter.info(`LOBs: ${lob.reason}.`);
+    let loads = await parallelLoadPlan(ctx, preflight, schemas, excluded, instance.instanceClass);
+    const mappings = (): string => JSON.stringify(withParallelLoads(buildTableMappings(schemas, { schema: TOOL_SCHEMA, table: MARKER_TABLE }, excluded), loads.split));
 
     let task = await existingTask(ctx, aws);
     if (!task) {
@@ -66,8 +72,8 @@ export const dmsTaskStep: Step = {
             TargetEndpointArn: endpoints.targetEndpointArn,
             ReplicationInstanceArn: instance.instanceArn,
             MigrationType: "full-load-and-cdc",
-            TableMappings: JSON.stringify(buildTableMappings(schemas, { schema: TOOL_SCHEMA, table: MARKER_TABLE }, excluded)),
-            ReplicationTaskSettings: JSON.stringify(buildTaskSettings({ lob: lob.settings })),
+            TableMappings: mappings(),
+            ReplicationTaskSettings: JSON.stringify(buildTaskSettings({ lob: lob.settings, maxFullLoadSubTasks: loads.maxFullLoadSubTasks })),
             Tags: [{ Key: "created-by", Value: "aurora-migrate" }],
           })
         ).ReplicationTask ?? { ReplicationTaskIdentifier: taskId };
@@ -91,7 +97,8 @@ export const dmsTaskStep: Step = {
         hint: "Fix them with `aws dms modify-replication-task --replication-task-settings …` (the task is not started), then resume.",
       });
     }
-    checkPartitionExcludes(ready, rec?.id ?? "?", schemas, excluded);
+    checkPartitionExcludes(ready, rec?.id ?? "?", excluded, mappings());
+    loads = checkParallelLoads(ready, rec?.id ?? "?", loads, mappings());
     const output: DmsTaskOutput = {
       taskId: rec?.id ?? "?",
       taskArn,
@@ -99,9 +106,11 @@ export const dmsTaskStep: Step = {
       instanceId: instance.instanceId,
       schemas,
       ...(excluded.length ? { excludedPartitionedTables: excluded } : {}),
+      parallelLoad: loads,
     };
     writeOutput(ctx, "dms-task", output);
-    return { summary: `${output.taskId}: ${schemas.join(", ")}; ${lob.settings.FullLobMode ? "full LOB mode" : `LOBs up to ${lob.settings.LobMaxSize} KB`}`, findings };
+    const ranges = loads.split.map((s) => `; ${s.table} in ${s.boundaries.length + 1} ranges`).join("");
+    return { summary: `${output.taskId}: ${schemas.join(", ")}; ${lob.settings.FullLobMode ? "full LOB mode" : `LOBs up to ${lob.settings.LobMaxSize} KB`}${ranges}`, findings };
   },
   async verify(ctx) {
     await verifyTask(ctx);
@@ -136,17 +145,72 @@ async function partitionedToExclude(ctx: StepContext, schemas: readonly string[]
 }
 
 /** The stored task (as DMS returns it) must exclude every partitioned table; a reused one may not. */
-function checkPartitionExcludes(task: ReplicationTask, taskId: string, schemas: readonly string[], excluded: readonly TableName[]): void {
+function checkPartitionExcludes(task: ReplicationTask, taskId: string, excluded: readonly TableName[], mappings: string): void {
   const missing = parentsNotExcluded(task.TableMappings, excluded);
   if (missing.length === 0) return;
   const names = missing.map((t) => qualified(t.schema, t.table));
   throw new OperationError(
     `The DMS task ${taskId} does not exclude the partitioned table${missing.length > 1 ? "s" : ""} ${names.join(", ")}: DMS would load their rows twice, through the parent and through each partition.`,
     {
-      details: ["Table mappings the migration needs:", JSON.stringify(buildTableMappings(schemas, { schema: TOOL_SCHEMA, table: MARKER_TABLE }, excluded))],
+      details: ["Table mappings the migration needs:", mappings],
       hint: "Give the task these mappings with `aws dms modify-replication-task --replication-task-arn … --table-mappings file://mappings.json` (or delete the task so that the next run creates it), then resume.",
     },
   );
+}
+
+/**
+ * Which big tables the task loads in ranges (issue 15): those of the preflight's recorded
+ * sizes at or above the threshold, split on their primary key from its distribution on the
+ * source (migration/parallel-load-plan.ts); shown before the task is created.
+ */
+async function parallelLoadPlan(
+  ctx: StepContext,
+  preflight: SourcePreflightOutput | undefined,
+  schemas: readonly string[],
+  excluded: readonly TableName[],
+  instanceClass: string,
+): Promise<ParallelLoadDecision> {
+  const thresholdBytes = DEFAULT_PARALLEL_LOAD_THRESHOLD_BYTES;
+  const candidates = splitCandidates(preflight?.largestTables ?? [], schemas, excluded, thresholdBytes);
+  // Every table of the preflight's count, plus the cutover marker.
+  const tableCount = (preflight?.tableCount ?? 0) + 1;
+  if (candidates.length === 0) return { thresholdBytes, maxFullLoadSubTasks: maxFullLoadSubTasks(instanceClass, tableCount), split: [], whole: [] };
+  // As the partitioned tables above: the source's SQL has no dry-run sink yet.
+  if (ctx.options.dryRun) {
+    for (const t of candidates) {
+      ctx.reporter.info(`[dry-run] would read the key distribution of ${qualified(t.schema, t.table)} (${formatBytes(t.sizeBytes)}) on the source and load it in up to ${partsFor(t.sizeBytes, instanceClass)} ranges of its primary key.`);
+    }
+    return { thresholdBytes, maxFullLoadSubTasks: maxFullLoadSubTasks(instanceClass, tableCount), split: [], whole: [] };
+  }
+  const client = await openDatabase(ctx, "source");
+  let decision: ParallelLoadDecision;
+  try {
+    decision = await planParallelLoads(client, { candidates, thresholdBytes, instanceClass, tableCount });
+  } finally {
+    await client.end();
+  }
+  ctx.reporter.info(
+    `Parallel load of the tables of ${formatBytes(thresholdBytes)} or more (MaxFullLoadSubTasks ${decision.maxFullLoadSubTasks}, from ${instanceClass}):\n` +
+      describeParallelLoad(decision).map((l) => `  ${l}`).join("\n"),
+  );
+  return decision;
+}
+
+/**
+ * The stored task must split the tables the plan splits, on the same columns (a reused task may
+ * not): otherwise the step stops with what differs. Boundaries that differ but split the key
+ * correctly are kept (the statistics moved since the task was created) and recorded as stored.
+ */
+function checkParallelLoads(task: ReplicationTask, taskId: string, planned: ParallelLoadDecision, mappings: string): ParallelLoadDecision {
+  const { differences, kept } = parallelLoadDifferences(task.TableMappings, planned.split);
+  if (differences.length) {
+    throw new OperationError(`The DMS task ${taskId} does not load the big tables in the ranges planned:`, {
+      details: [...differences, "Table mappings the migration needs:", mappings],
+      hint: "Give the task these mappings with `aws dms modify-replication-task --replication-task-arn … --table-mappings file://mappings.json` (or delete the task so that the next run creates it), then resume.",
+    });
+  }
+  const stored = (parseJson(task.ReplicationTaskSettings) as { FullLoadSettings?: { MaxFullLoadSubTasks?: unknown } } | undefined)?.FullLoadSettings?.MaxFullLoadSubTasks;
+  return { ...planned, split: kept, ...(typeof stored === "number" && stored > 0 ? { maxFullLoadSubTasks: stored } : {}) };
 }
 
 /** The marker table must exist on the source before the task's explicit rule can pick it up. */

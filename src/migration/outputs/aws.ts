@@ -73,6 +73,27 @@ export const dmsTaskOutput = z.looseObject({
   schemas: z.array(z.string()),
   /** Partitioned tables (parents and sub-partitioned partitions) the task's mappings exclude: their leaf partitions carry the rows. */
   excludedPartitionedTables: z.array(z.object({ schema: z.string(), table: z.string() })).optional(),
+  /**
+   * The big tables' full load (plan/parallel-load.ts): those split in ranges by a table-settings
+   * rule (the split columns with their types, the boundaries as the task holds them), those
+   * loaded whole and why, and the task's MaxFullLoadSubTasks. Absent in older states.
+   */
+  parallelLoad: z
+    .object({
+      thresholdBytes: z.number().nonnegative(),
+      maxFullLoadSubTasks: z.number().int().positive(),
+      split: z.array(
+        z.object({
+          schema: z.string(),
+          table: z.string(),
+          sizeBytes: z.number().nonnegative(),
+          key: z.array(z.object({ name: z.string(), type: z.string() })),
+          boundaries: z.array(z.array(z.string())),
+        }),
+      ),
+      whole: z.array(z.object({ schema: z.string(), table: z.string(), sizeBytes: z.number().nonnegative(), reason: z.string() })),
+    })
+    .optional(),
 });
 export type DmsTaskOutput = z.infer<typeof dmsTaskOutput>;
 
