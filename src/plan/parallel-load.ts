@@ -1,7 +1,7 @@
 /**
  * Parallel full load of big tables (issue 15, item 1): pure planning only.
  *
- * DMS loads a table in segments when the table mappings carry a `table-settings` rule with
+ * DMS loads a table in segments (docs/dms-notes.md §17) when the table mappings carry a `table-settings` rule with
  * `"parallel-load": {"type": "ranges", "columns": [...], "boundaries": [[...], ...]}` (the only
  * parallel-load type a PostgreSQL source supports). What the DMS user guide documents
  * ("Table and collection settings rules and operations", Tablesettings.ParallelLoad):
