@@ -7,7 +7,7 @@ import { OperationError } from "../core/errors.js";
 import { defaultBaseName, lowerIdentifier, validateAwsIdentifier } from "../plan/aws-identifiers.js";
 import { planLobSettings } from "../plan/lob-sizing.js";
 import { type TableName, buildTableMappings, excludedParents, parallelLoadDifferences, parentsNotExcluded, withParallelLoads } from "../plan/table-mappings.js";
-import { DEFAULT_PARALLEL_LOAD_THRESHOLD_BYTES, type ParallelLoadDecision, maxFullLoadSubTasks, partsFor, splitCandidates } from "../plan/parallel-load.js";
+import { DEFAULT_PARALLEL_LOAD_THRESHOLD_BYTES, MAX_FULL_LOAD_SUBTASKS, type ParallelLoadDecision, maxFullLoadSubTasks, partsFor, splitCandidates } from "../plan/parallel-load.js";
 import { formatBytes } from "../plan/sql-text.js";
 import { buildTaskSettings, missingRequiredSettings } from "../plan/task-settings.js";
 import type { Step, StepContext } from "../migration/context.js";
@@ -172,8 +172,8 @@ async function parallelLoadPlan(
 ): Promise<ParallelLoadDecision> {
   const thresholdBytes = DEFAULT_PARALLEL_LOAD_THRESHOLD_BYTES;
   const candidates = splitCandidates(preflight?.largestTables ?? [], schemas, excluded, thresholdBytes);
-  // Every table of the preflight's count, plus the cutover marker.
-  const tableCount = (preflight?.tableCount ?? 0) + 1;
+  // Every table of the preflight's count, plus the cutover marker; unknown: the class decides alone.
+  const tableCount = preflight ? preflight.tableCount + 1 : MAX_FULL_LOAD_SUBTASKS;
   if (candidates.length === 0) return { thresholdBytes, maxFullLoadSubTasks: maxFullLoadSubTasks(instanceClass, tableCount), split: [], whole: [] };
   // As the partitioned tables above: the source's SQL has no dry-run sink yet.
   if (ctx.options.dryRun) {
