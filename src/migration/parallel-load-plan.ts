@@ -11,7 +11,7 @@ import {
   planParallelLoad,
   rangeKeyType,
 } from "../plan/parallel-load.js";
-import { formatBytes, readableName } from "../plan/sql-text.js";
+import { formatBytes, qualified, readableName } from "../plan/sql-text.js";
 
 /**
  * Step 6's parallel-load plan (issue 15, item 1): for each table at or above the threshold
@@ -48,7 +48,10 @@ export async function planParallelLoads(client: PgClient, input: ParallelLoadInp
       continue;
     }
     let plan = planParallelLoad({ ...t, key, parts, candidates: (await readHistogramBounds(client, t.schema, t.table, leading.name)).map((b) => [b]) });
-    if (plan.kind === "none" || plan.segments < Math.ceil(parts / 2)) {
+    if ((plan.kind === "none" || plan.segments < Math.ceil(parts / 2)) && !(await analysed(client, t))) {
+      // TABLESAMPLE sizes itself from the row estimate: without one it would read the whole table.
+      if (plan.kind === "none") plan = { kind: "none", reason: `never analysed, so no statistics to split on (run ANALYZE ${qualified(t.schema, t.table)}, then step 6 again)` };
+    } else if (plan.kind === "none" || plan.segments < Math.ceil(parts / 2)) {
       const columns = supportedPrefix(key);
       const sample = await readKeySample(client, t.schema, t.table, columns.map((c) => c.name), parts * SAMPLE_KEYS_PER_RANGE);
       const sampled = planParallelLoad({ ...t, key, parts, candidates: sample });
@@ -62,6 +65,15 @@ export async function planParallelLoads(client: PgClient, input: ParallelLoadInp
   }
   const extraSegments = split.reduce((n, s) => n + s.boundaries.length, 0);
   return { thresholdBytes: input.thresholdBytes, maxFullLoadSubTasks: maxFullLoadSubTasks(input.instanceClass, input.tableCount, extraSegments), split, whole };
+}
+
+/** Whether the table has a row estimate (ANALYZE or VACUUM ran on it). */
+async function analysed(client: PgClient, t: SizedTable): Promise<boolean> {
+  const { rows } = await client.query<{ n: number }>(
+    `SELECT c.reltuples::float8 AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2`,
+    [t.schema, t.table],
+  );
+  return Number(rows[0]?.n ?? 0) > 0;
 }
 
 async function exists(client: PgClient, t: SizedTable): Promise<boolean> {

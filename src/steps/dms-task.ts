@@ -98,7 +98,8 @@ export const dmsTaskStep: Step = {
       });
     }
     checkPartitionExcludes(ready, rec?.id ?? "?", excluded, mappings());
-    loads = checkParallelLoads(ready, rec?.id ?? "?", loads, mappings());
+    // Under --dry-run the source was not read: there is no plan to hold a task to.
+    if (!ctx.options.dryRun) loads = checkParallelLoads(ready, rec?.id ?? "?", loads, mappings());
     const output: DmsTaskOutput = {
       taskId: rec?.id ?? "?",
       taskArn,

@@ -27,6 +27,8 @@ beforeAll(async () => {
     INSERT INTO public.lines SELECT o, l FROM generate_series(1, 2) o, generate_series(1, 5000) l;
     CREATE TABLE public.heap (id int);
     ANALYZE;
+    CREATE TABLE public.fresh (id int PRIMARY KEY) WITH (autovacuum_enabled = false);
+    INSERT INTO public.fresh SELECT g FROM generate_series(1, 1000) g;
   `);
 });
 afterAll(async () => {
@@ -35,12 +37,13 @@ afterAll(async () => {
 
 const preflight = {
   schemas: ["public"],
-  tableCount: 5,
+  tableCount: 6,
   largestTables: [
     { schema: "public", table: "orders", sizeBytes: 12.4 * GiB, rowEstimate: ROWS },
     { schema: "public", table: "notes", sizeBytes: 3 * GiB, rowEstimate: 1000 },
     { schema: "public", table: "lines", sizeBytes: 2 * GiB, rowEstimate: 10_000 },
     { schema: "public", table: "heap", sizeBytes: 1.5 * GiB, rowEstimate: 0 },
+    { schema: "public", table: "fresh", sizeBytes: 1.2 * GiB, rowEstimate: 0 },
     { schema: "public", table: "small", sizeBytes: 10 * 1024 ** 2, rowEstimate: 100 },
   ],
 };
@@ -101,6 +104,8 @@ describe("step 6: big tables loaded in ranges", () => {
     expect(text.indexOf("public.orders: 8 ranges on id")).toBeLessThan(text.indexOf("Created the DMS task"));
     expect(text).toContain("public.notes: loaded whole (3.0 GiB): key column code is of type text, not split on");
     expect(text).toContain("public.heap: loaded whole (1.5 GiB): no primary key");
+    // Never analysed: no histogram, and no sample either (it would read the whole table).
+    expect(text).toContain('public.fresh: loaded whole (1.2 GiB): never analysed, so no statistics to split on (run ANALYZE "public"."fresh", then step 6 again)');
     expect(text).not.toContain("public.small:");
     expect(outcome?.summary).toContain("orders in 8 ranges");
 
@@ -112,6 +117,7 @@ describe("step 6: big tables loaded in ranges", () => {
       whole: [
         { schema: "public", table: "notes", reason: expect.stringContaining("type text") as unknown },
         { schema: "public", table: "heap", reason: "no primary key" },
+        { schema: "public", table: "fresh" },
       ],
     });
   });
