@@ -1,6 +1,3 @@
-import type { KeyChangeStatus } from "../migration/key-changes/status.js";
-import type { WalStatus } from "../migration/wal-guard.js";
-import { RES } from "../migration/aws/resources.js";
 import type { GlobalOptions } from "../migration/context.js";
 import { readState } from "../state/store.js";
 import { checkRecordedOutputs, readOutput } from "../migration/outputs/read.js";
@@ -11,6 +8,17 @@ import { countOf } from "../ui/findings-report.js";
 import { type FullLoadProgress, fullLoadProgressLines } from "../ui/progress-full-load.js";
 import { type CleanupStatus, cleanupStatus, cleanupStatusLines, resourceStatuses } from "./status-cleanup.js";
 import { type FreezeStatus, freezeStatus, freezeStatusLines } from "./status-freeze.js";
+import {
+  type KeyChangeStatus,
+  type SchemaDriftStatus,
+  type WalStatus,
+  keyChangeStatus,
+  keyChangeStatusLines,
+  schemaDriftLines,
+  schemaDriftStatus,
+  walStatus,
+  walStatusLines,
+} from "./status-readings.js";
 import type { MigrationState, StepRecord, StepStatus } from "../state/schema.js";
 
 export interface StatusReport {
@@ -34,16 +42,18 @@ export interface StatusReport {
   freeze?: FreezeStatus;
   /** The cleanup's progress: when it started, what it deleted (and when), what remains. Only once cleanup started. */
   cleanup?: CleanupStatus;
-  /** Primary-key changes recorded on the source (from step 8 on). */
+  /** Primary-key changes recorded on the source (from step 8 on), as the waits last counted them. */
   keyChanges?: KeyChangeStatus;
   /** The full load's progress as its wait last recorded it (no connection): while the full-load step is not done. */
   fullLoad?: FullLoadProgress;
-  /** The WAL the recorded replication slot keeps on the source, read now (from step 8 until cleanup drops the slot). */
+  /** The WAL the recorded replication slot keeps on the source, as the waits last read it (from step 8 until cleanup drops the slot). */
   walRetention?: WalStatus;
+  /** The schema-drift guard's latest comparison (the sync wait's, or the cutover's checks'). */
+  schemaDrift?: SchemaDriftStatus;
 }
 
-/** Pure: the status document for a state (what `status --json` prints). */
-export function statusReport(state: MigrationState, statePath: string, configPath?: string): StatusReport {
+/** Pure: the status document for a state (what `status --json` prints); readings' ages at `now`. No connection. */
+export function statusReport(state: MigrationState, statePath: string, configPath?: string, now = new Date()): StatusReport {
   const steps = STEP_TITLES.map((s) => {
     const r = state.steps[s.id];
     const count = (sev: string): number => r?.findings.filter((f) => f.severity === sev).length ?? 0;
@@ -63,6 +73,11 @@ export function statusReport(state: MigrationState, statePath: string, configPat
   const freeze = freezeStatus(state, statePath);
   const cleanup = cleanupStatus(state, { statePath, ...(configPath ? { configPath } : {}) });
   const fullLoad = state.steps["full-load"]?.status === "done" ? undefined : readOutput({ state, options: { statePath } }, "full-load")?.progress;
+  const options = { statePath, ...(configPath ? { configPath } : {}) };
+  const nextId = next?.id ?? null;
+  const keyChanges = keyChangeStatus(state, nextId, options, now);
+  const walRetention = walStatus(state, nextId, options, now);
+  const schemaDrift = schemaDriftStatus(state, nextId, options, now);
   return {
     statePath,
     createdAt: state.createdAt,
@@ -73,6 +88,9 @@ export function statusReport(state: MigrationState, statePath: string, configPat
     ...(freeze ? { freeze } : {}),
     ...(cleanup ? { cleanup } : {}),
     ...(fullLoad ? { fullLoad } : {}),
+    ...(keyChanges ? { keyChanges } : {}),
+    ...(walRetention ? { walRetention } : {}),
+    ...(schemaDrift ? { schemaDrift } : {}),
   };
 }
 
@@ -92,14 +110,8 @@ const ICON: Record<StepStatus, string> = { done: "✔", running: "…", failed: 
 export async function showStatus(options: GlobalOptions, reporter: Reporter): Promise<void> {
   const state = await readState(options.statePath);
   checkRecordedOutputs(state, options.statePath);
-  const report = statusReport(state, options.statePath, options.configPath);
-  // Only a migration that recorded key-change capture needs the source (and so pg) at all.
-  const keyChanges = readOutput({ state, options }, "key-changes") === undefined ? undefined : await readKeyChangeStatus(state);
-  if (keyChanges) report.keyChanges = keyChanges;
-  // Only a recorded slot needs the source; cleanup's record of its drop leaves nothing to read.
-  const slot = state.resources[RES.slot];
-  const walRetention = slot && slot["deletedAt"] === undefined ? await readWalStatus(state) : undefined;
-  if (walRetention) report.walRetention = walRetention;
+  const now = new Date();
+  const report = statusReport(state, options.statePath, options.configPath, now);
   if (reporter.jsonMode) {
     reporter.json(report);
     return;
@@ -138,35 +150,17 @@ export async function showStatus(options: GlobalOptions, reporter: Reporter): Pr
   }
   if (report.keyChanges) {
     reporter.heading("Primary-key changes");
-    const { keyChangeStatusLines } = await import("../migration/key-changes/status.js");
-    for (const line of keyChangeStatusLines(report.keyChanges)) reporter.info(line);
+    for (const line of keyChangeStatusLines(report.keyChanges, now)) reporter.info(line);
   }
   if (report.walRetention) {
     reporter.heading("WAL kept on the source by the replication slot");
-    const { walStatusLines } = await import("../migration/wal-guard.js");
-    for (const line of walStatusLines(report.walRetention)) reporter.info(line);
+    for (const line of walStatusLines(report.walRetention, now)) reporter.info(line);
+  }
+  if (report.schemaDrift) {
+    reporter.heading("Schema drift");
+    for (const line of schemaDriftLines(report.schemaDrift, now)) reporter.info(line);
   }
   reporter.info("");
   if (report.freeze && !report.freeze.switched) reporter.info("Next: the cutover, with writes frozen on the source: see above.");
   else reporter.info(report.next ? `Next: ${report.steps.find((s) => s.id === report.next)?.title}. Continue with \`${resumeCommand(options)}\`.` : "Every step is done.");
-}
-
-/** The running count of key changes on the source: best effort, never a prompt (the password only from PGPASSWORD or ~/.pgpass). */
-async function readKeyChangeStatus(state: MigrationState): Promise<KeyChangeStatus | undefined> {
-  const [{ keyChangeStatus }, { connectPg }, { recordedLocation }] = await Promise.all([
-    import("../migration/key-changes/status.js"),
-    import("../adapters/postgres/connect.js"),
-    import("../migration/connections.js"),
-  ]);
-  return keyChangeStatus(state, () => connectPg(recordedLocation({ state }, "source"), undefined, { connectTimeoutMs: 5_000 }));
-}
-
-/** The WAL the slot keeps: best effort, never a prompt (as the key-change count). */
-async function readWalStatus(state: MigrationState): Promise<WalStatus | undefined> {
-  const [{ walStatus }, { connectPg }, { recordedLocation }] = await Promise.all([
-    import("../migration/wal-guard.js"),
-    import("../adapters/postgres/connect.js"),
-    import("../migration/connections.js"),
-  ]);
-  return walStatus(state, () => connectPg(recordedLocation({ state }, "source"), undefined, { connectTimeoutMs: 5_000 }), new Date());
 }

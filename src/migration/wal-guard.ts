@@ -1,8 +1,9 @@
 /**
  * The WAL guard's effects: reads the WAL the recorded DMS replication slot keeps on the source
  * (adapters/postgres/wal-retention.ts), judges it (plan/wal-retention.ts) and says so in the
- * waits, in `status` and before the restore of step 9, when the task is stopped and nothing
- * consumes the slot. Best effort everywhere: a reading that fails never stops the migration.
+ * waits and before the restore of step 9, when the task is stopped and nothing consumes the
+ * slot; each reading is recorded (source-watch.ts) for `status`, which never connects. Best
+ * effort everywhere: a reading that fails never stops the migration.
  */
 import type { PgClient } from "../adapters/postgres/connect.js";
 import { readWalRetention } from "../adapters/postgres/wal-retention.js";
@@ -13,52 +14,12 @@ import type { MigrationState } from "../state/schema.js";
 import { RES } from "./aws/resources.js";
 import { openDatabase } from "./connections.js";
 import type { StepContext } from "./context.js";
+import { recordSourceWatch } from "./source-watch.js";
 
 /** The slot DMS created, as step 8 recorded it; undefined before, or once cleanup dropped it. */
 export function recordedSlotName(state: Pick<MigrationState, "resources">): string | undefined {
   const r = state.resources[RES.slot];
   return r && !r["deletedAt"] ? r.id : undefined;
-}
-
-/** What `status` says about the slot's WAL (`walRetention` in `status --json`). */
-export interface WalStatus {
-  slot: string;
-  level?: WalLevel;
-  message?: string;
-  fix?: string;
-  retainedBytes?: number;
-  limitBytes?: number;
-  /** The slot is no longer on the source. */
-  gone?: boolean;
-  /** Why the source could not be read. */
-  notChecked?: string;
-}
-
-/** Best effort, one reading (no growth: `status` looks once). Undefined when no slot is recorded. */
-export async function walStatus(state: MigrationState, connectSource: () => Promise<PgClient>, now: Date): Promise<WalStatus | undefined> {
-  const slot = recordedSlotName(state);
-  if (!slot) return undefined;
-  let source: PgClient | undefined;
-  try {
-    source = await connectSource();
-    const reading = await readWalRetention(source, slot, now);
-    if (!reading) return { slot, gone: true };
-    const v = evaluateWalRetention(reading);
-    return { slot, level: v.level, message: v.message, retainedBytes: reading.retainedBytes, ...(v.fix ? { fix: v.fix } : {}), ...(v.limitBytes !== undefined ? { limitBytes: v.limitBytes } : {}) };
-  } catch (err) {
-    return { slot, notChecked: errorMessage(err) };
-  } finally {
-    await source?.end().catch(() => undefined);
-  }
-}
-
-/** Pure: the lines a person reads under "WAL kept by the replication slot". */
-export function walStatusLines(s: WalStatus): string[] {
-  if (s.gone) return [`  The slot ${s.slot} is no longer on the source.`];
-  if (s.notChecked) return [`  Could not read the slot ${s.slot} on the source: ${s.notChecked}. (Set PGPASSWORD or ~/.pgpass for the source login.)`];
-  const lines = [`  ${s.level === "ok" ? "" : `${s.level?.toUpperCase()}: `}${s.message ?? ""} (slot ${s.slot})`];
-  if (s.fix) lines.push(`  To put a limit in place, on the source: ${s.fix}`);
-  return lines;
 }
 
 /**
@@ -81,9 +42,10 @@ export class WalWatch {
     try {
       this.client ??= await openDatabase(this.ctx, "source");
       const reading = await readWalRetention(this.client, slot, this.ctx.clock.now());
-      if (!reading) return undefined;
+      if (!reading) return void (await recordSourceWatch(this.ctx, this.client, slot, undefined));
       this.first ??= reading;
       const v = evaluateWalRetention(reading, this.first === reading ? undefined : this.first);
+      await recordSourceWatch(this.ctx, this.client, slot, reading, v); // what `status` shows, with the key-change count
       const growth = v.growthPerHour === undefined ? "" : ` ${v.growthPerHour >= 0 ? "+" : "-"}${formatBytes(Math.abs(v.growthPerHour))}/h`;
       this.text = ` · WAL kept ${formatBytes(reading.retainedBytes)}${growth}${v.limitBytes ? ` (${Math.round((reading.retainedBytes / v.limitBytes) * 100)}% of limit)` : ""}`;
       if (rank(v.level) > rank(this.said)) {
@@ -125,6 +87,7 @@ export async function warnWalBeforeRestore(ctx: StepContext, restoreMs?: number,
     await ctx.clock.sleep(sampleMs, ctx.signal);
     const b = (await readWalRetention(source, slot, ctx.clock.now())) ?? a;
     const v = projectWalRetention(b, walGrowthPerHour(a, b), restoreMs);
+    await recordSourceWatch(ctx, source, slot, b, v);
     const say = v.level === "ok" ? (m: string) => ctx.reporter.info(m) : (m: string) => ctx.reporter.warn(m);
     say(`The DMS task is stopped during the restore: ${lowerFirst(v.message)}.`);
     if (v.fix) ctx.reporter.info(`  To put a limit in place, on the source: ${v.fix}`);

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { shellQuote } from "../../src/core/shell-quote.js";
 import { BIN } from "../support/cli.js";
-import { hasScript, inPty } from "../support/pty.js";
+import { hasScript, inPty, plain } from "../support/pty.js";
 import { type DemoServers, startDemoServers } from "../support/demo-e2e.js";
 
 let d: DemoServers;
@@ -24,10 +24,6 @@ afterAll(async () => {
   await d?.servers.stop();
   rmSync(dir, { recursive: true, force: true });
 });
-
-
-// eslint-disable-next-line no-control-regex
-const plain = (s: string): string => s.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, "").replace(/\r/g, "");
 
 describe.skipIf(!hasScript)("GIVEN the demo in a terminal", () => {
   it("WHEN a person presses Enter at every question, typing one answer (the cluster's name) THEN the wizard runs from the first question to the end with those answers", async () => {

@@ -15,7 +15,7 @@ import { readState, writeStateAtomic } from "../../src/state/store.js";
 import { BIN, runCli } from "../support/cli.js";
 import { type TestDatabase, freshDatabase } from "../support/databases.js";
 import { envelopeIn } from "../support/json-envelope.js";
-import { hasScript, inPty } from "../support/pty.js";
+import { hasScript, inPty, plain } from "../support/pty.js";
 import { shellQuote } from "../../src/core/shell-quote.js";
 
 let source: TestDatabase;
@@ -170,9 +170,6 @@ describe("GIVEN --json on each command of the built CLI", () => {
     expect(envelopeIn(demo.stdout, { command: "demo", exitCode: 2 }).error?.message).toContain("--target");
   });
 });
-
-// eslint-disable-next-line no-control-regex
-const plain = (s: string): string => s.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, "").replace(/\r/g, "");
 
 interface Pty {
   child: ChildProcess;

@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { BIN } from "../support/cli.js";
+import { plain } from "../support/pty.js";
 import { type DemoServers, startDemoServers } from "../support/demo-e2e.js";
 import { screenLines } from "../support/terminal-screen.js";
 
@@ -23,8 +24,6 @@ const SPINNER_FRAME = /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/;
 const CURSOR_CODES = /\u001b\[\d*[ABCDGJK]/;
 // eslint-disable-next-line no-control-regex
 const COLOUR_CODES = /\u001b\[[0-9;]*m/;
-// eslint-disable-next-line no-control-regex
-const plain = (s: string): string => s.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, "").replace(/\r/g, "");
 
 let d: DemoServers;
 let dir: string;

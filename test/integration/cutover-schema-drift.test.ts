@@ -89,6 +89,8 @@ describe("cutover: the DDL drift guard", () => {
     const err = await runCutover(ctx, cutoverDepsFor(ctx)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BlockedError);
     expect((err as BlockedError).exitCode).toBe(ExitCode.blocked);
+    // Recorded for `status`, which shows it without connecting.
+    expect(readOutput(ctx, "schema-drift")).toMatchObject({ by: "cutover", changes: [expect.stringContaining("ADD COLUMN \"Note\""), expect.stringContaining("type public.state changed")] });
     const details = (err as BlockedError).details.join("\n");
     expect(details).toContain(
       `column public.orders.Note (character varying(40)) added on the source after the schema load; run on the target: ALTER TABLE public.orders ADD COLUMN "Note" character varying(40) NOT NULL DEFAULT 'none'::character varying;`,
@@ -107,5 +109,8 @@ describe("cutover: the DDL drift guard", () => {
     expect(outcome?.summary).toMatch(/^latency source 1 s/);
     expect(ctx.reporter.text).toContain("The source's schema changed after the schema load (1 change(s))");
     expect(ctx.reporter.text).toContain("run on the target: ALTER TABLE public.orders ADD COLUMN note text;");
+    const recorded = readOutput(ctx, "schema-drift");
+    expect(recorded?.changes).toEqual([expect.stringContaining("ALTER TABLE public.orders ADD COLUMN note text;")]);
+    expect(recorded?.at).toBe(ctx.clock.now().toISOString());
   });
 });

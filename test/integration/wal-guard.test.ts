@@ -2,7 +2,11 @@ import pg from "pg";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Clock } from "../../src/core/clock.js";
 import { RES } from "../../src/migration/aws/resources.js";
-import { WalWatch, walStatus, walStatusLines, warnWalBeforeRestore } from "../../src/migration/wal-guard.js";
+import { statusReport } from "../../src/commands/status.js";
+import { walStatusLines } from "../../src/commands/status-readings.js";
+import { readOutput } from "../../src/migration/outputs/read.js";
+import { WalWatch, warnWalBeforeRestore } from "../../src/migration/wal-guard.js";
+import { STEP_TITLES } from "../../src/wizard/step-titles.js";
 import { FakeClock } from "../support/aws/harness.js";
 import { freshDatabase, type TestDatabase } from "../support/databases.js";
 import { testContext } from "../support/step-context.js";
@@ -68,6 +72,7 @@ describe("the WAL guard before the restore (task stopped)", () => {
     const ctx = contextWithSlot(clock);
     const v = await warnWalBeforeRestore(ctx, undefined, 2_000);
     expect(v?.level).toBe("warn");
+    expect(readOutput(ctx, "source-watch")?.wal).toMatchObject({ slot, level: "warn", growthPerHour: v?.growthPerHour });
     // 5 MB in 2 s is about 9 GB per hour.
     expect(v?.growthPerHour).toBeGreaterThan(8 * 1024 ** 3);
     expect(ctx.reporter.lines.find((l) => l.startsWith("! "))).toMatch(/^! The DMS task is stopped during the restore: the replication slot keeps .* of WAL on the source, \+\d+\.\d GB\/h; .*no estimate of the restore's length, so no projection\.$/);
@@ -75,19 +80,37 @@ describe("the WAL guard before the restore (task stopped)", () => {
 });
 
 describe("the WAL guard in status", () => {
-  it("GIVEN a recorded slot THEN its figure; GIVEN the slot gone THEN says so; GIVEN no connection THEN why", async () => {
-    const ctx = contextWithSlot(new FakeClock());
-    const connect = async (): Promise<pg.Client> => {
-      const c = new pg.Client({ connectionString: source.url });
-      await c.connect();
-      return c;
-    };
-    const s = await walStatus(ctx.state, connect, new Date());
-    expect(s?.level).toBe("warn");
-    expect(walStatusLines(s!)[0]).toMatch(/^ {2}WARN: The replication slot keeps .* of WAL on the source; .* \(slot wal_guard_\w+\)$/);
-    await source.sql("SELECT pg_drop_replication_slot($1)", [slot]);
-    expect(walStatusLines((await walStatus(ctx.state, connect, new Date()))!)).toEqual([`  The slot ${slot} is no longer on the source.`]);
-    const down = await walStatus(ctx.state, () => Promise.reject(new Error("connection refused")), new Date());
-    expect(down?.notChecked).toBe("connection refused");
+  it("GIVEN the wait read the slot THEN status shows that reading with its age, without connecting; GIVEN the slot gone at the next round THEN says so", async () => {
+    const clock = new FakeClock();
+    const ctx = contextWithSlot(clock);
+    for (const id of STEP_TITLES.map((t) => t.id).slice(0, 10)) ctx.state.steps[id] = { status: "done", attempts: 1, findings: [] };
+    ctx.state.steps["sync-wait"] = { status: "running", attempts: 1, findings: [] };
+    const watch = new WalWatch(ctx);
+    try {
+      await watch.look();
+      await write(5);
+      await clock.sleep(600_000);
+      await watch.look();
+      const recorded = readOutput(ctx, "source-watch")?.wal;
+      expect(recorded).toMatchObject({ slot, by: "sync-wait", level: "warn", at: clock.now().toISOString() });
+      expect(recorded?.growthPerHour).toBeGreaterThan(0);
+      expect(recorded?.retainedBytes).toBeGreaterThan(4 * 1024 * 1024);
+
+      // Three minutes later, with the source unreachable: status needs no connection.
+      ctx.state.answers["source.url"] = "postgres://nobody@127.0.0.1:1/none";
+      const later = new Date(clock.now().getTime() + 180_000);
+      const report = statusReport(ctx.state, "/tmp/m.state.json", undefined, later);
+      expect(report.walRetention).toMatchObject({ slot, ageSeconds: 180, by: "sync-wait", level: "warn" });
+      const lines = walStatusLines(report.walRetention!, later);
+      expect(lines[0]).toMatch(/^ {2}WARN: The replication slot keeps .* of WAL on the source, \+.*\/h; .* \(slot wal_guard_\w+\)$/);
+      expect(lines[1]).toMatch(/^ {2}As of \d\d:\d\d UTC, 3 min ago, read by the sync wait\.$/);
+      expect(lines.at(-1)).toBe("  Fresh reading: `aurora-migrate resume --state /tmp/m.state.json` (the waits read it every round)");
+
+      await source.sql("SELECT pg_drop_replication_slot($1)", [slot]);
+      await watch.look();
+      expect(walStatusLines(statusReport(ctx.state, "/tmp/m.state.json", undefined, later).walRetention!, later)[0]).toMatch(/^ {2}The slot wal_guard_\w+ was no longer on the source \(as of .*\)\.$/);
+    } finally {
+      await watch.close();
+    }
   });
 });

@@ -6,6 +6,10 @@
 import { type ChildProcess, execFileSync, spawn, spawnSync } from "node:child_process";
 import { createWriteStream } from "node:fs";
 
+/** A terminal's output as plain text: colour and cursor codes and carriage returns removed. */
+// eslint-disable-next-line no-control-regex
+export const plain = (s: string): string => s.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, "").replace(/\r/g, "");
+
 /** Whether this machine has `script` (the pty tests skip without it). */
 export const hasScript = spawnSync("script", ["--version"]).status === 0;
 

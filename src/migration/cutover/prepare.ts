@@ -3,6 +3,7 @@ import { BlockedError, OperationError } from "../../core/errors.js";
 import type { StepContext } from "../context.js";
 import { describeDrift } from "../../plan/schema-drift.js";
 import { checkSchemaDrift } from "../schema/drift-check.js";
+import { recordSchemaDrift } from "../source-watch.js";
 import { assertTargetAccess } from "../schema/target-access.js";
 import { chosenSchemas } from "../chosen-schemas.js";
 import type { CutoverDeps } from "./deps.js";
@@ -30,7 +31,9 @@ export interface CutoverPlan {
 /** The DDL drift guard's lines: each change made on the source since the schema load that the target lacks. */
 async function schemaDriftLines(ctx: StepContext, source: PgClient, target: PgClient): Promise<string[]> {
   const report = await checkSchemaDrift(ctx, source, target);
-  return report?.differences.map(describeDrift) ?? [];
+  const lines = report?.differences.map(describeDrift) ?? [];
+  if (report) await recordSchemaDrift(ctx, ctx.clock.now(), { changes: lines, compared: report.compared }, "cutover"); // what `status` shows
+  return lines;
 }
 
 /**

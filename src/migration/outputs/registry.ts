@@ -5,6 +5,7 @@ import { auroraClusterOutput, dmsEndpointsOutput, dmsTaskOutput, fullLoadOutput,
 import { cleanupOutput, restoreAndSequencesOutput } from "./later-steps.js";
 import { schemaLoadOutput } from "./schema-load.js";
 import { sourcePreflightOutput } from "./source-preflight.js";
+import { schemaDriftOutput, sourceWatchOutput } from "./source-watch.js";
 
 /**
  * Every entry a step writes in `state.outputs`, keyed as stored: the step that writes it and
@@ -22,13 +23,17 @@ export const OUTPUTS = {
   "full-load": { writtenBy: "full-load", schema: fullLoadOutput },
   /** Written by the full load, before the task starts (and read by the cutover and cleanup). */
   "key-changes": { writtenBy: "full-load", schema: keyChangesOutputSchema },
+  /** The latest WAL and key-change reading on the source: the full load's wait, then step 9 and the sync wait update it (what `status` shows). */
+  "source-watch": { writtenBy: "full-load", schema: sourceWatchOutput },
   "restore-and-sequences": { writtenBy: "restore-and-sequences", schema: restoreAndSequencesOutput },
+  /** The drift guard's latest comparison: the sync wait's, then the cutover's preconditions update it. */
+  "schema-drift": { writtenBy: "sync-wait", schema: schemaDriftOutput },
   cutover: { writtenBy: "cutover", schema: cutoverOutputSchema },
   cleanup: { writtenBy: "cleanup", schema: cleanupOutput },
 } as const;
 
 /** Wizard steps that record no output of their own. */
-export const STEPS_WITHOUT_OUTPUT: readonly string[] = ["resume-task", "sync-wait"];
+export const STEPS_WITHOUT_OUTPUT: readonly string[] = ["resume-task"];
 
 export type OutputId = keyof typeof OUTPUTS;
 /** What an entry holds once read (defaults filled in). */

@@ -5,6 +5,7 @@ import { type DriftReport, compareDrift, describeDrift, matchesOn } from "../../
 import { openDatabase } from "../connections.js";
 import type { StepContext } from "../context.js";
 import { type OutputPlace, readOutput } from "../outputs/read.js";
+import { recordSchemaDrift } from "../source-watch.js";
 import { driftFingerprint, readDriftCatalog } from "./drift-catalog.js";
 
 /**
@@ -29,17 +30,20 @@ export async function checkSchemaDrift(place: OutputPlace, source: PgClient, tar
  * schema load that the target lacks (the cutover will refuse to start until each is applied).
  * Never fails the wait: a check that cannot run says so and the wait goes on.
  */
-export async function warnSchemaDrift(ctx: Pick<StepContext, "state" | "secrets" | "prompter" | "reporter">): Promise<void> {
+export async function warnSchemaDrift(ctx: Pick<StepContext, "state" | "secrets" | "prompter" | "reporter" | "clock" | "save">): Promise<void> {
   if (!readOutput(ctx, "schema-load")?.drift) return;
   let lines: string[];
   try {
-    lines = await withBoth(
+    const report = await withBoth(
       () => openDatabase(ctx, "source"),
       () => openDatabase(ctx, "target"),
-      async (source, target) => (await checkSchemaDrift(ctx, source, target))?.differences.map(describeDrift) ?? [],
+      (source, target) => checkSchemaDrift(ctx, source, target),
     );
+    lines = report?.differences.map(describeDrift) ?? [];
+    if (report) await recordSchemaDrift(ctx, ctx.clock.now(), { changes: lines, compared: report.compared }); // what `status` shows
   } catch (err) {
     ctx.reporter.warn(`Could not compare the source's schema with the schema load's record: ${errorMessage(err)}`);
+    await recordSchemaDrift(ctx, ctx.clock.now(), { notChecked: errorMessage(err) }).catch(() => undefined);
     return;
   }
   if (lines.length === 0) return;
