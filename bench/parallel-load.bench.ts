@@ -213,6 +213,12 @@ const bench: BenchModule = {
       console.log(`ratio stand-in ranges / no ranges: ${(med(rangesName!) / med(plainName!)).toFixed(2)}`);
       console.log(`ratio stand-in ranges / best peer (${best}): ${(med(rangesName!) / med(best)).toFixed(2)} (goal ≤ 1.20)`);
       console.log(`ratio stand-in no ranges / best peer: ${(med(plainName!) / med(best)).toFixed(2)}`);
+      // The same ratios run by run (each run's methods ran back to back): steadier on a shared machine.
+      const perRun = (a: string, b: string): string => {
+        const r = times.get(a)!.map((v, i) => v / times.get(b)![i]!);
+        return `${median(r).toFixed(2)} (${Math.min(...r).toFixed(2)}–${Math.max(...r).toFixed(2)})`;
+      };
+      console.log(`per-run ratios, median (spread): ranges / no ranges ${perRun(rangesName!, plainName!)}; ranges / best peer ${perRun(rangesName!, best)}`);
     } finally {
       process.removeListener("SIGINT", stop);
       rmSync(work, { recursive: true, force: true });
