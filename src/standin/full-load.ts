@@ -1,7 +1,10 @@
 /**
  * The full load: every mapped table copied from one exported snapshot, several tables at a
  * time (MaxFullLoadSubTasks), largest first within a load order; selected partitioned parents
- * after the rest (see loadPhases). Each sub-task has a source
+ * after the rest (see loadPhases). A table with a `parallel-load` `ranges` rule is loaded in
+ * segments (segments.ts), each a unit of work of its own as a table is (so counted against
+ * MaxFullLoadSubTasks), all from the same snapshot: TRUNCATE_BEFORE_LOAD once before any of
+ * them, the table completed when all are, its rows summed. Each sub-task has a source
  * session that imported the snapshot and a target session set up as the DMS target endpoint's
  * AfterConnectScript would (`session_replication_role = replica`: no user triggers, no FK checks).
  */
@@ -9,8 +12,10 @@ import { setTimeout as delay } from "node:timers/promises";
 import type { PgClient } from "../adapters/postgres/connect.js";
 import { type PgEndpoint, closeQuietly, connectEndpoint } from "./endpoint.js";
 import { qualified, quoteLiteral } from "../plan/sql-text.js";
+import { segmentConditions } from "./segments.js";
 import type { SourceTable } from "./source-tables.js";
-import { TableLoadError, copyTable } from "./table-copy.js";
+import { TableLoadError, copyTable, truncateTable } from "./table-copy.js";
+import type { RangeSegmentation } from "./table-mappings.js";
 
 export interface FullLoadEvents {
   tableStarted(table: SourceTable): void;
@@ -27,6 +32,8 @@ export interface FullLoadOptions {
   subTasks: number;
   truncateFirst: boolean;
   events: FullLoadEvents;
+  /** The task's `parallel-load` `ranges` rules; a rule for a table not loaded (or a partitioned parent) is ignored. */
+  parallelLoads?: readonly RangeSegmentation[];
   /** Aborting ends every session at once; the load then rejects with the signal's reason. */
   signal: AbortSignal;
   /**
@@ -44,6 +51,40 @@ export function loadQueue(tables: readonly SourceTable[]): SourceTable[] {
 interface SubTask {
   source: PgClient;
   target: PgClient;
+}
+
+/** One table's load, shared by its segments. */
+interface TableLoad {
+  table: SourceTable;
+  segments: number;
+  /** Rows loaded so far by each segment. */
+  rows: number[];
+  done: number;
+  started: boolean;
+  failed: boolean;
+  /** TRUNCATE_BEFORE_LOAD of a table loaded in segments, run by the first of them. */
+  truncated?: Promise<void>;
+}
+
+/** A unit of work for a sub-task: a whole table, or one segment of one. */
+interface LoadUnit {
+  load: TableLoad;
+  /** The segment's index and condition; absent for a whole table. */
+  segment?: { index: number; where: string };
+}
+
+/** The queue of units: each table's segments together, in the tables' order. */
+export function loadUnits(tables: readonly SourceTable[], parallelLoads: readonly RangeSegmentation[] = []): LoadUnit[] {
+  const units: LoadUnit[] = [];
+  for (const table of tables) {
+    const ranges = table.partitioned ? undefined : parallelLoads.find((p) => p.schema === table.schema && p.table === table.table);
+    const conditions = ranges ? segmentConditions(ranges.columns, ranges.boundaries) : undefined;
+    const segments = conditions?.length ?? 1;
+    const load: TableLoad = { table, segments, rows: new Array<number>(segments).fill(0), done: 0, started: false, failed: false };
+    if (!conditions) units.push({ load });
+    else conditions.forEach((where, index) => units.push({ load, segment: { index, where } }));
+  }
+  return units;
 }
 
 async function openSubTask(options: FullLoadOptions): Promise<SubTask> {
@@ -93,28 +134,43 @@ export async function runFullLoad(options: FullLoadOptions): Promise<void> {
   options.signal.addEventListener("abort", onAbort, { once: true });
   internal.signal.addEventListener("abort", stopAll, { once: true });
 
-  const worker = async (queue: SourceTable[], truncateFirst: boolean): Promise<void> => {
+  const worker = async (queue: LoadUnit[], truncateFirst: boolean): Promise<void> => {
     const sub = await openSubTask(options);
     sessions.add(sub.source);
     sessions.add(sub.target);
     try {
-      for (let table = queue.shift(); table && !internal.signal.aborted; table = queue.shift()) {
-        options.events.tableStarted(table);
-        const current = table;
+      for (let unit = queue.shift(); unit && !internal.signal.aborted; unit = queue.shift()) {
+        const { load, segment } = unit;
+        const current = load.table;
+        if (!load.started) {
+          load.started = true;
+          options.events.tableStarted(current);
+        }
         try {
           if (options.tableDelayMs) await delay(options.tableDelayMs, undefined, { signal: internal.signal });
+          // A table in segments is truncated once, by the first segment's sub-task, before any loads.
+          if (segment && truncateFirst) await (load.truncated ??= truncateTable(sub.target, current));
+          const index = segment?.index ?? 0;
           const rows = await copyTable({
             source: sub.source,
             target: sub.target,
             table: current,
-            truncateFirst,
-            onRows: (n) => options.events.tableRows(current, n),
+            truncateFirst: truncateFirst && !segment,
+            ...(segment ? { where: segment.where } : {}),
+            onRows: (n) => {
+              load.rows[index] = n;
+              options.events.tableRows(current, sum(load.rows));
+            },
           });
-          options.events.tableCompleted(current, rows);
+          load.rows[index] = rows;
+          if (++load.done === load.segments) options.events.tableCompleted(current, sum(load.rows));
         } catch (err) {
           if (internal.signal.aborted) throw internal.signal.reason;
           const failure = err instanceof TableLoadError ? err : new TableLoadError(current, "load", err);
-          options.events.tableFailed(current, failure);
+          if (!load.failed) {
+            load.failed = true;
+            options.events.tableFailed(current, failure);
+          }
           throw failure;
         }
       }
@@ -124,7 +180,7 @@ export async function runFullLoad(options: FullLoadOptions): Promise<void> {
     }
   };
 
-  const runPhase = async (queue: SourceTable[], subTasks: number, truncateFirst: boolean): Promise<void> => {
+  const runPhase = async (queue: LoadUnit[], subTasks: number, truncateFirst: boolean): Promise<void> => {
     if (queue.length === 0) return;
     const count = Math.max(1, Math.min(subTasks, queue.length));
     const results = await Promise.allSettled(
@@ -142,12 +198,18 @@ export async function runFullLoad(options: FullLoadOptions): Promise<void> {
 
   try {
     if (options.truncateFirst && phases.parents.length > 0) await prepareParents(options, phases.parents, sessions, internal.signal);
-    await runPhase(phases.tables, options.subTasks, options.truncateFirst);
-    await runPhase(phases.parents, 1, false);
+    await runPhase(loadUnits(phases.tables, options.parallelLoads), options.subTasks, options.truncateFirst);
+    await runPhase(loadUnits(phases.parents), 1, false);
   } finally {
     options.signal.removeEventListener("abort", onAbort);
     stopAll();
   }
+}
+
+function sum(values: readonly number[]): number {
+  let total = 0;
+  for (const v of values) total += v;
+  return total;
 }
 
 /** TRUNCATE_BEFORE_LOAD of the selected partitioned parents, before any table is loaded (see loadPhases). */

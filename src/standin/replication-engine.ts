@@ -34,7 +34,7 @@ import { targetRowCounters } from "./cdc-subscription.js";
 import { DmsFault } from "./dms-fault.js";
 import { withSession } from "./endpoint.js";
 import type { SourceTable } from "./source-tables.js";
-import { type SelectionRule, parseTableMappings } from "./table-mappings.js";
+import { type TableMappings, readTableMappings } from "./table-mappings.js";
 import { type TableRecord, type TaskRecord, type TaskStatus, type TaskStore, StopReason } from "./task-record.js";
 import { type PhaseHost, type ReplicationEngineConfig, dropTaskObjects, fullLoad, pauseCdc, startCdc } from "./task-phases.js";
 import { replicationTaskStats, tableStatistics } from "./task-stats.js";
@@ -68,7 +68,7 @@ export interface TaskDescription {
 type JobEnd = { kind: "stop" } | { kind: "close" };
 
 export class ReplicationEngine {
-  private readonly rules: SelectionRule[];
+  private readonly mappings: TableMappings;
   private readonly clock: Clock;
   private readonly monitor: CdcMonitor;
   /** The view of this task the phases (task-phases.ts) work through. */
@@ -84,13 +84,14 @@ export class ReplicationEngine {
     private readonly options: ReplicationEngineOptions,
     private readonly record: TaskRecord,
   ) {
-    this.rules = parseTableMappings(config.tableMappings);
+    this.mappings = readTableMappings(config.tableMappings);
     this.clock = options.clock ?? systemClock;
     this.monitor = new CdcMonitor(config.source, config.slotName, this.clock, options.sampleIntervalMs ?? 1000);
     this.host = {
       config,
       record,
-      rules: this.rules,
+      rules: this.mappings.selection,
+      parallelLoads: this.mappings.parallelLoads,
       clock: this.clock,
       tableDelayMs: options.tableDelayMs,
       save: () => this.save(),

@@ -47,7 +47,18 @@ export interface CopyTableOptions {
   table: SourceTable;
   /** TRUNCATE_BEFORE_LOAD: one table per statement, no CASCADE, as DMS does. */
   truncateFirst: boolean;
+  /** One segment of a table loaded in ranges (segments.ts): the rows this condition selects. */
+  where?: string;
   onRows(rows: number): void;
+}
+
+/** TRUNCATE_BEFORE_LOAD of one table on its own (before the segments of a table loaded in ranges). */
+export async function truncateTable(target: PgClient, table: SourceTable): Promise<void> {
+  try {
+    await target.query(`TRUNCATE TABLE ${qualified(table.schema, table.table)}`);
+  } catch (err) {
+    throw new TableLoadError(table, "truncate", err);
+  }
 }
 
 /** Returns the rows loaded. The target side is one transaction: a failed load leaves the table as it was. */
@@ -56,18 +67,16 @@ export async function copyTable(options: CopyTableOptions): Promise<number> {
   const columns = table.columns.map(quoteIdent).join(", ");
   await target.query("BEGIN");
   try {
-    if (options.truncateFirst) {
-      try {
-        await target.query(`TRUNCATE TABLE ${qualified(table.schema, table.table)}`);
-      } catch (err) {
-        throw new TableLoadError(table, "truncate", err);
-      }
-    }
+    if (options.truncateFirst) await truncateTable(target, table);
     const counter = new RowCounter((rows) => options.onRows(rows));
     try {
       // COPY refuses a partitioned table as its source; its rows are read through a query
-      // (every partition's rows, as DMS reads a selected parent).
-      const from = table.partitioned ? `(SELECT ${columns} FROM ${qualified(table.schema, table.table)})` : `${qualified(table.schema, table.table)} (${columns})`;
+      // (every partition's rows, as DMS reads a selected parent), as are a segment's. A whole
+      // table is read by COPY itself (the fast path: no query executor in between).
+      const from =
+        table.partitioned || options.where !== undefined
+          ? `(SELECT ${columns} FROM ${qualified(table.schema, table.table)}${options.where !== undefined ? ` WHERE ${options.where}` : ""})`
+          : `${qualified(table.schema, table.table)} (${columns})`;
       const out = source.query(copyTo(`COPY ${from} TO STDOUT`));
       const into = target.query(copyFrom(`COPY ${qualified(table.schema, table.table)} (${columns}) FROM STDIN`));
       await pipeline(out, counter, into);

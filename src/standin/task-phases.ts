@@ -61,7 +61,7 @@ import { runFullLoad } from "./full-load.js";
 import { installPkGuard, removePkGuard } from "./pk-guard.js";
 import { type ExportedSnapshot, createSlotWithSnapshot, dropSlotIfExists, slotInfo } from "./snapshot-slot.js";
 import { type SourceTable, createMissingTargetTables, resolveSourceTables } from "./source-tables.js";
-import type { SelectionRule } from "./table-mappings.js";
+import type { RangeSegmentation, SelectionRule } from "./table-mappings.js";
 import { type TableRecord, type TaskRecord, type TaskStatus, StopReason } from "./task-record.js";
 import type { StandinTaskSettings } from "./task-settings.js";
 
@@ -87,6 +87,8 @@ export interface PhaseHost {
   readonly config: ReplicationEngineConfig;
   readonly record: TaskRecord;
   readonly rules: readonly SelectionRule[];
+  /** The table mappings' `parallel-load` `ranges` rules. */
+  readonly parallelLoads: readonly RangeSegmentation[];
   readonly clock: Clock;
   readonly tableDelayMs: number | undefined;
   /** Queues a write of the record. */
@@ -144,6 +146,7 @@ export async function fullLoad(host: PhaseHost, signal: AbortSignal): Promise<vo
       snapshotName: snapshot.snapshotName,
       tables,
       subTasks: host.config.settings.maxFullLoadSubTasks,
+      parallelLoads: host.parallelLoads,
       truncateFirst: host.config.settings.targetTablePrepMode === "TRUNCATE_BEFORE_LOAD",
       signal,
       ...(host.tableDelayMs ? { tableDelayMs: host.tableDelayMs } : {}),
