@@ -8,7 +8,7 @@ import type { PgClient } from "../adapters/postgres/connect.js";
 import { readWalRetention } from "../adapters/postgres/wal-retention.js";
 import { errorMessage } from "../core/errors.js";
 import { formatBytes } from "../plan/lob-sizing.js";
-import { type WalLevel, type WalReading, type WalVerdict, evaluateWalRetention, projectWalRetention, walGrowthPerHour } from "../plan/wal-retention.js";
+import { WAL_BUDGET_QUESTION, type WalGuardOptions, type WalLevel, type WalReading, type WalVerdict, evaluateWalRetention, parseWalBudget, projectWalRetention, walGrowthPerHour } from "../plan/wal-retention.js";
 import type { MigrationState } from "../state/schema.js";
 import { RES } from "./aws/resources.js";
 import { openDatabase } from "./connections.js";
@@ -18,6 +18,13 @@ import type { StepContext } from "./context.js";
 export function recordedSlotName(state: Pick<MigrationState, "resources">): string | undefined {
   const r = state.resources[RES.slot];
   return r && !r["deletedAt"] ? r.id : undefined;
+}
+
+/** The disk budget the user gave (step 2's `source.walBudget`, `--wal-budget`): every verdict is against it too. */
+export function walGuardOptions(state: Pick<MigrationState, "answers">): WalGuardOptions {
+  const given = state.answers[WAL_BUDGET_QUESTION];
+  const parsed = typeof given === "string" ? parseWalBudget(given) : undefined;
+  return parsed?.ok && parsed.bytes !== undefined ? { diskBudgetBytes: parsed.bytes } : {};
 }
 
 /** What `status` says about the slot's WAL (`walRetention` in `status --json`). */
@@ -43,7 +50,7 @@ export async function walStatus(state: MigrationState, connectSource: () => Prom
     source = await connectSource();
     const reading = await readWalRetention(source, slot, now);
     if (!reading) return { slot, gone: true };
-    const v = evaluateWalRetention(reading);
+    const v = evaluateWalRetention(reading, undefined, walGuardOptions(state));
     return { slot, level: v.level, message: v.message, retainedBytes: reading.retainedBytes, ...(v.fix ? { fix: v.fix } : {}), ...(v.limitBytes !== undefined ? { limitBytes: v.limitBytes } : {}) };
   } catch (err) {
     return { slot, notChecked: errorMessage(err) };
@@ -83,7 +90,7 @@ export class WalWatch {
       const reading = await readWalRetention(this.client, slot, this.ctx.clock.now());
       if (!reading) return undefined;
       this.first ??= reading;
-      const v = evaluateWalRetention(reading, this.first === reading ? undefined : this.first);
+      const v = evaluateWalRetention(reading, this.first === reading ? undefined : this.first, walGuardOptions(this.ctx.state));
       const growth = v.growthPerHour === undefined ? "" : ` ${v.growthPerHour >= 0 ? "+" : "-"}${formatBytes(Math.abs(v.growthPerHour))}/h`;
       this.text = ` · WAL kept ${formatBytes(reading.retainedBytes)}${growth}${v.limitBytes ? ` (${Math.round((reading.retainedBytes / v.limitBytes) * 100)}% of limit)` : ""}`;
       if (rank(v.level) > rank(this.said)) {
@@ -111,10 +118,10 @@ const rank = (l: WalLevel): number => (l === "ok" ? 0 : l === "warn" ? 1 : 2);
 /**
  * Before step 9's restore, with the task stopped: nothing consumes the slot until step 10, so
  * it keeps all the WAL the source writes meanwhile. Two readings `sampleMs` apart give the
- * source's write rate; with an estimate of the restore's length, the line is the projection at
+ * source's write rate, unless a rate measured earlier (the full load's wait) is given; with an estimate of the restore's length, the line is the projection at
  * its end, else the current figure and the rate.
  */
-export async function warnWalBeforeRestore(ctx: StepContext, restoreMs?: number, sampleMs = 2_000): Promise<WalVerdict | undefined> {
+export async function warnWalBeforeRestore(ctx: StepContext, restoreMs?: number, sampleMs = 2_000, measuredGrowthPerHour?: number): Promise<WalVerdict | undefined> {
   const slot = recordedSlotName(ctx.state);
   if (!slot) return undefined;
   let source: PgClient | undefined;
@@ -122,9 +129,9 @@ export async function warnWalBeforeRestore(ctx: StepContext, restoreMs?: number,
     source = await openDatabase(ctx, "source");
     const a = await readWalRetention(source, slot, ctx.clock.now());
     if (!a) return undefined;
-    await ctx.clock.sleep(sampleMs, ctx.signal);
-    const b = (await readWalRetention(source, slot, ctx.clock.now())) ?? a;
-    const v = projectWalRetention(b, walGrowthPerHour(a, b), restoreMs);
+    if (measuredGrowthPerHour === undefined) await ctx.clock.sleep(sampleMs, ctx.signal);
+    const b = measuredGrowthPerHour === undefined ? ((await readWalRetention(source, slot, ctx.clock.now())) ?? a) : a;
+    const v = projectWalRetention(b, measuredGrowthPerHour ?? walGrowthPerHour(a, b), restoreMs, walGuardOptions(ctx.state));
     const say = v.level === "ok" ? (m: string) => ctx.reporter.info(m) : (m: string) => ctx.reporter.warn(m);
     say(`The DMS task is stopped during the restore: ${lowerFirst(v.message)}.`);
     if (v.fix) ctx.reporter.info(`  To put a limit in place, on the source: ${v.fix}`);
