@@ -80,7 +80,13 @@ export class WalWatch {
   /** For the wait's line: "" until a reading. */
   text = "";
 
-  constructor(private readonly ctx: StepContext) {}
+  /** `said`: the level a warning already said (step 9's projection), so the watch warns only above it. */
+  constructor(
+    private readonly ctx: StepContext,
+    said: WalLevel = "ok",
+  ) {
+    this.said = said;
+  }
 
   async look(): Promise<WalVerdict | undefined> {
     const slot = recordedSlotName(this.ctx.state);

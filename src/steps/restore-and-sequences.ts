@@ -20,7 +20,7 @@ import { readBuildBytes } from "../adapters/postgres/build-sizes.js";
 import { resumeCommand } from "../state/paths.js";
 import type { SetAsideObject } from "../migration/schema/set-aside.js";
 import { formatBytes } from "../plan/lob-sizing.js";
-import { ASSUMED_BUILD_BYTES_PER_SECOND, WAL_PROJECTION_QUESTION, estimateRestoreMs, hours } from "../plan/wal-retention.js";
+import { ASSUMED_BUILD_BYTES_PER_SECOND, WAL_PROJECTION_QUESTION, type WalLevel, estimateRestoreMs, hours } from "../plan/wal-retention.js";
 
 const STEP_ID = "restore-and-sequences" as const;
 
@@ -52,11 +52,11 @@ export const restoreAndSequencesStep: Step = {
       integer: true,
     });
     const { setAside, schemas } = loaded;
-    await guardWalBeforeRestore(ctx, setAside, jobs);
+    const projected = await guardWalBeforeRestore(ctx, setAside, jobs);
     const partitionIndexes = setAside.reduce((n, o) => n + (o.partitions?.length ?? 0), 0);
     const spinner = ctx.reporter.spinner(`Restoring ${setAside.length} set-aside object(s)${partitionIndexes ? ` and ${partitionIndexes} partition index(es)` : ""}, ${jobs} at a time`);
     // The slot keeps WAL all through the restore: read again between builds, at most once a minute.
-    const wal = new WalWatch(ctx);
+    const wal = new WalWatch(ctx, projected);
     let walAt = Number.NEGATIVE_INFINITY;
     let lastProgress = "";
     let walLook: Promise<void> = Promise.resolve();
@@ -158,10 +158,10 @@ const WAL_LOOK_EVERY_MS = 60_000;
  * max_slot_wal_keep_size or the disk budget. At warn or danger the user chooses to continue or
  * to stop here (and resume once the source has room); --yes continues unless it is danger.
  */
-async function guardWalBeforeRestore(ctx: StepContext, setAside: readonly SetAsideObject[], jobs: number, measuredGrowthPerHour?: number): Promise<void> {
+async function guardWalBeforeRestore(ctx: StepContext, setAside: readonly SetAsideObject[], jobs: number, measuredGrowthPerHour?: number): Promise<WalLevel> {
   const restoreMs = await estimateRestore(ctx, setAside, jobs);
   const v = await warnWalBeforeRestore(ctx, restoreMs, undefined, measuredGrowthPerHour);
-  if (!v || v.level === "ok") return;
+  if (!v || v.level === "ok") return "ok";
   const choice = await ctx.prompter.select({
     id: WAL_PROJECTION_QUESTION,
     message: "The slot's WAL may outgrow the source's room during the restore. Go on?",
@@ -174,7 +174,7 @@ async function guardWalBeforeRestore(ctx: StepContext, setAside: readonly SetAsi
   });
   // Asked each time: an answer given for one projection is not one for the next.
   delete ctx.state.answers[WAL_PROJECTION_QUESTION];
-  if (choice === "continue") return;
+  if (choice === "continue") return v.level;
   const resume = resumeCommand(ctx.options);
   throw new BlockedError(`Stopped before the restore: ${v.level === "danger" ? "the projected WAL retention is in danger" : "the projected WAL retention warns"}.`, {
     details: [

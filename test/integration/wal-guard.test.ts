@@ -2,7 +2,8 @@ import pg from "pg";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Clock } from "../../src/core/clock.js";
 import { RES } from "../../src/migration/aws/resources.js";
-import { WalWatch, walStatus, walStatusLines, warnWalBeforeRestore } from "../../src/migration/wal-guard.js";
+import { WalWatch, walGuardOptions, walStatus, walStatusLines, warnWalBeforeRestore } from "../../src/migration/wal-guard.js";
+import { WAL_BUDGET_QUESTION } from "../../src/plan/wal-retention.js";
 import { FakeClock } from "../support/aws/harness.js";
 import { freshDatabase, type TestDatabase } from "../support/databases.js";
 import { testContext } from "../support/step-context.js";
@@ -89,5 +90,41 @@ describe("the WAL guard in status", () => {
     expect(walStatusLines((await walStatus(ctx.state, connect, new Date()))!)).toEqual([`  The slot ${slot} is no longer on the source.`]);
     const down = await walStatus(ctx.state, () => Promise.reject(new Error("connection refused")), new Date());
     expect(down?.notChecked).toBe("connection refused");
+  });
+});
+
+describe("the WAL guard with a disk budget and a rate measured earlier", () => {
+  it("GIVEN a rate the full load's wait measured THEN step 9's projection takes it without sampling again", async () => {
+    const fake = new FakeClock();
+    const clock: Clock = { now: () => fake.now(), sleep: () => Promise.reject(new Error("sampled although a rate was given")) };
+    const ctx = contextWithSlot(clock);
+    const v = await warnWalBeforeRestore(ctx, 2 * 3600_000, 2_000, 1024 ** 3);
+    expect(v?.growthPerHour).toBe(1024 ** 3);
+    expect(v?.message).toMatch(/would keep 2\.\d GB of WAL on the source at the end of the restore \(est\. ~2\.0 h\), \+1\.0 GB\/h/);
+  });
+
+  it("GIVEN source.walBudget recorded THEN status and the waits judge against it (the smaller limit)", async () => {
+    const clock = new FakeClock();
+    const ctx = contextWithSlot(clock);
+    ctx.state.answers[WAL_BUDGET_QUESTION] = "1GB";
+    expect(walGuardOptions(ctx.state)).toEqual({ diskBudgetBytes: 1024 ** 3 });
+    const connect = async (): Promise<pg.Client> => {
+      const c = new pg.Client({ connectionString: source.url });
+      await c.connect();
+      return c;
+    };
+    const s = await walStatus(ctx.state, connect, new Date());
+    expect(s).toMatchObject({ level: "ok", limitBytes: 1024 ** 3 });
+    expect(s?.fix).toBeUndefined();
+    const watch = new WalWatch(ctx);
+    try {
+      expect((await watch.look())?.limitBytes).toBe(1024 ** 3);
+      expect(watch.text).toMatch(/\(\d+% of limit\)$/);
+    } finally {
+      await watch.close();
+    }
+    // No budget, or none given: nothing but max_slot_wal_keep_size.
+    ctx.state.answers[WAL_BUDGET_QUESTION] = "";
+    expect(walGuardOptions(ctx.state)).toEqual({});
   });
 });
