@@ -80,7 +80,7 @@ export function pinRegion(state: MigrationState, given: string | undefined): str
  * every wait until cleanup, long after step 2 asked (a later resume may change it). A bad one is
  * refused before anything runs.
  */
-function recordWalBudget(state: MigrationState, config: Readonly<Record<string, Answer>>, at: Date): void {
+export function recordWalBudget(state: MigrationState, config: Readonly<Record<string, Answer>>, at: Date): void {
   const given = config[WAL_BUDGET_QUESTION];
   if (given === undefined) return;
   const parsed = typeof given === "string" ? parseWalBudget(given) : { ok: false as const, problem: `expected text such as 200GB, got ${JSON.stringify(given)}` };

@@ -42,18 +42,8 @@ export const sourcePreflightStep: Step = {
       const summary = preflightSummary(result);
       ctx.reporter.info("");
       ctx.reporter.info(summary);
-      if (result.counts.blocker > 0) {
-        // The runner records findings only for a step that succeeds; keep the blockers visible
-        // to `status` on the failed step record too.
-        const record = ctx.state.steps[SOURCE_PREFLIGHT_STEP_ID];
-        if (record) record.findings = result.findings;
-        const blockers = result.findings.filter((f) => f.severity === "blocker");
-        throw new BlockedError(`The source is not ready for DMS: ${blockers.length} blocking problem(s).`, {
-          details: blockers.map((f) => `✖ ${f.title}\n    fix: ${(f.fix ?? "see above").split("\n").join("\n         ")}${f.restartNeeded ? " (needs a restart)" : ""}`),
-          hint: "Apply the fixes above on the source; `resume` runs the preflight again.",
-        });
-      }
-      // Next to the max_slot_wal_keep_size check: how much disk the slot's WAL may take (the WAL guard's limit).
+      // Next to the max_slot_wal_keep_size check: how much disk the slot's WAL may take (the WAL guard's
+      // limit). Before the blockers fail the step, so a resume does not ask it again.
       const keepMb = Number(gathered.facts.settings["max_slot_wal_keep_size"]?.setting ?? -1);
       await ctx.prompter.text({
         id: WAL_BUDGET_QUESTION,
@@ -66,6 +56,17 @@ export const sourcePreflightStep: Step = {
         },
         normalize: (v) => v.trim(),
       });
+      if (result.counts.blocker > 0) {
+        // The runner records findings only for a step that succeeds; keep the blockers visible
+        // to `status` on the failed step record too.
+        const record = ctx.state.steps[SOURCE_PREFLIGHT_STEP_ID];
+        if (record) record.findings = result.findings;
+        const blockers = result.findings.filter((f) => f.severity === "blocker");
+        throw new BlockedError(`The source is not ready for DMS: ${blockers.length} blocking problem(s).`, {
+          details: blockers.map((f) => `✖ ${f.title}\n    fix: ${(f.fix ?? "see above").split("\n").join("\n         ")}${f.restartNeeded ? " (needs a restart)" : ""}`),
+          hint: "Apply the fixes above on the source; `resume` runs the preflight again.",
+        });
+      }
       writeOutput(ctx, SOURCE_PREFLIGHT_STEP_ID, buildSourcePreflightOutput(gathered.facts, undefined));
       return { summary, findings: result.findings };
     } finally {
