@@ -124,8 +124,9 @@ const rank = (l: WalLevel): number => (l === "ok" ? 0 : l === "warn" ? 1 : 2);
 /**
  * Before step 9's restore, with the task stopped: nothing consumes the slot until step 10, so
  * it keeps all the WAL the source writes meanwhile. Two readings `sampleMs` apart give the
- * source's write rate, unless a rate measured earlier (the full load's wait) is given; with an estimate of the restore's length, the line is the projection at
- * its end, else the current figure and the rate.
+ * source's write rate (unless `measuredGrowthPerHour`, e.g. the full load wait's, is given);
+ * with an estimate of the restore's length, the line is the projection at its end, else the
+ * current figure and the rate.
  */
 export async function warnWalBeforeRestore(ctx: StepContext, restoreMs?: number, sampleMs = 2_000, measuredGrowthPerHour?: number): Promise<WalVerdict | undefined> {
   const slot = recordedSlotName(ctx.state);

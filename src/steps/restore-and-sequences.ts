@@ -198,6 +198,7 @@ async function estimateRestore(ctx: StepContext, setAside: readonly SetAsideObje
     const parts = o.partitions?.length ? o.partitions.map((p) => ({ schema: p.schema, table: p.table, ...(o.kind === "foreign-key" ? {} : { index: p.name }) })) : [];
     return [{ schema: o.schema, table: o.table, ...index }, ...parts];
   });
+  if (builds.length === 0) return 0;
   let source: PgClient | undefined;
   try {
     source = await openDatabase(ctx, "source");
