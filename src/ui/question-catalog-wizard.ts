@@ -193,7 +193,7 @@ export const WIZARD_QUESTIONS: readonly QuestionInfo[] = [
     id: "restore.walProjection",
     type: "select",
     step: 9,
-    meaning: "when the WAL the slot is projected to keep at the end of the restore warns: continue, or stop before the restore (make room on the source, then resume)",
+    meaning: "when the WAL the slot is projected to keep at the end of the restore warns: continue, or stop before the restore (make room on the source, then resume); --yes continues unless the projection is in danger, then stops (exit 3)",
     when: "the projection is at warn or danger",
     default: "continue",
     defaultFrom: "continue; stop when the projection is in danger (--yes then stops, exit 3)",
