@@ -18,6 +18,7 @@ export function addWizardCommands(program: Command, { io, act, sessionIo }: Comm
     .description("The interactive wizard, from the first step: 13 steps from the source's preflight to the cleanup, each recorded in the state file so `resume` continues where it stopped.")
     .option("--source <url>", "source PostgreSQL URL (answers source.url)")
     .option("--ca-bundle <file>", "RDS CA bundle (PEM) of the region: Aurora's certificate is verified with sslmode=verify-full (answers aurora.caBundle)")
+    .option("--wal-budget <size>", "disk the DMS slot's WAL may take on the source, e.g. 200GB: the WAL guard warns against it (answers source.walBudget)")
     .addHelpText(
       "after",
       examples(
@@ -30,8 +31,8 @@ export function addWizardCommands(program: Command, { io, act, sessionIo }: Comm
     .action(
       act(async (g, reporter, cmd) => {
         const { runWizard } = await import("../commands/wizard.js");
-        const { source, caBundle } = cmd.opts<{ source?: string; caBundle?: string }>();
-        await runWizard(g, "new", await sessionIo(reporter, g, { ...(source ? { "source.url": source } : {}), ...(caBundle ? { "aurora.caBundle": caBundle } : {}) }));
+        const { source, caBundle, walBudget } = cmd.opts<{ source?: string; caBundle?: string; walBudget?: string }>();
+        await runWizard(g, "new", await sessionIo(reporter, g, { ...(source ? { "source.url": source } : {}), ...(caBundle ? { "aurora.caBundle": caBundle } : {}), ...(walBudget !== undefined ? { "source.walBudget": walBudget } : {}) }));
       }),
     );
 
@@ -40,12 +41,13 @@ export function addWizardCommands(program: Command, { io, act, sessionIo }: Comm
     .summary("continue the migration recorded in the state file")
     .description("Continue the migration recorded in the state file, at its first unfinished step. Recorded answers are not asked again; a --config answer that differs replaces the recorded one.")
     .option("--ca-bundle <file>", "RDS CA bundle (PEM) of the region, used while the Aurora step has not finished (answers aurora.caBundle)")
+    .option("--wal-budget <size>", "disk the DMS slot's WAL may take on the source, e.g. 200GB; replaces the recorded answer (answers source.walBudget)")
     .addHelpText("after", examples("aurora-migrate resume", "aurora-migrate resume --state prod.state.json --config answers.json --yes") + wizardExits)
     .action(
       act(async (g, reporter, cmd) => {
         const { runWizard } = await import("../commands/wizard.js");
-        const { caBundle } = cmd.opts<{ caBundle?: string }>();
-        await runWizard(g, "resume", await sessionIo(reporter, g, caBundle ? { "aurora.caBundle": caBundle } : {}));
+        const { caBundle, walBudget } = cmd.opts<{ caBundle?: string; walBudget?: string }>();
+        await runWizard(g, "resume", await sessionIo(reporter, g, { ...(caBundle ? { "aurora.caBundle": caBundle } : {}), ...(walBudget !== undefined ? { "source.walBudget": walBudget } : {}) }));
       }),
     );
 

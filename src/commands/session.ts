@@ -10,7 +10,8 @@ import { acquireLock, type StateLock } from "../state/lock.js";
 import { type MigrationState, newState } from "../state/schema.js";
 import { readState, writeStateAtomic } from "../state/store.js";
 import { checkRecordedOutputs } from "../migration/outputs/read.js";
-import { stateAnswerBook } from "../state/answers.js";
+import { recordAnswer, stateAnswerBook } from "../state/answers.js";
+import { WAL_BUDGET_QUESTION, parseWalBudget } from "../plan/wal-retention.js";
 import { resumeCommand } from "../state/paths.js";
 import type { Answer } from "../state/schema.js";
 import { AnsweringPrompter, type Prompter } from "../ui/prompter.js";
@@ -75,6 +76,19 @@ export function pinRegion(state: MigrationState, given: string | undefined): str
 }
 
 /**
+ * A disk budget given by --wal-budget or --config is recorded at once: the WAL guard reads it in
+ * every wait until cleanup, long after step 2 asked (a later resume may change it). A bad one is
+ * refused before anything runs.
+ */
+export function recordWalBudget(state: MigrationState, config: Readonly<Record<string, Answer>>, at: Date): void {
+  const given = config[WAL_BUDGET_QUESTION];
+  if (given === undefined) return;
+  const parsed = typeof given === "string" ? parseWalBudget(given) : { ok: false as const, problem: `expected text such as 200GB, got ${JSON.stringify(given)}` };
+  if (!parsed.ok) throw new UsageError(`The disk budget (${WAL_BUDGET_QUESTION}, --wal-budget) is not valid: ${parsed.problem}.`);
+  recordAnswer(state, WAL_BUDGET_QUESTION, (given as string).trim(), at, "config");
+}
+
+/**
  * Opens the state file (a new one for `start`, the existing one for `resume`), takes its lock
  * and builds the context steps run in. Saving is serialised, so a step's save and the
  * runner's never interleave.
@@ -107,6 +121,7 @@ export async function openSession(options: GlobalOptions, mode: "new" | "resume"
       state = await readState(options.statePath);
       checkRecordedOutputs(state, options.statePath);
     }
+    recordWalBudget(state, config, clock.now());
   } catch (err) {
     await lock.release();
     throw err;

@@ -9,7 +9,7 @@ import type { PgClient } from "../adapters/postgres/connect.js";
 import { readWalRetention } from "../adapters/postgres/wal-retention.js";
 import { errorMessage } from "../core/errors.js";
 import { formatBytes } from "../plan/lob-sizing.js";
-import { type WalLevel, type WalReading, type WalVerdict, evaluateWalRetention, projectWalRetention, walGrowthPerHour } from "../plan/wal-retention.js";
+import { WAL_BUDGET_QUESTION, type WalGuardOptions, type WalLevel, type WalReading, type WalVerdict, evaluateWalRetention, parseWalBudget, projectWalRetention, walGrowthPerHour } from "../plan/wal-retention.js";
 import type { MigrationState } from "../state/schema.js";
 import { RES } from "./aws/resources.js";
 import { openDatabase } from "./connections.js";
@@ -20,6 +20,13 @@ import { recordSourceWatch } from "./source-watch.js";
 export function recordedSlotName(state: Pick<MigrationState, "resources">): string | undefined {
   const r = state.resources[RES.slot];
   return r && !r["deletedAt"] ? r.id : undefined;
+}
+
+/** The disk budget the user gave (step 2's `source.walBudget`, `--wal-budget`): every verdict is against it too. */
+export function walGuardOptions(state: Pick<MigrationState, "answers">): WalGuardOptions {
+  const given = state.answers[WAL_BUDGET_QUESTION];
+  const parsed = typeof given === "string" ? parseWalBudget(given) : undefined;
+  return parsed?.ok && parsed.bytes !== undefined ? { diskBudgetBytes: parsed.bytes } : {};
 }
 
 /**
@@ -34,7 +41,13 @@ export class WalWatch {
   /** For the wait's line: "" until a reading. */
   text = "";
 
-  constructor(private readonly ctx: StepContext) {}
+  /** `said`: the level a warning already said (step 9's projection), so the watch warns only above it. */
+  constructor(
+    private readonly ctx: StepContext,
+    said: WalLevel = "ok",
+  ) {
+    this.said = said;
+  }
 
   async look(): Promise<WalVerdict | undefined> {
     const slot = recordedSlotName(this.ctx.state);
@@ -44,7 +57,7 @@ export class WalWatch {
       const reading = await readWalRetention(this.client, slot, this.ctx.clock.now());
       if (!reading) return void (await recordSourceWatch(this.ctx, this.client, slot, undefined));
       this.first ??= reading;
-      const v = evaluateWalRetention(reading, this.first === reading ? undefined : this.first);
+      const v = evaluateWalRetention(reading, this.first === reading ? undefined : this.first, walGuardOptions(this.ctx.state));
       await recordSourceWatch(this.ctx, this.client, slot, reading, v); // what `status` shows, with the key-change count
       const growth = v.growthPerHour === undefined ? "" : ` ${v.growthPerHour >= 0 ? "+" : "-"}${formatBytes(Math.abs(v.growthPerHour))}/h`;
       this.text = ` · WAL kept ${formatBytes(reading.retainedBytes)}${growth}${v.limitBytes ? ` (${Math.round((reading.retainedBytes / v.limitBytes) * 100)}% of limit)` : ""}`;
@@ -73,10 +86,11 @@ const rank = (l: WalLevel): number => (l === "ok" ? 0 : l === "warn" ? 1 : 2);
 /**
  * Before step 9's restore, with the task stopped: nothing consumes the slot until step 10, so
  * it keeps all the WAL the source writes meanwhile. Two readings `sampleMs` apart give the
- * source's write rate; with an estimate of the restore's length, the line is the projection at
- * its end, else the current figure and the rate.
+ * source's write rate (unless `measuredGrowthPerHour`, e.g. the full load wait's, is given);
+ * with an estimate of the restore's length, the line is the projection at its end, else the
+ * current figure and the rate.
  */
-export async function warnWalBeforeRestore(ctx: StepContext, restoreMs?: number, sampleMs = 2_000): Promise<WalVerdict | undefined> {
+export async function warnWalBeforeRestore(ctx: StepContext, restoreMs?: number, sampleMs = 2_000, measuredGrowthPerHour?: number): Promise<WalVerdict | undefined> {
   const slot = recordedSlotName(ctx.state);
   if (!slot) return undefined;
   let source: PgClient | undefined;
@@ -84,9 +98,9 @@ export async function warnWalBeforeRestore(ctx: StepContext, restoreMs?: number,
     source = await openDatabase(ctx, "source");
     const a = await readWalRetention(source, slot, ctx.clock.now());
     if (!a) return undefined;
-    await ctx.clock.sleep(sampleMs, ctx.signal);
-    const b = (await readWalRetention(source, slot, ctx.clock.now())) ?? a;
-    const v = projectWalRetention(b, walGrowthPerHour(a, b), restoreMs);
+    if (measuredGrowthPerHour === undefined) await ctx.clock.sleep(sampleMs, ctx.signal);
+    const b = measuredGrowthPerHour === undefined ? ((await readWalRetention(source, slot, ctx.clock.now())) ?? a) : a;
+    const v = projectWalRetention(b, measuredGrowthPerHour ?? walGrowthPerHour(a, b), restoreMs, walGuardOptions(ctx.state));
     await recordSourceWatch(ctx, source, slot, b, v);
     const say = v.level === "ok" ? (m: string) => ctx.reporter.info(m) : (m: string) => ctx.reporter.warn(m);
     say(`The DMS task is stopped during the restore: ${lowerFirst(v.message)}.`);

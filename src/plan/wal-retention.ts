@@ -77,15 +77,15 @@ export function projectWalRetention(current: WalReading, growthPerHour: number |
     return { ...now, message: `${now.message}; no estimate of the restore's length, so no projection` };
   }
   const projected = current.retainedBytes + Math.max(0, growthPerHour) * (durationMs / HOUR_MS);
-  const verdict = verdictFor(projected, current, growthPerHour, options, `would keep after ~${hours(durationMs)}`);
+  const verdict = verdictFor(projected, current, growthPerHour, options, "would keep", ` at the end of the restore (est. ~${hours(durationMs)})`);
   return { ...verdict, message: `${verdict.message} (now ${formatBytes(current.retainedBytes)})` };
 }
 
-function verdictFor(bytes: number, reading: WalReading, growthPerHour: number | undefined, options: WalGuardOptions, verb: string): WalVerdict {
+function verdictFor(bytes: number, reading: WalReading, growthPerHour: number | undefined, options: WalGuardOptions, verb: string, when = ""): WalVerdict {
   const warnAt = options.warnAt ?? 0.5;
   const dangerAt = options.dangerAt ?? 0.8;
   const growth = growthPerHour === undefined ? "" : `, ${growthPerHour >= 0 ? "+" : "-"}${formatBytes(Math.abs(growthPerHour))}/h`;
-  const head = `The replication slot ${verb} ${formatBytes(bytes)} of WAL on the source${growth}`;
+  const head = `The replication slot ${verb} ${formatBytes(bytes)} of WAL on the source${when}${growth}`;
   if (reading.walStatus === "lost") {
     return { level: "danger", growthPerHour, message: `${head}; wal_status = lost: the source removed WAL the slot needed, DMS cannot continue and the migration must restart from the full load` };
   }
@@ -113,7 +113,47 @@ function verdictFor(bytes: number, reading: WalReading, growthPerHour: number | 
   return { level, growthPerHour, limitBytes: limit.bytes, message };
 }
 
-function hours(ms: number): string {
+/** A duration as the projection says it: "40 min", "2.5 h", "12 h". */
+export function hours(ms: number): string {
   const h = ms / HOUR_MS;
   return h >= 10 ? `${Math.round(h)} h` : h >= 1 ? `${h.toFixed(1)} h` : `${Math.max(1, Math.round(ms / 60_000))} min`;
+}
+
+/** The question (step 2) whose answer is the disk budget: also `--wal-budget` and the --config key. */
+export const WAL_BUDGET_QUESTION = "source.walBudget";
+/** Step 9's question when the projected retention warns: continue, or stop before the restore. */
+export const WAL_PROJECTION_QUESTION = "restore.walProjection";
+
+const UNITS: Readonly<Record<string, number>> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3, tb: 1024 ** 4 };
+
+/**
+ * A disk budget as the user writes it ("200GB", "1.5 TB", "500MB"; units are powers of 1024,
+ * like PostgreSQL's). Empty, "none" or 0: no budget (max_slot_wal_keep_size alone is the limit).
+ */
+export function parseWalBudget(text: string): { ok: true; bytes: number | undefined } | { ok: false; problem: string } {
+  const t = text.trim().toLowerCase();
+  if (t === "" || t === "none" || t === "0") return { ok: true, bytes: undefined };
+  const m = /^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb|tb)$/.exec(t);
+  const unit = m?.[2] === undefined ? undefined : UNITS[m[2]];
+  if (!m || unit === undefined) return { ok: false, problem: `expected a size such as 200GB or 1.5TB (or empty for none), got ${JSON.stringify(text)}` };
+  const bytes = Math.round(Number(m[1]) * unit);
+  return bytes > 0 ? { ok: true, bytes } : { ok: true, bytes: undefined };
+}
+
+/**
+ * Assumed rate of one index or foreign-key build on the target, in bytes of the source's table
+ * plus index per second: CREATE INDEX reads the table and sorts the keys, a foreign key's
+ * validation reads the referencing table. 25 MB/s is on the slow side for an Aurora instance
+ * with the default maintenance_work_mem, on purpose: a longer estimate makes the projection of
+ * the WAL the slot keeps err towards warning. An assumption, not a measurement: shown as "est.".
+ */
+export const ASSUMED_BUILD_BYTES_PER_SECOND = 25 * 1024 ** 2;
+
+/** How long the restore should take: `jobs` builds at once, never shorter than the largest one. */
+export function estimateRestoreMs(buildBytes: readonly number[], jobs: number, bytesPerSecond = ASSUMED_BUILD_BYTES_PER_SECOND): number {
+  if (buildBytes.length === 0 || bytesPerSecond <= 0) return 0;
+  const total = buildBytes.reduce((a, b) => a + Math.max(0, b), 0);
+  const largest = Math.max(0, ...buildBytes);
+  const lanes = Math.max(1, Math.min(jobs, buildBytes.length));
+  return (Math.max(total / lanes, largest) / bytesPerSecond) * 1000;
 }

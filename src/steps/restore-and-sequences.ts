@@ -1,8 +1,8 @@
 import type { PgClient } from "../adapters/postgres/connect.js";
 import { qualified } from "../plan/sql-text.js";
 import { withBoth } from "../adapters/postgres/sessions.js";
-import { BlockedError, OperationError } from "../core/errors.js";
-import type { Step } from "../migration/context.js";
+import { BlockedError, OperationError, errorMessage } from "../core/errors.js";
+import type { Step, StepContext } from "../migration/context.js";
 import { readCatalog } from "../migration/schema/catalog.js";
 import { printParity } from "../migration/schema/parity-print.js";
 import { compareCatalogs, describeDifference, parityFindings } from "../migration/schema/parity.js";
@@ -15,7 +15,12 @@ import { printSequenceReport } from "../migration/sequences/report.js";
 import { sequencesBehind, syncSequences } from "../migration/sequences/sync.js";
 import { openDatabase } from "../migration/connections.js";
 import { readOutput, writeOutput } from "../migration/outputs/read.js";
-import { warnWalBeforeRestore } from "../migration/wal-guard.js";
+import { WalWatch, warnWalBeforeRestore } from "../migration/wal-guard.js";
+import { readBuildBytes } from "../adapters/postgres/build-sizes.js";
+import { resumeCommand } from "../state/paths.js";
+import type { SetAsideObject } from "../migration/schema/set-aside.js";
+import { formatBytes } from "../plan/lob-sizing.js";
+import { ASSUMED_BUILD_BYTES_PER_SECOND, WAL_PROJECTION_QUESTION, type WalLevel, estimateRestoreMs, hours } from "../plan/wal-retention.js";
 
 const STEP_ID = "restore-and-sequences" as const;
 
@@ -47,10 +52,21 @@ export const restoreAndSequencesStep: Step = {
       integer: true,
     });
     const { setAside, schemas } = loaded;
-    // No estimate of the restore's length yet: the current figure and the source's write rate.
-    await warnWalBeforeRestore(ctx);
+    const projected = await guardWalBeforeRestore(ctx, setAside, jobs);
     const partitionIndexes = setAside.reduce((n, o) => n + (o.partitions?.length ?? 0), 0);
     const spinner = ctx.reporter.spinner(`Restoring ${setAside.length} set-aside object(s)${partitionIndexes ? ` and ${partitionIndexes} partition index(es)` : ""}, ${jobs} at a time`);
+    // The slot keeps WAL all through the restore: read again between builds, at most once a minute.
+    const wal = new WalWatch(ctx, projected);
+    let walAt = Number.NEGATIVE_INFINITY;
+    let lastProgress = "";
+    let walLook: Promise<void> = Promise.resolve();
+    const lookAtWal = (): void => {
+      const now = ctx.clock.now().getTime();
+      if (now - walAt < WAL_LOOK_EVERY_MS) return;
+      walAt = now;
+      // Best effort (look() never throws); awaited before the watch closes.
+      walLook = wal.look().then(() => spinner.update(lastProgress + wal.text));
+    };
     const restored = await failingSpinner(spinner, () =>
       restoreSetAside({
         connect: () => openDatabase(ctx, "target"),
@@ -58,10 +74,12 @@ export const restoreAndSequencesStep: Step = {
         jobs,
         signal: ctx.signal,
         onProgress: (done, total, what, outcome) => {
-          spinner.update(`Restored ${done}/${total} (last: ${what}${outcome === "already-present" ? ", already there" : ""})`);
+          lastProgress = `Restored ${done}/${total} (last: ${what}${outcome === "already-present" ? ", already there" : ""})`;
+          spinner.update(lastProgress + wal.text);
+          lookAtWal();
         },
       }),
-    );
+    ).finally(() => walLook.then(() => wal.close()));
     spinner.succeed(
       `Restored ${restored.created + restored.validated} object(s)${restored.attached ? `, attached ${restored.attached} partition index(es)` : ""}${restored.alreadyPresent ? ` (${restored.alreadyPresent} already there)` : ""}`,
     );
@@ -130,6 +148,75 @@ export const restoreAndSequencesStep: Step = {
     });
   },
 };
+
+/** How often the restore reads the slot's WAL again (between builds; a build is never interrupted for it). */
+const WAL_LOOK_EVERY_MS = 60_000;
+
+/**
+ * Before the restore, with the task stopped (nothing reads the slot until step 10): the WAL the
+ * slot keeps now, plus the source's write rate × the restore's estimated length, against
+ * max_slot_wal_keep_size or the disk budget. At warn or danger the user chooses to continue or
+ * to stop here (and resume once the source has room); --yes continues unless it is danger.
+ */
+async function guardWalBeforeRestore(ctx: StepContext, setAside: readonly SetAsideObject[], jobs: number, measuredGrowthPerHour?: number): Promise<WalLevel> {
+  const restoreMs = await estimateRestore(ctx, setAside, jobs);
+  const v = await warnWalBeforeRestore(ctx, restoreMs, undefined, measuredGrowthPerHour);
+  if (!v || v.level === "ok") return "ok";
+  const choice = await ctx.prompter.select({
+    id: WAL_PROJECTION_QUESTION,
+    message: "The slot's WAL may outgrow the source's room during the restore. Go on?",
+    help: "stop: the state is saved; free disk on the source or raise max_slot_wal_keep_size (or the disk budget), then resume. --yes continues unless the projection is in danger",
+    choices: [
+      { value: "continue", name: "Continue with the restore" },
+      { value: "stop", name: "Stop here: make room on the source, then resume" },
+    ],
+    default: v.level === "danger" ? "stop" : "continue",
+  });
+  // Asked each time: an answer given for one projection is not one for the next.
+  delete ctx.state.answers[WAL_PROJECTION_QUESTION];
+  if (choice === "continue") return v.level;
+  const resume = resumeCommand(ctx.options);
+  throw new BlockedError(`Stopped before the restore: ${v.level === "danger" ? "the projected WAL retention is in danger" : "the projected WAL retention warns"}.`, {
+    details: [
+      v.message,
+      ...(ctx.options.yes && v.level === "danger" ? [`--yes does not go on when the projection is in danger; to go on anyway unattended, answer "${WAL_PROJECTION_QUESTION}": "continue" in --config.`] : []),
+    ],
+    hint:
+      `Make room: free disk on the source, or raise the limit on the source (${v.fix ?? "ALTER SYSTEM SET max_slot_wal_keep_size = '<size>'; SELECT pg_reload_conf();"}), ` +
+      `or give a larger disk budget (--wal-budget, or "source.walBudget" in --config). The task stays stopped and the slot keeps WAL meanwhile, so do not wait long. Then continue with: ${resume}`,
+  });
+}
+
+/**
+ * The restore's estimated length: the bytes of the source's tables and indexes each build reads
+ * and writes, at an assumed rate (plan/wal-retention.ts), `jobs` at a time. Undefined when the
+ * source cannot be read (then there is no projection, only the current figure and the rate).
+ */
+async function estimateRestore(ctx: StepContext, setAside: readonly SetAsideObject[], jobs: number): Promise<number | undefined> {
+  const builds = setAside.flatMap((o) => {
+    const index = o.kind === "foreign-key" ? {} : { index: o.name };
+    const parts = o.partitions?.length ? o.partitions.map((p) => ({ schema: p.schema, table: p.table, ...(o.kind === "foreign-key" ? {} : { index: p.name }) })) : [];
+    return [{ schema: o.schema, table: o.table, ...index }, ...parts];
+  });
+  if (builds.length === 0) return 0;
+  let source: PgClient | undefined;
+  try {
+    source = await openDatabase(ctx, "source");
+    const bytes = await readBuildBytes(source, builds);
+    const ms = estimateRestoreMs(bytes, jobs);
+    const total = bytes.reduce((a, b) => a + b, 0);
+    ctx.reporter.info(
+      `Restore: ~${hours(ms)} (est.: ${builds.length} build(s) over ${formatBytes(total)} of the source's tables and indexes at an assumed ${formatBytes(ASSUMED_BUILD_BYTES_PER_SECOND)}/s per build, ${jobs} at a time).`,
+    );
+    return ms;
+  } catch (err) {
+    if (ctx.signal.aborted) throw err;
+    ctx.reporter.detail(`Cannot read the set-aside objects' sizes on the source: ${errorMessage(err)}`);
+    return undefined;
+  } finally {
+    await source?.end().catch(() => undefined);
+  }
+}
 
 /**
  * Every index in `schemas` must be valid on the target (a partitioned index missing a

@@ -7,6 +7,7 @@ import { pollUntil } from "../migration/aws/poll.js";
 import { RES, goneError } from "../migration/aws/resources.js";
 import { verifyTask } from "../migration/aws/recorded-task.js";
 import { requireOutput } from "../migration/outputs/read.js";
+import { WalWatch } from "../migration/wal-guard.js";
 
 /** Step 10: the task resumes (resume-processing) and applies cached, then ongoing changes. */
 export const resumeTaskStep: Step = {
@@ -26,11 +27,17 @@ export const resumeTaskStep: Step = {
       await aws.dms.startReplicationTask({ ReplicationTaskArn: task.taskArn, StartReplicationTaskType: "resume-processing" });
       ctx.reporter.success(`Resumed the task ${task.taskId} (resume-processing): cached changes first, then ongoing ones.`);
     }
+    // Until the task reads the slot again, it keeps every WAL segment written since step 9.
+    const wal = new WalWatch(ctx);
     await pollUntil(ctx, {
       what: `the task ${task.taskId} to run`,
       until: `the task ${task.taskId} runs (cached changes applied first, then ongoing ones)`,
-      read,
-      show: (t) => `task ${task.taskId}: ${t.Status ?? "?"}`,
+      read: async () => {
+        const t = await read();
+        if (!ctx.options.dryRun) await wal.look();
+        return t;
+      },
+      show: (t) => `task ${task.taskId}: ${t.Status ?? "?"}${wal.text}`,
       done: (t) => t.Status === "running",
       failed: (t) =>
         t.Status === "failed" || (t.Status === "stopped" && current.Status !== "stopped")
@@ -42,7 +49,7 @@ export const resumeTaskStep: Step = {
       maxDelayMs: 30_000,
       timeoutMs: 30 * 60_000,
       successText: () => `Task ${task.taskId} is running: changes made on the source since the full load are being applied.`,
-    });
+    }).finally(() => wal.close());
     return { summary: `${task.taskId} running` };
   },
   verify: verifyTask,

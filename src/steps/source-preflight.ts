@@ -1,6 +1,8 @@
 import { CountingClient, defaultSchemas, gatherSourceFacts, readSchemas } from "../adapters/postgres/source-facts/index.js";
 import { BlockedError } from "../core/errors.js";
 import { runPreflight } from "../plan/preflight/index.js";
+import { formatBytes } from "../plan/lob-sizing.js";
+import { WAL_BUDGET_QUESTION, parseWalBudget } from "../plan/wal-retention.js";
 import type { Step, StepContext } from "../migration/context.js";
 import { preflightSummary, printPreflight } from "../ui/findings-report.js";
 import { openDatabase } from "../migration/connections.js";
@@ -40,6 +42,20 @@ export const sourcePreflightStep: Step = {
       const summary = preflightSummary(result);
       ctx.reporter.info("");
       ctx.reporter.info(summary);
+      // Next to the max_slot_wal_keep_size check: how much disk the slot's WAL may take (the WAL guard's
+      // limit). Before the blockers fail the step, so a resume does not ask it again.
+      const keepMb = Number(gathered.facts.settings["max_slot_wal_keep_size"]?.setting ?? -1);
+      await ctx.prompter.text({
+        id: WAL_BUDGET_QUESTION,
+        message: "Disk the DMS slot's WAL may take on the source (e.g. 200GB; empty: max_slot_wal_keep_size only)",
+        help: `max_slot_wal_keep_size is ${keepMb >= 0 ? formatBytes(keepMb * 1024 ** 2) : "-1 (unlimited)"}, the database ${formatBytes(gathered.facts.databaseSizeBytes)}; the WAL guard warns at 50% and 80% of the smaller limit; also --wal-budget`,
+        default: "",
+        validate: (v) => {
+          const p = parseWalBudget(v);
+          return p.ok ? undefined : p.problem;
+        },
+        normalize: (v) => v.trim(),
+      });
       if (result.counts.blocker > 0) {
         // The runner records findings only for a step that succeeds; keep the blockers visible
         // to `status` on the failed step record too.

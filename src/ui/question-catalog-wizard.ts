@@ -35,6 +35,14 @@ export const WIZARD_QUESTIONS: readonly QuestionInfo[] = [
     defaultFrom: "every schema of the source that has tables",
     choicesFrom: "the source's non-system schemas",
   },
+  {
+    id: "source.walBudget",
+    type: "text",
+    step: 2,
+    meaning: "disk the DMS slot's WAL may take on the source, e.g. 200GB: the WAL guard warns at 50% and is in danger at 80% of it or of max_slot_wal_keep_size, whichever is smaller; empty: max_slot_wal_keep_size only",
+    default: "",
+    flag: "--wal-budget",
+  },
   // Step 3.
   { id: "aurora.mode", type: "select", step: 3, meaning: "create a new Aurora cluster, or use an existing one", default: "create", choices: ["create", "existing"] },
   {
@@ -181,6 +189,17 @@ export const WIZARD_QUESTIONS: readonly QuestionInfo[] = [
   { id: "keyChanges.capture", type: "confirm", step: 8, meaning: "record primary-key changes on the source (a trigger per table), so the cutover re-copies those rows (DMS ignores such updates)", default: true },
   // Step 9.
   { id: "restore.jobs", type: "number", step: 9, meaning: "indexes and foreign keys built at once on the target (one connection and CPU each)", default: 3, min: 1, max: 32, integer: true },
+  {
+    id: "restore.walProjection",
+    type: "select",
+    step: 9,
+    meaning: "when the WAL the slot is projected to keep at the end of the restore warns: continue, or stop before the restore (make room on the source, then resume); --yes continues unless the projection is in danger, then stops (exit 3)",
+    when: "the projection is at warn or danger",
+    default: "continue",
+    defaultFrom: "continue; stop when the projection is in danger (--yes then stops, exit 3)",
+    choices: ["continue", "stop"],
+    perEvent: true,
+  },
   // Step 11.
   { id: "sync.thresholdSeconds", type: "number", step: 11, meaning: "CDC latency (source and target, seconds) at or under which the task counts as in sync", default: 5, min: 0, max: 3600 },
   { id: "sync.periods", type: "number", step: 11, meaning: "consecutive 60-second periods the latency must stay under the threshold", default: 3, min: 1, max: 60, integer: true },

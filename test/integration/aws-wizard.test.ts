@@ -201,6 +201,7 @@ describe("the wizard, steps 1–11, with a person at the terminal", () => {
     const terminal = new ScriptedTerminal({
       "source.url": db.url,
       "source.schemas": ["public"],
+      "source.walBudget": "",
       "aurora.mode": "create",
       "aurora.caBundle": "",
       // The fake Aurora's address is invented: the person reaches it through a tunnel (a real server here).

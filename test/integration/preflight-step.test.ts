@@ -41,10 +41,17 @@ function contextFor(config: Record<string, Answer> = {}): StepContext & { report
 const run = (ctx: StepContext) => runSteps([sourcePreflightStep], ctx, { resumeCommand: "aurora-migrate resume" });
 
 describe("step 2: source preflight", () => {
+  it("GIVEN a disk budget that is no size WHEN given in --config THEN it is refused naming the key and an example", async () => {
+    const err = await run(contextFor({ "source.walBudget": "lots" })).catch((e: unknown) => e);
+    expect((err as Error).message).toBe('The --config answer "source.walBudget" is not valid: expected a size such as 200GB or 1.5TB (or empty for none), got "lots".');
+  });
+
   it("GIVEN --yes WHEN the step runs THEN it chooses every schema that has tables, records the output later steps read, and the findings", async () => {
     const ctx = contextFor();
     await run(ctx);
     expect(ctx.state.answers["source.schemas"]).toEqual(["billing", "public"]);
+    // --yes: no disk budget, max_slot_wal_keep_size alone is the WAL guard's limit.
+    expect(ctx.state.answers["source.walBudget"]).toBe("");
     const output = readOutput(ctx, "source-preflight");
     expect(output?.schemas).toEqual(["billing", "public"]);
     expect(output?.tableCount).toBe(2);
@@ -78,12 +85,13 @@ describe("step 2: source preflight", () => {
     await db.sql("DROP TABLE public.tagged");
   });
 
-  it("GIVEN a terminal WHEN step 2 runs THEN it asks only for the schemas (not the replication instance's address, which step 4 creates) and its pg_hba note points to steps 4 and 5", async () => {
+  it("GIVEN a terminal WHEN step 2 runs THEN it asks for the schemas and the WAL disk budget (not the replication instance's address, which step 4 creates) and its pg_hba note points to steps 4 and 5", async () => {
     const ctx = contextFor();
-    const terminal = new ScriptedTerminal({ "source.schemas": ["public"] });
+    const terminal = new ScriptedTerminal({ "source.schemas": ["public"], "source.walBudget": " 200GB " });
     const prompter = new AnsweringPrompter({ book: { get: (id) => ctx.state.answers[id], set: (id, v) => void (ctx.state.answers[id] = v) }, config: {}, yes: false, reporter: ctx.reporter, terminal });
     await run({ ...ctx, prompter });
-    expect(terminal.asked).toEqual(["source.schemas"]);
+    expect(terminal.asked).toEqual(["source.schemas", "source.walBudget"]);
+    expect(ctx.state.answers["source.walBudget"]).toBe("200GB");
     const hba = ctx.state.steps["source-preflight"]?.findings.find((f) => f.check === "access.pg_hba_database");
     expect(hba?.fix).toContain("step 4 creates the instance and prints this line with its address; step 5's connection test checks it");
     expect(hba?.fix).not.toContain("--dms-cidr");

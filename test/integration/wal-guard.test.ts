@@ -5,7 +5,8 @@ import { RES } from "../../src/migration/aws/resources.js";
 import { statusReport } from "../../src/commands/status.js";
 import { walStatusLines } from "../../src/commands/status-readings.js";
 import { readOutput } from "../../src/migration/outputs/read.js";
-import { WalWatch, warnWalBeforeRestore } from "../../src/migration/wal-guard.js";
+import { WalWatch, walGuardOptions, warnWalBeforeRestore } from "../../src/migration/wal-guard.js";
+import { WAL_BUDGET_QUESTION } from "../../src/plan/wal-retention.js";
 import { STEP_TITLES } from "../../src/wizard/step-titles.js";
 import { FakeClock } from "../support/aws/harness.js";
 import { freshDatabase, type TestDatabase } from "../support/databases.js";
@@ -112,5 +113,35 @@ describe("the WAL guard in status", () => {
     } finally {
       await watch.close();
     }
+  });
+});
+
+describe("the WAL guard with a disk budget and a rate measured earlier", () => {
+  it("GIVEN a rate the full load's wait measured THEN step 9's projection takes it without sampling again", async () => {
+    const fake = new FakeClock();
+    const clock: Clock = { now: () => fake.now(), sleep: () => Promise.reject(new Error("sampled although a rate was given")) };
+    const ctx = contextWithSlot(clock);
+    const v = await warnWalBeforeRestore(ctx, 2 * 3600_000, 2_000, 1024 ** 3);
+    expect(v?.growthPerHour).toBe(1024 ** 3);
+    expect(v?.message).toMatch(/would keep 2\.\d GB of WAL on the source at the end of the restore \(est\. ~2\.0 h\), \+1\.0 GB\/h/);
+  });
+
+  it("GIVEN source.walBudget recorded THEN status and the waits judge against it (the smaller limit)", async () => {
+    const clock = new FakeClock();
+    const ctx = contextWithSlot(clock);
+    ctx.state.answers[WAL_BUDGET_QUESTION] = "1GB";
+    expect(walGuardOptions(ctx.state)).toEqual({ diskBudgetBytes: 1024 ** 3 });
+    const watch = new WalWatch(ctx);
+    try {
+      expect((await watch.look())?.limitBytes).toBe(1024 ** 3);
+      expect(watch.text).toMatch(/\(\d+% of limit\)$/);
+      // What status shows is the reading as judged against the budget.
+      expect(statusReport(ctx.state, "/tmp/m.state.json", undefined, new Date()).walRetention).toMatchObject({ level: "ok", limitBytes: 1024 ** 3 });
+    } finally {
+      await watch.close();
+    }
+    // No budget, or none given: nothing but max_slot_wal_keep_size.
+    ctx.state.answers[WAL_BUDGET_QUESTION] = "";
+    expect(walGuardOptions(ctx.state)).toEqual({});
   });
 });

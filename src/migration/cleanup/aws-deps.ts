@@ -9,6 +9,7 @@ import { SECRET_READ_POLICY_NAME } from "../../plan/dms-secret-policy.js";
 import { field } from "../aws/resources.js";
 import type { CleanupDeps, CleanupOutcome } from "./deps.js";
 import { revokeRule } from "./security-group-rule.js";
+import { WalWatch } from "../wal-guard.js";
 
 /** Task states in which nothing is replicating any more. */
 const AT_REST = new Set(["stopped", "failed", "ready"]);
@@ -36,7 +37,14 @@ async function waitUntil<T>(
   waits: Waits,
 ): Promise<void> {
   // pollUntil treats an undefined reading as "no answer yet", so "gone" travels in a box.
-  await pollUntil<{ v: T | undefined }>(ctx, { ...o, read: async () => ({ v: await read() }), done: (b) => settled(b.v), show: (b) => show(b.v), ...waits });
+  // The WAL guard's figure until cleanup drops the slot (a stopped task no longer reads it).
+  const wal = new WalWatch(ctx);
+  const boxed = async (): Promise<{ v: T | undefined }> => {
+    const v = await read();
+    if (!ctx.options.dryRun) await wal.look();
+    return { v };
+  };
+  await pollUntil<{ v: T | undefined }>(ctx, { ...o, read: boxed, done: (b) => settled(b.v), show: (b) => show(b.v) + wal.text, ...waits }).finally(() => wal.close());
 }
 
 /** Runs a delete call; "already-gone" when AWS no longer has the resource. */

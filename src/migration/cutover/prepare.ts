@@ -15,6 +15,7 @@ import { cutoverVerdict } from "./preconditions.js";
 import { Q, askFreezeHooks, askFreezeMethod, askFreezeRoles, askHookTimeout, askPreconditions, askSwitch, askVerify } from "./questions.js";
 import type { FreezeRecord, VerifyMode } from "./record.js";
 import { failingSpinner } from "../../ui/reporter.js";
+import { WalWatch } from "../wal-guard.js";
 
 /** Everything decided and read before the source is touched. */
 export interface CutoverPlan {
@@ -66,7 +67,10 @@ export async function prepareCutover(ctx: StepContext, deps: CutoverDeps, source
       hint: "Fix them and run `aurora-migrate cutover` again.",
     });
   }
-  spinner.succeed("The task runs, its latency is under the threshold" + (pre.skipRowCounts ? "" : ", row counts are within CDC lag"));
+  // The WAL guard's figure once more before the freeze (the slot is dropped only by cleanup).
+  const wal = new WalWatch(ctx);
+  if (!ctx.options.dryRun) await wal.look().finally(() => wal.close());
+  spinner.succeed("The task runs, its latency is under the threshold" + (pre.skipRowCounts ? "" : ", row counts are within CDC lag") + wal.text);
   for (const note of verdict.notes) reporter.warn(note);
 
   const method = await askFreezeMethod(prompter);
