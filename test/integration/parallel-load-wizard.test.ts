@@ -183,6 +183,11 @@ describe("the whole wizard with a table above the split threshold, against the s
     // The source took writes while the full load ran (CDC carried them).
     expect(writes.during).toBeGreaterThan(0);
 
+    // status shows the plan step 6 recorded, without connecting.
+    const status = await runCli(["status", "--state", statePath]);
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toMatch(/^Parallel load: public\.orders in 2 ranges on id \([\d.]+ MiB\); MaxFullLoadSubTasks \d+$/m);
+
     const validate = await runCli(["validate", "--checksum", "--source", src.url, "--target", `postgres://postgres@127.0.0.1:${targetPort()}/${src.name}?sslmode=require`]);
     expect(validate.code, validate.stdout + validate.stderr).toBe(0);
     expect(validate.stdout).toContain("Source and target match");
