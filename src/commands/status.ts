@@ -8,6 +8,7 @@ import { countOf } from "../ui/findings-report.js";
 import { type FullLoadProgress, fullLoadProgressLines } from "../ui/progress-full-load.js";
 import { type CleanupStatus, cleanupStatus, cleanupStatusLines, resourceStatuses } from "./status-cleanup.js";
 import { type FreezeStatus, freezeStatus, freezeStatusLines } from "./status-freeze.js";
+import { type ParallelLoadStatus, parallelLoadLines, parallelLoadStatus } from "./status-parallel-load.js";
 import {
   type KeyChangeStatus,
   type SchemaDriftStatus,
@@ -44,6 +45,8 @@ export interface StatusReport {
   cleanup?: CleanupStatus;
   /** Primary-key changes recorded on the source (from step 8 on), as the waits last counted them. */
   keyChanges?: KeyChangeStatus;
+  /** The big tables' full load as step 6 recorded it: split in parallel-load ranges, or loaded whole and why. From step 6 on. */
+  parallelLoad?: ParallelLoadStatus;
   /** The full load's progress as its wait last recorded it (no connection): while the full-load step is not done. */
   fullLoad?: FullLoadProgress;
   /** The WAL the recorded replication slot keeps on the source, as the waits last read it (from step 8 until cleanup drops the slot). */
@@ -72,6 +75,7 @@ export function statusReport(state: MigrationState, statePath: string, configPat
   const next = steps.find((s) => s.status !== "done");
   const freeze = freezeStatus(state, statePath);
   const cleanup = cleanupStatus(state, { statePath, ...(configPath ? { configPath } : {}) });
+  const parallelLoad = parallelLoadStatus(state, statePath);
   const fullLoad = state.steps["full-load"]?.status === "done" ? undefined : readOutput({ state, options: { statePath } }, "full-load")?.progress;
   const options = { statePath, ...(configPath ? { configPath } : {}) };
   const nextId = next?.id ?? null;
@@ -87,6 +91,7 @@ export function statusReport(state: MigrationState, statePath: string, configPat
     resources: state.resources,
     ...(freeze ? { freeze } : {}),
     ...(cleanup ? { cleanup } : {}),
+    ...(parallelLoad ? { parallelLoad } : {}),
     ...(fullLoad ? { fullLoad } : {}),
     ...(keyChanges ? { keyChanges } : {}),
     ...(walRetention ? { walRetention } : {}),
@@ -133,6 +138,10 @@ export async function showStatus(options: GlobalOptions, reporter: Reporter): Pr
       if (r.deletedAt) reporter.info(c.dim(`${line} — deleted ${r.deletedAt}`));
       else reporter.info(`${line}${r.createdByUs ? "" : " — existing, not ours to delete"}`);
     }
+  }
+  if (report.parallelLoad) {
+    reporter.info("");
+    for (const line of parallelLoadLines(report.parallelLoad)) reporter.info(line);
   }
   if (report.fullLoad) {
     reporter.heading("Full load (as last recorded)");

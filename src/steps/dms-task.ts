@@ -170,7 +170,7 @@ async function parallelLoadPlan(
   excluded: readonly TableName[],
   instanceClass: string,
 ): Promise<ParallelLoadDecision> {
-  const thresholdBytes = DEFAULT_PARALLEL_LOAD_THRESHOLD_BYTES;
+  const thresholdBytes = parallelLoadThreshold(process.env);
   const candidates = splitCandidates(preflight?.largestTables ?? [], schemas, excluded, thresholdBytes);
   // Every table of the preflight's count, plus the cutover marker; unknown: the class decides alone.
   const tableCount = preflight ? preflight.tableCount + 1 : MAX_FULL_LOAD_SUBTASKS;
@@ -194,6 +194,15 @@ async function parallelLoadPlan(
       describeParallelLoad(decision).map((l) => `  ${l}`).join("\n"),
   );
   return decision;
+}
+
+/**
+ * The split threshold: 1 GiB, or, for tests only, AURORA_MIGRATE_TEST_PARALLEL_LOAD_THRESHOLD_BYTES
+ * (a whole number of bytes; not a user setting: the end-to-end tests split tables of a few MB).
+ */
+export function parallelLoadThreshold(env: NodeJS.ProcessEnv): number {
+  const n = Number(env["AURORA_MIGRATE_TEST_PARALLEL_LOAD_THRESHOLD_BYTES"] ?? Number.NaN);
+  return Number.isSafeInteger(n) && n > 0 ? n : DEFAULT_PARALLEL_LOAD_THRESHOLD_BYTES;
 }
 
 /**

@@ -68,6 +68,19 @@ beforeAll(async () => {
   state.resources[RES.slot] = { kind: "replication-slot", id: "dms_slot_abc", createdByUs: true, recordedAt: at };
   const place = { state, options: { statePath } };
   writeOutput(place, "full-load", { startedAt: at, progress: { at, percent: 40, tablesLoaded: 2, tablesTotal: 5, rowsLoaded: 4_000_000, rowsTotal: 10_000_000, rowsPerSecond: 20_000, etaSeconds: 300 } });
+  writeOutput(place, "dms-task", {
+    taskId: "shop-task",
+    taskArn: "arn:aws:dms:eu-west-1:1:task:ABC",
+    taskResourceId: "ABC",
+    instanceId: "shop-dms",
+    schemas: ["public"],
+    parallelLoad: {
+      thresholdBytes: 1024 ** 3,
+      maxFullLoadSubTasks: 16,
+      split: [{ schema: "public", table: "orders", sizeBytes: 12.4 * 1024 ** 3, key: [{ name: "id", type: "bigint" }], boundaries: [["1000"], ["2000"], ["3000"], ["4000"], ["5000"], ["6000"], ["7000"]] }],
+      whole: [{ schema: "public", table: "notes", sizeBytes: 3 * 1024 ** 3, reason: "key column code is of type text, not split on" }],
+    },
+  });
   writeOutput(place, "key-changes", { capture: "installed", tables: [{ schema: "public", table: "orders" }] });
   writeOutput(place, "source-watch", {
     wal: { at, by: "full-load", slot: "dms_slot_abc", retainedBytes: 1_288_490_189, growthPerHour: 314_572_800, level: "warn", message: "The replication slot keeps 1.2 GB of WAL on the source, +300 MB/h; max_slot_wal_keep_size = -1 (unlimited) and no disk budget: the source's disk is the only limit" },
@@ -91,6 +104,8 @@ describe("commands that print only what is recorded load no step, no pg, no SDK 
     expect(run.stdout).toMatch(/Schema drift: 1 change\(s\) on the source the target lacks, as of \d\d:\d\d UTC, 3 min ago, read by the sync wait;/);
     expect(run.stdout).toContain("ALTER TABLE public.orders ADD COLUMN note text;");
     expect(run.stdout).toContain("Full load (as last recorded)");
+    expect(run.stdout).toContain("Parallel load: public.orders in 8 ranges on id (12 GiB); 1 table loaded whole: public.notes; MaxFullLoadSubTasks 16");
+    expect(run.stdout).toContain("  public.notes (3.0 GiB) loaded whole: key column code is of type text, not split on");
   });
 
   it("GIVEN the same state WHEN status --json, --help, --version, status --help and answers run THEN none loads them either", async () => {
@@ -101,6 +116,12 @@ describe("commands that print only what is recorded load no step, no pg, no SDK 
     expect(doc.walRetention.ageSeconds).toBeGreaterThanOrEqual(180);
     expect(doc.keyChanges.recorded).toBe(7);
     expect(doc.schemaDrift.changes).toHaveLength(1);
+    expect((doc as { parallelLoad?: unknown }).parallelLoad).toEqual({
+      thresholdBytes: 1024 ** 3,
+      maxFullLoadSubTasks: 16,
+      split: [{ schema: "public", table: "orders", sizeBytes: 12.4 * 1024 ** 3, columns: ["id"], ranges: 8, boundaries: [["1000"], ["2000"], ["3000"], ["4000"], ["5000"], ["6000"], ["7000"]] }],
+      whole: [{ schema: "public", table: "notes", sizeBytes: 3 * 1024 ** 3, reason: "key column code is of type text, not split on" }],
+    });
     for (const args of [["--help"], ["--version"], ["status", "--help"], ["answers"]]) {
       const run = await runRecorded(args);
       expect(run.code, `${args.join(" ")}: ${run.stderr}`).toBe(0);
