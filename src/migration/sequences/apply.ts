@@ -31,7 +31,8 @@ export interface ApplyOptions {
 
 /**
  * Moves every target sequence that must move to the source's position (planSequenceSync's
- * rules), in one statement on the target that reads, decides and sets (see apply-sql.ts).
+ * rules), in one statement on the target that reads, decides and sets (see apply-sql.ts);
+ * with `moreSessions`, one such statement per session, each on its share of the sequences.
  * The facts it read come back, and planSequenceSync is run on them for the report; a
  * decision that differs from the statement's is a defect, reported as such.
  */

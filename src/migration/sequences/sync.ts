@@ -34,8 +34,9 @@ type SourceSequences = Awaited<ReturnType<typeof readSequences>>;
 /**
  * Copies every source sequence's position to the target without ever moving one backwards
  * (a CYCLE sequence takes the source's exact state; see planSequenceSync): one statement
- * reads all of the source; one statement on the target reads its sequences and the columns
- * they feed, decides and sets every one that must move (applyOnTarget).
+ * reads all of the source; one statement on the target (one per session, each on its share,
+ * with `moreTargetSessions`) reads its sequences and the columns they feed, decides and sets
+ * every one that must move (applyOnTarget).
  */
 export async function syncSequences(o: SequenceSyncOptions): Promise<SequenceSyncReport> {
   // The machinery's own schemas hold nothing the app's ids come from.
