@@ -1,3 +1,4 @@
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runSyncSequences } from "../../src/commands/sync-sequences.js";
 import type { GlobalOptions } from "../../src/migration/context.js";
@@ -275,5 +276,52 @@ describe("sync-sequences decides on the target's server what it reads there: unc
     expect(verbose.stdout).toContain(`would move "public"."restarted": 500 (not called) → 900 (source ahead)`);
     expect(verbose.stdout).toContain(`unchanged  "public"."at_the_top"`);
     expect(verbose.stdout).toContain(`missing    "public"."only_here"`);
+  });
+});
+
+describe("sync-sequences shares the target's work between two sessions, each deciding against what it reads (PostgreSQL 15 → 17)", () => {
+  let source: TestDatabase;
+  let target: TestDatabase;
+  const DDL = ["a", "b", "c", "d"].map((t) => `CREATE TABLE public.${t} (id serial PRIMARY KEY);`).join("\n");
+  const state = async (seq: string) => (await target.sql<{ last_value: string; is_called: boolean }>(`SELECT last_value::text, is_called FROM ${seq}`))[0];
+
+  beforeAll(async () => {
+    [source, target] = await Promise.all([freshDatabase("source", "seqssrc"), freshDatabase("target", "seqstgt")]);
+    await Promise.all([source.sql(DDL), target.sql(DDL)]);
+    await source.sql(["a", "b", "c", "d"].map((t) => `SELECT setval('public.${t}_id_seq', 10);`).join("\n"));
+  });
+  afterAll(async () => {
+    await source?.drop();
+    await target?.drop();
+  });
+
+  it("GIVEN a row written on the target while the sync runs, its table locked until then WHEN synced THEN the other session's sequences are set meanwhile, and that sequence lands past the row (its column read in the statement that sets it)", async () => {
+    // A writer on the target holds d (the second session's share: a, b | c, d) and inserts an id beyond the source's 10.
+    const writer = new pg.Client({ connectionString: target.url });
+    await writer.connect();
+    try {
+      await writer.query("BEGIN; LOCK TABLE public.d IN ACCESS EXCLUSIVE MODE; INSERT INTO public.d (id) VALUES (5000)");
+      const syncing = sync(source, target);
+      // The sync waits on the lock: d's column is read in the statement that decides d.
+      for (let i = 0; i < 200; i += 1) {
+        const [w] = await target.sql<{ n: number }>(
+          "SELECT count(*)::int AS n FROM pg_locks l WHERE NOT l.granted AND l.relation = 'public.d'::regclass AND l.pid <> pg_backend_pid()",
+        );
+        if (w!.n > 0) break;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      // The first session's statement is done meanwhile: a and b already at the source's position.
+      expect(await state("public.a_id_seq")).toEqual({ last_value: "10", is_called: true });
+      expect(await state("public.b_id_seq")).toEqual({ last_value: "10", is_called: true });
+      expect(await state("public.d_id_seq")).toEqual({ last_value: "1", is_called: false });
+      await writer.query("COMMIT");
+      const report = await syncing;
+      expect(report.moved).toBe(4);
+      expect(report.sequences.find((e) => e.name === "d_id_seq")).toMatchObject({ action: "set", to: { lastValue: "5000", isCalled: true } });
+      expect(await state("public.d_id_seq")).toEqual({ last_value: "5000", is_called: true });
+      expect(await state("public.c_id_seq")).toEqual({ last_value: "10", is_called: true });
+    } finally {
+      await writer.end();
+    }
   });
 });

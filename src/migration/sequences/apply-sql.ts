@@ -74,13 +74,13 @@ BEGIN
   FOR r IN
     WITH i AS MATERIALIZED (SELECT e, ord, e->>'s' AS s, e->>'n' AS n FROM jsonb_array_elements(input) WITH ORDINALITY AS j(e, ord)),
     seq AS MATERIALIZED (
-      SELECT c.oid, n.nspname, c.relname, s.seqincrement::numeric AS inc, s.seqmin::numeric AS mn, s.seqmax::numeric AS mx, s.seqcycle AS cyc
+      SELECT c.oid, n.nspname, c.relname, format('%I.%I', n.nspname, c.relname) AS q, s.seqincrement::numeric AS inc, s.seqmin::numeric AS mn, s.seqmax::numeric AS mx, s.seqcycle AS cyc
         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_sequence s ON s.seqrelid = c.oid
-       WHERE c.relkind = 'S' AND c.relpersistence <> 't' AND n.nspname IN (SELECT DISTINCT s FROM i)),
+       WHERE c.relkind = 'S' AND c.relpersistence <> 't' AND (n.nspname, c.relname) IN (SELECT s, n FROM i)),
     -- The integer columns each sequence feeds: owned (serial: deptype 'a'; identity: 'i'), or
     -- named in a column's DEFAULT nextval(…); a partition's column is covered by its parent's.
     feed AS (
-      SELECT f.seq, t.oid::regclass::text AS tbl, a.attname AS col, format('%I.%I.%I', tn.nspname, t.relname, a.attname) AS label, tn.nspname AS ts, t.relname AS tr
+      SELECT f.seq, format('%I.%I', tn.nspname, t.relname) AS tbl, a.attname AS col, format('%I.%I.%I', tn.nspname, t.relname, a.attname) AS label, tn.nspname AS ts, t.relname AS tr
         FROM (SELECT d.objid AS seq, d.refobjid AS tbl, d.refobjsubid AS col
                 FROM pg_depend d JOIN seq ON seq.oid = d.objid
                WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass AND d.refobjsubid > 0 AND d.deptype IN ('a', 'i')
@@ -96,7 +96,7 @@ BEGIN
       SELECT feed.seq, array_agg(feed.tbl ORDER BY feed.ts, feed.tr, feed.col) AS tbls, array_agg(feed.col ORDER BY feed.ts, feed.tr, feed.col) AS cols,
              array_agg(feed.label ORDER BY feed.ts, feed.tr, feed.col) AS labels
         FROM feed GROUP BY feed.seq)
-    SELECT i.ord, i.e, seq.oid, seq.inc, seq.mn, seq.mx, seq.cyc, pg_sequence_last_value(seq.oid) AS lv, fa.tbls, fa.cols, fa.labels
+    SELECT i.ord, i.e, seq.oid, seq.q, seq.inc, seq.mn, seq.mx, seq.cyc, pg_sequence_last_value(seq.oid) AS lv, fa.tbls, fa.cols, fa.labels
       FROM i
       LEFT JOIN seq ON seq.nspname = i.s AND seq.relname = i.n
       LEFT JOIN fa ON fa.seq = seq.oid
@@ -108,7 +108,7 @@ BEGIN
       CONTINUE;
     END IF;
     IF r.lv IS NOT NULL THEN tl := r.lv; tc := true;
-    ELSE EXECUTE format('SELECT last_value, is_called FROM %s', r.oid::regclass) INTO tl, tc;
+    ELSE EXECUTE format('SELECT last_value, is_called FROM %s', r.q) INTO tl, tc;
     END IF;
     -- The columns' extreme within the sequence's bounds (it can never hand out the others);
     -- not read for a sequence that cycles (its position is copied exactly).

@@ -20,11 +20,19 @@ export interface ApplyOptions {
    * null: no value. A sequence without an entry has its columns read in the statement.
    */
   knownExtremes?: ReadonlyMap<string, bigint | null>;
+  /**
+   * More sessions on the same target database: the sequences are split into contiguous shares,
+   * one statement per session, run at once (each still reads, decides and sets its sequences
+   * in one statement, so every decision is taken against the state it read). The column reads
+   * cost the server CPU; a second session uses a second core.
+   */
+  moreSessions?: readonly PgClient[];
 }
 
 /**
  * Moves every target sequence that must move to the source's position (planSequenceSync's
- * rules), in one statement on the target that reads, decides and sets (see apply-sql.ts).
+ * rules), in one statement on the target that reads, decides and sets (see apply-sql.ts);
+ * with `moreSessions`, one such statement per session, each on its share of the sequences.
  * The facts it read come back, and planSequenceSync is run on them for the report; a
  * decision that differs from the statement's is a defect, reported as such.
  */
@@ -41,7 +49,14 @@ export async function applyOnTarget(target: PgClient, source: readonly SequenceI
       ...(known === undefined ? {} : { x: known === null ? null : known.toString() }),
     };
   });
-  const out = await doReturningJson<ApplyOutput[]>(target, APPLY_RESULT, applyBlock(input, o.dryRun === true));
+  const sessions = [target, ...(o.moreSessions ?? [])];
+  const share = Math.ceil(input.length / sessions.length);
+  const shares = sessions.map((session, k) => ({ session, part: input.slice(k * share, (k + 1) * share) })).filter((x) => x.part.length > 0);
+  // Settled, not Promise.all: no statement is left running behind an error.
+  const settled = await Promise.allSettled(shares.map(({ session, part }) => doReturningJson<ApplyOutput[]>(session, APPLY_RESULT, applyBlock(part, o.dryRun === true))));
+  const failed = settled.find((r) => r.status === "rejected");
+  if (failed) throw failed.reason;
+  const out = settled.flatMap((r) => (r.status === "fulfilled" ? r.value : []));
   const targets: TargetSequenceInfo[] = [];
   source.forEach((s, i) => {
     const r = out[i]!;

@@ -12,6 +12,8 @@ export interface SequenceSyncOptions {
   schemas: readonly string[];
   /** Plan only: read both sides, write nothing. */
   dryRun?: boolean;
+  /** More sessions on the target to share the work with (see ApplyOptions.moreSessions). */
+  moreTargetSessions?: readonly PgClient[];
 }
 
 export interface SequenceSyncReport {
@@ -32,14 +34,15 @@ type SourceSequences = Awaited<ReturnType<typeof readSequences>>;
 /**
  * Copies every source sequence's position to the target without ever moving one backwards
  * (a CYCLE sequence takes the source's exact state; see planSequenceSync): one statement
- * reads all of the source; one statement on the target reads its sequences and the columns
- * they feed, decides and sets every one that must move (applyOnTarget).
+ * reads all of the source; one statement on the target (one per session, each on its share,
+ * with `moreTargetSessions`) reads its sequences and the columns they feed, decides and sets
+ * every one that must move (applyOnTarget).
  */
 export async function syncSequences(o: SequenceSyncOptions): Promise<SequenceSyncReport> {
   // The machinery's own schemas hold nothing the app's ids come from.
   const schemas = comparedSchemas(o.schemas);
   const source = await readSequences(o.source, schemas);
-  const { entries } = await applyOnTarget(o.target, source, { dryRun: o.dryRun === true });
+  const { entries } = await applyOnTarget(o.target, source, { dryRun: o.dryRun === true, ...(o.moreTargetSessions ? { moreSessions: o.moreTargetSessions } : {}) });
   const count = (a: SequencePlanEntry["action"]): number => entries.filter((e) => e.action === a).length;
   return { schemas, dryRun: o.dryRun === true, entries, moved: count("set"), unchanged: count("unchanged"), missingOnTarget: count("missing-on-target"), outOfRange: count("out-of-range"), sourceAsRead: source };
 }
