@@ -162,6 +162,10 @@ async function guardWalBeforeRestore(ctx: StepContext, setAside: readonly SetAsi
   const restoreMs = await estimateRestore(ctx, setAside, jobs);
   const v = await warnWalBeforeRestore(ctx, restoreMs, undefined, measuredGrowthPerHour);
   if (!v || v.level === "ok") return "ok";
+  // With no limit at all (max_slot_wal_keep_size = -1, no budget) there is nothing to project
+  // against: the warning and its fix are said above; asking at every restore would only teach
+  // people to press Enter.
+  if (v.limitBytes === undefined) return v.level;
   const choice = await ctx.prompter.select({
     id: WAL_PROJECTION_QUESTION,
     message: "The slot's WAL may outgrow the source's room during the restore. Go on?",

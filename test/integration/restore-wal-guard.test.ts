@@ -105,4 +105,17 @@ describe("step 9's WAL projection (task stopped, slot not read)", () => {
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain("max_slot_wal_keep_size = -1 (unlimited) and no disk budget");
   });
+
+  it("GIVEN no limit at all (unlimited, no budget) and a person at the keyboard THEN the projection is said but nothing is asked (there is nothing to project against)", async () => {
+    const ctx = restoreContext({});
+    const asked: string[] = [];
+    const select = ctx.prompter.select.bind(ctx.prompter);
+    ctx.prompter.select = (async (q: Parameters<typeof select>[0]) => {
+      asked.push(q.id);
+      return select(q);
+    }) as typeof ctx.prompter.select;
+    await restoreAndSequencesStep.run(ctx);
+    expect(asked).not.toContain(WAL_PROJECTION_QUESTION);
+    expect(await indexOnTarget()).toBe(true);
+  });
 });
