@@ -252,7 +252,8 @@ export async function prepareCdcOnly(host: PhaseHost): Promise<void> {
   await withSession(host.config.source, async (source) => {
     const tables = await resolveSourceTables(source, host.rules);
     r.publications = await createPublications(source, host.config.slotName, tables);
-    const { rows } = await source.query<{ lsn: string }>("SELECT pg_current_wal_lsn()::text AS lsn");
+    // The insert position: the write position lags behind it when commits do not wait for WAL.
+    const { rows } = await source.query<{ lsn: string }>("SELECT pg_current_wal_insert_lsn()::text AS lsn");
     if (rows[0]) r.publicationsLsn = rows[0].lsn;
   });
   host.save();

@@ -4,6 +4,10 @@
  * of this file run with wal_level=logical, as Aurora with rds.logical_replication = 1.
  */
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createStandinAws } from "../../src/standin/aws/index.js";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ReplicationEngine, type ReplicationEngineConfig } from "../../src/standin/replication-engine.js";
@@ -198,5 +202,39 @@ describe("stand-in cdc task from an existing slot (reverse replication)", () => 
     const late = await createTask(early);
     late.start("start-replication");
     expect(await failureOf(late)).toMatch(/was created before this task/);
+  });
+});
+
+describe("stand-in DMS API: a cdc task from the endpoint's slot", () => {
+  it("GIVEN CreateReplicationTask/StartReplicationTask as the tool calls them THEN CdcStartPosition is refused on full-load-and-cdc, the cdc task runs from the slot, and deleting it leaves the slot", async () => {
+    const r = await reversePair();
+    const dir = mkdtempSync(join(tmpdir(), "standin-cdc-"));
+    const aws = await createStandinAws({ statePath: join(dir, "m.state.json"), auroraServer: { host: "127.0.0.1", port: aurora.port, user: "postgres", sslmode: "disable" }, settleMs: 0 });
+    try {
+      const instance = (await aws.dms.createReplicationInstance({ ReplicationInstanceIdentifier: "ri", ReplicationInstanceClass: "dms.t3.medium" })).ReplicationInstance!.ReplicationInstanceArn!;
+      const endpoint = async (id: string, type: "source" | "target", port: number, db: string, settings: Record<string, string> = {}) =>
+        (await aws.dms.createEndpoint({ EndpointIdentifier: id, EndpointType: type, EngineName: "aurora-postgresql", ServerName: "127.0.0.1", Port: port, Username: "postgres", DatabaseName: db, PostgreSQLSettings: settings })).Endpoint!.EndpointArn!;
+      const source = await endpoint("aurora-src", "source", aurora.port, r.aurora.name, { SlotName: r.config.slotName });
+      const target = await endpoint("old-tgt", "target", old.port, r.old.name, { AfterConnectScript: "SET session_replication_role = replica" });
+      const common = { SourceEndpointArn: source, TargetEndpointArn: target, ReplicationInstanceArn: instance, TableMappings: ALL_APP_TABLES };
+      await expect(aws.dms.createReplicationTask({ ...common, ReplicationTaskIdentifier: "bad", MigrationType: "full-load-and-cdc", CdcStartPosition: r.config.slotName })).rejects.toMatchObject({ name: "InvalidParameterCombinationException" });
+      await expect(aws.dms.createReplicationTask({ ...common, ReplicationTaskIdentifier: "bad", MigrationType: "cdc", CdcStartPosition: "0/1", CdcStartTime: new Date() })).rejects.toMatchObject({ name: "InvalidParameterCombinationException" });
+      const arn = (await aws.dms.createReplicationTask({ ...common, ReplicationTaskIdentifier: "reverse", MigrationType: "cdc", CdcStartPosition: r.config.slotName })).ReplicationTask!.ReplicationTaskArn!;
+      const status = async () => (await aws.dms.describeReplicationTasks({ Filters: [{ Name: "replication-task-arn", Values: [arn] }] })).ReplicationTasks![0]!;
+      await waitFor("ready", async () => (await status()).Status === "ready");
+      await createSlot(r);
+      await r.aurora.sql("INSERT INTO app.audit (what) VALUES ('after-slot')");
+      await aws.dms.startReplicationTask({ ReplicationTaskArn: arn, StartReplicationTaskType: "start-replication" });
+      await waitFor("running", async () => (await status()).Status === "running");
+      await waitForSameContent(r.aurora, r.old);
+      await aws.dms.stopReplicationTask({ ReplicationTaskArn: arn });
+      await waitFor("stopped", async () => (await status()).Status === "stopped");
+      await aws.dms.deleteReplicationTask({ ReplicationTaskArn: arn });
+      await waitFor("the task gone", async () => (await aws.dms.describeReplicationTasks({ Filters: [{ Name: "replication-task-arn", Values: [arn] }] }).then(() => false, () => true)));
+      expect(await r.aurora.sql("SELECT 1 FROM pg_replication_slots WHERE slot_name = $1", [r.config.slotName])).toHaveLength(1);
+    } finally {
+      await aws.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
