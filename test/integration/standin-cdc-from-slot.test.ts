@@ -188,6 +188,26 @@ describe("stand-in cdc task from an existing slot (reverse replication)", () => 
     await waitForSameContent(r.aurora, r.old);
   });
 
+  it("GIVEN a running cdc task WHEN its process ends and a new one opens the task THEN CDC goes on from the slot, nothing lost or applied twice", async () => {
+    const r = await reversePair("slot");
+    const store = new MemoryTaskStore();
+    r.engine = await ReplicationEngine.create(r.config, { store, sampleIntervalMs: 200, creatingMs: 10 });
+    await waitForStatus(r.engine, "ready");
+    await createSlot(r);
+    r.engine.start("start-replication");
+    await waitForStatus(r.engine, "running");
+    const writer = new SourceWriter(r.aurora).start();
+    await new Promise((res) => setTimeout(res, 300));
+    await r.engine.close();
+    await new Promise((res) => setTimeout(res, 300));
+    await writer.stop();
+    const again = await ReplicationEngine.open(r.config, { store, sampleIntervalMs: 200 });
+    if (!again) throw new Error("no task recorded");
+    r.engine = again;
+    await waitForStatus(again, "running");
+    await waitForSameContent(r.aurora, r.old);
+  });
+
   it("GIVEN a CdcStartPosition before the slot's confirmed position, none at all, or a slot older than the task THEN the start fails as DMS refuses it", async () => {
     const older = await reversePair();
     const task = await createTask(older);
