@@ -34,6 +34,11 @@ export interface StartLocalServersOptions {
   sourceSettings?: Record<string, string | number>;
   /** OS user for the servers when running as root (default `postgres`, else `nobody`). */
   osUser?: string;
+  /**
+   * The target too runs with wal_level=logical, so it can be a cdc task's source (the rollback
+   * window's reverse task, as Aurora with rds.logical_replication = 1). Default false.
+   */
+  targetLogical?: boolean;
   /** Both servers serve TLS (self-signed), as Aurora does and as the wizard's sslmode=require defaults expect. Default false. */
   ssl?: boolean;
 }
@@ -45,8 +50,8 @@ export async function startLocalServers(options: StartLocalServersOptions = {}):
   const started = await Promise.allSettled([
     startLocalPgServer({ name: "source", logical: true, binDir: builds.source.binDir, ...common, ...(options.sourceSettings ? { settings: options.sourceSettings } : {}) }),
     // The target applies CDC through a subscription: it needs logical replication workers
-    // (on by default), not wal_level=logical.
-    startLocalPgServer({ name: "target", logical: false, binDir: builds.target.binDir, ...common }),
+    // (on by default), not wal_level=logical, unless it is to be read back (targetLogical).
+    startLocalPgServer({ name: "target", logical: options.targetLogical ?? false, binDir: builds.target.binDir, ...common }),
   ]);
   const servers = started.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
   const failure = started.find((r): r is PromiseRejectedResult => r.status === "rejected");

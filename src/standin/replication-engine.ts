@@ -1,6 +1,7 @@
 /**
- * The replication engine behind the local stand-in for DMS: one full-load-and-cdc task between
- * a real source and a real target PostgreSQL database, with DMS's statuses, stop reasons and
+ * The replication engine behind the local stand-in for DMS: one full-load-and-cdc task, or one
+ * cdc task reading an existing slot (task-phases.ts), between a real source and a real target
+ * PostgreSQL database, with DMS's statuses, stop reasons and
  * statistics. This file is the task's lifecycle; how it moves rows, and where it loses data as
  * DMS does, is task-phases.ts.
  *
@@ -36,7 +37,7 @@ import { withSession } from "./endpoint.js";
 import type { SourceTable } from "./source-tables.js";
 import { type TableMappings, readTableMappings } from "./table-mappings.js";
 import { type TableRecord, type TaskRecord, type TaskStatus, type TaskStore, StopReason } from "./task-record.js";
-import { type PhaseHost, type ReplicationEngineConfig, dropTaskObjects, fullLoad, pauseCdc, startCdc } from "./task-phases.js";
+import { type PhaseHost, type ReplicationEngineConfig, dropTaskObjects, fullLoad, pauseCdc, prepareCdcOnly, startCdc, startCdcFromSlot } from "./task-phases.js";
 import { replicationTaskStats, tableStatistics } from "./task-stats.js";
 import { type StartReplicationTaskType, planRecovery, planStart } from "./task-transitions.js";
 
@@ -115,11 +116,13 @@ export class ReplicationEngine {
       createdAt: now,
       publications: [],
       tables: [],
+      ...(config.migrationType === "cdc" ? { migrationType: "cdc" as const } : {}),
+      ...(config.cdcStartPosition === undefined ? {} : { cdcStartPosition: config.cdcStartPosition }),
     });
     await engine.persist();
     engine.enqueue(async () => {
       await engine.clock.sleep(options.creatingMs ?? 200);
-      if (engine.record.status === "creating") engine.setStatus("ready");
+      await engine.becomeReady();
     });
     return engine;
   }
@@ -160,12 +163,17 @@ export class ReplicationEngine {
     return withSession(this.config.target, async (target) => tableStatistics(snapshot, await targetRowCounters(target)));
   }
 
-  /** StartReplicationTask. Returns once the task is `starting`; the rest happens in the background. */
-  start(type: StartReplicationTaskType): void {
+  /**
+   * StartReplicationTask. Returns once the task is `starting`; the rest happens in the
+   * background. `cdcStartPosition` (a CDC-only task's) replaces the one given at creation.
+   */
+  start(type: StartReplicationTaskType, options: { cdcStartPosition?: string } = {}): void {
     if (this.deleted) throw new DmsFault("ResourceNotFoundFault", `Replication task ${this.config.taskId} not found.`);
     const plan = planStart(this.record, type, this.config.taskId);
-    this.beginRun(plan === "full-load");
+    if (options.cdcStartPosition !== undefined) this.record.cdcStartPosition = options.cdcStartPosition;
+    this.beginRun(plan !== "cdc");
     if (plan === "full-load") this.enqueue((signal) => fullLoad(this.host, signal));
+    else if (plan === "cdc-from-slot") this.enqueue((signal) => startCdcFromSlot(this.host, signal));
     else this.enqueue((signal) => startCdc(this.host, signal));
   }
 
@@ -233,6 +241,13 @@ export class ReplicationEngine {
       case "mark-ready":
         this.setStatus("ready");
         break;
+      case "prepare-cdc-only":
+        this.enqueue(() => this.becomeReady());
+        break;
+      case "redo-cdc-from-slot":
+        // The first start died before CDC began: nothing was applied, the slot is where it was.
+        this.enqueue((signal) => startCdcFromSlot(this.host, signal));
+        break;
       case "continue-cdc":
         // The subscription kept applying while no process watched: make sure it exists and is
         // enabled (idempotent), then watch the lag again.
@@ -251,6 +266,20 @@ export class ReplicationEngine {
       case "none":
         break;
     }
+  }
+
+  /** `creating` → `ready`; a CDC-only task's publications are made first (task-phases.ts prepareCdcOnly). */
+  private async becomeReady(): Promise<void> {
+    if (this.record.status !== "creating") return;
+    if (this.record.migrationType === "cdc") {
+      try {
+        await prepareCdcOnly(this.host);
+      } catch (err) {
+        this.fail(`Last Error The task could not be created: ${errorMessage(err)}`);
+        return;
+      }
+    }
+    if (this.record.status === "creating") this.setStatus("ready");
   }
 
   private beginRun(fresh: boolean): void {

@@ -20,6 +20,15 @@
  *   subscription without the slot (DMS leaves the slot on the source; cleanup drops it) and the
  *   publications.
  *
+ * A CDC-only task (MigrationType `cdc`, the rollback window's reverse task; docs/dms-notes.md
+ * §18) has no full load and no slot of its own: it reads the slot its source endpoint's SlotName
+ * names, which someone created beforehand; the task never creates it, and deleting the task
+ * leaves it. Its publications are made when the task is created (prepareCdcOnly), so a slot
+ * created after that reads every change committed after the slot's consistent point; changes
+ * committed before the slot existed are not carried. The first start (startCdcFromSlot) checks
+ * what DMS checks (the slot exists, CdcStartPosition is valid) and then applies as any CDC,
+ * with the same losses as below.
+ *
  * Where DMS loses or duplicates data, the stand-in does too (so the demo and the tests show the
  * tool's guards, not the stand-in's kindness):
  * - An UPDATE that changes a primary key is not applied (docs/dms-notes.md §4): the target
@@ -75,6 +84,10 @@ export interface ReplicationEngineConfig {
   settings: StandinTaskSettings;
   /** The logical replication slot on the source (the source endpoint's `SlotName`). */
   slotName: string;
+  /** DMS MigrationType. Default full-load-and-cdc; `cdc` reads the existing slot `slotName` (§18). */
+  migrationType?: "full-load-and-cdc" | "cdc";
+  /** A CDC-only task's CdcStartPosition given at creation (StartReplicationTask may give another). */
+  cdcStartPosition?: string;
   /**
    * Where the target *server* reaches the source, for the subscription's connection. Default:
    * the source endpoint's host and port (right when both servers run on one machine).
@@ -184,7 +197,8 @@ export async function startCdc(host: PhaseHost, signal: AbortSignal): Promise<vo
   try {
     await withBoth(() => connectEndpoint(host.config.source), () => connectEndpoint(host.config.target), async (source, target) => {
       if (!(await slotInfo(source, host.config.slotName))) {
-        throw new Error(`the replication slot "${host.config.slotName}" no longer exists on the source ${describeLocation(host.config.source.location)}; reload the target to start over.`);
+        const remedy = r.migrationType === "cdc" ? "a cdc task cannot recreate it (changes since are lost to it)" : "reload the target to start over";
+        throw new Error(`the replication slot "${host.config.slotName}" no longer exists on the source ${describeLocation(host.config.source.location)}; ${remedy}.`);
       }
       if (!r.cdcBaseline) {
         const counters = await targetRowCounters(target);
@@ -227,6 +241,84 @@ export async function dropTaskObjects(host: PhaseHost): Promise<void> {
   });
   const names = cdcObjectNames(host.config.slotName);
   await withSession(host.config.source, (s) => dropPublications(s, [...new Set([...host.record.publications, names.allChanges, names.insertsOnly])]));
+}
+
+/**
+ * CreateReplicationTask of a CDC-only task: its publications on the source, and the WAL position
+ * once they exist. A slot created after that position decodes every mapped table's changes.
+ */
+export async function prepareCdcOnly(host: PhaseHost): Promise<void> {
+  const r = host.record;
+  await withSession(host.config.source, async (source) => {
+    const tables = await resolveSourceTables(source, host.rules);
+    r.publications = await createPublications(source, host.config.slotName, tables);
+    // The insert position: the write position lags behind it when commits do not wait for WAL.
+    const { rows } = await source.query<{ lsn: string }>("SELECT pg_current_wal_insert_lsn()::text AS lsn");
+    if (rows[0]) r.publicationsLsn = rows[0].lsn;
+  });
+  host.save();
+}
+
+/** A PostgreSQL LSN as CdcStartPosition takes it (docs/dms-notes.md §18), e.g. `4AF/B00000D0`. */
+const LSN = /^[0-9A-Fa-f]{1,8}\/[0-9A-Fa-f]{1,8}$/;
+
+/**
+ * A CDC-only task's first start: what DMS checks before it reads a named slot (§18), the slot
+ * moved to the CdcStartPosition when that is a later LSN, then CDC as any task's. Never creates
+ * the slot.
+ */
+export async function startCdcFromSlot(host: PhaseHost, signal: AbortSignal): Promise<void> {
+  const r = host.record;
+  const slotName = host.config.slotName;
+  const where = describeLocation(host.config.source.location);
+  try {
+    await withSession(host.config.source, async (source) => {
+      const { rows } = await source.query<{ plugin: string; database: string | null; active: boolean; active_pid: number | null; confirmed: string | null; older: boolean | null; later: boolean | null }>(
+        `SELECT plugin, database::text, active, active_pid, confirmed_flush_lsn::text AS confirmed,
+                CASE WHEN $2::text IS NULL THEN NULL ELSE $2::pg_lsn < confirmed_flush_lsn END AS older,
+                CASE WHEN $2::text IS NULL THEN NULL ELSE $2::pg_lsn > confirmed_flush_lsn END AS later
+           FROM pg_replication_slots WHERE slot_name = $1 AND slot_type = 'logical'`,
+        [slotName, r.cdcStartPosition !== undefined && LSN.test(r.cdcStartPosition) ? r.cdcStartPosition : null],
+      );
+      const slot = rows[0];
+      if (!slot) {
+        throw new Error(`The logical replication slot "${slotName}" (the source endpoint's SlotName) does not exist on the source ${where}. A cdc task reads an existing slot and never creates one: create the slot, then start the task.`);
+      }
+      if (slot.database !== host.config.source.location.database) {
+        throw new Error(`The replication slot "${slotName}" belongs to database ${slot.database ?? "(none)"}, not to the source endpoint's database ${host.config.source.location.database}.`);
+      }
+      if (slot.plugin !== "pgoutput") {
+        throw new Error(`The replication slot "${slotName}" uses the ${slot.plugin} plugin; the local stand-in reads slots through PostgreSQL's own logical replication, so it needs a pgoutput slot (create it with pg_create_logical_replication_slot('${slotName}', 'pgoutput')).`);
+      }
+      if (slot.active) throw new Error(`The replication slot "${slotName}" is in use by process ${String(slot.active_pid)}; a slot serves one reader at a time.`);
+      if (r.publicationsLsn && slot.confirmed !== null) {
+        const { rows: order } = await source.query<{ before: boolean }>("SELECT $1::pg_lsn < $2::pg_lsn AS before", [slot.confirmed, r.publicationsLsn]);
+        if (order[0]?.before) {
+          throw new Error(`The replication slot "${slotName}" (at ${slot.confirmed}) was created before this task (its publications date from ${r.publicationsLsn}); the local stand-in decodes only changes after its publications existed. Create the slot after the task.`);
+        }
+      }
+      const position = r.cdcStartPosition;
+      if (position === undefined || position === "") {
+        throw new Error(`The task has no CdcStartPosition. With a slot named by the source endpoint (SlotName "${slotName}") DMS needs one: give the slot's name or an LSN such as ${slot.confirmed ?? "0/0"} (CreateReplicationTask or StartReplicationTask).`);
+      }
+      if (position !== slotName) {
+        if (!LSN.test(position)) throw new Error(`CdcStartPosition "${position}" is not valid for a PostgreSQL source: give an LSN such as ${slot.confirmed ?? "0/0"} or the slot's name "${slotName}".`);
+        if (slot.older) throw new Error(`CdcStartPosition ${position} is older than the slot's confirmed_flush_lsn ${slot.confirmed ?? "?"}: the slot no longer holds the changes from there.`);
+        // Changes between the slot's position and a later start position are skipped, as asked.
+        if (slot.later) await source.query("SELECT pg_replication_slot_advance($1, $2::pg_lsn)", [slotName, position]);
+      }
+      const tables = await resolveSourceTables(source, host.rules);
+      if (tables.length === 0) throw new NoTablesError();
+      r.tables = tables.map((t) => ({ ...newTableRecord(t, false), state: "Table completed" as const }));
+    });
+    host.save();
+  } catch (err) {
+    if (signal.aborted) return;
+    host.fail(err instanceof NoTablesError ? noTablesMessage() : failureMessage(err, host.config.settings.targetTablePrepMode));
+    return;
+  }
+  if (signal.aborted) return;
+  await startCdc(host, signal);
 }
 
 function sourceForTarget(config: ReplicationEngineConfig): PgEndpoint {

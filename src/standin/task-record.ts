@@ -69,6 +69,19 @@ export interface TaskRecord {
   tables: TableRecord[];
   /** Keyed by `schema.table`. */
   cdcBaseline?: Record<string, CounterBaseline>;
+  /**
+   * `cdc` for a CDC-only task (no full load; it reads the slot the source endpoint's SlotName
+   * names, which the task never creates nor drops). Absent: full-load-and-cdc.
+   */
+  migrationType?: "cdc";
+  /** A CDC-only task: the CdcStartPosition its first start reads from (the slot's name, or an LSN). */
+  cdcStartPosition?: string;
+  /**
+   * A CDC-only task: the source's WAL position once its publications existed. pgoutput reads a
+   * change only through publications that existed at the change's position, so the slot must
+   * be created after this point (see task-phases.ts prepareCdcOnly).
+   */
+  publicationsLsn?: string;
 }
 
 export interface TaskStore {

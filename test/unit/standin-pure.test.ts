@@ -125,6 +125,20 @@ describe("which work a task request or a restart leads to", () => {
     }
   });
 
+  it("GIVEN a cdc task (reads an existing slot) THEN start-replication starts it from the slot once, resume-processing continues, reload-target is refused", () => {
+    const cdc = (patch: Partial<TaskRecord>) => record({ migrationType: "cdc", ...patch });
+    expect(planStart(cdc({}), "start-replication", "t")).toBe("cdc-from-slot");
+    expect(() => planStart(cdc({}), "resume-processing", "t")).toThrow(/it is ready/);
+    expect(() => planStart(cdc({}), "reload-target", "t")).toThrow(/no full load to reload/);
+    expect(() => planStart(cdc({ status: "stopped", everStarted: true, phase: "cdc" }), "start-replication", "t")).toThrow(/use resume-processing/);
+    expect(planStart(cdc({ status: "stopped", everStarted: true, phase: "cdc" }), "resume-processing", "t")).toBe("cdc");
+    // A first start that failed before CDC began (the slot was missing) starts from the slot again.
+    expect(planStart(cdc({ status: "failed", everStarted: true, phase: "new" }), "resume-processing", "t")).toBe("cdc-from-slot");
+    expect(planRecovery(cdc({ status: "creating" }))).toBe("prepare-cdc-only");
+    expect(planRecovery(cdc({ status: "starting", phase: "new" }))).toBe("redo-cdc-from-slot");
+    expect(planRecovery(cdc({ status: "running", phase: "cdc" }))).toBe("continue-cdc");
+  });
+
   it("GIVEN what a killed process left THEN a new one redoes a running full load, continues CDC, and finishes stops and deletes", () => {
     expect(planRecovery(record({ status: "creating" }))).toBe("mark-ready");
     expect(planRecovery(record({ status: "running", phase: "full-load" }))).toBe("redo-full-load");

@@ -118,6 +118,8 @@ export interface TaskRecordRef {
   settings: string;
   /** The logical replication slot on the source (DMS names one when the endpoint does not). */
   slotName: string;
+  /** CreateReplicationTask's CdcStartPosition (a cdc task's: the slot's name or an LSN). */
+  cdcStartPosition?: string;
   /** The engine's own record (FileTaskStore). */
   storePath: string;
   tags: Tag[];

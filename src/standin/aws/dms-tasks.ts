@@ -24,6 +24,24 @@ export function taskLogStream(taskArn: string): string {
   return `dms-task-${taskArn.split(":").pop() ?? taskArn}`;
 }
 
+/**
+ * DMS's rules for a CDC start point (docs/dms-notes.md §18): CdcStartPosition or CdcStartTime,
+ * not both; a PostgreSQL source takes no CdcStartTime; a start point only on a cdc task (the
+ * fault's name and wording are the stand-in's).
+ */
+function checkCdcStart(migrationType: string | undefined, input: { CdcStartPosition?: string | undefined; CdcStartTime?: Date | undefined }): void {
+  const position = input.CdcStartPosition !== undefined && input.CdcStartPosition !== "";
+  if (position && input.CdcStartTime !== undefined) {
+    throw awsFault("InvalidParameterCombinationException", "Use either CdcStartPosition or CdcStartTime to say where CDC starts, not both.");
+  }
+  if (input.CdcStartTime !== undefined) {
+    throw awsFault("InvalidParameterValueException", "A PostgreSQL source does not support a CDC start time (CdcStartTime); give CdcStartPosition.");
+  }
+  if (position && migrationType !== "cdc") {
+    throw awsFault("InvalidParameterCombinationException", `CdcStartPosition is valid only for a task with MigrationType cdc, not ${migrationType ?? "(none)"}.`);
+  }
+}
+
 export class StandinDmsTasks implements TaskCalls {
   constructor(private readonly p: DmsParts) {}
 
@@ -80,8 +98,14 @@ export class StandinDmsTasks implements TaskCalls {
     const source = Object.values(this.data.endpoints).find((e) => e.arn === input.SourceEndpointArn && e.type === "source");
     const target = Object.values(this.data.endpoints).find((e) => e.arn === input.TargetEndpointArn && e.type === "target");
     if (!source || !target) throw awsFault("ResourceNotFoundFault", "The source or target endpoint of the task was not found.");
-    if (input.MigrationType !== "full-load-and-cdc") {
-      throw awsFault("InvalidParameterValueException", `The local stand-in runs full-load-and-cdc tasks only, not ${input.MigrationType ?? "(none)"}.`);
+    if (input.MigrationType !== "full-load-and-cdc" && input.MigrationType !== "cdc") {
+      throw awsFault("InvalidParameterValueException", `The local stand-in runs full-load-and-cdc and cdc tasks only, not ${input.MigrationType ?? "(none)"}.`);
+    }
+    checkCdcStart(input.MigrationType, input);
+    const slotSetting = source.settings["SlotName"];
+    const namedSlot = typeof slotSetting === "string" && slotSetting ? slotSetting : undefined;
+    if (input.MigrationType === "cdc" && !namedSlot) {
+      throw awsFault("InvalidParameterValueException", "The local stand-in runs a cdc task only from an existing slot: name it in the source endpoint's PostgreSQLSettings.SlotName.");
     }
     const settings = input.ReplicationTaskSettings ?? "";
     const mappings = input.TableMappings ?? "";
@@ -91,7 +115,6 @@ export class StandinDmsTasks implements TaskCalls {
       parseTableMappings(mappings);
     });
     const resourceId = dmsResourceId();
-    const slotSetting = source.settings["SlotName"];
     const record: TaskRecordRef = {
       id,
       arn: this.p.account.arn("dms", "task", resourceId),
@@ -102,7 +125,8 @@ export class StandinDmsTasks implements TaskCalls {
       tableMappings: mappings,
       settings,
       // DMS names the slot itself when the endpoint does not.
-      slotName: typeof slotSetting === "string" && slotSetting ? slotSetting : `${resourceId.toLowerCase()}_standin`,
+      slotName: namedSlot ?? `${resourceId.toLowerCase()}_standin`,
+      ...(input.CdcStartPosition ? { cdcStartPosition: input.CdcStartPosition } : {}),
       storePath: `${this.p.account.path.replace(/\.json$/, "")}.task-${resourceId}.json`,
       tags: input.Tags ?? [],
     };
@@ -118,8 +142,9 @@ export class StandinDmsTasks implements TaskCalls {
     if (type !== "start-replication" && type !== "resume-processing" && type !== "reload-target") {
       throw awsFault("InvalidParameterValueException", `StartReplicationTaskType ${String(type)} is not valid.`);
     }
+    checkCdcStart(t.migrationType, input);
     const engine = await this.p.tasks.engine(t);
-    await asAwsFaults(() => engine.start(type));
+    await asAwsFaults(() => engine.start(type, input.CdcStartPosition ? { cdcStartPosition: input.CdcStartPosition } : {}));
     return { ReplicationTask: await this.describeTask(t) };
   };
 

@@ -58,6 +58,8 @@ export class TaskHost {
       tableMappings: t.tableMappings,
       settings: parseTaskSettings(t.settings),
       slotName: t.slotName,
+      ...(t.migrationType === "cdc" ? { migrationType: "cdc" as const } : {}),
+      ...(t.cdcStartPosition === undefined ? {} : { cdcStartPosition: t.cdcStartPosition }),
     };
   }
 
