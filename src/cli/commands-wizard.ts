@@ -18,6 +18,7 @@ export function addWizardCommands(program: Command, { io, act, sessionIo }: Comm
     .description("The interactive wizard, from the first step: 13 steps from the source's preflight to the cleanup, each recorded in the state file so `resume` continues where it stopped.")
     .option("--source <url>", "source PostgreSQL URL (answers source.url)")
     .option("--ca-bundle <file>", "RDS CA bundle (PEM) of the region: Aurora's certificate is verified with sslmode=verify-full (answers aurora.caBundle)")
+    .option("--no-rollback-window", "no rollback window: Aurora is not made a DMS source, the old server's write grants are not checked (answers rollback.window: false)")
     .addHelpText(
       "after",
       examples(
@@ -30,8 +31,12 @@ export function addWizardCommands(program: Command, { io, act, sessionIo }: Comm
     .action(
       act(async (g, reporter, cmd) => {
         const { runWizard } = await import("../commands/wizard.js");
-        const { source, caBundle } = cmd.opts<{ source?: string; caBundle?: string }>();
-        await runWizard(g, "new", await sessionIo(reporter, g, { ...(source ? { "source.url": source } : {}), ...(caBundle ? { "aurora.caBundle": caBundle } : {}) }));
+        const { source, caBundle, rollbackWindow } = cmd.opts<{ source?: string; caBundle?: string; rollbackWindow?: boolean }>();
+        await runWizard(
+          g,
+          "new",
+          await sessionIo(reporter, g, { ...(source ? { "source.url": source } : {}), ...(caBundle ? { "aurora.caBundle": caBundle } : {}), ...(rollbackWindow === false ? { "rollback.window": false } : {}) }),
+        );
       }),
     );
 

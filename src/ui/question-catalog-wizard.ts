@@ -35,6 +35,14 @@ export const WIZARD_QUESTIONS: readonly QuestionInfo[] = [
     defaultFrom: "every schema of the source that has tables",
     choicesFrom: "the source's non-system schemas",
   },
+  {
+    id: "rollback.window",
+    type: "confirm",
+    step: 2,
+    meaning: "keep a rollback window after the cutover: Aurora made a DMS source (a cluster parameter group with rds.logical_replication = 1, removed by cleanup), the old server checked to accept DMS's writes",
+    default: true,
+    flag: "--no-rollback-window (start)",
+  },
   // Step 3.
   { id: "aurora.mode", type: "select", step: 3, meaning: "create a new Aurora cluster, or use an existing one", default: "create", choices: ["create", "existing"] },
   {
