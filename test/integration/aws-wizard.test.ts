@@ -191,7 +191,7 @@ describe("the whole wizard, steps 1–13, against the stateful AWS fake and real
     expect(await onServer("target", src.name, "SELECT 1 FROM pg_namespace WHERE nspname = 'aurora_migrate'")).toEqual([]);
     expect(reporter.text).toMatch(/Aurora cluster .*: your new database/);
     // The rollback window's parameter group stays while the cluster (the new database) uses it, with the way to remove it.
-    expect(reporter.text).toMatch(/cluster parameter group \S+-logical-replication \(the Aurora cluster \S+ uses it \(it keeps logical replication on\)\. To remove it: aws rds modify-db-cluster/);
+    expect(reporter.text).toMatch(/cluster parameter group \S+-logical-replication \(the Aurora cluster \S+ uses it, keeping logical replication on; to remove it: aws rds modify-db-cluster/);
   });
 });
 

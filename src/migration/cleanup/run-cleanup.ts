@@ -170,7 +170,7 @@ export async function runCleanup(ctx: StepContext, deps: CleanupDeps, options: C
 function parameterGroupKept(group: ResourceRecord, clusterId: string): string {
   const family = typeof group["family"] === "string" ? group["family"] : "aurora-postgresql<major>";
   return (
-    `the Aurora cluster ${clusterId} uses it (it keeps logical replication on). To remove it: ` +
+    `the Aurora cluster ${clusterId} uses it, keeping logical replication on; to remove it: ` +
     `aws rds modify-db-cluster --db-cluster-identifier ${shellQuote(clusterId)} --db-cluster-parameter-group-name default.${family} --apply-immediately, ` +
     `reboot the writer, then aws rds delete-db-cluster-parameter-group --db-cluster-parameter-group-name ${shellQuote(group.id)}`
   );
