@@ -39,7 +39,7 @@ export const WIZARD_QUESTIONS: readonly QuestionInfo[] = [
     id: "rollback.window",
     type: "confirm",
     step: 2,
-    meaning: "keep a rollback window after the cutover: Aurora made a DMS source (a cluster parameter group with rds.logical_replication = 1, removed by cleanup), the old server checked to accept DMS's writes",
+    meaning: "keep a rollback window after the cutover: Aurora made a DMS source (a cluster parameter group with rds.logical_replication = 1; cleanup deletes it once no cluster uses it), the old server checked to accept DMS's writes",
     default: true,
     flag: "--no-rollback-window (start)",
   },

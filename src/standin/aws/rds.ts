@@ -223,34 +223,34 @@ export class StandinRds implements RdsPort {
   };
 
   createDBClusterParameterGroup: RdsPort["createDBClusterParameterGroup"] = async (input) => {
-      const name = input.DBClusterParameterGroupName ?? "";
-      if (this.parameterGroups[name] || name.startsWith("default.")) throw awsFault("DBParameterGroupAlreadyExistsFault", `Parameter group ${name} already exists`);
-      this.parameterGroups[name] = { family: input.DBParameterGroupFamily ?? "", description: input.Description ?? "", values: {} };
-      await this.account.save();
-      return { DBClusterParameterGroup: { DBClusterParameterGroupName: name, DBParameterGroupFamily: input.DBParameterGroupFamily, Description: input.Description } };
+    const name = input.DBClusterParameterGroupName ?? "";
+    if (this.parameterGroups[name] || name.startsWith("default.")) throw awsFault("DBParameterGroupAlreadyExistsFault", `Parameter group ${name} already exists`);
+    this.parameterGroups[name] = { family: input.DBParameterGroupFamily ?? "", description: input.Description ?? "", values: {} };
+    await this.account.save();
+    return { DBClusterParameterGroup: { DBClusterParameterGroupName: name, DBParameterGroupFamily: input.DBParameterGroupFamily, Description: input.Description } };
   };
 
   modifyDBClusterParameterGroup: RdsPort["modifyDBClusterParameterGroup"] = async (input) => {
-      const name = input.DBClusterParameterGroupName ?? "";
-      const g = this.parameterGroups[name];
-      if (!g) throw awsFault(name.startsWith("default.") ? "InvalidDBParameterGroupStateFault" : "DBParameterGroupNotFoundFault", `Cannot modify the parameter group ${name}.`, name.startsWith("default.") ? 400 : 404);
-      for (const p of input.Parameters ?? []) {
-        if (p.ParameterName === "rds.logical_replication" && p.ApplyMethod === "immediate") throw awsFault("InvalidParameterCombination", "cannot use immediate apply method for static parameter");
-        if (p.ParameterName) g.values[p.ParameterName] = p.ParameterValue ?? "";
-      }
-      await this.account.save();
-      return { DBClusterParameterGroupName: name };
+    const name = input.DBClusterParameterGroupName ?? "";
+    const g = this.parameterGroups[name];
+    if (!g) throw awsFault(name.startsWith("default.") ? "InvalidDBParameterGroupStateFault" : "DBParameterGroupNotFoundFault", `Cannot modify the parameter group ${name}.`, name.startsWith("default.") ? 400 : 404);
+    for (const p of input.Parameters ?? []) {
+      if (p.ParameterName === "rds.logical_replication" && p.ApplyMethod === "immediate") throw awsFault("InvalidParameterCombination", "cannot use immediate apply method for static parameter");
+      if (p.ParameterName) g.values[p.ParameterName] = p.ParameterValue ?? "";
+    }
+    await this.account.save();
+    return { DBClusterParameterGroupName: name };
   };
 
   deleteDBClusterParameterGroup: RdsPort["deleteDBClusterParameterGroup"] = async (input) => {
-      const name = input.DBClusterParameterGroupName ?? "";
-      if (!this.parameterGroups[name]) throw awsFault("DBParameterGroupNotFoundFault", `DBClusterParameterGroup not found: ${name}`, 404);
-      if (Object.values(this.data.clusters).some((c) => c.parameterGroup === name)) {
-        throw awsFault("InvalidDBParameterGroupStateFault", `One or more database clusters are still members of this parameter group ${name}, so the group cannot be deleted`);
-      }
-      delete this.parameterGroups[name];
-      await this.account.save();
-      return {};
+    const name = input.DBClusterParameterGroupName ?? "";
+    if (!this.parameterGroups[name]) throw awsFault("DBParameterGroupNotFoundFault", `DBClusterParameterGroup not found: ${name}`, 404);
+    if (Object.values(this.data.clusters).some((c) => c.parameterGroup === name)) {
+      throw awsFault("InvalidDBParameterGroupStateFault", `One or more database clusters are still members of this parameter group ${name}, so the group cannot be deleted`);
+    }
+    delete this.parameterGroups[name];
+    await this.account.save();
+    return {};
   };
 
   private async serverVersion(): Promise<string> {
