@@ -19,6 +19,7 @@ export function addWizardCommands(program: Command, { io, act, sessionIo }: Comm
     .option("--source <url>", "source PostgreSQL URL (answers source.url)")
     .option("--ca-bundle <file>", "RDS CA bundle (PEM) of the region: Aurora's certificate is verified with sslmode=verify-full (answers aurora.caBundle)")
     .option("--wal-budget <size>", "disk the DMS slot's WAL may take on the source, e.g. 200GB: the WAL guard warns against it (answers source.walBudget)")
+    .option("--no-rollback-window", "no rollback window: Aurora is not made a DMS source, the old server's write grants are not checked (answers rollback.window: false)")
     .addHelpText(
       "after",
       examples(
@@ -31,8 +32,17 @@ export function addWizardCommands(program: Command, { io, act, sessionIo }: Comm
     .action(
       act(async (g, reporter, cmd) => {
         const { runWizard } = await import("../commands/wizard.js");
-        const { source, caBundle, walBudget } = cmd.opts<{ source?: string; caBundle?: string; walBudget?: string }>();
-        await runWizard(g, "new", await sessionIo(reporter, g, { ...(source ? { "source.url": source } : {}), ...(caBundle ? { "aurora.caBundle": caBundle } : {}), ...(walBudget !== undefined ? { "source.walBudget": walBudget } : {}) }));
+        const { source, caBundle, walBudget, rollbackWindow } = cmd.opts<{ source?: string; caBundle?: string; walBudget?: string; rollbackWindow?: boolean }>();
+        await runWizard(
+          g,
+          "new",
+          await sessionIo(reporter, g, {
+            ...(source ? { "source.url": source } : {}),
+            ...(caBundle ? { "aurora.caBundle": caBundle } : {}),
+            ...(walBudget !== undefined ? { "source.walBudget": walBudget } : {}),
+            ...(rollbackWindow === false ? { "rollback.window": false } : {}),
+          }),
+        );
       }),
     );
 

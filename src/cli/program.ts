@@ -80,7 +80,7 @@ export interface CommandKit {
   /** Wraps a command's work into commander's action: globals, reporter, --json result. */
   act: (fn: (g: GlobalOptions, reporter: Reporter, cmd: Command) => Promise<void>) => (...args: unknown[]) => void;
   /** The session's outside world: reporter, signal, terminal when a person can be asked, AWS on first use. */
-  sessionIo: (reporter: Reporter, g: GlobalOptions, flagAnswers?: Record<string, string>) => Promise<SessionIo>;
+  sessionIo: (reporter: Reporter, g: GlobalOptions, flagAnswers?: SessionIo["flagAnswers"]) => Promise<SessionIo>;
 }
 
 /**

@@ -11,6 +11,7 @@ import { findCluster, findDbInstance } from "../migration/aws/lookups.js";
 import { ensureIngress, ensureSecurityGroup } from "../migration/aws/network.js";
 import { pollUntil } from "../migration/aws/poll.js";
 import { RES, goneError, recordResource, recorded } from "../migration/aws/resources.js";
+import { checkLogicalReplication, ensureLogicalReplicationGroup, rollbackWindowChosen } from "../migration/aws/logical-replication.js";
 import type { AuroraClusterOutput } from "../migration/outputs/aws.js";
 import { writeOutput } from "../migration/outputs/read.js";
 
@@ -80,6 +81,7 @@ async function useExisting(ctx: StepContext, aws: AwsServices, sourceMajor: numb
   if (!rec) await recordResource(ctx, RES.cluster, { kind: RESOURCE_KIND.cluster, id, ...(cluster.DBClusterArn ? { arn: cluster.DBClusterArn } : {}), createdByUs: false });
   await recordResource(ctx, RES.auroraSecurityGroup, { kind: "security-group", id: securityGroupId, createdByUs: false, vpcId: subnetGroup.VpcId });
   const ready = await waitForCluster(ctx, aws, id, (cluster.DBClusterMembers ?? []).map((m) => m.DBInstanceIdentifier ?? "").filter(Boolean));
+  if (rollbackWindowChosen(ctx)) await checkLogicalReplication(ctx, aws, ready);
   ctx.reporter.warn(`The database "${database}" must exist on ${id} (the wizard creates it only on clusters it creates).`);
   return outputOf(ready, {
     vpcId: subnetGroup.VpcId,
@@ -161,6 +163,9 @@ async function createCluster(ctx: StepContext, aws: AwsServices, sourceMajor: nu
   }
 
   let cluster = await existingOrGone(ctx, () => findCluster(aws, clusterId), RES.cluster, "Aurora cluster", clusterId);
+  // The rollback window: Aurora made with logical replication on, so it can be a DMS source (no reboot needed at creation).
+  const parameterGroup = rollbackWindowChosen(ctx) && !cluster ? await ensureLogicalReplicationGroup(ctx, aws, { clusterId, engineVersion }) : undefined;
+  const adopted = cluster !== undefined;
   if (!cluster) {
     const created = await aws.rds.createDBCluster({
       DBClusterIdentifier: clusterId,
@@ -172,6 +177,7 @@ async function createCluster(ctx: StepContext, aws: AwsServices, sourceMajor: nu
       DBSubnetGroupName: subnetGroup.DBSubnetGroupName,
       VpcSecurityGroupIds: [securityGroupId],
       Port: 5432,
+      ...(parameterGroup ? { DBClusterParameterGroupName: parameterGroup } : {}),
       ...(/^[A-Za-z][A-Za-z0-9_]{0,62}$/.test(database) ? { DatabaseName: database } : {}),
       ...(instanceClass === "db.serverless" ? { ServerlessV2ScalingConfiguration: { MinCapacity: 0.5, MaxCapacity: 16 } } : {}),
       CopyTagsToSnapshot: true,
@@ -203,6 +209,8 @@ async function createCluster(ctx: StepContext, aws: AwsServices, sourceMajor: nu
     await recordResource(ctx, key, { kind: "rds-instance", id: instanceId, ...(instance?.DBInstanceArn ? { arn: instance.DBInstanceArn } : {}), createdByUs: true });
   }
   const ready = await waitForCluster(ctx, aws, clusterId, members);
+  // A cluster from an earlier run (found by name) may predate the group: its setting is read, as for the user's own.
+  if (adopted && rollbackWindowChosen(ctx)) await checkLogicalReplication(ctx, aws, ready);
   return outputOf(ready, {
     masterUsername,
     vpcId,

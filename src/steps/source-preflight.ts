@@ -8,6 +8,8 @@ import { preflightSummary, printPreflight } from "../ui/findings-report.js";
 import { openDatabase } from "../migration/connections.js";
 import { buildSourcePreflightOutput } from "../migration/outputs/source-preflight.js";
 import { writeOutput } from "../migration/outputs/read.js";
+import { readRollbackWriteFacts } from "../adapters/postgres/source-facts/rollback-writes.js";
+import { rollbackWriteFinding } from "../plan/preflight/rollback-writes.js";
 
 export const SOURCE_PREFLIGHT_STEP_ID = "source-preflight" as const;
 
@@ -32,12 +34,24 @@ export const sourcePreflightStep: Step = {
         choices: schemas.map((s) => ({ value: s.name, name: `${s.name} (${s.tableCount} table${s.tableCount === 1 ? "" : "s"})` })),
         default: defaultSchemas(schemas),
       });
+      // Chosen up front: step 3 makes Aurora able to be a DMS source, and the old server's side is checked here.
+      const rollbackWindow = await ctx.prompter.confirm({
+        id: "rollback.window",
+        message: "Keep a rollback window after the cutover (Aurora's writes flow back to the old server, so `rollback` loses nothing)?",
+        help: "Aurora gets a cluster parameter group with rds.logical_replication = 1; the old server must accept DMS's writes",
+        default: true,
+      });
       const spinner = ctx.reporter.spinner("Checking the source");
       const gathered = await gatherSourceFacts(db, { schemas: chosen });
       spinner.succeed(`Checked ${gathered.facts.tables.length} table(s) in ${chosen.join(", ") || "no schema"}`);
       // The replication instance's address is known only once step 4 has created it: step 4
       // prints the exact pg_hba.conf lines for it, and step 5's connection test checks them.
       const result = runPreflight(gathered.facts, { addressLater: true });
+      const writes = rollbackWindow ? rollbackWriteFinding(await readRollbackWriteFacts(client, chosen)) : undefined;
+      if (writes) {
+        result.findings.push(writes);
+        result.counts.warning += 1;
+      }
       printPreflight(ctx.reporter, result);
       const summary = preflightSummary(result);
       ctx.reporter.info("");

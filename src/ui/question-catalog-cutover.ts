@@ -59,6 +59,7 @@ export const CUTOVER_QUESTIONS: readonly QuestionInfo[] = [
   cleanup("deleteInstance", "delete the DMS replication instance the tool created"),
   cleanup("deleteSubnetGroup", "delete the DMS replication subnet group the tool created"),
   cleanup("revokeRules", "revoke the security-group rules the tool added"),
+  cleanup("deleteClusterParameterGroup", "delete the Aurora cluster parameter group the tool created (rollback window), once no cluster uses it"),
   cleanup("dropSlot", "drop DMS's replication slot on the source (refused while it is active)"),
   cleanup("dropDmsArtefacts", "remove DMS's DDL-capture objects from the source"),
   cleanup("dropKeyChanges", "remove the key-change trigger, table and function from the source"),

@@ -36,6 +36,14 @@ export const WIZARD_QUESTIONS: readonly QuestionInfo[] = [
     choicesFrom: "the source's non-system schemas",
   },
   {
+    id: "rollback.window",
+    type: "confirm",
+    step: 2,
+    meaning: "keep a rollback window after the cutover: Aurora made a DMS source (a cluster parameter group with rds.logical_replication = 1; cleanup deletes it once no cluster uses it), the old server checked to accept DMS's writes",
+    default: true,
+    flag: "--no-rollback-window (start)",
+  },
+  {
     id: "source.walBudget",
     type: "text",
     step: 2,

@@ -157,13 +157,13 @@ describe("the whole wizard, steps 1–13, against the stateful AWS fake and real
     const state = await readState(options.statePath);
     expect(WIZARD_STEPS.map((s) => state.steps[s.id]?.status)).toEqual(Array(13).fill("done"));
     expect(Object.keys(state.resources).sort()).toEqual(
-      ["aurora-cluster", "aurora-security-group", "aurora-writer", "dms-security-group", "aurora-ingress-from-dms", "dms-subnet-group", "replication-instance", "dms-source-endpoint", "dms-target-endpoint", "dms-task", "replication-slot", "dms-source-secret-role", "dms-target-secret", "dms-target-secret-role"].sort(),
+      ["aurora-cluster", "aurora-cluster-parameter-group", "aurora-security-group", "aurora-writer", "dms-security-group", "aurora-ingress-from-dms", "dms-subnet-group", "replication-instance", "dms-source-endpoint", "dms-target-endpoint", "dms-task", "replication-slot", "dms-source-secret-role", "dms-target-secret", "dms-target-secret-role"].sort(),
     );
     expect(state.resources["replication-slot"]?.id).toBe(sub);
     expect(fake.callsTo("startReplicationTask").map((c) => c.input["StartReplicationTaskType"])).toEqual(["start-replication", "resume-processing"]);
     const order = fake.calls.map((c) => c.method).filter((m) => /^(create|delete|stop|revoke)/.test(m) || m === "startReplicationTask");
     expect(order).toEqual([
-      "createSecurityGroup", "createDBCluster", "createDBInstance", "createReplicationSubnetGroup", "createSecurityGroup", "createReplicationInstance",
+      "createSecurityGroup", "createDBClusterParameterGroup", "createDBCluster", "createDBInstance", "createReplicationSubnetGroup", "createSecurityGroup", "createReplicationInstance",
       "createRole", "createEndpoint", "createSecret", "createRole", "createEndpoint", "createReplicationTask", "startReplicationTask", "startReplicationTask",
       "stopReplicationTask", "deleteReplicationTask", "deleteEndpoint", "deleteEndpoint", "deleteRolePolicy", "deleteRole", "deleteRolePolicy", "deleteRole", "deleteSecret",
       "deleteReplicationInstance", "deleteReplicationSubnetGroup", "revokeSecurityGroupIngress",
@@ -190,6 +190,8 @@ describe("the whole wizard, steps 1–13, against the stateful AWS fake and real
     expect(await src.sql("SELECT 1 FROM pg_namespace WHERE nspname = 'aurora_migrate'")).toEqual([]);
     expect(await onServer("target", src.name, "SELECT 1 FROM pg_namespace WHERE nspname = 'aurora_migrate'")).toEqual([]);
     expect(reporter.text).toMatch(/Aurora cluster .*: your new database/);
+    // The rollback window's parameter group stays while the cluster (the new database) uses it, with the way to remove it.
+    expect(reporter.text).toMatch(/cluster parameter group \S+-logical-replication \(the Aurora cluster \S+ uses it, keeping logical replication on; to remove it: aws rds modify-db-cluster/);
   });
 });
 
@@ -201,6 +203,7 @@ describe("the wizard, steps 1–11, with a person at the terminal", () => {
     const terminal = new ScriptedTerminal({
       "source.url": db.url,
       "source.schemas": ["public"],
+      "rollback.window": true,
       "source.walBudget": "",
       "aurora.mode": "create",
       "aurora.caBundle": "",

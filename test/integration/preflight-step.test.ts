@@ -85,12 +85,12 @@ describe("step 2: source preflight", () => {
     await db.sql("DROP TABLE public.tagged");
   });
 
-  it("GIVEN a terminal WHEN step 2 runs THEN it asks for the schemas and the WAL disk budget (not the replication instance's address, which step 4 creates) and its pg_hba note points to steps 4 and 5", async () => {
+  it("GIVEN a terminal WHEN step 2 runs THEN it asks for the schemas, the rollback window and the WAL disk budget (not the replication instance's address, which step 4 creates) and its pg_hba note points to steps 4 and 5", async () => {
     const ctx = contextFor();
-    const terminal = new ScriptedTerminal({ "source.schemas": ["public"], "source.walBudget": " 200GB " });
+    const terminal = new ScriptedTerminal({ "source.schemas": ["public"], "rollback.window": true, "source.walBudget": " 200GB " });
     const prompter = new AnsweringPrompter({ book: { get: (id) => ctx.state.answers[id], set: (id, v) => void (ctx.state.answers[id] = v) }, config: {}, yes: false, reporter: ctx.reporter, terminal });
     await run({ ...ctx, prompter });
-    expect(terminal.asked).toEqual(["source.schemas", "source.walBudget"]);
+    expect(terminal.asked).toEqual(["source.schemas", "rollback.window", "source.walBudget"]);
     expect(ctx.state.answers["source.walBudget"]).toBe("200GB");
     const hba = ctx.state.steps["source-preflight"]?.findings.find((f) => f.check === "access.pg_hba_database");
     expect(hba?.fix).toContain("step 4 creates the instance and prints this line with its address; step 5's connection test checks it");

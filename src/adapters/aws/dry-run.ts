@@ -80,6 +80,7 @@ function planAnswer(call: AwsCall, input: Input): { answer: object; resource?: {
         EngineVersion: input.EngineVersion,
         MasterUsername: input.MasterUsername,
         DBSubnetGroup: input.DBSubnetGroupName,
+        ...(input.DBClusterParameterGroupName ? { DBClusterParameterGroup: input.DBClusterParameterGroupName } : {}),
         VpcSecurityGroups: ((input.VpcSecurityGroupIds as string[] | undefined) ?? []).map((g) => ({ VpcSecurityGroupId: g, Status: "active" })),
         ...(input.ManageMasterUserPassword ? { MasterUserSecret: { SecretArn: planValue(`ARN of RDS's master secret of ${clusterId}`), SecretStatus: "active" } } : {}),
       };

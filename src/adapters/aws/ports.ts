@@ -10,6 +10,16 @@
 import type {
   CreateDBClusterCommandInput,
   CreateDBClusterCommandOutput,
+  CreateDBClusterParameterGroupCommandInput,
+  CreateDBClusterParameterGroupCommandOutput,
+  DeleteDBClusterParameterGroupCommandInput,
+  DeleteDBClusterParameterGroupCommandOutput,
+  DescribeDBClusterParameterGroupsCommandInput,
+  DescribeDBClusterParameterGroupsCommandOutput,
+  DescribeDBClusterParametersCommandInput,
+  DescribeDBClusterParametersCommandOutput,
+  ModifyDBClusterParameterGroupCommandInput,
+  ModifyDBClusterParameterGroupCommandOutput,
   CreateDBInstanceCommandInput,
   CreateDBInstanceCommandOutput,
   DescribeDBClustersCommandInput,
@@ -115,6 +125,12 @@ export interface RdsPort {
   describeDBSubnetGroups(input: DescribeDBSubnetGroupsCommandInput): Promise<Out<DescribeDBSubnetGroupsCommandOutput>>;
   createDBCluster(input: CreateDBClusterCommandInput): Promise<Out<CreateDBClusterCommandOutput>>;
   createDBInstance(input: CreateDBInstanceCommandInput): Promise<Out<CreateDBInstanceCommandOutput>>;
+  /** The cluster parameter group that turns logical replication on (the rollback window: Aurora as a DMS source). */
+  describeDBClusterParameterGroups(input: DescribeDBClusterParameterGroupsCommandInput): Promise<Out<DescribeDBClusterParameterGroupsCommandOutput>>;
+  describeDBClusterParameters(input: DescribeDBClusterParametersCommandInput): Promise<Out<DescribeDBClusterParametersCommandOutput>>;
+  createDBClusterParameterGroup(input: CreateDBClusterParameterGroupCommandInput): Promise<Out<CreateDBClusterParameterGroupCommandOutput>>;
+  modifyDBClusterParameterGroup(input: ModifyDBClusterParameterGroupCommandInput): Promise<Out<ModifyDBClusterParameterGroupCommandOutput>>;
+  deleteDBClusterParameterGroup(input: DeleteDBClusterParameterGroupCommandInput): Promise<Out<DeleteDBClusterParameterGroupCommandOutput>>;
 }
 
 /** AWS DMS: replication instance, endpoints (and the CA certificate a verified target uses), task; and their removal at cleanup. */
@@ -217,6 +233,7 @@ export type DbCluster = Listed<RdsPort["describeDBClusters"], "DBClusters">;
 export type DbInstance = Listed<RdsPort["describeDBInstances"], "DBInstances">;
 export type DbEngineVersion = Listed<RdsPort["describeDBEngineVersions"], "DBEngineVersions">;
 export type DbSubnetGroup = Listed<RdsPort["describeDBSubnetGroups"], "DBSubnetGroups">;
+export type DbClusterParameterGroup = Listed<RdsPort["describeDBClusterParameterGroups"], "DBClusterParameterGroups">;
 export type ReplicationSubnetGroup = Listed<DmsPort["describeReplicationSubnetGroups"], "ReplicationSubnetGroups">;
 export type ReplicationInstance = Listed<DmsPort["describeReplicationInstances"], "ReplicationInstances">;
 export type DmsCertificate = Listed<DmsPort["describeCertificates"], "Certificates">;

@@ -11,5 +11,10 @@ export function rdsAdapter(config: AwsClientConfig): RdsPort {
     describeDBSubnetGroups: (input) => send((sdk) => new sdk.DescribeDBSubnetGroupsCommand(input)),
     createDBCluster: (input) => send((sdk) => new sdk.CreateDBClusterCommand(input)),
     createDBInstance: (input) => send((sdk) => new sdk.CreateDBInstanceCommand(input)),
+    describeDBClusterParameterGroups: (input) => send((sdk) => new sdk.DescribeDBClusterParameterGroupsCommand(input)),
+    describeDBClusterParameters: (input) => send((sdk) => new sdk.DescribeDBClusterParametersCommand(input)),
+    createDBClusterParameterGroup: (input) => send((sdk) => new sdk.CreateDBClusterParameterGroupCommand(input)),
+    modifyDBClusterParameterGroup: (input) => send((sdk) => new sdk.ModifyDBClusterParameterGroupCommand(input)),
+    deleteDBClusterParameterGroup: (input) => send((sdk) => new sdk.DeleteDBClusterParameterGroupCommand(input)),
   };
 }

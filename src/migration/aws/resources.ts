@@ -10,6 +10,8 @@ export const RES = {
   cluster: "aurora-cluster",
   writer: "aurora-writer",
   reader: "aurora-reader",
+  /** The cluster parameter group with rds.logical_replication = 1 (the rollback window). */
+  clusterParameterGroup: "aurora-cluster-parameter-group",
   auroraSecurityGroup: "aurora-security-group",
   clientIngress: "aurora-ingress-from-client",
   dmsSecurityGroup: "dms-security-group",

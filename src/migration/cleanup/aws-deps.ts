@@ -3,7 +3,7 @@ import type { AwsServices } from "../../adapters/aws/ports.js";
 import { OperationError } from "../../core/errors.js";
 import type { StepContext } from "../context.js";
 import { awsFor } from "../aws/context.js";
-import { findCertificate, findEndpoint, findReplicationInstance, findSubnetGroup, findTask } from "../aws/lookups.js";
+import { findCertificate, findCluster, findEndpoint, findReplicationInstance, findSubnetGroup, findTask } from "../aws/lookups.js";
 import { pollUntil } from "../aws/poll.js";
 import { SECRET_READ_POLICY_NAME } from "../../plan/dms-secret-policy.js";
 import { field } from "../aws/resources.js";
@@ -208,6 +208,32 @@ export function cleanupDepsFor(ctx: StepContext): CleanupDeps {
         await a.secretsmanager.deleteSecret({ SecretId: rec.arn ?? rec.id, ForceDeleteWithoutRecovery: true });
       } catch (err) {
         if (isAwsError(err, "ResourceNotFoundException")) return "already-gone";
+        throw err;
+      }
+      return "done";
+    },
+
+    async clusterParameterGroupUser(rec) {
+      const a = await aws();
+      const clusterId = field(rec, "clusterId");
+      const cluster = clusterId ? await findCluster(a, clusterId) : undefined;
+      if (cluster && cluster.Status !== "deleting" && (cluster.DBClusterParameterGroup ?? rec.id) === rec.id) return clusterId;
+      return undefined;
+    },
+
+    async deleteClusterParameterGroup(rec) {
+      const a = await aws();
+      // RDS deletes a parameter group at once (it has no status to wait on).
+      try {
+        await a.rds.deleteDBClusterParameterGroup({ DBClusterParameterGroupName: rec.id });
+      } catch (err) {
+        if (isAwsError(err, "DBParameterGroupNotFoundFault", "DBParameterGroupNotFound", "DBClusterParameterGroupNotFoundFault")) return "already-gone";
+        if (isAwsError(err, "InvalidDBParameterGroupStateFault", "InvalidDBParameterGroupState")) {
+          throw new OperationError(`RDS refused to delete the cluster parameter group ${rec.id}: a cluster still uses it.`, {
+            hint: "Attach another parameter group to that cluster (aws rds modify-db-cluster … --db-cluster-parameter-group-name default.<family>), reboot its writer, then run cleanup again.",
+            cause: err,
+          });
+        }
         throw err;
       }
       return "done";

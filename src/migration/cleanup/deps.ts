@@ -24,6 +24,10 @@ export interface CleanupDeps {
   deleteRole(role: ResourceRecord): Promise<CleanupOutcome>;
   /** Deletes a Secrets Manager secret the tool made for an endpoint (at once: it only held a copy). */
   deleteSecret(secret: ResourceRecord): Promise<CleanupOutcome>;
+  /** The Aurora cluster that still uses a cluster parameter group the tool made (RDS refuses to delete it then), or undefined. */
+  clusterParameterGroupUser(group: ResourceRecord): Promise<string | undefined>;
+  /** Deletes the cluster parameter group the tool made (rds.logical_replication = 1, the rollback window). */
+  deleteClusterParameterGroup(group: ResourceRecord): Promise<CleanupOutcome>;
   /** Revokes one security-group rule the tool added. */
   revokeRule(rule: ResourceRecord): Promise<CleanupOutcome>;
 }

@@ -15,6 +15,8 @@ export const RESOURCE_KIND = {
   securityGroup: "security-group",
   securityGroupRule: "security-group-rule",
   cluster: "aurora-cluster",
+  /** The cluster parameter group the tool made (rds.logical_replication = 1, the rollback window). */
+  clusterParameterGroup: "aurora-cluster-parameter-group",
   slot: "replication-slot",
 } as const;
 

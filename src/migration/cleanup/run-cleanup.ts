@@ -2,6 +2,7 @@ import type { PgClient } from "../../adapters/postgres/connect.js";
 import { describeLocation } from "../../adapters/postgres/url.js";
 import { isPlanValue } from "../../adapters/aws/dry-run.js";
 import { AppError } from "../../core/errors.js";
+import { shellQuote } from "../../core/shell-quote.js";
 import type { StepContext } from "../context.js";
 import type { ResourceRecord } from "../../state/schema.js";
 import { cutoverOutput } from "../cutover/output.js";
@@ -133,7 +134,11 @@ export async function runCleanup(ctx: StepContext, deps: CleanupDeps, options: C
   const instanceLeft = left(RESOURCE_KIND.instance);
   await awsGroup(RESOURCE_KIND.subnetGroup, instanceLeft ? `the replication instance ${instanceLeft.id} still uses it` : undefined, "cleanup.deleteSubnetGroup", "DMS replication subnet group", (r) => deps.deleteSubnetGroup(r));
   await awsGroup(RESOURCE_KIND.securityGroupRule, undefined, "cleanup.revokeRules", "security-group rule", (r) => deps.revokeRule(r));
-  for (const kind of [RESOURCE_KIND.task, RESOURCE_KIND.endpoint, RESOURCE_KIND.certificate, RESOURCE_KIND.iamRole, RESOURCE_KIND.secret, RESOURCE_KIND.instance, RESOURCE_KIND.subnetGroup, RESOURCE_KIND.securityGroupRule]) {
+  // The rollback window's parameter group: RDS deletes it only once no cluster uses it, and the cluster is the user's new database.
+  const groupRec = live(ctx, RESOURCE_KIND.clusterParameterGroup).find(([, r]) => r.createdByUs)?.[1];
+  const groupUser = groupRec ? await deps.clusterParameterGroupUser(groupRec) : undefined;
+  await awsGroup(RESOURCE_KIND.clusterParameterGroup, groupUser && groupRec ? parameterGroupKept(groupRec, groupUser) : undefined, "cleanup.deleteClusterParameterGroup", "cluster parameter group", (r) => deps.deleteClusterParameterGroup(r));
+  for (const kind of [RESOURCE_KIND.task, RESOURCE_KIND.endpoint, RESOURCE_KIND.certificate, RESOURCE_KIND.iamRole, RESOURCE_KIND.secret, RESOURCE_KIND.instance, RESOURCE_KIND.subnetGroup, RESOURCE_KIND.securityGroupRule, RESOURCE_KIND.clusterParameterGroup]) {
     for (const r of deleted(ctx, kind)) report.alreadyGone.push(`${kind} ${r.id} (deleted ${r.deletedAt ?? "earlier"})`);
   }
 
@@ -159,6 +164,16 @@ export async function runCleanup(ctx: StepContext, deps: CleanupDeps, options: C
   printReport(ctx, report);
   if (slotRefusal) throw slotRefusal;
   return report;
+}
+
+/** Why the parameter group stays while the cluster uses it, and the exact way to remove it then. */
+function parameterGroupKept(group: ResourceRecord, clusterId: string): string {
+  const family = typeof group["family"] === "string" ? group["family"] : "aurora-postgresql<major>";
+  return (
+    `the Aurora cluster ${clusterId} uses it, keeping logical replication on; to remove it: ` +
+    `aws rds modify-db-cluster --db-cluster-identifier ${shellQuote(clusterId)} --db-cluster-parameter-group-name default.${family} --apply-immediately, ` +
+    `reboot the writer, then aws rds delete-db-cluster-parameter-group --db-cluster-parameter-group-name ${shellQuote(group.id)}`
+  );
 }
 
 /** The slot, DMS's DDL-capture objects and the marker schema on the source. Returns a slot refusal to throw at the end. */

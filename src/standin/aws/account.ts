@@ -34,6 +34,8 @@ export interface ClusterRecord {
   managedSecret: boolean;
   storageEncrypted: boolean;
   port: number;
+  /** Its cluster parameter group, when one was named at creation (else default.<family>). */
+  parameterGroup?: string;
 }
 
 export interface DbInstanceRecord {
@@ -164,6 +166,8 @@ export interface AccountData {
   auroraServer: ServerRef;
   clusters: Record<string, ClusterRecord>;
   dbInstances: Record<string, DbInstanceRecord>;
+  /** RDS cluster parameter groups made, by name, with the values set in them (absent in accounts written before they existed). */
+  clusterParameterGroups?: Record<string, { family: string; description: string; values: Record<string, string> }>;
   securityGroups: Record<string, SecurityGroupRecord>;
   dmsSubnetGroups: Record<string, SubnetGroupRecord>;
   replicationInstances: Record<string, ReplicationInstanceRecord>;

@@ -62,6 +62,7 @@ export class StandinRds implements RdsPort {
       MasterUsername: c.masterUsername,
       ...(c.database ? { DatabaseName: c.database } : {}),
       ...(c.subnetGroup ? { DBSubnetGroup: c.subnetGroup } : {}),
+      DBClusterParameterGroup: c.parameterGroup ?? `default.aurora-postgresql${c.engineVersion.split(".")[0] ?? ""}`,
       VpcSecurityGroups: c.securityGroupIds.map((g) => ({ VpcSecurityGroupId: g, Status: "active" })),
       StorageEncrypted: c.storageEncrypted,
       ...(c.managedSecret ? { MasterUserSecret: { SecretArn: `arn:aws:secretsmanager:${this.data.region}:${this.data.accountId}:secret:rds!cluster-${c.id}`, SecretStatus: "active" } } : {}),
@@ -164,7 +165,11 @@ export class StandinRds implements RdsPort {
       managedSecret: input.ManageMasterUserPassword === true,
       storageEncrypted: input.StorageEncrypted === true,
       port: this.data.auroraServer.port,
+      ...(input.DBClusterParameterGroupName ? { parameterGroup: input.DBClusterParameterGroupName } : {}),
     };
+    if (input.DBClusterParameterGroupName && !this.data.clusterParameterGroups?.[input.DBClusterParameterGroupName]) {
+      throw awsFault("DBClusterParameterGroupNotFoundFault", `DBClusterParameterGroup not found: ${input.DBClusterParameterGroupName}`, 404);
+    }
     this.data.clusters[id] = record;
     await this.account.save();
     return { DBCluster: this.clusterShape(record) };
@@ -186,6 +191,66 @@ export class StandinRds implements RdsPort {
     this.data.dbInstances[id] = record;
     await this.account.save();
     return { DBInstance: this.instanceShape(record) };
+  };
+
+  private get parameterGroups() {
+    return (this.data.clusterParameterGroups ??= {});
+  }
+
+  /**
+   * Cluster parameter groups are records: the local server's settings are its own (a default
+   * group reads rds.logical_replication from the server's wal_level, which is what it stands for).
+   */
+  describeDBClusterParameterGroups: RdsPort["describeDBClusterParameterGroups"] = (input) =>
+    answer(() => {
+      const names = input.DBClusterParameterGroupName ? [input.DBClusterParameterGroupName] : Object.keys(this.parameterGroups);
+      return {
+        DBClusterParameterGroups: names.map((n) => {
+          const g = this.parameterGroups[n];
+          const family = g?.family ?? /^default\.(aurora-postgresql\d+)$/.exec(n)?.[1];
+          if (!family) throw awsFault("DBParameterGroupNotFoundFault", `DBClusterParameterGroup not found: ${n}`, 404);
+          return { DBClusterParameterGroupName: n, DBParameterGroupFamily: family, Description: g?.description ?? `Default cluster parameter group for ${family}` };
+        }),
+      };
+    });
+
+  describeDBClusterParameters: RdsPort["describeDBClusterParameters"] = async (input) => {
+    const name = input.DBClusterParameterGroupName ?? "";
+    const g = this.parameterGroups[name];
+    if (!g && !name.startsWith("default.")) throw awsFault("DBParameterGroupNotFoundFault", `DBClusterParameterGroup not found: ${name}`, 404);
+    const logical = g?.values["rds.logical_replication"] ?? (await this.admin(async (c) => ((await c.query<{ w: string }>("SELECT current_setting('wal_level') AS w")).rows[0]?.w === "logical" ? "1" : "0")));
+    return { Parameters: [{ ParameterName: "rds.logical_replication", ParameterValue: logical, ApplyType: "static", Source: g?.values["rds.logical_replication"] ? "user" : "engine-default" }] };
+  };
+
+  createDBClusterParameterGroup: RdsPort["createDBClusterParameterGroup"] = async (input) => {
+    const name = input.DBClusterParameterGroupName ?? "";
+    if (this.parameterGroups[name] || name.startsWith("default.")) throw awsFault("DBParameterGroupAlreadyExistsFault", `Parameter group ${name} already exists`);
+    this.parameterGroups[name] = { family: input.DBParameterGroupFamily ?? "", description: input.Description ?? "", values: {} };
+    await this.account.save();
+    return { DBClusterParameterGroup: { DBClusterParameterGroupName: name, DBParameterGroupFamily: input.DBParameterGroupFamily, Description: input.Description } };
+  };
+
+  modifyDBClusterParameterGroup: RdsPort["modifyDBClusterParameterGroup"] = async (input) => {
+    const name = input.DBClusterParameterGroupName ?? "";
+    const g = this.parameterGroups[name];
+    if (!g) throw awsFault(name.startsWith("default.") ? "InvalidDBParameterGroupStateFault" : "DBParameterGroupNotFoundFault", `Cannot modify the parameter group ${name}.`, name.startsWith("default.") ? 400 : 404);
+    for (const p of input.Parameters ?? []) {
+      if (p.ParameterName === "rds.logical_replication" && p.ApplyMethod === "immediate") throw awsFault("InvalidParameterCombination", "cannot use immediate apply method for static parameter");
+      if (p.ParameterName) g.values[p.ParameterName] = p.ParameterValue ?? "";
+    }
+    await this.account.save();
+    return { DBClusterParameterGroupName: name };
+  };
+
+  deleteDBClusterParameterGroup: RdsPort["deleteDBClusterParameterGroup"] = async (input) => {
+    const name = input.DBClusterParameterGroupName ?? "";
+    if (!this.parameterGroups[name]) throw awsFault("DBParameterGroupNotFoundFault", `DBClusterParameterGroup not found: ${name}`, 404);
+    if (Object.values(this.data.clusters).some((c) => c.parameterGroup === name)) {
+      throw awsFault("InvalidDBParameterGroupStateFault", `One or more database clusters are still members of this parameter group ${name}, so the group cannot be deleted`);
+    }
+    delete this.parameterGroups[name];
+    await this.account.save();
+    return {};
   };
 
   private async serverVersion(): Promise<string> {

@@ -58,6 +58,8 @@ export class FakeAws implements AwsServices {
   readonly calls: RecordedCall[] = [];
   readonly clusters = new Map<string, DbCluster & { describes: number }>();
   readonly instances = new Map<string, DbInstance & { describes: number }>();
+  /** RDS cluster parameter groups the account has made (a default.<family> group exists implicitly), with the values set in them. */
+  readonly clusterParameterGroups = new Map<string, { family: string; description: string; values: Map<string, string> }>();
   readonly securityGroups = new Map<string, SecurityGroup>();
   readonly dmsSubnetGroups = new Map<string, ReplicationSubnetGroup>();
   readonly replicationInstances = new Map<string, ReplicationInstance & { describes: number }>();
