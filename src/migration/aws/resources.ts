@@ -28,6 +28,12 @@ export const RES = {
   targetSecretRole: "dms-target-secret-role",
   task: "dms-task",
   slot: "replication-slot",
+  /** The rollback window (issue 14): Aurora as a DMS source, the old server as a DMS target, the cdc task between them. */
+  reverseSourceEndpoint: "dms-reverse-source-endpoint",
+  reverseTargetEndpoint: "dms-reverse-target-endpoint",
+  reverseTask: "dms-reverse-task",
+  /** The logical slot on Aurora the reverse task reads (created at the cutover, after the drain). */
+  auroraSlot: "aurora-replication-slot",
 } as const;
 
 export interface ResourceInput {

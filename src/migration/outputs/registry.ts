@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { cutoverOutputSchema } from "../cutover/record.js";
 import { keyChangesOutputSchema } from "../key-changes/record.js";
+import { rollbackWindowOutputSchema } from "../rollback/record.js";
 import { auroraClusterOutput, dmsEndpointsOutput, dmsTaskOutput, fullLoadOutput, replicationInstanceOutput, sourceConnectionOutput } from "./aws.js";
 import { cleanupOutput, restoreAndSequencesOutput } from "./later-steps.js";
 import { schemaLoadOutput } from "./schema-load.js";
@@ -29,6 +30,8 @@ export const OUTPUTS = {
   /** The drift guard's latest comparison: the sync wait's, then the cutover's preconditions update it. */
   "schema-drift": { writtenBy: "sync-wait", schema: schemaDriftOutput },
   cutover: { writtenBy: "cutover", schema: cutoverOutputSchema },
+  /** The rollback window: prepared and opened by the cutover, then `rollback` and `finish` update it. */
+  "rollback-window": { writtenBy: "cutover", schema: rollbackWindowOutputSchema },
   cleanup: { writtenBy: "cleanup", schema: cleanupOutput },
 } as const;
 
