@@ -2,6 +2,8 @@
  * Watches a task's CDC lag on the source: samples the WAL position in the background (an
  * unref'd timer and socket, so watching alone never keeps a finished process alive) and turns
  * the positions the subscriber has reached into DMS's latency figures (see cdc-latency.ts).
+ * For a cdc task it also makes the named slot confirm what was applied, at each sample
+ * (named-slot.ts followNamedSlot).
  */
 import type { Socket } from "node:net";
 import { setTimeout as delay } from "node:timers/promises";
@@ -9,6 +11,7 @@ import type { PgClient } from "../adapters/postgres/connect.js";
 import type { Clock } from "../core/clock.js";
 import { WalPositionHistory } from "./cdc-latency.js";
 import { type PgEndpoint, closeQuietly, connectEndpoint } from "./endpoint.js";
+import { followNamedSlot } from "./named-slot.js";
 
 /** CloudWatch's CDCLatencySource / CDCLatencyTarget, in seconds. */
 export interface CdcLatency {
@@ -26,6 +29,8 @@ export class CdcMonitor {
     private readonly slotName: string,
     private readonly clock: Clock,
     private readonly intervalMs: number,
+    /** A cdc task's named slot, advanced to what the subscription confirmed in `slotName`. */
+    private readonly namedSlot?: string,
   ) {}
 
   start(): void {
@@ -81,6 +86,8 @@ export class CdcMonitor {
       const row = rows[0];
       if (!row?.confirmed) return undefined;
       this.history.record(this.clock.now(), row.current);
+      // Best effort: a named slot someone reads or dropped meanwhile is left as it is.
+      if (this.namedSlot !== undefined) await followNamedSlot(session, this.namedSlot).catch(() => undefined);
       return { confirmed: row.confirmed, sent: row.sent, replayed: row.replayed };
     } catch {
       const session = this.session;

@@ -6,7 +6,8 @@
  * DMS does, is task-phases.ts.
  *
  * What lives where (the wizard process may be SIGKILLed at any moment and started again)
- * - In the databases: the slot and publications (source), the subscription and its replication
+ * - In the databases: the slot and publications (source; a cdc task's subscription reads an
+ *   internal copy of the named slot, task-phases.ts), the subscription and its replication
  *   origin (target). The origin records the last applied commit, the slot the confirmed
  *   position: together they are PostgreSQL's own exactly-once guarantee, so CDC needs no
  *   bookkeeping of ours. The subscription keeps applying while the wizard is down, as DMS runs
@@ -37,7 +38,7 @@ import { withSession } from "./endpoint.js";
 import type { SourceTable } from "./source-tables.js";
 import { type TableMappings, readTableMappings } from "./table-mappings.js";
 import { type TableRecord, type TaskRecord, type TaskStatus, type TaskStore, StopReason } from "./task-record.js";
-import { type PhaseHost, type ReplicationEngineConfig, dropTaskObjects, fullLoad, pauseCdc, prepareCdcOnly, startCdc, startCdcFromSlot } from "./task-phases.js";
+import { type PhaseHost, type ReplicationEngineConfig, dropTaskObjects, fullLoad, pauseCdc, prepareCdcOnly, startCdc, startCdcFromSlot, subscriptionSlot } from "./task-phases.js";
 import { replicationTaskStats, tableStatistics } from "./task-stats.js";
 import { type StartReplicationTaskType, planRecovery, planStart } from "./task-transitions.js";
 
@@ -87,7 +88,8 @@ export class ReplicationEngine {
   ) {
     this.mappings = readTableMappings(config.tableMappings);
     this.clock = options.clock ?? systemClock;
-    this.monitor = new CdcMonitor(config.source, config.slotName, this.clock, options.sampleIntervalMs ?? 1000);
+    const named = config.migrationType === "cdc" ? config.slotName : undefined;
+    this.monitor = new CdcMonitor(config.source, subscriptionSlot(config), this.clock, options.sampleIntervalMs ?? 1000, named);
     this.host = {
       config,
       record,
@@ -189,8 +191,8 @@ export class ReplicationEngine {
   }
 
   /**
-   * DeleteReplicationTask: drops the subscription (not the slot) and the publications, and
-   * forgets the task. Resolves once done; `describe()` then throws ResourceNotFoundFault.
+   * DeleteReplicationTask: drops the subscription (not the slot; a cdc task's internal copy of
+   * it, yes) and the publications, and forgets the task. Resolves once done; `describe()` then throws ResourceNotFoundFault.
    */
   async delete(): Promise<void> {
     const status = this.record.status;

@@ -21,13 +21,15 @@
  *   publications.
  *
  * A CDC-only task (MigrationType `cdc`, the rollback window's reverse task; docs/dms-notes.md
- * §18) has no full load and no slot of its own: it reads the slot its source endpoint's SlotName
- * names, which someone created beforehand; the task never creates it, and deleting the task
- * leaves it. Its publications are made when the task is created (prepareCdcOnly), so a slot
- * created after that reads every change committed after the slot's consistent point; changes
- * committed before the slot existed are not carried. The first start (startCdcFromSlot) checks
- * what DMS checks (the slot exists, CdcStartPosition is valid) and then applies as any CDC,
- * with the same losses as below.
+ * §18) has no full load: it reads the slot its source endpoint's SlotName names, created
+ * beforehand with test_decoding, as DMS needs it; the task never creates it, and deleting the
+ * task leaves it. Its publications are made when the task is created (prepareCdcOnly). The
+ * first start (startCdcFromSlot) checks what DMS checks (the slot exists in the endpoint's
+ * database, is a test_decoding slot nobody reads, CdcStartPosition is valid and not older than
+ * the slot's confirmed position), copies the slot into the internal pgoutput slot
+ * `<named>_standin` moved to the start position (named-slot.ts), and applies from it as any
+ * CDC, with the same losses as below: every change committed after the start position once,
+ * none before. As changes are applied, the named slot is advanced to what was applied.
  *
  * Where DMS loses or duplicates data, the stand-in does too (so the demo and the tests show the
  * tool's guards, not the stand-in's kindness):
@@ -67,6 +69,7 @@ import {
 import { type PgEndpoint, closeQuietly, connectEndpoint, withSession } from "./endpoint.js";
 import { failureMessage, noTablesMessage } from "./failure-message.js";
 import { runFullLoad } from "./full-load.js";
+import { copyNamedSlot, followNamedSlot, internalSlotName, namedSlotPluginProblem } from "./named-slot.js";
 import { installPkGuard, removePkGuard } from "./pk-guard.js";
 import { type ExportedSnapshot, createSlotWithSnapshot, dropSlotIfExists, slotInfo } from "./snapshot-slot.js";
 import { type SourceTable, createMissingTargetTables, resolveSourceTables } from "./source-tables.js";
@@ -82,7 +85,10 @@ export interface ReplicationEngineConfig {
   /** DMS `TableMappings` JSON (selection rules). */
   tableMappings: string;
   settings: StandinTaskSettings;
-  /** The logical replication slot on the source (the source endpoint's `SlotName`). */
+  /**
+   * The logical replication slot on the source (the source endpoint's `SlotName`). A cdc task's
+   * is the named test_decoding slot; its subscription reads the internal copy (subscriptionSlot).
+   */
   slotName: string;
   /** DMS MigrationType. Default full-load-and-cdc; `cdc` reads the existing slot `slotName` (§18). */
   migrationType?: "full-load-and-cdc" | "cdc";
@@ -195,10 +201,13 @@ export async function fullLoad(host: PhaseHost, signal: AbortSignal): Promise<vo
 export async function startCdc(host: PhaseHost, signal: AbortSignal): Promise<void> {
   const r = host.record;
   try {
+    const slot = subscriptionSlot(host.config);
     await withBoth(() => connectEndpoint(host.config.source), () => connectEndpoint(host.config.target), async (source, target) => {
-      if (!(await slotInfo(source, host.config.slotName))) {
+      // A cdc task: DMS reads the named slot, the stand-in its internal copy; both must be there.
+      for (const name of r.migrationType === "cdc" ? [host.config.slotName, slot] : [slot]) {
+        if (await slotInfo(source, name)) continue;
         const remedy = r.migrationType === "cdc" ? "a cdc task cannot recreate it (changes since are lost to it)" : "reload the target to start over";
-        throw new Error(`the replication slot "${host.config.slotName}" no longer exists on the source ${describeLocation(host.config.source.location)}; ${remedy}.`);
+        throw new Error(`the replication slot "${name}" no longer exists on the source ${describeLocation(host.config.source.location)}; ${remedy}.`);
       }
       if (!r.cdcBaseline) {
         const counters = await targetRowCounters(target);
@@ -210,8 +219,8 @@ export async function startCdc(host: PhaseHost, signal: AbortSignal): Promise<vo
       const mapped = new Set(r.tables.map((t) => `${t.schema}\u0000${t.table}`));
       const captured = (await resolveSourceTables(source, host.rules)).filter((t) => mapped.has(`${t.schema}\u0000${t.table}`) && t.logged && t.capturesUpdates);
       await installPkGuard(target, captured);
-      const state = await subscriptionState(target, cdcObjectNames(host.config.slotName).subscription);
-      if (!state?.enabled) await startSubscription(target, sourceForTarget(host.config), host.config.slotName, r.publications);
+      const state = await subscriptionState(target, cdcObjectNames(slot).subscription);
+      if (!state?.enabled) await startSubscription(target, sourceForTarget(host.config), slot, r.publications);
     });
     r.phase = "cdc";
     host.save();
@@ -224,34 +233,59 @@ export async function startCdc(host: PhaseHost, signal: AbortSignal): Promise<vo
   }
 }
 
-/** Stop: the subscription paused (the slot keeps what arrives meanwhile), then the primary-key guard removed. */
+/**
+ * Stop: the subscription paused (the slot keeps what arrives meanwhile), then the primary-key
+ * guard removed; a cdc task's named slot then confirms everything applied.
+ */
 export async function pauseCdc(host: PhaseHost): Promise<void> {
   await withSession(host.config.target, async (t) => {
-    await pauseSubscription(t, host.config.slotName, host.clock);
+    await pauseSubscription(t, subscriptionSlot(host.config), host.clock);
     // Only once the apply worker has let go: the guard's work is done until CDC resumes.
     await removePkGuard(t);
   });
+  if (host.record.migrationType === "cdc") await withSession(host.config.source, (s) => followQuietly(s, host.config.slotName));
 }
 
-/** Delete: the subscription (not the slot: DMS leaves it), the guard and the publications dropped. */
+/**
+ * Delete: the subscription (not the slot: DMS leaves it), the guard and the publications
+ * dropped. A cdc task's internal slot is the stand-in's own and goes too (after the named slot
+ * confirmed what was applied); the named slot stays.
+ */
 export async function dropTaskObjects(host: PhaseHost): Promise<void> {
+  const slot = subscriptionSlot(host.config);
   await withSession(host.config.target, async (t) => {
-    await dropSubscriptionKeepSlot(t, host.config.slotName, host.clock);
+    await dropSubscriptionKeepSlot(t, slot, host.clock);
     await removePkGuard(t);
   });
-  const names = cdcObjectNames(host.config.slotName);
-  await withSession(host.config.source, (s) => dropPublications(s, [...new Set([...host.record.publications, names.allChanges, names.insertsOnly])]));
+  const names = cdcObjectNames(slot);
+  await withSession(host.config.source, async (s) => {
+    if (host.record.migrationType === "cdc") {
+      await followQuietly(s, host.config.slotName);
+      await dropSlotIfExists(s, slot, host.clock);
+    }
+    await dropPublications(s, [...new Set([...host.record.publications, names.allChanges, names.insertsOnly])]);
+  });
+}
+
+/** The slot the subscription reads: a cdc task's internal copy of the named slot, else the task's slot. */
+export function subscriptionSlot(config: Pick<ReplicationEngineConfig, "slotName" | "migrationType">): string {
+  return config.migrationType === "cdc" ? internalSlotName(config.slotName) : config.slotName;
+}
+
+/** followNamedSlot, best effort: a named slot someone reads or dropped meanwhile is left as it is. */
+async function followQuietly(source: PgClient, named: string): Promise<void> {
+  await followNamedSlot(source, named).catch(() => undefined);
 }
 
 /**
  * CreateReplicationTask of a CDC-only task: its publications on the source, and the WAL position
- * once they exist. A slot created after that position decodes every mapped table's changes.
+ * once they exist. CDC from a start position after that decodes every mapped table's changes.
  */
 export async function prepareCdcOnly(host: PhaseHost): Promise<void> {
   const r = host.record;
   await withSession(host.config.source, async (source) => {
     const tables = await resolveSourceTables(source, host.rules);
-    r.publications = await createPublications(source, host.config.slotName, tables);
+    r.publications = await createPublications(source, subscriptionSlot(host.config), tables);
     // The insert position: the write position lags behind it when commits do not wait for WAL.
     const { rows } = await source.query<{ lsn: string }>("SELECT pg_current_wal_insert_lsn()::text AS lsn");
     if (rows[0]) r.publicationsLsn = rows[0].lsn;
@@ -263,9 +297,9 @@ export async function prepareCdcOnly(host: PhaseHost): Promise<void> {
 const LSN = /^[0-9A-Fa-f]{1,8}\/[0-9A-Fa-f]{1,8}$/;
 
 /**
- * A CDC-only task's first start: what DMS checks before it reads a named slot (§18), the slot
- * moved to the CdcStartPosition when that is a later LSN, then CDC as any task's. Never creates
- * the slot.
+ * A CDC-only task's first start: what DMS checks before it reads a named slot (§18); then the
+ * internal slot copied from it at the start position (named-slot.ts) and CDC as any task's.
+ * Never creates or moves the named slot here (it follows what is applied once CDC runs).
  */
 export async function startCdcFromSlot(host: PhaseHost, signal: AbortSignal): Promise<void> {
   const r = host.record;
@@ -273,10 +307,9 @@ export async function startCdcFromSlot(host: PhaseHost, signal: AbortSignal): Pr
   const where = describeLocation(host.config.source.location);
   try {
     await withSession(host.config.source, async (source) => {
-      const { rows } = await source.query<{ plugin: string; database: string | null; active: boolean; active_pid: number | null; confirmed: string | null; older: boolean | null; later: boolean | null }>(
+      const { rows } = await source.query<{ plugin: string; database: string | null; active: boolean; active_pid: number | null; confirmed: string | null; older: boolean | null }>(
         `SELECT plugin, database::text, active, active_pid, confirmed_flush_lsn::text AS confirmed,
-                CASE WHEN $2::text IS NULL THEN NULL ELSE $2::pg_lsn < confirmed_flush_lsn END AS older,
-                CASE WHEN $2::text IS NULL THEN NULL ELSE $2::pg_lsn > confirmed_flush_lsn END AS later
+                CASE WHEN $2::text IS NULL THEN NULL ELSE $2::pg_lsn < confirmed_flush_lsn END AS older
            FROM pg_replication_slots WHERE slot_name = $1 AND slot_type = 'logical'`,
         [slotName, r.cdcStartPosition !== undefined && LSN.test(r.cdcStartPosition) ? r.cdcStartPosition : null],
       );
@@ -287,28 +320,32 @@ export async function startCdcFromSlot(host: PhaseHost, signal: AbortSignal): Pr
       if (slot.database !== host.config.source.location.database) {
         throw new Error(`The replication slot "${slotName}" belongs to database ${slot.database ?? "(none)"}, not to the source endpoint's database ${host.config.source.location.database}.`);
       }
-      if (slot.plugin !== "pgoutput") {
-        throw new Error(`The replication slot "${slotName}" uses the ${slot.plugin} plugin; the local stand-in reads slots through PostgreSQL's own logical replication, so it needs a pgoutput slot (create it with pg_create_logical_replication_slot('${slotName}', 'pgoutput')).`);
-      }
+      const pluginProblem = namedSlotPluginProblem(slotName, slot.plugin);
+      if (pluginProblem) throw new Error(pluginProblem);
       if (slot.active) throw new Error(`The replication slot "${slotName}" is in use by process ${String(slot.active_pid)}; a slot serves one reader at a time.`);
-      if (r.publicationsLsn && slot.confirmed !== null) {
-        const { rows: order } = await source.query<{ before: boolean }>("SELECT $1::pg_lsn < $2::pg_lsn AS before", [slot.confirmed, r.publicationsLsn]);
-        if (order[0]?.before) {
-          throw new Error(`The replication slot "${slotName}" (at ${slot.confirmed}) was created before this task (its publications date from ${r.publicationsLsn}); the local stand-in decodes only changes after its publications existed. Create the slot after the task.`);
-        }
-      }
+      if (slot.confirmed === null) throw new Error(`The replication slot "${slotName}" has no confirmed position yet (it is still being created).`);
       const position = r.cdcStartPosition;
       if (position === undefined || position === "") {
-        throw new Error(`The task has no CdcStartPosition. With a slot named by the source endpoint (SlotName "${slotName}") DMS needs one: give the slot's name or an LSN such as ${slot.confirmed ?? "0/0"} (CreateReplicationTask or StartReplicationTask).`);
+        throw new Error(`The task has no CdcStartPosition. With a slot named by the source endpoint (SlotName "${slotName}") DMS needs one: give the slot's name or an LSN such as ${slot.confirmed} (CreateReplicationTask or StartReplicationTask).`);
       }
       if (position !== slotName) {
-        if (!LSN.test(position)) throw new Error(`CdcStartPosition "${position}" is not valid for a PostgreSQL source: give an LSN such as ${slot.confirmed ?? "0/0"} or the slot's name "${slotName}".`);
-        if (slot.older) throw new Error(`CdcStartPosition ${position} is older than the slot's confirmed_flush_lsn ${slot.confirmed ?? "?"}: the slot no longer holds the changes from there.`);
-        // Changes between the slot's position and a later start position are skipped, as asked.
-        if (slot.later) await source.query("SELECT pg_replication_slot_advance($1, $2::pg_lsn)", [slotName, position]);
+        if (!LSN.test(position)) throw new Error(`CdcStartPosition "${position}" is not valid for a PostgreSQL source: give an LSN such as ${slot.confirmed} or the slot's name "${slotName}".`);
+        if (slot.older) throw new Error(`CdcStartPosition ${position} is older than the slot's confirmed_flush_lsn ${slot.confirmed}: the slot no longer holds the changes from there.`);
+      }
+      // Changes between the slot's position and a later start position are skipped, as asked.
+      const start = position === slotName ? slot.confirmed : position;
+      if (r.publicationsLsn) {
+        const { rows: order } = await source.query<{ before: boolean }>("SELECT $1::pg_lsn < $2::pg_lsn AS before", [start, r.publicationsLsn]);
+        if (order[0]?.before) {
+          throw new Error(`The replication slot "${slotName}" starts at ${start}, before this task was created (its publications date from ${r.publicationsLsn}); the local stand-in decodes only changes after its publications existed. Create the slot after the task.`);
+        }
       }
       const tables = await resolveSourceTables(source, host.rules);
       if (tables.length === 0) throw new NoTablesError();
+      // A copy left by a first start that died before CDC began: nothing was applied from it.
+      await dropSlotIfExists(source, internalSlotName(slotName), host.clock);
+      signal.throwIfAborted();
+      await copyNamedSlot(source, slotName, start, host.clock);
       r.tables = tables.map((t) => ({ ...newTableRecord(t, false), state: "Table completed" as const }));
     });
     host.save();

@@ -77,9 +77,9 @@ export interface TaskRecord {
   /** A CDC-only task: the CdcStartPosition its first start reads from (the slot's name, or an LSN). */
   cdcStartPosition?: string;
   /**
-   * A CDC-only task: the source's WAL position once its publications existed. pgoutput reads a
-   * change only through publications that existed at the change's position, so the slot must
-   * be created after this point (see task-phases.ts prepareCdcOnly).
+   * A CDC-only task: the source's WAL position once its publications existed. pgoutput (the
+   * internal slot's plugin) reads a change only through publications that existed at the
+   * change's position, so CDC must start after this point (see task-phases.ts prepareCdcOnly).
    */
   publicationsLsn?: string;
 }

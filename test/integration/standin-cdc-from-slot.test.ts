@@ -1,7 +1,8 @@
 /**
  * The stand-in's CDC-only task (the rollback window's reverse task, docs/dms-notes.md §18): it
- * reads a slot someone created on the "Aurora" side and applies to the old server. Both servers
- * of this file run with wal_level=logical, as Aurora with rds.logical_replication = 1.
+ * reads a test_decoding slot someone created on the "Aurora" side, as DMS needs it, and applies
+ * to the old server (through an internal pgoutput copy of the slot, `<named>_standin`). Both
+ * servers of this file run with wal_level=logical, as Aurora with rds.logical_replication = 1.
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -10,6 +11,7 @@ import { join } from "node:path";
 import { createStandinAws } from "../../src/standin/aws/index.js";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { internalSlotName } from "../../src/standin/named-slot.js";
 import { ReplicationEngine, type ReplicationEngineConfig } from "../../src/standin/replication-engine.js";
 import { MemoryTaskStore } from "../../src/standin/task-record.js";
 import { DEFAULT_TASK_SETTINGS } from "../../src/standin/task-settings.js";
@@ -92,9 +94,20 @@ async function createTask(r: Reverse): Promise<ReplicationEngine> {
   return r.engine;
 }
 
-async function createSlot(r: Reverse): Promise<string> {
-  const rows = await r.aurora.sql<{ lsn: string }>("SELECT lsn::text AS lsn FROM pg_create_logical_replication_slot($1, 'pgoutput')", [r.config.slotName]);
+/** The slot as the tool creates it for DMS: test_decoding. Returns its position. */
+async function createSlot(r: Reverse, plugin = "test_decoding"): Promise<string> {
+  const rows = await r.aurora.sql<{ lsn: string }>("SELECT lsn::text AS lsn FROM pg_create_logical_replication_slot($1, $2)", [r.config.slotName, plugin]);
   return rows[0]?.lsn ?? "";
+}
+
+async function slotsOn(r: Reverse): Promise<{ name: string; plugin: string; confirmed: string }[]> {
+  return r.aurora.sql("SELECT slot_name AS name, plugin, confirmed_flush_lsn::text AS confirmed FROM pg_replication_slots WHERE database = current_database() ORDER BY 1");
+}
+
+/** a < b for two LSNs. */
+async function lsnBefore(r: Reverse, a: string, b: string): Promise<boolean> {
+  const [row] = await r.aurora.sql<{ before: boolean }>("SELECT $1::pg_lsn < $2::pg_lsn AS before", [a, b]);
+  return row?.before ?? false;
 }
 
 async function failureOf(task: ReplicationEngine): Promise<string> {
@@ -107,15 +120,18 @@ async function failureOf(task: ReplicationEngine): Promise<string> {
 afterEach(async () => {
   for (const r of made.splice(0)) {
     await r.engine?.close();
-    await r.old.sql(`ALTER SUBSCRIPTION "${r.config.slotName}" DISABLE`).catch(() => undefined);
-    await r.old.sql(`ALTER SUBSCRIPTION "${r.config.slotName}" SET (slot_name = NONE)`).catch(() => undefined);
-    await r.old.sql(`DROP SUBSCRIPTION IF EXISTS "${r.config.slotName}"`).catch(() => undefined);
-    await waitFor("the slot to be free", async () => {
-      const rows = await r.aurora.sql<{ active: boolean }>("SELECT active FROM pg_replication_slots WHERE slot_name = $1", [r.config.slotName]);
-      if (rows[0]?.active) return undefined;
-      if (rows.length) await r.aurora.sql("SELECT pg_drop_replication_slot($1)", [r.config.slotName]);
-      return true;
-    });
+    const internal = internalSlotName(r.config.slotName);
+    await r.old.sql(`ALTER SUBSCRIPTION "${internal}" DISABLE`).catch(() => undefined);
+    await r.old.sql(`ALTER SUBSCRIPTION "${internal}" SET (slot_name = NONE)`).catch(() => undefined);
+    await r.old.sql(`DROP SUBSCRIPTION IF EXISTS "${internal}"`).catch(() => undefined);
+    for (const slot of [r.config.slotName, internal]) {
+      await waitFor("the slot to be free", async () => {
+        const rows = await r.aurora.sql<{ active: boolean }>("SELECT active FROM pg_replication_slots WHERE slot_name = $1", [slot]);
+        if (rows[0]?.active) return undefined;
+        if (rows.length) await r.aurora.sql("SELECT pg_drop_replication_slot($1)", [slot]);
+        return true;
+      });
+    }
     await Promise.all([r.aurora.drop(), r.old.drop()]);
   }
 });
@@ -167,7 +183,8 @@ describe("stand-in cdc task from an existing slot (reverse replication)", () => 
     task.stop();
     await waitForStatus(task, "stopped");
     await task.delete();
-    expect(await r.aurora.sql("SELECT slot_name FROM pg_replication_slots WHERE slot_name = $1", [r.config.slotName])).toHaveLength(1);
+    // The named slot stays, as it was made; the stand-in's internal copy is gone.
+    expect((await slotsOn(r)).map((s) => [s.name, s.plugin])).toEqual([[r.config.slotName, "test_decoding"]]);
     expect(await r.aurora.sql("SELECT pubname FROM pg_publication")).toEqual([]);
     expect(await r.old.sql("SELECT subname FROM pg_subscription WHERE subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())")).toEqual([]);
   });
@@ -221,7 +238,64 @@ describe("stand-in cdc task from an existing slot (reverse replication)", () => 
     await createSlot(early);
     const late = await createTask(early);
     late.start("start-replication");
-    expect(await failureOf(late)).toMatch(/was created before this task/);
+    expect(await failureOf(late)).toMatch(/before this task was created/);
+  });
+
+  it("GIVEN a pgoutput slot (not DMS's plugin) WHEN the task starts THEN it fails saying DMS reads test_decoding or pglogical slots, and copies nothing", async () => {
+    const r = await reversePair("slot");
+    const task = await createTask(r);
+    await createSlot(r, "pgoutput");
+    task.start("start-replication");
+    const message = await failureOf(task);
+    expect(message).toMatch(new RegExp(`slot "${r.config.slotName}" uses the pgoutput plugin, which DMS does not read: DMS reads test_decoding or pglogical slots`));
+    expect(message).toMatch(/pg_create_logical_replication_slot\('rollback_[0-9a-f]+', 'test_decoding'\)/);
+    expect((await slotsOn(r)).map((s) => s.name)).toEqual([r.config.slotName]);
+  });
+
+  it("GIVEN a write between the task's creation and the slot's WHEN the task starts from the slot's name THEN only what follows the slot arrives", async () => {
+    const r = await reversePair("slot");
+    const task = await createTask(r);
+    await r.aurora.sql("INSERT INTO app.audit (what) VALUES ('between-task-and-slot')");
+    await r.aurora.sql("UPDATE app.customers SET name = 'changed before the slot' WHERE id = 7");
+    await createSlot(r);
+    await r.aurora.sql("INSERT INTO app.audit (what) VALUES ('after-slot')");
+    task.start("start-replication");
+    await waitForStatus(task, "running");
+    await waitFor("the after-slot write on the old server", async () => (await r.old.sql("SELECT 1 FROM app.audit WHERE what = 'after-slot'")).length === 1);
+    expect(await r.old.sql("SELECT 1 FROM app.audit WHERE what = 'between-task-and-slot'")).toEqual([]);
+    expect(await r.old.sql("SELECT name FROM app.customers WHERE id = 7")).toEqual([{ name: "customer 7" }]);
+  });
+
+  it("GIVEN a running cdc task WHEN changes are applied THEN the named slot's confirmed_flush_lsn follows them (it keeps no WAL already applied), from a later CdcStartPosition LSN too", async () => {
+    const r = await reversePair();
+    const task = await createTask(r);
+    const created = await createSlot(r);
+    // Between the slot and the start position: skipped, as asked.
+    await r.aurora.sql("INSERT INTO app.audit (what) VALUES ('before-start-position')");
+    const [{ lsn: startAt } = { lsn: "" }] = await r.aurora.sql<{ lsn: string }>("SELECT pg_current_wal_insert_lsn()::text AS lsn");
+    await r.aurora.sql("INSERT INTO app.audit (what) VALUES ('after-start-position')");
+    task.start("start-replication", { cdcStartPosition: startAt });
+    await waitForStatus(task, "running");
+    await waitFor("the after-start-position write on the old server", async () => (await r.old.sql("SELECT 1 FROM app.audit WHERE what = 'after-start-position'")).length === 1);
+    expect(await r.old.sql("SELECT 1 FROM app.audit WHERE what = 'before-start-position'")).toEqual([]);
+
+    const named = async () => (await slotsOn(r)).find((s) => s.name === r.config.slotName)?.confirmed ?? "0/0";
+    await waitFor("the named slot past the start position", async () => !(await lsnBefore(r, await named(), startAt)));
+    expect(await lsnBefore(r, created, await named())).toBe(true);
+    const [{ lsn: written } = { lsn: "" }] = await r.aurora.sql<{ lsn: string }>(
+      "WITH w AS (INSERT INTO app.audit (what) VALUES ('later') RETURNING 1) SELECT pg_current_wal_insert_lsn()::text AS lsn FROM w",
+    );
+    await waitFor("the later write on the old server", async () => (await r.old.sql("SELECT 1 FROM app.audit WHERE what = 'later'")).length === 1);
+    await waitFor("the named slot past the later write", async () => !(await lsnBefore(r, await named(), written)));
+    // Never ahead of what was applied: the internal slot is the subscription's confirmed position.
+    const internal = (await slotsOn(r)).find((s) => s.name === internalSlotName(r.config.slotName));
+    expect(internal?.plugin).toBe("pgoutput");
+    expect(await lsnBefore(r, internal?.confirmed ?? "0/0", await named())).toBe(false);
+
+    task.stop();
+    await waitForStatus(task, "stopped");
+    const stoppedAt = await named();
+    expect(stoppedAt).toBe((await slotsOn(r)).find((s) => s.name === internalSlotName(r.config.slotName))?.confirmed);
   });
 });
 
@@ -251,7 +325,7 @@ describe("stand-in DMS API: a cdc task from the endpoint's slot", () => {
       await waitFor("stopped", async () => (await status()).Status === "stopped");
       await aws.dms.deleteReplicationTask({ ReplicationTaskArn: arn });
       await waitFor("the task gone", async () => (await aws.dms.describeReplicationTasks({ Filters: [{ Name: "replication-task-arn", Values: [arn] }] }).then(() => false, () => true)));
-      expect(await r.aurora.sql("SELECT 1 FROM pg_replication_slots WHERE slot_name = $1", [r.config.slotName])).toHaveLength(1);
+      expect((await slotsOn(r)).map((s) => s.name)).toEqual([r.config.slotName]);
     } finally {
       await aws.close();
       rmSync(dir, { recursive: true, force: true });
