@@ -72,6 +72,7 @@ export function addCutoverCommands(program: Command, { act, sessionIo }: Command
     .option("--keep-task", "stop the DMS task but do not delete it (its endpoints and instance then stay too: DMS deletes them only once no task uses them)")
     .option("--keep-endpoints", "do not delete the DMS endpoints")
     .option("--keep-instance", "do not delete the DMS replication instance (nor its subnet group)")
+    .option("--end-rollback-window", "while a rollback window is open, end it first (as `finish` does: the reverse task, endpoints and slot on Aurora removed); without it cleanup refuses, since the reverse task runs on the replication instance")
     .addHelpText(
       "after",
       examples(
@@ -79,14 +80,15 @@ export function addCutoverCommands(program: Command, { act, sessionIo }: Command
         "aurora-migrate cleanup --dry-run                     # the AWS calls and SQL it would run, changing nothing",
         "aurora-migrate cleanup --keep-instance --yes         # keep the instance for another migration",
         "aurora-migrate cleanup --keep-task                   # stop replication, keep the task to look at later",
+        "aurora-migrate cleanup --end-rollback-window         # the rollback window is open: end it, then clean up (= finish)",
       ) +
         notes("The Aurora cluster and the old server are never touched; cleanup lists them at the end. Each deletion is confirmed (the cleanup.* answers; --yes confirms them all).") +
-        exitCodes([[0, "cleaned up (what remains is listed)"], FAILED_EXIT, USAGE_EXIT, [3, "the replication slot is still in use, so it was not dropped (who holds it is named): run cleanup again once it is free"], INTERRUPTED_EXIT]),
+        exitCodes([[0, "cleaned up (what remains is listed)"], FAILED_EXIT, USAGE_EXIT, [3, ["the replication slot is still in use, so it was not dropped (who holds it is named): run cleanup again once it is free;", "or a rollback window is open (nothing removed): `finish` or --end-rollback-window ends it"]], INTERRUPTED_EXIT]),
     )
     .action(
       act(async (g, reporter, cmd) => {
         const { runCleanupCommand } = await import("../commands/cleanup.js");
-        await runCleanupCommand(g, cmd.opts<{ keepTask?: boolean; keepEndpoints?: boolean; keepInstance?: boolean }>(), await sessionIo(reporter, g));
+        await runCleanupCommand(g, cmd.opts<{ keepTask?: boolean; keepEndpoints?: boolean; keepInstance?: boolean; endRollbackWindow?: boolean }>(), await sessionIo(reporter, g));
       }),
     );
 }

@@ -116,6 +116,8 @@ const STEP_WORDS: Record<string, string> = {
   "restore-and-sequences": "step 9 before its restore",
   "sync-wait": "the sync wait",
   cutover: "the cutover's checks",
+  rollback: "`rollback`'s checks",
+  finish: "`finish`",
 };
 
 function ago(seconds: number): string {

@@ -9,6 +9,7 @@ import { type FullLoadProgress, fullLoadProgressLines } from "../ui/progress-ful
 import { type CleanupStatus, cleanupStatus, cleanupStatusLines, resourceStatuses } from "./status-cleanup.js";
 import { type FreezeStatus, freezeStatus, freezeStatusLines } from "./status-freeze.js";
 import { type ParallelLoadStatus, parallelLoadLines, parallelLoadStatus } from "./status-parallel-load.js";
+import { type RollbackWindowStatus, rollbackWindowLines, rollbackWindowStatus } from "./status-rollback.js";
 import {
   type KeyChangeStatus,
   type SchemaDriftStatus,
@@ -53,6 +54,8 @@ export interface StatusReport {
   walRetention?: WalStatus;
   /** The schema-drift guard's latest comparison (the sync wait's, or the cutover's checks'). */
   schemaDrift?: SchemaDriftStatus;
+  /** The rollback window (issue 14): its state, the reverse task and the slot on Aurora as last read. */
+  rollbackWindow?: RollbackWindowStatus;
 }
 
 /** Pure: the status document for a state (what `status --json` prints); readings' ages at `now`. No connection. */
@@ -82,6 +85,7 @@ export function statusReport(state: MigrationState, statePath: string, configPat
   const keyChanges = keyChangeStatus(state, nextId, options, now);
   const walRetention = walStatus(state, nextId, options, now);
   const schemaDrift = schemaDriftStatus(state, nextId, options, now);
+  const rollbackWindow = rollbackWindowStatus(state, options, now);
   return {
     statePath,
     createdAt: state.createdAt,
@@ -96,6 +100,7 @@ export function statusReport(state: MigrationState, statePath: string, configPat
     ...(keyChanges ? { keyChanges } : {}),
     ...(walRetention ? { walRetention } : {}),
     ...(schemaDrift ? { schemaDrift } : {}),
+    ...(rollbackWindow ? { rollbackWindow } : {}),
   };
 }
 
@@ -168,6 +173,10 @@ export async function showStatus(options: GlobalOptions, reporter: Reporter): Pr
   if (report.schemaDrift) {
     reporter.heading("Schema drift");
     for (const line of schemaDriftLines(report.schemaDrift, now)) reporter.info(line);
+  }
+  if (report.rollbackWindow) {
+    reporter.heading("Rollback window");
+    for (const line of rollbackWindowLines(report.rollbackWindow, now)) reporter.info(line);
   }
   reporter.info("");
   if (report.freeze && !report.freeze.switched) reporter.info("Next: the cutover, with writes frozen on the source: see above.");

@@ -50,6 +50,7 @@ export const CUTOVER_QUESTIONS: readonly QuestionInfo[] = [
   },
   // Step 13.
   cleanup("beforeCutover", "clean up although the cutover has not switched the app (replication stops for good)"),
+  cleanup("endRollbackWindow", "end the rollback window: stop and delete the reverse DMS task and endpoints, drop the slot on Aurora (`finish`, `cleanup --end-rollback-window`)"),
   cleanup("stopTask", "stop the DMS task"),
   cleanup("deleteTask", "delete the DMS task"),
   cleanup("deleteEndpoints", "delete the DMS endpoints the tool created"),

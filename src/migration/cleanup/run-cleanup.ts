@@ -16,6 +16,9 @@ import { changeDatabase } from "../planned-sql.js";
 import { CLEANUP_STEP_ID, markCleanupStarted } from "./progress.js";
 import { MARKER_DROP_SQL, dropToolSchema } from "./marker.js";
 import { dropSlot, otherInactiveSlots, readSlot } from "./slot.js";
+import { RES } from "../aws/resources.js";
+import { endRollbackWindow, windowOpenRefusal } from "../rollback/finish.js";
+import { rollbackWindowOpen } from "../rollback/output.js";
 
 export interface CleanupOptions {
   /** --keep-task: stop the task but do not delete it. */
@@ -24,6 +27,8 @@ export interface CleanupOptions {
   keepEndpoints?: boolean;
   /** --keep-instance */
   keepInstance?: boolean;
+  /** --end-rollback-window (and `finish`): end an open rollback window first; without it cleanup refuses while one is open. */
+  endRollbackWindow?: boolean;
 }
 
 export interface CleanupReport {
@@ -38,9 +43,12 @@ export interface CleanupReport {
 
 type Live = ResourceRecord & { deletedAt?: string };
 
-/** Resources of a kind still recorded as present. */
+/** The rollback window's reverse path: removed first, by endRollbackWindow (rollback/finish.ts), not by the loops below. */
+const REVERSE_KEYS = new Set<string>([RES.reverseTask, RES.reverseSourceEndpoint, RES.reverseTargetEndpoint, RES.auroraSlot]);
+
+/** Resources of a kind still recorded as present (the reverse path aside). */
 function live(ctx: StepContext, kind: string): [string, Live][] {
-  return Object.entries(ctx.state.resources).filter(([, r]) => r.kind === kind && (r as Live).deletedAt === undefined);
+  return Object.entries(ctx.state.resources).filter(([key, r]) => r.kind === kind && (r as Live).deletedAt === undefined && !REVERSE_KEYS.has(key));
 }
 
 function deleted(ctx: StepContext, kind: string): Live[] {
@@ -56,6 +64,8 @@ function deleted(ctx: StepContext, kind: string): Live[] {
  */
 export async function runCleanup(ctx: StepContext, deps: CleanupDeps, options: CleanupOptions = {}): Promise<CleanupReport> {
   const { prompter, reporter } = ctx;
+  // The reverse task runs on the replication instance and uses the endpoints' secrets, roles and rules: nothing goes while the window is open.
+  if (rollbackWindowOpen(ctx) && !options.endRollbackWindow) throw windowOpenRefusal(ctx);
   const report: CleanupReport = { done: [], alreadyGone: [], remaining: [] };
   const now = (): string => ctx.clock.now().toISOString();
   /** Records removed by this run (or that would be, under --dry-run). */
@@ -80,6 +90,8 @@ export async function runCleanup(ctx: StepContext, deps: CleanupDeps, options: C
     if (!go) throw new AppError("Cleanup cancelled; nothing was changed.", 1, { hint: "Run `aurora-migrate cutover` first." });
   }
   await markCleanupStarted(ctx);
+  // The rollback window's reverse path first (after `finish`, a `rollback`, or a window never opened): the forward resources it uses go after it.
+  await endRollbackWindow(ctx, deps, report);
 
   // AWS: the task first (it holds the slot), then what it used.
   for (const [, task] of live(ctx, RESOURCE_KIND.task)) {

@@ -43,6 +43,15 @@ export const rollbackRecordSchema = z.object({
 });
 export type RollbackRecord = z.infer<typeof rollbackRecordSchema>;
 
+/** One reading: when, and which command took it ("rollback", "finish", "cutover"). */
+const readingAt = { at: z.string(), by: z.string() };
+/** The reverse task's status and CDC latency, and the WAL the Aurora slot keeps, as last read. */
+export const windowReadingsSchema = z.object({
+  reverseTask: z.object({ ...readingAt, status: z.string(), latencySeconds: z.number().optional() }).optional(),
+  auroraSlot: z.object({ ...readingAt, retainedBytes: z.number().optional(), gone: z.boolean().optional() }).optional(),
+});
+export type WindowReadings = z.infer<typeof windowReadingsSchema>;
+
 /** `state.outputs["rollback-window"]`. */
 export const rollbackWindowOutputSchema = z.looseObject({
   /** Reverse endpoints tested and the reverse task created (not started), before the freeze. */
@@ -56,5 +65,7 @@ export const rollbackWindowOutputSchema = z.looseObject({
   rollback: rollbackRecordSchema.optional(),
   /** `aurora-migrate finish`: the window ended (reverse task, endpoints and Aurora slot removed). */
   finishedAt: z.string().optional(),
+  /** The latest readings of the reverse path (what `status` shows: it never connects), by whatever talked to AWS/Aurora last. */
+  readings: windowReadingsSchema.optional(),
 });
 export type RollbackWindowOutput = z.infer<typeof rollbackWindowOutputSchema>;
