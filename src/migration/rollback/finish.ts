@@ -154,7 +154,7 @@ async function takeReadings(ctx: StepContext): Promise<void> {
     }
     await recordWindowReadings(ctx, { ...(reverseTask ? { reverseTask } : {}), ...(auroraSlot ? { auroraSlot } : {}) });
     const words = [
-      reverseTask ? `reverse task ${reverseTask.status}${reverseTask.latencySeconds !== undefined ? `, latency ${reverseTask.latencySeconds} s` : ""}` : undefined,
+      reverseTask ? `reverse task ${reverseTask.status}${reverseTask.latencySeconds !== undefined ? `, latency ${reverseTask.latencySeconds} s` : reverseTask.status === "running" ? ", latency not read (no CloudWatch point yet)" : ""}` : undefined,
       auroraSlot && !auroraSlot.gone && auroraSlot.retainedBytes !== undefined ? `the slot on Aurora keeps ${formatBytes(auroraSlot.retainedBytes)} of WAL` : undefined,
     ].filter(Boolean);
     if (words.length) ctx.reporter.info(`Now: ${words.join("; ")}.`);
