@@ -87,6 +87,14 @@ beforeAll(async () => {
     keyChanges: { at, by: "full-load", recorded: 7 },
   });
   writeOutput(place, "schema-drift", { at, by: "sync-wait", compared: 42, changes: ["column public.orders.note (text) added on the source after the schema load; run on the target: ALTER TABLE public.orders ADD COLUMN note text;"] });
+  // An open rollback window (issue 14), its readings recorded by `rollback`'s checks.
+  state.resources[RES.reverseTask] = { kind: "dms-task", id: "shop-reverse", createdByUs: true, recordedAt: at };
+  writeOutput(place, "rollback-window", {
+    preparedAt: at,
+    slot: { name: "am_reverse", status: "created", lsn: "0/1A2B3C" },
+    openedAt: new Date(now.getTime() - 3 * 3_600_000).toISOString(),
+    readings: { reverseTask: { at, by: "rollback", status: "running", latencySeconds: 2 }, auroraSlot: { at, by: "rollback", retainedBytes: 125_829_120 } },
+  });
   await writeStateAtomic(statePath, state);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -106,6 +114,8 @@ describe("commands that print only what is recorded load no step, no pg, no SDK 
     expect(run.stdout).toContain("Full load (as last recorded)");
     expect(run.stdout).toContain("Parallel load: public.orders in 8 ranges on id (12 GiB); 1 table loaded whole: public.notes; MaxFullLoadSubTasks 16");
     expect(run.stdout).toContain("  public.notes (3.0 GiB) loaded whole: key column code is of type text, not split on");
+    expect(run.stdout).toMatch(/Rollback window: open since \d\d:\d\d UTC \(3 h 00 min ago\); reverse task running, latency 2 s as of \d\d:\d\d UTC, 3 min ago, read by `rollback`'s checks; slot on Aurora keeps 120\.0 MB as of/);
+    expect(run.stdout).toContain(`Go back to the old server: aurora-migrate rollback --state ${statePath}`);
   });
 
   it("GIVEN the same state WHEN status --json, --help, --version, status --help and answers run THEN none loads them either", async () => {
@@ -116,6 +126,7 @@ describe("commands that print only what is recorded load no step, no pg, no SDK 
     expect(doc.walRetention.ageSeconds).toBeGreaterThanOrEqual(180);
     expect(doc.keyChanges.recorded).toBe(7);
     expect(doc.schemaDrift.changes).toHaveLength(1);
+    expect((doc as { rollbackWindow?: unknown }).rollbackWindow).toMatchObject({ state: "open", reverseTask: { id: "shop-reverse", status: "running", latencySeconds: 2 }, auroraSlot: { name: "am_reverse", retainedBytes: 125_829_120 } });
     expect((doc as { parallelLoad?: unknown }).parallelLoad).toEqual({
       thresholdBytes: 1024 ** 3,
       maxFullLoadSubTasks: 16,
