@@ -87,7 +87,7 @@ async function windowOpen(o: { window?: Partial<RollbackWindowOutput> } = {}): P
   ).ReplicationTask!;
   Object.assign(fake.tasks.get(task.ReplicationTaskArn!)!, { Status: "running" });
   fake.calls.length = 0;
-  const [{ lsn }] = await onTarget<{ lsn: string }>("SELECT lsn::text FROM pg_create_logical_replication_slot($1, 'test_decoding')", [slot]);
+  const lsn = (await onTarget<{ lsn: string }>("SELECT lsn::text FROM pg_create_logical_replication_slot($1, 'test_decoding')", [slot]))[0]?.lsn;
 
   const at = "2026-11-24T11:00:00.000Z";
   const state: MigrationState = newState("aurora-migrate@test", new Date("2026-11-24T10:00:00Z"));
@@ -105,7 +105,7 @@ async function windowOpen(o: { window?: Partial<RollbackWindowOutput> } = {}): P
   state.outputs["rollback-window"] = {
     preparedAt: "2026-11-24T10:50:00.000Z",
     forwardStop: { requestedAt: at, stoppedAt: at },
-    slot: { name: slot, status: "created", lsn, createdAt: at },
+    slot: { name: slot, status: "created", ...(lsn ? { lsn } : {}), createdAt: at },
     reverseStartRequestedAt: at,
     openedAt: "2026-11-24T11:01:00.000Z",
     ...o.window,
