@@ -13,6 +13,7 @@ import { VERSION } from "../core/version.js";
 import { FAILED_EXIT, INTERRUPTED_EXIT, USAGE_EXIT, exitCodes, notes } from "./help.js";
 import { addCutoverCommands } from "./commands-cutover.js";
 import { addDemoCommand } from "./commands-demo.js";
+import { addRollbackCommand } from "./commands-rollback.js";
 import { addToolCommands } from "./commands-tools.js";
 import { addWizardCommands } from "./commands-wizard.js";
 
@@ -146,6 +147,7 @@ export function buildProgram(io: CliIo, onAction: (p: Promise<void>, run: Action
   addWizardCommands(program, kit);
   addToolCommands(program, kit);
   addCutoverCommands(program, kit);
+  addRollbackCommand(program, kit);
   addDemoCommand(program, kit);
   return program;
 }
