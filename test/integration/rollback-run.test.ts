@@ -4,7 +4,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type Clock, systemClock } from "../../src/core/clock.js";
-import { BlockedError, ExitCode, OperationError, UsageError } from "../../src/core/errors.js";
+import { BlockedError, ExitCode, InterruptedError, OperationError, UsageError } from "../../src/core/errors.js";
 import { RES } from "../../src/migration/aws/resources.js";
 import { readFreezeFacts } from "../../src/migration/cutover/freeze-facts.js";
 import { planFreeze } from "../../src/migration/cutover/freeze-plan.js";
@@ -132,7 +132,7 @@ async function world(o: { latency?: FakeAwsOptions["latency"]; reverseStatus?: s
 }
 
 /** A rollback context on `state`; `crashAtSave` makes the n-th save the last one kept (then it throws, and every later save too: the process is dead). */
-function contextOn(w: World, state: MigrationState, o: { hook?: string; crashAtSave?: number; dryRun?: boolean } = {}): TestContext & { dead: () => boolean } {
+function contextOn(w: World, state: MigrationState, o: { hook?: string; crashAtSave?: number; dryRun?: boolean; signal?: AbortSignal } = {}): TestContext & { dead: () => boolean } {
   const ctx = testContext({
     sourceUrl: old.url(db),
     targetUrl: aurora.url(db),
@@ -140,6 +140,7 @@ function contextOn(w: World, state: MigrationState, o: { hook?: string; crashAtS
     state: structuredClone(state),
     clock: quickClock,
     ...(o.dryRun ? { dryRun: true } : {}),
+    ...(o.signal ? { signal: o.signal } : {}),
     config: { "rollback.switchBackHook": o.hook ?? `touch ${dir}/hook.ran; printf '%s' "$DATABASE_URL" > ${dir}/hook.out`, "cutover.drainTimeoutSeconds": 30 },
   });
   let saves = 0;
@@ -221,6 +222,50 @@ describe("rollback", () => {
     expect(rollbackWindowOpen(ctx)).toBe(true);
     expect(w.fake.tasks.get(w.reverseArn)?.Status).toBe("running");
     expect(ctx.reporter.text).toMatch(/pointing the app back…/);
+  });
+
+  it("GIVEN Ctrl-C while the marker is awaited (the reverse stream stalled) WHEN the rollback stops THEN Aurora's freeze is lifted and the old server, never unfrozen, stays frozen", async () => {
+    const w = await world();
+    await old.sql(`ALTER SUBSCRIPTION rev_${db} DISABLE`, db);
+    const stop = new AbortController();
+    const ctx = contextOn(w, w.state, { signal: stop.signal });
+    const running = runRollback(ctx, rollbackDepsFor(ctx)).catch((e: unknown) => e);
+    for (let i = 0; i < 400 && !rollbackWindowOutput(ctx).rollback?.marker; i += 1) await new Promise((r) => setTimeout(r, 25));
+    stop.abort();
+    const err = await running;
+    expect(err).toBeInstanceOf(InterruptedError);
+    expect((err as InterruptedError).hint).toMatch(/Aurora's freeze was lifted: the app keeps writing on Aurora/);
+    expect(await shopOnAurora()).toBe(true);
+    expect(await shopOnOld()).toBe(false);
+    expect(rollbackWindowOutput(ctx).rollback?.sourceUnfreezeStartedAt).toBeUndefined();
+    expect(rollbackWindowOutput(ctx).rollback?.outcome).toBe("aborted");
+    await old.sql(`ALTER SUBSCRIPTION rev_${db} ENABLE`, db);
+  });
+
+  it("GIVEN Ctrl-C while the switch-back hook runs WHEN the rollback stops THEN nothing is undone, and the next rollback refuses to guess until --unfreeze says the app is on Aurora", async () => {
+    const w = await world();
+    const stop = new AbortController();
+    const ctx = contextOn(w, w.state, { signal: stop.signal, hook: `touch ${dir}/hook.ran; sleep 30` });
+    const running = runRollback(ctx, rollbackDepsFor(ctx)).catch((e: unknown) => e);
+    for (let i = 0; i < 400 && !existsSync(join(dir, "hook.ran")); i += 1) await new Promise((r) => setTimeout(r, 25));
+    stop.abort();
+    const err = await running;
+    expect(err).toBeInstanceOf(InterruptedError);
+    expect((err as InterruptedError).message).toMatch(/nothing was undone/);
+    expect((err as InterruptedError).hint).toMatch(/--switched[\s\S]*--unfreeze/);
+    expect(await shopOnAurora()).toBe(false);
+    expect(await shopOnOld()).toBe(true);
+
+    const next = contextOn(w, ctx.state);
+    const refused = await runRollback(next, rollbackDepsFor(next)).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(BlockedError);
+    expect(await shopOnOld()).toBe(true);
+    expect(await rollbackUnfreeze(next)).toBe(true);
+    expect(await shopOnAurora()).toBe(true);
+    expect(await shopOnOld()).toBe(false);
+    expect(rollbackWindowOutput(next).rollback?.switchBack?.abandonedAt).toBeDefined();
+    expect(rollbackWindowOpen(next)).toBe(true);
+    expect(w.fake.tasks.get(w.reverseArn)?.Status).toBe("running");
   });
 
   it("GIVEN a kill after each record of the rollback WHEN rollback runs again THEN it ends switched back with every write on the old server (a kill during the switch-back is settled by --switched or --unfreeze)", async () => {
