@@ -28,8 +28,16 @@ export async function runRollbackCommand(options: GlobalOptions, flags: Rollback
       ctx.reporter.json({ unfrozen: lifted });
       return;
     }
-    const record = await runRollback(ctx, makeDeps(ctx), flags.switched ? { switched: true } : {});
-    if (record) ctx.reporter.json(rollbackWindowOutput(ctx));
+    const before = rollbackWindowOutput(ctx).rollback;
+    let failed = true;
+    try {
+      await runRollback(ctx, makeDeps(ctx), flags.switched ? { switched: true } : {});
+      failed = false;
+    } finally {
+      // With --json the rollback's record goes out on a failure too (what was undone), never a stale one.
+      const rb = rollbackWindowOutput(ctx).rollback;
+      if (rb && !options.dryRun && (!failed || rb !== before)) ctx.reporter.json(rb);
+    }
   } finally {
     await session.close();
   }
