@@ -14,6 +14,7 @@ import { FAILED_EXIT, INTERRUPTED_EXIT, USAGE_EXIT, exitCodes, notes } from "./h
 import { addCutoverCommands } from "./commands-cutover.js";
 import { addFinishCommand } from "./commands-finish.js";
 import { addDemoCommand } from "./commands-demo.js";
+import { addRollbackCommand } from "./commands-rollback.js";
 import { addToolCommands } from "./commands-tools.js";
 import { addWizardCommands } from "./commands-wizard.js";
 
@@ -147,6 +148,7 @@ export function buildProgram(io: CliIo, onAction: (p: Promise<void>, run: Action
   addWizardCommands(program, kit);
   addToolCommands(program, kit);
   addCutoverCommands(program, kit);
+  addRollbackCommand(program, kit);
   addFinishCommand(program, kit);
   addDemoCommand(program, kit);
   return program;

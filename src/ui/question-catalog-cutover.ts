@@ -48,6 +48,18 @@ export const CUTOVER_QUESTIONS: readonly QuestionInfo[] = [
     default: false,
     perEvent: true,
   },
+  // `aurora-migrate rollback` (the rollback window, issue 14).
+  { id: "rollback.maxLatencySeconds", type: "number", step: 12, meaning: "highest CDC latency (seconds) of the reverse task at which `rollback` may start: Aurora stays frozen until the old server has every write", default: 10, min: 0 },
+  { id: "rollback.switchBackHook", type: "text", step: 12, meaning: "`rollback`: command that points the app at the old server again (sh -c, with the old server's DATABASE_URL/PG*); a non-zero exit undoes the rollback" },
+  { id: "rollback.confirmFreeze", type: "confirm", step: 12, meaning: "`rollback`: freeze the app's writes on Aurora and switch it back to the old server now", destructive: true },
+  {
+    id: "rollback.switchBackHappened",
+    type: "confirm",
+    step: 12,
+    meaning: "after a switch-back command was interrupted: is the app now on the old server? (never reused for a later one; also `rollback --switched`)",
+    default: false,
+    perEvent: true,
+  },
   // Step 13.
   cleanup("beforeCutover", "clean up although the cutover has not switched the app (replication stops for good)"),
   cleanup("endRollbackWindow", "end the rollback window: stop and delete the reverse DMS task and endpoints, drop the slot on Aurora (`finish`, `cleanup --end-rollback-window`)"),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { runMain } from "../support/in-process-cli.js";
 
-const COMMANDS = ["start", "resume", "status", "answers", "check-source", "sync-sequences", "validate", "cutover", "cleanup", "finish", "demo"] as const;
+const COMMANDS = ["start", "resume", "status", "answers", "check-source", "sync-sequences", "validate", "cutover", "cleanup", "rollback", "finish", "demo"] as const;
 const GLOBAL_OPTIONS = ["--state <path>", "--config <path>", "-y, --yes", "--json", "--dry-run", "--region <region>", "--profile <name>", "--verbose", "--no-color"];
 
 /** The lines of a help text's section, from its heading to the next blank line. */

@@ -68,3 +68,20 @@ export async function readAuroraSlot(ctx: StepContext, target: PgClient, by: str
   if (!slot) return { at, by, gone: true };
   return { at, by, ...(slot.retainedBytes === null ? {} : { retainedBytes: slot.retainedBytes }) };
 }
+
+/**
+ * `rollback`'s precondition check: the reverse task's status and latency it just read, and the
+ * WAL the Aurora slot keeps (read on its Aurora connection), recorded for `status`. A failed
+ * read of the slot is a warning: it never stops the rollback.
+ */
+export async function recordRollbackCheckReadings(ctx: StepContext, aurora: PgClient, status: string, latencySeconds: number | undefined): Promise<void> {
+  const at = ctx.clock.now().toISOString();
+  const reverseTask = { at, by: "rollback", status, ...(latencySeconds !== undefined ? { latencySeconds } : {}) };
+  let auroraSlot: WindowReadings["auroraSlot"];
+  try {
+    auroraSlot = await readAuroraSlot(ctx, aurora, "rollback");
+  } catch (err) {
+    ctx.reporter.warn(`The WAL the slot on Aurora keeps could not be read: ${errorMessage(err)}`);
+  }
+  await recordWindowReadings(ctx, { reverseTask, ...(auroraSlot ? { auroraSlot } : {}) });
+}

@@ -31,11 +31,21 @@ export const rollbackRecordSchema = z.object({
   marker: z.object({ token: z.string(), id: z.number(), writtenAt: z.string(), seenAt: z.string().optional() }).optional(),
   /** Sequences moved on the old server (never backwards), summary. */
   sequences: z.string().optional(),
+  /** Recorded before the old server's freeze is lifted: from here a failure re-applies it (the app may not write on both). */
+  sourceUnfreezeStartedAt: z.string().optional(),
   /** The old server's freeze for the app's roles, lifted (the cutover's freeze record in outputs.cutover). */
   sourceUnfrozenAt: z.string().optional(),
+  /** The old server's freeze re-applied after a failure once it had been lifted. */
+  sourceRefrozenAt: z.string().optional(),
   /** The user's switch-back hook, recorded (fsynced) before it starts, as the cutover's switch. */
   switchBack: switchRecordSchema.optional(),
   outcome: z.enum(["switched-back", "aborted"]).optional(),
+  /** The reverse task stopped after the switch-back (requested recorded before the call). */
+  reverseStop: z.object({ requestedAt: z.string(), stoppedAt: z.string().optional() }).optional(),
+  /** The rollback's write window phase by phase, ms (as the cutover's report). */
+  window: z
+    .object({ freezeMs: z.number(), drainMs: z.number().optional(), sequencesMs: z.number().optional(), unfreezeMs: z.number().optional(), hookMs: z.number().optional(), totalMs: z.number().optional() })
+    .optional(),
   failure: z.string().optional(),
   finishedAt: z.string().optional(),
   /** Freeze on Aurora to the switch-back hook's end, ms (the rollback's write window). */

@@ -15,17 +15,20 @@ export function fakeCloudWatch(aws: FakeAws): CloudWatchPort {
         const script = (aws.o.latency ?? []).slice(0, metricCalls);
         const end = input.EndTime ? new Date(input.EndTime) : new Date();
         const minute = Math.floor(end.getTime() / 60_000) * 60_000;
-        const task = [...aws.tasks.values()][0];
+        // Every task of the account publishes (the forward task and the rollback window's reverse one).
+        const tasks = [...aws.tasks.values()];
         const instance = [...aws.replicationInstances.values()][0];
         return {
           MetricDataResults: (input.MetricDataQueries ?? []).map((q) => {
             const dims = q.MetricStat?.Metric?.Dimensions ?? [];
-            const want = [
-              { Name: "ReplicationInstanceIdentifier", Value: instance?.ReplicationInstanceIdentifier },
-              { Name: "ReplicationTaskIdentifier", Value: task?.ReplicationTaskArn?.split(":").pop() },
-            ];
             // CloudWatch matches only the exact dimension set the metric was published with.
-            const matches = dims.length === 2 && want.every((w) => dims.some((d) => d.Name === w.Name && d.Value === w.Value));
+            const matches = tasks.some((task) => {
+              const want = [
+                { Name: "ReplicationInstanceIdentifier", Value: instance?.ReplicationInstanceIdentifier },
+                { Name: "ReplicationTaskIdentifier", Value: task.ReplicationTaskArn?.split(":").pop() },
+              ];
+              return dims.length === 2 && want.every((w) => dims.some((d) => d.Name === w.Name && d.Value === w.Value));
+            });
             const points = matches
               ? script
                   .map((p, i) => ({ p, at: new Date(minute - (script.length - 1 - i) * 60_000) }))
