@@ -48,6 +48,14 @@ export const CUTOVER_QUESTIONS: readonly QuestionInfo[] = [
     default: false,
     perEvent: true,
   },
+  {
+    id: "cutover.withoutRollbackWindow",
+    type: "confirm",
+    step: 12,
+    meaning: "when the rollback window's reverse path cannot be prepared before the freeze (a connection test failed, Aurora's login may not create a slot): cut over without a window (--yes: no, the cutover stops before the freeze with the fix)",
+    default: false,
+    perEvent: true,
+  },
   // `aurora-migrate rollback` (the rollback window, issue 14).
   { id: "rollback.maxLatencySeconds", type: "number", step: 12, meaning: "highest CDC latency (seconds) of the reverse task at which `rollback` may start: Aurora stays frozen until the old server has every write", default: 10, min: 0 },
   { id: "rollback.switchBackHook", type: "text", step: 12, meaning: "`rollback`: command that points the app at the old server again (sh -c, with the old server's DATABASE_URL/PG*); a non-zero exit undoes the rollback" },

@@ -16,6 +16,7 @@ import { Q, askFreezeHooks, askFreezeMethod, askFreezeRoles, askHookTimeout, ask
 import type { FreezeRecord, VerifyMode } from "./record.js";
 import { failingSpinner } from "../../ui/reporter.js";
 import { WalWatch } from "../wal-guard.js";
+import { type ReversePath, prepareReversePath } from "../rollback/prepare-reverse.js";
 
 /** Everything decided and read before the source is touched. */
 export interface CutoverPlan {
@@ -27,6 +28,8 @@ export interface CutoverPlan {
   schemas: string[];
   /** Read and built now; run after the drain in two round trips. */
   sequences: PreparedSequenceSync;
+  /** The rollback window's reverse path, prepared (absent: no window). */
+  reverse?: ReversePath;
 }
 
 /** The DDL drift guard's lines: each change made on the source since the schema load that the target lacks. */
@@ -110,6 +113,8 @@ export async function prepareCutover(ctx: StepContext, deps: CutoverDeps, source
   const { switchHook, drainTimeoutSeconds } = await askSwitch(prompter);
   const hookTimeoutSeconds = await askHookTimeout(prompter);
   const sequences = await prepareSequenceSync(source, target, schemas);
+  // Before the freeze: the reverse endpoints tested and the reverse task ready (a problem stops here, nothing frozen).
+  const reverse = await prepareReversePath(ctx, target);
   consequences.push(
     "Then a marker row is written on the source and awaited on the target, the rows whose primary key changed are re-copied, the target's state is kept (a snapshot), the sequences are synced, and your switch command runs:",
     `  ${switchHook}`,
@@ -120,6 +125,11 @@ export async function prepareCutover(ctx: StepContext, deps: CutoverDeps, source
       ? "After the switch: no comparison of source and target (cutover.verify none)."
       : `After the switch, with the app already on the target: ${verify === "checksum" ? "row counts and checksums" : "exact row counts"} of the frozen source against the target as of the drain; a difference exits 3.`,
   );
+  if (reverse) {
+    consequences.push(
+      `Rollback window: after the sequences, the forward DMS task is stopped and the logical slot ${reverse.slotName} created on Aurora (in the write window); after the switch the reverse task ${reverse.reverseTaskId} starts from it, carrying every write on Aurora back to the old server. A failure before the switch drops the slot and resumes the forward task.`,
+    );
+  }
   // Kept: a dry run asks nothing destructive; the consequences are its plan.
   if (ctx.options.dryRun) {
     for (const line of consequences) reporter.info(line);
@@ -127,5 +137,5 @@ export async function prepareCutover(ctx: StepContext, deps: CutoverDeps, source
     const go = await prompter.confirmDestructive({ id: Q.confirmFreeze, message: "Freeze writes on the source and switch the app to the target now?", consequences });
     if (!go) throw new OperationError("Cutover cancelled. Nothing was changed.");
   }
-  return { record, switchHook, drainTimeoutSeconds, hookTimeoutSeconds, verify, schemas, sequences };
+  return { record, switchHook, drainTimeoutSeconds, hookTimeoutSeconds, verify, schemas, sequences, ...(reverse ? { reverse } : {}) };
 }

@@ -100,6 +100,9 @@ export const cutoverReportSchema = z.object({
       drainMs: z.number().optional(),
       keyChangesMs: z.number().optional(),
       sequencesMs: z.number().optional(),
+      /** The rollback window: the forward task stopped (waited until DMS says stopped), then the Aurora slot created. */
+      forwardStopMs: z.number().optional(),
+      slotMs: z.number().optional(),
       hookMs: z.number().optional(),
       totalMs: z.number().optional(),
     })

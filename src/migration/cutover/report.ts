@@ -45,6 +45,8 @@ export function breakdownLine(w: WindowBreakdown): string {
     ["drain", w.drainMs],
     ["key-change repair", w.keyChangesMs],
     ["sequence sync", w.sequencesMs],
+    ["forward task stop", w.forwardStopMs],
+    ["Aurora slot", w.slotMs],
     ["switch hook", w.hookMs],
   ];
   return parts

@@ -16,6 +16,7 @@ import { cutoverOutput } from "./output.js";
 import { reportLines, rolledBackReport, switchedReport, verificationLines } from "./report.js";
 import { pendingSwitch, settlePendingSwitch, switchUnsettledError } from "./switch-record.js";
 import { verifyAfterSwitch } from "./verify-after-switch.js";
+import { openRollbackWindow, reverseUndoOwed, undoBeforeSwitch, windowOpenOwed } from "../rollback/open-window.js";
 import { type WindowProgress, freezeIo, runWindow } from "./window.js";
 
 /** Lifts the freeze recorded in the state, if one is still (or may still be) in place. */
@@ -68,14 +69,25 @@ export async function runCutover(ctx: StepContext, deps: CutoverDeps, o: Cutover
   if (out.report?.outcome === "switched") {
     reporter.success(`The cutover already switched the app at ${out.report.switchedAt ?? "an earlier run"}.`);
     if (out.report.verification?.result === "differ") for (const line of verificationLines(out.report.verification)) reporter.warn(line);
+    // The switch is done but the rollback window never opened (a failure or crash after the switch): open it now.
+    if (windowOpenOwed(ctx)) await openRollbackWindow(ctx);
     return out.report;
   }
   const pending = pendingSwitch(ctx);
-  if (pending) return settlePendingSwitch(ctx, pending, o);
+  if (pending) {
+    const settled = await settlePendingSwitch(ctx, pending, o);
+    if (windowOpenOwed(ctx)) await openRollbackWindow(ctx);
+    return settled;
+  }
   if (o.switched) {
     throw new UsageError("--switched confirms a switch left unfinished by an interrupted cutover, and none is recorded. Nothing was changed.", {
       hint: `Run \`${commandFor("cutover", ctx.options)}\` to cut over.`,
     });
+  }
+  // An earlier cutover stopped before the switch with the rollback window half made: undone first, as its freeze.
+  if (reverseUndoOwed(ctx)) {
+    reporter.warn("An earlier, unfinished cutover left the forward DMS task stopped or a slot on Aurora: undoing that first.");
+    await undoBeforeSwitch(ctx);
   }
   if (await liftRecordedFreeze(ctx)) reporter.warn("A write freeze left by an earlier, unfinished cutover was lifted first.");
 
@@ -111,10 +123,22 @@ export async function runCutover(ctx: StepContext, deps: CutoverDeps, o: Cutover
     for (const line of reportLines(report)) reporter.info(line);
     for (const w of result.sequenceWarnings) reporter.warn(w);
     if (plan.record.method !== "none") reporter.info("The source stays frozen so nothing writes to the old server by mistake; `aurora-migrate cutover --unfreeze` lifts it (to roll back).");
+    // After the switch, outside the window: the reverse task starts. A failure here does not undo the switch.
+    let windowError: Error | undefined;
+    if (plan.reverse) {
+      try {
+        await openRollbackWindow(ctx);
+      } catch (err) {
+        windowError = err instanceof Error ? err : new OperationError(errorMessage(err));
+        reporter.warn(errorMessage(err));
+        if (err instanceof AppError && err.hint) reporter.warn(err.hint);
+      }
+    }
 
     if (plan.verify === "none" || !result.snapshotId) {
       report.verification = { mode: "none", result: "skipped", differences: [] };
       await ctx.save();
+      if (windowError) throw windowError;
       return report;
     }
     const spinner = reporter.spinner(`The app is on the target; comparing the frozen source with the target as of the drain (${plan.verify === "checksum" ? "counts and checksums" : "exact counts"})`);
@@ -137,6 +161,7 @@ export async function runCutover(ctx: StepContext, deps: CutoverDeps, o: Cutover
         hint: `Compare the tables yourself (aurora-migrate validate). ${back}`,
       });
     }
+    if (windowError) throw windowError;
     return report;
   } finally {
     await holder?.end().catch(() => undefined);
@@ -159,6 +184,15 @@ async function rollBack(ctx: StepContext, err: unknown, progress: WindowProgress
     out.switch!.abandonedAt = ctx.clock.now().toISOString();
   }
   const failure = interrupted ? "interrupted" : errorMessage(err);
+  // The rollback window's half: the Aurora slot dropped and the forward task resumed, before the source takes writes again.
+  let undoError: unknown;
+  if (reverseUndoOwed(ctx)) {
+    try {
+      await undoBeforeSwitch(ctx);
+    } catch (e) {
+      undoError = e;
+    }
+  }
   try {
     await liftRecordedFreeze(ctx);
   } catch (liftErr) {
@@ -173,7 +207,10 @@ async function rollBack(ctx: StepContext, err: unknown, progress: WindowProgress
   out.report = report;
   await ctx.save();
   for (const line of reportLines(report)) ctx.reporter.warn(line);
-  const lifted = "The write freeze was lifted: the source takes writes as before, and the app was not switched.";
+  const undone = undoError
+    ? `\nBut undoing the rollback window's preparation failed (${errorMessage(undoError)}): run \`${commandFor("cutover", ctx.options)}\` again, which first drops the Aurora slot and resumes the forward DMS task.`
+    : "";
+  const lifted = `The write freeze was lifted: the source takes writes as before, and the app was not switched.${undone}`;
   if (interrupted) {
     return new InterruptedError("Interrupted: the cutover stopped before the switch.", { hint: `${lifted}\nRun \`${commandFor("cutover", ctx.options)}\` again when ready.` });
   }

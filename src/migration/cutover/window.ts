@@ -12,6 +12,7 @@ import type { WindowBreakdown } from "./report.js";
 import { recordSwitchStarted } from "./switch-record.js";
 import { exportTargetSnapshot } from "./verify-after-switch.js";
 import { failingSpinner } from "../../ui/reporter.js";
+import { createAuroraSlot, stopForwardTask } from "../rollback/open-window.js";
 
 /** The freeze's I/O: hooks get the time limit; the lift never gets the step's signal, so an interrupted cutover can still undo its freeze. */
 export function freezeIo(ctx: StepContext, client: PgClient, hookTimeoutSeconds: number | undefined): FreezeIo {
@@ -105,6 +106,22 @@ export async function runWindow(
   window.sequencesMs = t4 - t3;
   reporter.success(`Sequences synced: ${sequences.summary}`);
   throwIfAborted(ctx.signal);
+
+  // The rollback window: the forward task stopped first (it would carry the reverse task's writes
+  // on the old server back to Aurora), then the Aurora slot, which keeps every write on Aurora from here.
+  if (plan.reverse) {
+    const reverse = plan.reverse;
+    const stopping = reporter.spinner("Stopping the forward DMS task (the rollback window)");
+    await failingSpinner(stopping, () => stopForwardTask(ctx, reverse));
+    const t41 = now();
+    window.forwardStopMs = t41 - t4;
+    stopping.succeed(`Forward DMS task stopped (${window.forwardStopMs} ms)`);
+    throwIfAborted(ctx.signal);
+    const lsn = await createAuroraSlot(ctx, db.target, reverse);
+    window.slotMs = now() - t41;
+    reporter.success(`Created the Aurora slot ${reverse.slotName} at ${lsn} (${window.slotMs} ms): the reverse task starts from it after the switch`);
+    throwIfAborted(ctx.signal);
+  }
 
   // Timed with the hook: the fsynced record of its start is part of switching.
   const t5 = now();

@@ -109,17 +109,22 @@ export function fakeDms(aws: FakeAws): DmsPort {
       aws.op("dms", "startReplicationTask", input, async () => {
         const t = aws.tasks.get(input.ReplicationTaskArn ?? "");
         if (!t) throw fault("ResourceNotFoundFault", "Replication task not found");
+        // As DMS (docs/dms-notes.md §18): a start point with a start time is an error; a start point only on a cdc task (the stand-in's rule too).
+        if (input.CdcStartPosition !== undefined && input.CdcStartTime !== undefined) throw fault("InvalidParameterCombinationException", "CdcStartPosition and CdcStartTime cannot both be given");
+        if (input.CdcStartPosition !== undefined && t.MigrationType !== "cdc") throw fault("InvalidParameterCombinationException", `A CDC start position is only valid for a cdc task, not ${t.MigrationType ?? "?"}`);
         if (input.StartReplicationTaskType === "start-replication") {
           if (t.Status !== "ready" || t.ReplicationTaskStartDate) throw fault("InvalidResourceStateFault", "start-replication is only valid for a task's first run");
           t.ReplicationTaskStartDate = new Date();
           t.Status = "starting";
-          t.phase = 1;
+          // A cdc task loads nothing: it goes straight to applying changes from its start point.
+          t.phase = t.MigrationType === "cdc" ? 10 : 1;
+          if (input.CdcStartPosition !== undefined) t.CdcStartPosition = input.CdcStartPosition;
           await aws.o.onTaskStart?.();
         } else if (input.StartReplicationTaskType === "resume-processing") {
           if (!t.ReplicationTaskStartDate || !["stopped", "failed"].includes(t.Status ?? "")) throw fault("InvalidResourceStateFault", `Task is ${t.Status}`);
           t.Status = "starting";
-          // Resuming after the stop before cached changes goes on to CDC; after a failure, back to loading.
-          t.phase = t.StopReason?.includes("STOPPED_AFTER_FULL_LOAD") ? 10 : 1;
+          // Resuming after the stop before cached changes, or after a stop during CDC (or of a cdc task), goes on with CDC; after a failure in the load, back to loading.
+          t.phase = t.MigrationType === "cdc" || t.StopReason?.includes("STOPPED_AFTER_FULL_LOAD") || t.StopReason?.includes("NORMAL") ? 10 : 1;
           delete t.StopReason;
           delete t.LastFailureMessage;
           await aws.o.onTaskResume?.();
