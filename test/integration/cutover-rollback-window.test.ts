@@ -81,7 +81,7 @@ interface Setup {
   forwardArn: string;
 }
 
-async function context(switchHook: string, o: { window?: boolean; logical?: boolean; fake?: FakeAwsOptions; config?: Record<string, string | number | boolean> } = {}): Promise<Setup> {
+async function context(switchHook: string, o: { window?: boolean; logical?: boolean; dryRun?: boolean; fake?: FakeAwsOptions; config?: Record<string, string | number | boolean> } = {}): Promise<Setup> {
   const subscription = `sub_${db}`;
   const fake = new FakeAws({
     latency: [{ source: 1, target: 1 }],
@@ -117,6 +117,7 @@ async function context(switchHook: string, o: { window?: boolean; logical?: bool
     targetUrl: aurora.url(db),
     aws: fake,
     clock: fastClock(),
+    ...(o.dryRun ? { dryRun: true } : {}),
     config: { "cutover.freezeRoles": ["shop"], "cutover.switchHook": switchHook, "cutover.drainTimeoutSeconds": 30, ...o.config },
   });
   {
@@ -322,6 +323,26 @@ describe("cutover with a rollback window", () => {
     expect(report?.outcome).toBe("switched");
     expect(windowOf(ctx.state)?.openedAt).toBeDefined();
     expect(fake.callsTo("startReplicationTask").at(-1)!.input).toMatchObject({ StartReplicationTaskType: "start-replication", CdcStartPosition: windowOf(ctx.state)!.slot!.lsn });
+  });
+});
+
+describe("cutover --dry-run with a rollback window", () => {
+  it("GIVEN rollback.window yes WHEN the cutover runs dry THEN the reverse endpoints, their tests and the cdc task are printed, not made, and nothing is frozen", async () => {
+    const { ctx, fake } = await context("true", { dryRun: true });
+    expect(await runCutover(ctx, cutoverDepsFor(ctx))).toBeUndefined();
+    const text = ctx.reporter.text;
+    expect(text).toMatch(/\[dry-run\] DMS CreateEndpoint .*am-task-reverse-source/);
+    expect(text).toMatch(/\[dry-run\] DMS CreateEndpoint .*am-task-reverse-target/);
+    expect(text).toMatch(/\[dry-run\] DMS TestConnection .*<source endpoint ARN>/);
+    expect(text).toMatch(/\[dry-run\] DMS CreateReplicationTask .*"ReplicationTaskIdentifier":"am-task-reverse".*"MigrationType":"cdc"/);
+    expect(text).not.toContain("aurora-secret");
+    expect(text).not.toContain("old-server-secret");
+    expect(text).toMatch(/Rollback window: after the sequences, the forward DMS task is stopped and the logical slot am_rb_am_task created on Aurora/);
+    expect(fake.callsTo("createEndpoint")).toEqual([]);
+    expect(fake.callsTo("createReplicationTask")).toEqual([]);
+    expect(fake.callsTo("stopReplicationTask")).toEqual([]);
+    expect(await auroraSlots()).toEqual([]);
+    expect(cutoverOutput(ctx).freeze).toBeUndefined();
   });
 });
 

@@ -140,6 +140,14 @@ export async function prepareReversePath(ctx: StepContext, target: PgClient): Pr
       return undefined;
     }
   }
+  // What the server itself says: the parameter group's value is in effect only once the writer rebooted.
+  const walLevel = (await target.query<{ wal_level: string }>("SHOW wal_level")).rows[0]?.wal_level ?? "?";
+  if (walLevel !== "logical") {
+    reporter.warn(
+      `No rollback window: Aurora's wal_level is ${walLevel}, not logical, so no logical slot can be created there (rds.logical_replication = 1 is not in effect: reboot the writer after setting it, before the cutover). The cutover goes on without one; \`aurora-migrate rollback\` will not be possible.`,
+    );
+    return undefined;
+  }
   try {
     return await prepare(ctx, aws, target, forwardTask.arn, forwardTask.id);
   } catch (err) {
