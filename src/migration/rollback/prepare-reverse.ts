@@ -195,7 +195,8 @@ async function prepare(ctx: StepContext, aws: AwsServices, target: PgClient, for
   const tgt = await ensureReverseEndpoint(ctx, aws, RES.reverseTargetEndpoint, `${base}-reverse-target`, tgtSpec);
   await testConnections(ctx, aws, instance, [
     { role: "source", arn: src, host: fwdTarget.ServerName ?? aurora.writerEndpoint, port: fwdTarget.Port ?? aurora.port, user: dmsUser, database: aurora.database },
-    { role: "target", arn: tgt, host: fwdSource.ServerName ?? "?", port: fwdSource.Port ?? 5432, user: fwdSource.Username ?? "?", database: fwdSource.DatabaseName ?? "?" },
+    // In secret mode DMS shows no host or login: the step's record of the source has them.
+    { role: "target", arn: tgt, ...oldServerAt(ctx, fwdSource) },
   ]);
 
   const schemas = readOutput(ctx, "dms-task")?.schemas ?? ["public"];
@@ -240,6 +241,22 @@ async function prepare(ctx: StepContext, aws: AwsServices, target: PgClient, for
   w.preparedAt = ctx.clock.now().toISOString();
   await ctx.save();
   return { forwardTaskArn, reverseTaskArn, reverseTaskId: rec.id, slotName };
+}
+
+function oldServerAt(ctx: StepContext, e: DmsEndpoint): { host: string; port: number; user: string; database: string } {
+  const conn = readOutput(ctx, "source-connection");
+  let host = e.ServerName;
+  let port = e.Port;
+  if (!host) {
+    try {
+      const url = new URL(String(ctx.state.answers["source.url"] ?? ""));
+      host = url.hostname;
+      port = Number(url.port) || 5432;
+    } catch {
+      host = "the old server";
+    }
+  }
+  return { host: host ?? "the old server", port: port ?? 5432, user: e.Username ?? conn?.user ?? "?", database: e.DatabaseName ?? conn?.database ?? "?" };
 }
 
 async function forwardEndpoint(ctx: StepContext, aws: AwsServices, key: string): Promise<DmsEndpoint> {
