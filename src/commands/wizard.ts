@@ -54,7 +54,9 @@ async function wizard(session: Session, options: GlobalOptions, mode: "new" | "r
   }
   try {
     // Once cleanup has started, what the done steps created is being deleted on purpose: not verified.
-    await runSteps(steps, ctx, { resumeCommand: resume, verifyDone: cleaning === undefined });
+    const { waiting } = await runSteps(steps, ctx, { resumeCommand: resume, verifyDone: cleaning === undefined });
+    // A step that waits (cleanup during the rollback window) has said what comes next.
+    if (waiting) return;
     if (options.dryRun) ctx.reporter.success(`Dry run: all ${steps.length} steps walked through; nothing was changed and no state file was written.`);
     else ctx.reporter.success("Every step is done.");
   } catch (err) {

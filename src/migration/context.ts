@@ -46,6 +46,12 @@ export interface StepOutcome {
   /** One line for `status`. */
   summary?: string;
   findings?: Finding[];
+  /**
+   * The step cannot go on yet and nothing failed (cleanup while the rollback window is open): it
+   * stays "pending" with this as its summary, and the run ends there without an error; the steps
+   * after it do not run. Running it again (resume) asks it again.
+   */
+  waitsFor?: string;
 }
 
 export interface Step<C extends StepContext = StepContext> {

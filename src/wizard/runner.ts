@@ -27,12 +27,17 @@ export function firstUnfinished(steps: readonly Step<never>[], state: MigrationS
   return steps.find((s) => state.steps[s.id]?.status !== "done");
 }
 
+/** How a run ended without an error: every step done, or one waiting (StepOutcome.waitsFor). */
+export interface RunStepsResult<C extends StepContext> {
+  waiting?: { step: Step<C>; for: string };
+}
+
 /**
  * Runs the steps in order, skipping those done earlier, recording each one's status,
  * timestamps and findings, and saving after every change. Ctrl-C (the context's signal)
  * records the step as interrupted and throws an InterruptedError naming the resume command.
  */
-export async function runSteps<C extends StepContext>(steps: readonly Step<C>[], ctx: C, options: RunStepsOptions): Promise<void> {
+export async function runSteps<C extends StepContext>(steps: readonly Step<C>[], ctx: C, options: RunStepsOptions): Promise<RunStepsResult<C>> {
   const { state, reporter, clock } = ctx;
   const total = steps.length;
   for (const [index, step] of steps.entries()) {
@@ -84,6 +89,12 @@ export async function runSteps<C extends StepContext>(steps: readonly Step<C>[],
       await ctx.save();
       throw appErr;
     }
+    if (outcome?.waitsFor) {
+      rec.status = "pending";
+      rec.summary = outcome.waitsFor;
+      await ctx.save();
+      return { waiting: { step, for: outcome.waitsFor } };
+    }
     rec.status = "done";
     delete rec.lastFailure;
     rec.finishedAt = clock.now().toISOString();
@@ -91,4 +102,5 @@ export async function runSteps<C extends StepContext>(steps: readonly Step<C>[],
     if (outcome?.findings) rec.findings = outcome.findings;
     await ctx.save();
   }
+  return {};
 }

@@ -32,5 +32,5 @@ export const WIZARD_STEPS: readonly Step[] = [
   resumeTaskStep,
   syncWaitStep,
   cutoverStep(cutoverDepsFor),
-  cleanupStep(cleanupDepsFor),
+  cleanupStep(cleanupDepsFor, { waitForRollbackWindow: true }),
 ];
