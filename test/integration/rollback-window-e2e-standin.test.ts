@@ -11,7 +11,9 @@
  * real AWS only; the stand-in is reached from the CLI through `demo` alone); `validate` needs no
  * AWS and runs through the binary.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
@@ -30,9 +32,10 @@ import { rollbackDepsFor } from "../../src/migration/rollback/rollback-deps.js";
 import { runRollback } from "../../src/migration/rollback/rollback-run.js";
 import { type StandinAws, createStandinAws } from "../../src/standin/aws/index.js";
 import { cleanupStep } from "../../src/steps/cleanup.js";
+import { readState, writeStateAtomic } from "../../src/state/store.js";
 import { firstUnfinished, runSteps } from "../../src/wizard/runner.js";
 import { runCli } from "../support/cli.js";
-import { canConnect } from "../support/cutover-e2e.js";
+import { canConnect, hookPids, signalGroup } from "../support/cutover-e2e.js";
 import { type PgServer, startPgServer } from "../support/pg-server.js";
 import { waitFor } from "../support/standin.js";
 import { type TestContext, testContext } from "../support/step-context.js";
@@ -48,6 +51,8 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "rbe2e-"));
 }, 120_000);
 afterAll(async () => {
+  // A switch-back hook the SIGKILL orphaned (nothing forwards a SIGKILL): ended here.
+  for (const pid of hookPids(dir)) signalGroup(pid, "SIGKILL");
   for (const s of stands) await s.close();
   await Promise.all([old?.stop(), aurora?.stop()]);
   rmSync(dir, { recursive: true, force: true });
@@ -287,4 +292,52 @@ describe("GIVEN a migration switched to Aurora with a rollback window, over the 
     expect(await leftovers(aurora, m.db)).toEqual([]);
     expect(await leftovers(old, m.db)).toEqual([]);
   }, 300_000);
+
+  it("WHEN `rollback` (a process of its own, the built library) is SIGKILLed while its switch-back hook runs THEN `rollback --switched` ends it: the old server has every write and is the one writable database", async () => {
+    const m = await migratedWithWindow("killed");
+    const { db } = m;
+    await asShop(aurora, db, INSERTS("after the switch"));
+    await asShop(aurora, db, "UPDATE orders SET note = note || ' (changed)' WHERE id % 2 = 0; DELETE FROM invoices WHERE no % 3 = 0");
+    const onAurora = await digests(aurora, db);
+    // The migration's state on disk, and this process's engines let go: the reverse task carries on in the rollback's process.
+    const statePath = join(dir, `${db}.state.json`);
+    await writeStateAtomic(statePath, m.ctx.state);
+    await m.aws.close();
+
+    const answers = JSON.stringify({ "rollback.switchBackHook": `echo $$ > ${dir}/switch.pid; sleep 300`, "rollback.maxLatencySeconds": 3600 });
+    const first = standinRollback([statePath, String(aurora.port), answers]);
+    await waitFor("the switch-back hook running", () => existsSync(join(dir, "switch.pid")) && hookPids(dir).length > 0, 120_000);
+    first.child.kill("SIGKILL");
+    expect((await first.done).signal, first.output()).toBe("SIGKILL");
+    for (const pid of hookPids(dir)) signalGroup(pid, "SIGKILL");
+    const killed = (await readState(statePath)).outputs["rollback-window"] as RollbackWindowOutput;
+    expect(killed.rollback?.switchBack?.startedAt, first.output()).toBeDefined();
+    expect(killed.rollback?.outcome).toBeUndefined();
+
+    // Resumed, told the switch-back did happen.
+    const second = standinRollback([statePath, String(aurora.port), answers, "--switched"]);
+    const resumed = await second.done;
+    expect(resumed.code, second.output()).toBe(0);
+    const w = (await readState(statePath)).outputs["rollback-window"] as RollbackWindowOutput;
+    expect(w.rollback?.outcome, second.output()).toBe("switched-back");
+    // Consistent: every write on the old server, and exactly one database the app can write to.
+    expect(await digests(old, db)).toEqual(onAurora);
+    expect(await canConnect({ connectionString: old.url(db, "shop") })).toBe(true);
+    expect(await canConnect({ connectionString: aurora.url(db, "shop") })).toBe(false);
+    const atRollback = await rowCounts(old, db);
+    await asShop(old, db, INSERTS("back on the old server"));
+    expect(await rowCounts(old, db)).toEqual({ o: atRollback.o + 10, i: atRollback.i + 10, v: atRollback.v + 10 });
+  }, 300_000);
 });
+
+const DRIVER = fileURLToPath(new URL("../support/standin-rollback.mjs", import.meta.url));
+
+/** test/support/standin-rollback.mjs in a process of its own, its output kept. */
+function standinRollback(args: string[]): { child: ReturnType<typeof spawn>; done: Promise<{ code: number | null; signal: NodeJS.Signals | null }>; output(): string } {
+  const child = spawn(process.execPath, [DRIVER, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } });
+  let out = "";
+  child.stdout.on("data", (b: Buffer) => (out += b.toString()));
+  child.stderr.on("data", (b: Buffer) => (out += b.toString()));
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
+  return { child, done, output: () => out };
+}
