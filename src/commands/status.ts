@@ -3,7 +3,7 @@ import { readState } from "../state/store.js";
 import { checkRecordedOutputs, readOutput } from "../migration/outputs/read.js";
 import type { Reporter } from "../ui/reporter.js";
 import { STEP_TITLES } from "../wizard/step-titles.js";
-import { resumeCommand } from "../state/paths.js";
+import { commandFor, resumeCommand } from "../state/paths.js";
 import { countOf } from "../ui/findings-report.js";
 import { type FullLoadProgress, fullLoadProgressLines } from "../ui/progress-full-load.js";
 import { type CleanupStatus, cleanupStatus, cleanupStatusLines, resourceStatuses } from "./status-cleanup.js";
@@ -180,5 +180,8 @@ export async function showStatus(options: GlobalOptions, reporter: Reporter): Pr
   }
   reporter.info("");
   if (report.freeze && !report.freeze.switched) reporter.info("Next: the cutover, with writes frozen on the source: see above.");
-  else reporter.info(report.next ? `Next: ${report.steps.find((s) => s.id === report.next)?.title}. Continue with \`${resumeCommand(options)}\`.` : "Every step is done.");
+  // Step 13 waits for the window: `resume` would only say so again.
+  else if (report.next === "cleanup" && (report.rollbackWindow?.state === "open" || report.rollbackWindow?.state === "switched-back")) {
+    reporter.info(`Next: the rollback window is ${report.rollbackWindow.state === "open" ? "open" : "still in place after the rollback"}: \`${commandFor("finish", options)}\` ends it and cleans up${report.rollbackWindow.state === "open" ? `; \`${commandFor("rollback", options)}\` goes back to the old server` : ""}.`);
+  } else reporter.info(report.next ? `Next: ${report.steps.find((s) => s.id === report.next)?.title}. Continue with \`${resumeCommand(options)}\`.` : "Every step is done.");
 }

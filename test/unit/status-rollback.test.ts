@@ -61,3 +61,26 @@ describe("status: the rollback window (issue 14)", () => {
     expect(statusReport(newState("aurora-migrate@test", NOW), "m.state.json", undefined, NOW)).not.toHaveProperty("rollbackWindow");
   });
 });
+
+describe("status: what comes next while step 13 waits for the rollback window", () => {
+  it("GIVEN every step before the cleanup done and the window open WHEN status is shown THEN Next names finish and rollback, not resume (which would only wait again)", async () => {
+    const { mkdtempSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { writeStateAtomic } = await import("../../src/state/store.js");
+    const { MemoryReporter } = await import("../../src/ui/reporter.js");
+    const { showStatus } = await import("../../src/commands/status.js");
+    const { STEP_TITLES } = await import("../../src/wizard/step-titles.js");
+    const state = withWindow(OPEN);
+    for (const { id } of STEP_TITLES) if (id !== "cleanup") state.steps[id] = { status: "done", attempts: 1, findings: [] };
+    const statePath = join(mkdtempSync(join(tmpdir(), "am-status-")), "m.state.json");
+    await writeStateAtomic(statePath, state);
+    const reporter = new MemoryReporter();
+    await showStatus({ statePath, yes: false, json: false, dryRun: false, verbose: false, color: false }, reporter);
+    const next = reporter.lines.find((l) => l.includes("Next:"));
+    expect(next).toContain("the rollback window is open");
+    expect(next).toContain(`aurora-migrate finish --state ${statePath}`);
+    expect(next).toContain(`aurora-migrate rollback --state ${statePath}`);
+    expect(next).not.toContain("resume");
+  });
+});
