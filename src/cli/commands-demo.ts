@@ -21,7 +21,7 @@ export function addDemoCommand(program: Command, { io, act }: CommandKit): void 
       examples(
         "aurora-migrate demo",
         "aurora-migrate demo --yes",
-        "aurora-migrate demo --rollback --yes                 # then back to the old server, nothing lost",
+        "aurora-migrate demo --rollback --yes                 # a rollback window: migrate, write on Aurora, go back, nothing lost",
         "aurora-migrate demo --yes --source postgres://postgres@localhost:5433/shop --target postgres://postgres@localhost:5434/postgres --state demo.json",
         "aurora-migrate demo --resume --state demo.json --yes",
         "aurora-migrate answers --template t.json && aurora-migrate demo --yes --config t.json",
