@@ -14,12 +14,14 @@ export function addDemoCommand(program: Command, { io, act }: CommandKit): void 
     .option("--rows <n>", "orders in the demo's source (10–10000000); the biggest tables scale with it", wholeNumberArg(10, 10_000_000), 5000)
     .option("--full-load-delay <ms>", "the stand-in DMS pauses this long before each table of the full load (to watch it, or to interrupt it in tests)", wholeNumberArg(0, 600_000), 0)
     .addOption(new Option("--schema-method <how>", "how the schema goes in: built-in (pg_dump), hook (the app's own schema script), or auto: built-in when a pg_dump fitting the source is installed, else hook").choices(["auto", "built-in", "hook"]).default("auto"))
+    .option("--rollback", "keep a rollback window: after the switch the app writes on Aurora, then `rollback` takes it back to the old server, validate --checksum shows the old server has every write, and `finish` removes the reverse path")
     .option("--no-writes-after-switch", "the app stops at the switch instead of writing on the target (both databases stay comparable, e.g. for validate)")
     .addHelpText(
       "after",
       examples(
         "aurora-migrate demo",
         "aurora-migrate demo --yes",
+        "aurora-migrate demo --rollback --yes                 # a rollback window: migrate, write on Aurora, go back, nothing lost",
         "aurora-migrate demo --yes --source postgres://postgres@localhost:5433/shop --target postgres://postgres@localhost:5434/postgres --state demo.json",
         "aurora-migrate demo --resume --state demo.json --yes",
         "aurora-migrate answers --template t.json && aurora-migrate demo --yes --config t.json",

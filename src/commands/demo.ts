@@ -16,7 +16,11 @@ import { readOutput } from "../migration/outputs/read.js";
 import { readConfig } from "./config.js";
 import { type Clock, systemClock } from "../core/clock.js";
 import { AppLoad } from "./demo/app-load.js";
-import { differenceLines, validateAtSwitch } from "./demo/check.js";
+import { differenceLines, leftovers, validateAtSwitch } from "./demo/check.js";
+import { CLEANUP_STEP_ID } from "../migration/cleanup/progress.js";
+import { runFinishCommand } from "./finish.js";
+import { runRollbackCommand } from "./rollback.js";
+import type { SessionIo } from "./session.js";
 import { configOverPresets, demoPresets } from "./demo/presets.js";
 import { shellQuote } from "../core/shell-quote.js";
 import { DemoPrompter } from "./demo/prompter.js";
@@ -24,7 +28,7 @@ import { type DemoPasswords, type DemoRecord, checkDemoServerFlags, resumedPassw
 import { AppError, InterruptedError, OperationError, UsageError, isAbort } from "../core/errors.js";
 import type { GlobalOptions, Step } from "../migration/context.js";
 import { findPgDump } from "../migration/schema/pg-tools.js";
-import { createStandinAws } from "../standin/aws/index.js";
+import { type StandinAws, createStandinAws } from "../standin/aws/index.js";
 import { commandFor, resumeCommand } from "../state/paths.js";
 import { stateAnswerBook } from "../state/answers.js";
 import { readState } from "../state/store.js";
@@ -46,6 +50,8 @@ export interface DemoCommandOptions {
   writesAfterSwitch?: boolean;
   /** How the schema reaches the target: "auto" (built-in when a fitting pg_dump is installed, else hook), "built-in" or "hook". */
   schemaMethod?: string;
+  /** --rollback: keep a rollback window, let the app write on Aurora, roll back, validate the old server, then `finish`. */
+  rollback?: boolean;
 }
 
 export interface DemoIo {
@@ -100,6 +106,8 @@ export async function runDemo(g: GlobalOptions, o: DemoCommandOptions, io: DemoI
   const orders = wholeNumber(o.rows, 5000, "--rows", 10, 10_000_000);
   const tableDelayMs = wholeNumber(o.fullLoadDelay, 0, "--full-load-delay", 0, 600_000);
   if (o.resume && !io.stateGiven) throw new UsageError("demo --resume needs the --state of the demo to continue.");
+  if (o.resume && o.rollback) throw new UsageError("demo --rollback runs from the start only: it cannot be resumed.", { hint: "Start a new one with `aurora-migrate demo --rollback`." });
+  if (o.rollback && o.writesAfterSwitch === false) throw new UsageError("demo --rollback shows the app's writes on Aurora coming back to the old server: it does not go with --no-writes-after-switch.");
   checkDemoServerFlags(o);
   const statePath = io.stateGiven ? g.statePath : join(mkdtempSync(join(tmpdir(), "aurora-migrate-demo-")), "demo.state.json");
   const options: GlobalOptions = { ...g, statePath };
@@ -129,7 +137,7 @@ export async function runDemo(g: GlobalOptions, o: DemoCommandOptions, io: DemoI
       }
     } else {
       reporter.heading("Setting up the demo");
-      const dbs = await demoDatabases(o, (t) => reporter.info(t));
+      const dbs = await demoDatabases({ ...o, rollback: o.rollback === true }, (t) => reporter.info(t));
       if (dbs.servers) {
         ownServers = true;
         const servers = dbs.servers;
@@ -153,6 +161,7 @@ export async function runDemo(g: GlobalOptions, o: DemoCommandOptions, io: DemoI
       sourceUrl: record.sourceUrl,
       switchFile: record.switchFile,
       afterSwitch: o.writesAfterSwitch === false ? "stop" : "hold",
+      ...(o.rollback ? { keyChangesOnTarget: false } : {}),
       ...(passwords.source !== undefined ? { password: passwords.source } : {}),
       onEvent: (t) => reporter.info(reporter.color.dim(`  app: ${t}`)),
     });
@@ -176,6 +185,7 @@ export async function runDemo(g: GlobalOptions, o: DemoCommandOptions, io: DemoI
       schemaMethod: method,
       schemaHook: `${node} ${script("apply-schema-hook.js")}`,
       switchHook: `${node} ${script("switch-app-hook.js")} ${shellQuote(record.switchFile)}`,
+      rollback: o.rollback === true,
     });
     if (method === "hook") reporter.info("No pg_dump fitting the source is installed: the schema goes in through the hook method, with the demo app's own schema script.");
     const given = options.configPath ? await readConfig(options.configPath, (t) => reporter.warn(t)) : {};
@@ -186,10 +196,12 @@ export async function runDemo(g: GlobalOptions, o: DemoCommandOptions, io: DemoI
       ...(passwords.target !== undefined ? { "target.password": passwords.target } : {}),
     };
     const terminal = io.terminal;
-    const steps = WIZARD_STEPS.map((s): Step => (s.id === "cutover" ? afterCutover(s, theApp, statePath, record, reporter, io.signal) : s));
+    const urls: SwitchUrls = {};
+    // demo --rollback: the cleanup waits for `finish`, after the rollback (it refuses while the window is open).
+    const steps = WIZARD_STEPS.filter((s) => !o.rollback || s.id !== CLEANUP_STEP_ID).map((s): Step => (s.id === "cutover" ? afterCutover(s, theApp, statePath, record, reporter, io.signal, urls) : s));
 
     reporter.heading(`The wizard, steps 1–${steps.length}, against the local stand-in for AWS`);
-    await runWizard(options, o.resume ? "resume" : "new", {
+    const sessionIo: SessionIo = {
       reporter,
       signal: io.signal,
       clock: demoClock,
@@ -212,10 +224,20 @@ export async function runDemo(g: GlobalOptions, o: DemoCommandOptions, io: DemoI
           secrets,
           reporter,
         }),
-    }, steps).catch((err: unknown) => {
+    };
+    await runWizard(options, o.resume ? "resume" : "new", sessionIo, steps).catch((err: unknown) => {
       throw demoHint(err, resumeCommand(options), ownServers ? undefined : demoResume);
     });
 
+    if (o.rollback) {
+      const { sourceUrl, targetUrl } = urls;
+      if (sourceUrl === undefined || targetUrl === undefined) throw new OperationError("demo --rollback: the cutover did not run in this session, so there is nothing to roll back.");
+      await rollbackAct({ options, io: sessionIo, app, standin, sourceUrl, targetUrl, statePath });
+      await app.stop();
+      const done = await readDemoRecord(statePath);
+      await printSummary(reporter, statePath, app, done.validation, done.rollbackValidation);
+      return;
+    }
     if (o.writesAfterSwitch !== false && app.writingTo === "target") {
       const spinner = reporter.spinner("The app writes on the target now");
       const ok = await app.targetTransactions(20, 15_000);
@@ -245,14 +267,16 @@ function demoHint(err: unknown, wizardResume: string, demoResume: string | undef
  * The cutover step, followed by the demo's proof: `validate --checksum` while the source is
  * frozen and before the app writes on the target; then the app is let go on the target.
  */
-function afterCutover(step: Step, app: AppLoad, statePath: string, record: DemoRecord, reporter: Reporter, signal: AbortSignal): Step {
+function afterCutover(step: Step, app: AppLoad, statePath: string, record: DemoRecord, reporter: Reporter, signal: AbortSignal, urls: SwitchUrls): Step {
   return {
     ...step,
     async run(ctx) {
       const outcome = await step.run(ctx);
       const targetUrl = formatPgUrl(recordedLocation(ctx, "target"));
+      const sourceUrl = String(ctx.state.answers["source.url"] ?? record.sourceUrl);
+      Object.assign(urls, { sourceUrl, targetUrl });
       const spinner = reporter.spinner("Demo: validate --checksum of schema app (source frozen, app not yet writing on the target)");
-      const v = await validateAtSwitch(String(ctx.state.answers["source.url"] ?? record.sourceUrl), targetUrl, signal).catch((err: unknown) => {
+      const v = await validateAtSwitch(sourceUrl, targetUrl, signal).catch((err: unknown) => {
         spinner.fail();
         throw err;
       });
@@ -268,7 +292,70 @@ function afterCutover(step: Step, app: AppLoad, statePath: string, record: DemoR
   };
 }
 
-async function printSummary(reporter: Reporter, statePath: string, app: AppLoad, validation: DemoRecord["validation"]): Promise<void> {
+/** The two databases, as the cutover recorded them (no password): the rollback compares them the other way round. */
+interface SwitchUrls {
+  sourceUrl?: string;
+  targetUrl?: string;
+}
+
+/**
+ * demo --rollback, after the cutover: the app writes on Aurora for a few seconds (its writes
+ * flow back through the reverse task), then `aurora-migrate rollback` (the same code, with the
+ * demo's switch-back hook pointing the app at the old server), `validate --checksum` with
+ * Aurora as the source and the old server as the target, then `finish`, and the check that
+ * nothing is left on either server or in the stand-in.
+ */
+async function rollbackAct(a: { options: GlobalOptions; io: SessionIo; app: AppLoad; standin: StandinAws; sourceUrl: string; targetUrl: string; statePath: string }): Promise<void> {
+  const { reporter, signal } = a.io;
+  const { app } = a;
+  reporter.warn("On Aurora the app changes no primary key in this demo (it rotates no cart token): the reverse path does not carry key changes back yet (DMS ignores an UPDATE of a key; only the forward path repairs them).");
+  const spinner = reporter.spinner("The app writes on Aurora now; the reverse task carries every write back to the old server");
+  const started = Date.now();
+  await app.targetTransactions(30, 20_000);
+  // A few seconds of writes at least, so the reverse task has caught up with a steady load, not a burst.
+  await demoClock.sleep(Math.max(0, 4000 - (Date.now() - started)), signal);
+  if (app.stats.target.transactions === 0) {
+    spinner.fail("The app could not write on Aurora");
+    throw new OperationError("demo --rollback: the app committed no transaction on Aurora after the switch.", { hint: "This is a bug in the tool or the stand-in: please report it with the state file." });
+  }
+  spinner.succeed(`The app wrote ${app.stats.target.transactions} transactions on Aurora (inserts through every table with a sequence, updates, deletes)`);
+
+  reporter.heading("Demo: `aurora-migrate rollback`, back to the old server");
+  await runRollbackCommand(a.options, {}, a.io);
+  const until = Date.now() + 10_000;
+  while (app.writingTo !== "back" && Date.now() < until) await demoClock.sleep(100, signal);
+  if (app.writingTo !== "back") throw new OperationError("demo --rollback: the app did not see the switch-back hook's URL within 10 s.");
+
+  const v = await validateBack(a.targetUrl, a.sourceUrl, signal, reporter);
+  await writeDemoRecord(a.statePath, { ...(await readDemoRecord(a.statePath)), rollbackValidation: { clean: v.clean, differences: v.differences, tables: v.tables, rows: v.rows, at: v.at } });
+
+  reporter.heading("Demo: `aurora-migrate finish`, the reverse path removed, then the cleanup");
+  await runFinishCommand(a.options, a.io);
+  const check = reporter.spinner("Demo: nothing left on either server (replication slots) or in the stand-in (DMS tasks, endpoints, instances)");
+  const left = await leftovers({ auroraUrl: a.targetUrl, oldUrl: a.sourceUrl, standin: a.standin });
+  if (left.length) {
+    check.fail("Something is left after `finish`");
+    throw new OperationError(`After \`finish\` ${left.length} thing(s) are left.`, { details: left, hint: "This is a bug in the tool or the stand-in: please report it with the state file." });
+  }
+  check.succeed("Nothing left: no replication slot on Aurora or on the old server, no DMS task, endpoint or replication instance");
+}
+
+/** validate --checksum the other way round: Aurora as the source, the old server as the target. */
+async function validateBack(auroraUrl: string, oldUrl: string, signal: AbortSignal, reporter: Reporter): Promise<Awaited<ReturnType<typeof validateAtSwitch>>> {
+  const spinner = reporter.spinner("Demo: validate --checksum, Aurora as the source and the old server as the target (both frozen for the app's writes on Aurora)");
+  const v = await validateAtSwitch(auroraUrl, oldUrl, signal).catch((err: unknown) => {
+    spinner.fail();
+    throw err;
+  });
+  if (!v.clean) {
+    spinner.fail(`validate --checksum found ${v.differences} difference(s)`);
+    throw new OperationError(`After the rollback the old server differs from Aurora in ${v.differences} place(s).`, { details: differenceLines(v), hint: "This is a bug in the tool or the stand-in: please report it with the state file." });
+  }
+  spinner.succeed(`validate --checksum: the old server has every write — ${v.tables} tables, ${v.rows.toLocaleString("en")} rows, contents and catalogs identical to Aurora`);
+  return v;
+}
+
+async function printSummary(reporter: Reporter, statePath: string, app: AppLoad, validation: DemoRecord["validation"], rollbackValidation?: DemoRecord["rollbackValidation"]): Promise<void> {
   const state = await readState(statePath);
   const cutover = readOutput({ state, options: { statePath } }, "cutover") ?? {};
   const s = app.stats;
@@ -277,9 +364,13 @@ async function printSummary(reporter: Reporter, statePath: string, app: AppLoad,
   reporter.info(`  The app's writes: ${s.source.transactions} transactions on the source, ${s.target.transactions} on the target after the switch, ${s.retries} attempts retried during the freeze.`);
   const w = cutover.report?.windowSeconds;
   reporter.info(`  Cutover window (writes unavailable, freeze to switch): ${w === undefined ? "?" : `${w.toFixed(2)} s`}.`);
+  const rb = readOutput({ state, options: { statePath } }, "rollback-window")?.rollback;
+  const rw = rb?.windowMs === undefined ? undefined : rb.windowMs / 1000;
+  if (rb) reporter.info(`  Rollback window (writes unavailable, freeze on Aurora to switch-back hook end): ${rw === undefined ? "?" : `${rw.toFixed(2)} s`}${rb.window?.hookMs !== undefined ? ` (switch-back hook ${rb.window.hookMs} ms)` : ""}.`);
+  if (rollbackValidation) reporter.info(`  validate --checksum after the rollback (Aurora → old server): ${rollbackValidation.clean ? "clean" : `${rollbackValidation.differences} difference(s)`}, ${rollbackValidation.rows.toLocaleString("en")} rows.`);
   if (s.lastSourceCommit && s.firstTargetCommit) {
     reporter.info(`  The app's own gap, last write on the source to first on the target: ${((s.firstTargetCommit.getTime() - s.lastSourceCommit.getTime()) / 1000).toFixed(2)} s (includes the demo's validate).`);
   }
   reporter.info(`  validate --checksum at the switch: ${validation ? (validation.clean ? "clean" : `${validation.differences} difference(s)`) : "not run in this session"}.`);
-  if (reporter.jsonMode) reporter.json({ statePath, validation, app: s, cutoverWindowSeconds: w });
+  if (reporter.jsonMode) reporter.json({ statePath, validation, app: s, cutoverWindowSeconds: w, ...(rb ? { rollbackWindowSeconds: rw, rollbackValidation } : {}) });
 }

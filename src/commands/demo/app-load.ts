@@ -23,6 +23,12 @@ export interface AppLoadOptions {
   intervalMs?: number;
   /** Default "write": carry on on the target. "hold": wait for release(); "stop": write no more. */
   afterSwitch?: AfterSwitch;
+  /**
+   * False (demo --rollback): on the target the app changes no primary key (it rotates no cart
+   * token), because the reverse path does not carry key changes back yet: DMS ignores an UPDATE
+   * of a key, and only the forward path repairs them (from the source's trigger log).
+   */
+  keyChangesOnTarget?: boolean;
   /** Password of the app's role, if its servers want one (memory only). */
   password?: string;
   onEvent?: (text: string) => void;
@@ -42,6 +48,8 @@ export interface AppLoadStats {
   lastSourceCommit?: Date;
   switchSeenAt?: Date;
   firstTargetCommit?: Date;
+  /** The switch-back hook pointed the app at the old server again (demo --rollback): it stopped writing then. */
+  switchedBackAt?: Date;
 }
 
 export class AppLoad {
@@ -50,14 +58,16 @@ export class AppLoad {
   private loop: Promise<void> | undefined;
   private releaseHold: (() => void) | undefined;
   private readonly held: Promise<void>;
-  private side: "source" | "target" = "source";
+  private side: "source" | "target" | "back" = "source";
+  /** The URL the switch hook wrote: another one later is the switch-back hook's. */
+  private targetText: string | undefined;
 
   constructor(private readonly o: AppLoadOptions) {
     this.held = new Promise((resolve) => (this.releaseHold = resolve));
   }
 
-  /** Where the app writes now. */
-  get writingTo(): "source" | "target" {
+  /** Where the app writes now ("back": pointed at the old server again by a rollback, it writes no more). */
+  get writingTo(): "source" | "target" | "back" {
     return this.side;
   }
 
@@ -92,8 +102,14 @@ export class AppLoad {
     );
     if (switched && this.side === "source") {
       this.side = "target";
+      this.targetText = switched;
       this.stats.switchSeenAt = new Date();
       this.o.onEvent?.("the app read the new database URL and is moving to the target");
+    } else if (switched && this.side === "target" && switched !== this.targetText) {
+      // The switch-back: the app stops there, so the demo can compare both servers.
+      this.side = "back";
+      this.stats.switchedBackAt = new Date();
+      this.o.onEvent?.("the app read the old server's URL again (switched back) and stops writing, so both servers can be compared");
     }
     const { location } = parsePgUrl(switched || this.o.sourceUrl);
     return { ...location, user: APP_ROLE };
@@ -109,6 +125,7 @@ export class AppLoad {
     try {
       while (!signal.aborted) {
         const loc = await this.location();
+        if (this.side === "back") return;
         const key = `${loc.host}:${loc.port}/${loc.database}`;
         if (connectedTo !== key) {
           await client?.end().catch(() => undefined);
@@ -125,7 +142,7 @@ export class AppLoad {
         const side = this.side;
         try {
           client ??= await connectPg(loc, this.o.password, { applicationName: "demo-app", connectTimeoutMs: 3000 });
-          const rows = await transaction(client, this.stats[side].transactions === 0);
+          const rows = await transaction(client, this.stats[side].transactions === 0, side === "source" || this.o.keyChangesOnTarget !== false);
           this.stats[side].transactions += 1;
           this.stats[side].rows += rows;
           if (side === "source") this.stats.lastSourceCommit = new Date();
@@ -160,9 +177,15 @@ const REGIONS = ["eu", "us", "apac", "latam"];
  * as apps do on login; DMS ignores such an UPDATE) and then its items changed under the new
  * token (an UPDATE DMS cannot find on the target). Returns the rows changed.
  */
-async function touchCart(c: PgClient, customer: number, product: number): Promise<number> {
+async function touchCart(c: PgClient, customer: number, product: number, rotate: boolean): Promise<number> {
   const token = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
   const item = JSON.stringify([{ product, qty: random(3) }]);
+  if (!rotate) {
+    const r = await c.query("UPDATE app.carts SET items = items || $2::jsonb, updated_at = now() WHERE token = (SELECT token FROM app.carts WHERE customer_id = $1 ORDER BY token LIMIT 1)", [customer, item]);
+    if ((r.rowCount ?? 0) > 0) return 1;
+    await c.query("INSERT INTO app.carts (token, customer_id, items) VALUES ($1, $2, $3)", [token, customer, item]);
+    return 1;
+  }
   const rotated = await c.query<{ token: string }>(
     "UPDATE app.carts SET token = $1, updated_at = now() WHERE token = (SELECT token FROM app.carts WHERE customer_id = $2 ORDER BY token LIMIT 1) RETURNING token",
     [token, customer],
@@ -177,9 +200,10 @@ async function touchCart(c: PgClient, customer: number, product: number): Promis
 
 /**
  * One business transaction; returns the rows it changed. `everyTable` makes it insert into
- * every table with a sequence (the first write on a database: any id collision shows at once).
+ * every table with a sequence (the first write on a database: any id collision shows at once);
+ * without `keyChanges` it changes no primary key.
  */
-async function transaction(c: PgClient, everyTable: boolean): Promise<number> {
+async function transaction(c: PgClient, everyTable: boolean, keyChanges: boolean): Promise<number> {
   let rows = 0;
   await c.query("BEGIN");
   try {
@@ -230,7 +254,7 @@ async function transaction(c: PgClient, everyTable: boolean): Promise<number> {
         rows += 1;
       }
     }
-    rows += await touchCart(c, customer, product);
+    rows += await touchCart(c, customer, product, keyChanges);
     if (Math.random() < 0.1) {
       const r = await c.query("DELETE FROM app.order_lines WHERE id = (SELECT min(id) FROM app.order_lines WHERE order_id = $1)", [String(random(Number(m.orders ?? "1")))]);
       rows += r.rowCount ?? 0;

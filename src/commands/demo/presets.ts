@@ -15,6 +15,12 @@ export interface DemoPresetInput {
   schemaHook: string;
   /** The switch hook command (the demo's switch-app-hook with the file the app watches). */
   switchHook: string;
+  /**
+   * demo --rollback: keep a rollback window, and the switch-back hook (the same switch-app-hook:
+   * the old server's URL to the file the app watches). Without it the demo shows the forward
+   * path only: its "Aurora" runs without wal_level=logical, so it could not be a DMS source.
+   */
+  rollback?: boolean;
 }
 
 export function demoPresets(o: DemoPresetInput): Record<string, Answer> {
@@ -31,6 +37,8 @@ export function demoPresets(o: DemoPresetInput): Record<string, Answer> {
     "sync.periods": 1,
     "cutover.switchHook": o.switchHook,
     "cutover.drainTimeoutSeconds": 120,
+    "rollback.window": o.rollback === true,
+    ...(o.rollback === true ? { "rollback.switchBackHook": o.switchHook, "rollback.maxLatencySeconds": 30 } : {}),
   };
 }
 

@@ -27,6 +27,8 @@ export interface DemoRecord {
   passwordGiven?: boolean;
   /** The check made right after the switch, shown again by a later run. */
   validation?: { clean: boolean; differences: number; tables: number; rows: number; at: string };
+  /** demo --rollback: the check after the rollback (Aurora as the source, the old server as the target). */
+  rollbackValidation?: { clean: boolean; differences: number; tables: number; rows: number; at: string };
 }
 
 /** The passwords of the demo's servers: in memory only, never in the record. */
@@ -80,15 +82,16 @@ export function checkDemoServerFlags(o: { source?: string; target?: string }): v
 }
 
 /** Starts the demo's servers, or checks the caller's URLs. */
-export async function demoDatabases(o: { source?: string; target?: string }, say: (text: string) => void): Promise<DemoDatabases> {
+export async function demoDatabases(o: { source?: string; target?: string; rollback?: boolean }, say: (text: string) => void): Promise<DemoDatabases> {
   checkDemoServerFlags(o);
   if (o.source !== undefined && o.target !== undefined) {
     const target = parsePgUrl(o.target).location;
     parsePgUrl(o.source);
     return { sourceUrl: o.source, auroraServer: { host: target.host, port: target.port, user: target.user, sslmode: target.params["sslmode"] ?? "prefer" } };
   }
-  const servers = await startLocalServers({ ssl: true });
-  say(`Started two throwaway PostgreSQL servers: source ${servers.source.major} on port ${servers.source.port}, "Aurora" ${servers.target.major} on port ${servers.target.port} (TLS, trust authentication).`);
+  // demo --rollback: "Aurora" becomes a DMS source too (as rds.logical_replication = 1 does).
+  const servers = await startLocalServers({ ssl: true, targetLogical: o.rollback === true });
+  say(`Started two throwaway PostgreSQL servers: source ${servers.source.major} on port ${servers.source.port}, "Aurora" ${servers.target.major} on port ${servers.target.port} (TLS, trust authentication${o.rollback === true ? ', "Aurora" with wal_level=logical' : ""}).`);
   try {
     await servers.source.createDatabase(DEMO_DATABASE);
   } catch (err) {
