@@ -57,6 +57,13 @@ export const CUTOVER_QUESTIONS: readonly QuestionInfo[] = [
     perEvent: true,
   },
   // `aurora-migrate rollback` (the rollback window, issue 14).
+  {
+    id: "rollback.dropForwardSlot",
+    type: "confirm",
+    step: 12,
+    meaning: "once the rollback window is open: drop DMS's forward slot on the old server (the forward task never resumes; the slot would keep the WAL of every write flowing back)",
+    destructive: true,
+  },
   { id: "rollback.maxLatencySeconds", type: "number", step: 12, meaning: "highest CDC latency (seconds) of the reverse task at which `rollback` may start: Aurora stays frozen until the old server has every write", default: 10, min: 0 },
   { id: "rollback.switchBackHook", type: "text", step: 12, meaning: "`rollback`: command that points the app at the old server again (sh -c, with the old server's DATABASE_URL/PG*); a non-zero exit undoes the rollback" },
   { id: "rollback.confirmFreeze", type: "confirm", step: 12, meaning: "`rollback`: freeze the app's writes on Aurora and switch it back to the old server now", destructive: true },

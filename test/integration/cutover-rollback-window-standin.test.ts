@@ -106,6 +106,7 @@ describe("cutover with a rollback window, over the stand-in", () => {
       [RES.sourceEndpoint]: rec("dms-endpoint", "am-source", fwdSource.EndpointArn),
       [RES.targetEndpoint]: rec("dms-endpoint", "am-target", fwdTarget.EndpointArn),
       [RES.task]: rec("dms-task", "am-task", task.ReplicationTaskArn),
+      [RES.slot]: rec("replication-slot", "fwd_slot"),
     };
     ctx.state.outputs["dms-task"] = { taskId: "am-task", taskArn: task.ReplicationTaskArn!, taskResourceId: task.ReplicationTaskArn!.split(":").pop()!, instanceId: "am-instance", schemas: ["public"] };
     ctx.state.outputs["aurora-cluster"] = { clusterId: "app-aurora", writerEndpoint: "127.0.0.1", port: aurora.port, engineVersion: "16.4", vpcId: "vpc-1", subnetIds: [], securityGroupId: "sg-1", masterUsername: "postgres", database: DB };
@@ -116,6 +117,9 @@ describe("cutover with a rollback window, over the stand-in", () => {
     const w = ctx.state.outputs["rollback-window"] as RollbackWindowOutput;
     expect(w.openedAt).toBeDefined();
     expect((await status(task.ReplicationTaskArn!)).Status).toBe("stopped");
+    // The forward slot would keep the WAL of every write flowing back: dropped once the window is open.
+    expect(await old.sql("SELECT slot_name FROM pg_replication_slots WHERE slot_name = 'fwd_slot'")).toEqual([]);
+    expect(ctx.state.resources[RES.slot]?.["deletedAt"]).toBeDefined();
 
     // The app on Aurora now: its writes flow back to the old server (still frozen for the app's roles).
     await aurora.sql("INSERT INTO orders (note) VALUES ('written on aurora after the switch')", DB);

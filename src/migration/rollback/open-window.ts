@@ -14,6 +14,7 @@ import { OperationError, errorMessage } from "../../core/errors.js";
 import { commandFor } from "../../state/paths.js";
 import type { StepContext } from "../context.js";
 import { RESOURCE_KIND } from "../cleanup/kinds.js";
+import { dropSlot } from "../cleanup/slot.js";
 import { awsFor } from "../aws/context.js";
 import { findTask } from "../aws/lookups.js";
 import { pollUntil } from "../aws/poll.js";
@@ -131,6 +132,40 @@ export async function undoBeforeSwitch(ctx: StepContext, target?: PgClient): Pro
   }
 }
 
+/**
+ * Once the window is open, DMS's forward slot on the old server is dead weight (the forward task
+ * never resumes after the switch), and it would keep the WAL of every write the reverse task
+ * makes there until cleanup: days of a rollback window can fill the old server's disk. Dropped
+ * (asked: `rollback.dropForwardSlot`, --yes drops), recorded as deleted like cleanup does; a
+ * failure here is said with the SQL and never undoes the open window.
+ */
+async function releaseForwardSlot(ctx: StepContext): Promise<void> {
+  const rec = ctx.state.resources[RES.slot];
+  if (!rec || rec["deletedAt"] !== undefined) return;
+  const sql = `SELECT pg_drop_replication_slot('${rec.id.replace(/'/g, "''")}');`;
+  const drop = await ctx.prompter.confirmDestructive({
+    id: "rollback.dropForwardSlot",
+    message: `Drop DMS's forward replication slot ${rec.id} on the old server?`,
+    consequences: ["The forward task never resumes after the switch; the slot would keep the WAL of every write the reverse task makes on the old server until cleanup."],
+  });
+  if (!drop) {
+    ctx.reporter.warn(`The forward slot ${rec.id} stays on the old server and keeps WAL for every write flowing back: drop it soon (on the old server: ${sql}), or the old server's disk fills.`);
+    return;
+  }
+  let source: PgClient | undefined;
+  try {
+    source = await openDatabase(ctx, "source");
+    const r = await dropSlot(source, rec.id);
+    rec["deletedAt"] = ctx.clock.now().toISOString();
+    await ctx.save();
+    ctx.reporter.info(r === "dropped" ? `Dropped DMS's forward slot ${rec.id} on the old server (it would keep the WAL of the writes flowing back).` : `DMS's forward slot ${rec.id} was already gone from the old server.`);
+  } catch (err) {
+    ctx.reporter.warn(`Could not drop the forward slot ${rec.id} on the old server (${errorMessage(err)}); it keeps WAL for every write flowing back: drop it (on the old server: ${sql}).`);
+  } finally {
+    await source?.end().catch(() => undefined);
+  }
+}
+
 /** The window was prepared and the slot created, but the reverse task not yet seen running. */
 export function windowOpenOwed(ctx: StepContext): boolean {
   const w = readOutput(ctx, "rollback-window");
@@ -175,6 +210,7 @@ export async function openRollbackWindow(ctx: StepContext): Promise<void> {
     w.openedAt = ctx.clock.now().toISOString();
     await ctx.save();
     ctx.reporter.success(WINDOW_OPEN_TEXT);
+    await releaseForwardSlot(ctx);
   } catch (err) {
     if (err instanceof OperationError && err.message.startsWith("The switch succeeded")) throw err;
     throw new OperationError(`The switch succeeded (the app is on Aurora), but the rollback window did not open: ${errorMessage(err)}.`, {
