@@ -16,6 +16,7 @@ import type { SessionIo } from "../../src/commands/session.js";
 import { BlockedError } from "../../src/core/errors.js";
 import { RES } from "../../src/migration/aws/resources.js";
 import { RESOURCE_KIND } from "../../src/migration/cleanup/kinds.js";
+import { installCapture, readCaptureFacts } from "../../src/migration/key-changes/install.js";
 import type { GlobalOptions } from "../../src/migration/context.js";
 import type { RollbackWindowOutput } from "../../src/migration/rollback/record.js";
 import { type MigrationState, newState } from "../../src/state/schema.js";
@@ -195,6 +196,24 @@ describe("aurora-migrate finish", () => {
     await runFinishCommand(options, second);
     expect(fake.calls).toEqual([]);
     expect(second.reporter.text).toMatch(/The rollback window ended at .* and the cleanup ran at .*: nothing left to do\./);
+  });
+
+  it("GIVEN the key-change capture on Aurora (the window's) WHEN finish runs THEN it removes trigger, table and function before the tool's schema goes, recorded removed", async () => {
+    await onTarget("CREATE TABLE carts (token text PRIMARY KEY)");
+    const client = new pg.Client({ connectionString: targetUrl });
+    await client.connect();
+    try {
+      await installCapture(client, await readCaptureFacts(client, ["public"]));
+    } finally {
+      await client.end();
+    }
+    const { options, fake } = await windowOpen({ window: { keyCapture: { status: "installed", tables: 1 } } });
+    const run = io(fake);
+    await runFinishCommand(options, run);
+    await expectEverythingGone(options, fake);
+    expect(run.reporter.text).toContain("Removed the key-change trigger from 1 table(s) on Aurora, and its table and function");
+    expect(await onTarget("SELECT 1 FROM pg_trigger WHERE tgname = 'aurora_migrate_key_change'")).toEqual([]);
+    expect((await windowOf(options)).keyCapture).toMatchObject({ status: "removed" });
   });
 
   it("GIVEN finish stopped after the reverse task was deleted (a crash deleting an endpoint) WHEN it runs again THEN it continues: the task is not deleted twice, the rest goes", async () => {

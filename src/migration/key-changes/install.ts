@@ -71,15 +71,21 @@ export function privilegeFix(facts: CaptureFacts): string[] {
  * lock held by a long transaction makes it fail after a few seconds rather than queue the
  * app's writes behind it). Idempotent: what exists is left as it is.
  */
-export async function installCapture(source: PgClient, facts: CaptureFacts, lockTimeoutMs = 5_000): Promise<{ created: number }> {
+export async function installCapture(
+  source: PgClient,
+  facts: CaptureFacts,
+  lockTimeoutMs = 5_000,
+  /** Where it is installed and what to run again, in the messages: step 8's source by default, Aurora for the rollback window. */
+  where: { on: string; rerun: string } = { on: "the source", rerun: "resume" },
+): Promise<{ created: number }> {
   await source.query("BEGIN");
   try {
     for (const sql of KEY_CHANGES_DDL) await source.query(sql);
     await source.query("COMMIT");
   } catch (err) {
     await source.query("ROLLBACK").catch(() => undefined);
-    throw new OperationError(`Cannot create the tool's key-change table in the schema ${TOOL_SCHEMA} on the source: ${errorMessage(err)}`, {
-      hint: `Give the source login the right to create it (GRANT CREATE ON DATABASE … TO ${quoteIdent(facts.login)}, or run as the database owner), then resume.`,
+    throw new OperationError(`Cannot create the tool's key-change table in the schema ${TOOL_SCHEMA} on ${where.on}: ${errorMessage(err)}`, {
+      hint: `Give the login ${quoteIdent(facts.login)} the right to create it there (GRANT CREATE ON DATABASE … TO ${quoteIdent(facts.login)}, or run as the database owner), then ${where.rerun}.`,
       cause: err,
     });
   }
@@ -94,10 +100,10 @@ export async function installCapture(source: PgClient, facts: CaptureFacts, lock
     } catch (err) {
       await source.query("ROLLBACK").catch(() => undefined);
       const busy = (err as { code?: string }).code === "55P03";
-      throw new OperationError(`Cannot put the key-change trigger on ${qualified(t.schema, t.table)} on the source: ${errorMessage(err)}`, {
+      throw new OperationError(`Cannot put the key-change trigger on ${qualified(t.schema, t.table)} on ${where.on}: ${errorMessage(err)}`, {
         hint: busy
-          ? "A long transaction holds a lock on that table. Let it finish (see pg_stat_activity), then resume: the tables already done are kept."
-          : "Fix the cause above, then resume: the tables already done are kept.",
+          ? `A long transaction holds a lock on that table. Let it finish (see pg_stat_activity), then ${where.rerun}: the tables already done are kept.`
+          : `Fix the cause above, then ${where.rerun}: the tables already done are kept.`,
         cause: err,
       });
     }

@@ -3,6 +3,29 @@ import { qualified, quoteIdent } from "../../plan/sql-text.js";
 import { OperationError, errorMessage } from "../../core/errors.js";
 import type { ChangedTable } from "./read.js";
 
+/** Which way the rows are re-copied, in the words of the messages (the cutover's, or the rollback's). */
+export interface RepairSides {
+  /** Where the rows are read, e.g. "the source". */
+  from: string;
+  /** Where they are written, e.g. "the target". */
+  to: string;
+  /** What to run once fixed, e.g. "run the cutover again". */
+  rerun: string;
+  /** How to create a table missing on `to`. */
+  createHint: string;
+  /** How to get a login that may set session_replication_role on `to`. */
+  roleHint: string;
+}
+
+/** The cutover's direction: the source's rows onto the target. */
+export const CUTOVER_SIDES: RepairSides = {
+  from: "the source",
+  to: "the target",
+  rerun: "run the cutover again",
+  createHint: "Create it on the target as on the source (the schema load of step 7), then run the cutover again.",
+  roleHint: "Run the cutover with the target's master user (on Aurora it has rds_superuser), as DMS's target endpoint does.",
+};
+
 export interface RepairResult {
   /** Distinct keys re-synced (old and new keys of every recorded change). */
   keys: number;
@@ -36,7 +59,7 @@ const TEXT_STYLE = ["SET LOCAL DateStyle = 'ISO, YMD'", "SET LOCAL IntervalStyle
 const KEYS_PER_BATCH = 500;
 const MAX_PARAMETERS = 60_000;
 
-async function shape(client: PgClient, schema: string, table: string, where: "source" | "target"): Promise<TableShape | undefined> {
+async function shape(client: PgClient, schema: string, table: string, where: string, sides: RepairSides): Promise<TableShape | undefined> {
   const { rows } = await client.query<{ name: string; type: string; generated: boolean; identity: string; key_pos: number | null }>(
     `SELECT a.attname::text AS name, pg_catalog.format_type(a.atttypid, a.atttypmod) AS type,
             a.attgenerated <> '' AS generated, a.attidentity::text AS identity,
@@ -52,8 +75,8 @@ async function shape(client: PgClient, schema: string, table: string, where: "so
   if (rows.length === 0) return undefined;
   const key = rows.filter((r) => r.key_pos !== null).sort((a, b) => (a.key_pos ?? 0) - (b.key_pos ?? 0));
   if (key.length === 0) {
-    throw new OperationError(`${qualified(schema, table)} has no primary key on the ${where}, so the rows whose key changed cannot be re-copied there.`, {
-      hint: `Give it the source's primary key on the ${where} (ALTER TABLE … ADD PRIMARY KEY …), then run the cutover again.`,
+    throw new OperationError(`${qualified(schema, table)} has no primary key on ${where}, so the rows whose key changed cannot be re-copied there.`, {
+      hint: `Give it ${sides.from}'s primary key on ${where} (ALTER TABLE … ADD PRIMARY KEY …), then ${sides.rerun}.`,
     });
   }
   return {
@@ -76,24 +99,24 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-async function repairTable(source: PgClient, target: PgClient, t: ChangedTable, result: RepairResult): Promise<void> {
+async function repairTable(source: PgClient, target: PgClient, t: ChangedTable, result: RepairResult, sides: RepairSides): Promise<void> {
   const name = qualified(t.schema, t.table);
-  const src = await shape(source, t.schema, t.table, "source");
-  const dst = await shape(target, t.schema, t.table, "target");
+  const src = await shape(source, t.schema, t.table, sides.from, sides);
+  const dst = await shape(target, t.schema, t.table, sides.to, sides);
   if (!src) {
     result.skipped.push(`${t.schema}.${t.table}`);
     return;
   }
   if (!dst) {
-    throw new OperationError(`${name} had primary keys changed on the source but does not exist on the target.`, {
-      hint: "Create it on the target as on the source (the schema load of step 7), then run the cutover again.",
+    throw new OperationError(`${name} had primary keys changed on ${sides.from} but does not exist on ${sides.to}.`, {
+      hint: sides.createHint,
     });
   }
   const sourceNames = new Set(src.columns.map((c) => c.name));
   const missing = dst.columns.filter((c) => !sourceNames.has(c.name)).map((c) => c.name);
   if (missing.length) {
-    throw new OperationError(`${name} has column(s) ${missing.join(", ")} on the target that the source lacks, so its changed rows cannot be re-copied.`, {
-      hint: "Make the table's columns the same on both sides (aurora-migrate validate lists the differences), then run the cutover again.",
+    throw new OperationError(`${name} has column(s) ${missing.join(", ")} on ${sides.to} that ${sides.from} lacks, so its changed rows cannot be re-copied.`, {
+      hint: `Make the table's columns the same on both sides (aurora-migrate validate lists the differences), then ${sides.rerun}.`,
     });
   }
   const columns = dst.columns;
@@ -129,7 +152,7 @@ async function repairTable(source: PgClient, target: PgClient, t: ChangedTable, 
  * session_replication_role = replica (foreign keys and user triggers do not fire, as when DMS
  * applies), so it all lands or none of it.
  */
-export async function repairChangedKeys(source: PgClient, target: PgClient, tables: readonly ChangedTable[]): Promise<RepairResult> {
+export async function repairChangedKeys(source: PgClient, target: PgClient, tables: readonly ChangedTable[], sides: RepairSides = CUTOVER_SIDES): Promise<RepairResult> {
   const result: RepairResult = { keys: 0, copied: 0, deleted: 0, tables: [], skipped: [] };
   const live = tables.filter((t) => {
     if (!t.exists) result.skipped.push(`${t.schema}.${t.table}`);
@@ -142,20 +165,20 @@ export async function repairChangedKeys(source: PgClient, target: PgClient, tabl
     await target.query("BEGIN");
     try {
       await target.query("SET LOCAL session_replication_role = replica").catch((err: unknown) => {
-        throw new OperationError(`The target login may not set session_replication_role: ${errorMessage(err)}`, {
-          hint: "Run the cutover with the target's master user (on Aurora it has rds_superuser), as DMS's target endpoint does.",
+        throw new OperationError(`The login on ${sides.to} may not set session_replication_role: ${errorMessage(err)}`, {
+          hint: sides.roleHint,
           cause: err,
         });
       });
       for (const sql of TEXT_STYLE) await target.query(sql);
-      for (const t of live) await repairTable(source, target, t, result);
+      for (const t of live) await repairTable(source, target, t, result, sides);
       await target.query("COMMIT");
     } catch (err) {
       await target.query("ROLLBACK").catch(() => undefined);
       throw err instanceof OperationError
         ? err
-        : new OperationError(`Re-copying the rows whose primary key changed failed on the target: ${errorMessage(err)}`, {
-            hint: "Nothing was changed on the target (one transaction). Fix the cause above, then run the cutover again.",
+        : new OperationError(`Re-copying the rows whose primary key changed failed on ${sides.to}: ${errorMessage(err)}`, {
+            hint: `Nothing was changed on ${sides.to} (one transaction). Fix the cause above, then ${sides.rerun}.`,
             cause: err,
           });
     }

@@ -12,6 +12,7 @@ import { readOutput } from "../outputs/read.js";
 import { changeDatabase } from "../planned-sql.js";
 import { auroraSlotName, liveResource, readAuroraSlot, readReverseTask, recordWindowReadings } from "./finish-readings.js";
 import { rollbackWindowOpen, rollbackWindowOutput } from "./output.js";
+import { auroraKeyCaptureLeft, removeAuroraKeyCapture } from "./reverse-key-changes.js";
 
 /**
  * Ending the rollback window (issue 14 item 5; README "Rollback window: finish"): the reverse
@@ -41,7 +42,7 @@ function slotToDrop(ctx: StepContext): string | undefined {
 
 /** Whether anything of the reverse path (task, endpoints, Aurora slot) is still to remove. */
 export function reversePathLeft(ctx: StepContext): boolean {
-  return Boolean(liveResource(ctx, RES.reverseTask) || ENDPOINT_KEYS.some((k) => liveResource(ctx, k)) || slotToDrop(ctx));
+  return Boolean(liveResource(ctx, RES.reverseTask) || ENDPOINT_KEYS.some((k) => liveResource(ctx, k)) || slotToDrop(ctx) || auroraKeyCaptureLeft(ctx));
 }
 
 /** cleanup's refusal while the window is open: what the window is, that cleanup would end it, the two ways on. */
@@ -108,6 +109,7 @@ export async function endRollbackWindow(ctx: StepContext, deps: CleanupDeps, rep
       ...(task ? [`Stop and delete the reverse DMS task ${task.id}: writes on Aurora no longer flow back to the old server, and \`rollback\` is no longer possible.`] : []),
       ...(endpoints.length ? [`Delete the reverse DMS endpoints ${endpoints.map((e) => e.id).join(", ")}.`] : []),
       ...(slot ? [`Drop the replication slot ${slot} on Aurora: a slot left there keeps Aurora's WAL, which fills Aurora's storage.`] : []),
+      ...(auroraKeyCaptureLeft(ctx) ? ["Remove the key-change trigger from the app's tables on Aurora, and its table and function (aurora_migrate.key_changes)."] : []),
     ],
   });
   if (!go) throw new AppError("The rollback window was left open; nothing was changed.", 1, { hint: `Run ${commandFor("finish", ctx.options)} when the team is confident in Aurora.` });
@@ -130,6 +132,8 @@ export async function endRollbackWindow(ctx: StepContext, deps: CleanupDeps, rep
   }
   for (const e of endpoints) await piece(`the reverse DMS endpoint ${e.id}`, e, () => deps.deleteEndpoint(e));
   if (slot) await dropAuroraSlot(ctx, slot, report);
+  // Last: nothing reads Aurora's changes any more, so dropping the triggers reaches no task.
+  if (auroraKeyCaptureLeft(ctx)) await removeAuroraKeyCapture(ctx, report);
   if (!ctx.options.dryRun) {
     rollbackWindowOutput(ctx).finishedAt = ctx.clock.now().toISOString();
     await ctx.save();

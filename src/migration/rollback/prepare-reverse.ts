@@ -26,6 +26,7 @@ import { pollUntil } from "../aws/poll.js";
 import { RES, goneError, recordResource, recorded } from "../aws/resources.js";
 import { readOutput } from "../outputs/read.js";
 import { rollbackWindowOutput } from "./output.js";
+import { installAuroraKeyCapture } from "./reverse-key-changes.js";
 
 /** The question asked when the reverse path cannot be made: go on with the cutover without a rollback window. */
 export const GO_ON_WITHOUT_WINDOW = "cutover.withoutRollbackWindow";
@@ -237,6 +238,8 @@ async function prepare(ctx: StepContext, aws: AwsServices, target: PgClient, for
     timeoutMs: 20 * 60_000,
     successText: (t) => `Reverse task ${rec.id} is ${t.Status ?? "?"} (starts after the switch).`,
   });
+  // DMS ignores key-changing UPDATEs in the reverse task too: the app's, on Aurora, are recorded for `rollback`.
+  await installAuroraKeyCapture(ctx, target);
   const w = rollbackWindowOutput(ctx);
   w.preparedAt = ctx.clock.now().toISOString();
   await ctx.save();

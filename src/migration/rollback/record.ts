@@ -29,6 +29,8 @@ export const rollbackRecordSchema = z.object({
   freeze: freezeRecordSchema.optional(),
   /** The marker written on Aurora after its freeze, seen on the old server through the reverse task. */
   marker: z.object({ token: z.string(), id: z.number(), writtenAt: z.string(), seenAt: z.string().optional() }).optional(),
+  /** The rows whose primary key the app changed on Aurora during the window, re-copied onto the old server after the drain (DMS ignores such UPDATEs). */
+  keyChanges: z.object({ recorded: z.number(), keys: z.number(), copied: z.number(), deleted: z.number() }).optional(),
   /** Sequences moved on the old server (never backwards), summary. */
   sequences: z.string().optional(),
   /** Recorded before the old server's freeze is lifted: from here a failure re-applies it (the app may not write on both). */
@@ -44,7 +46,7 @@ export const rollbackRecordSchema = z.object({
   reverseStop: z.object({ requestedAt: z.string(), stoppedAt: z.string().optional() }).optional(),
   /** The rollback's write window phase by phase, ms (as the cutover's report). */
   window: z
-    .object({ freezeMs: z.number(), drainMs: z.number().optional(), sequencesMs: z.number().optional(), unfreezeMs: z.number().optional(), hookMs: z.number().optional(), totalMs: z.number().optional() })
+    .object({ freezeMs: z.number(), drainMs: z.number().optional(), keyChangesMs: z.number().optional(), sequencesMs: z.number().optional(), unfreezeMs: z.number().optional(), hookMs: z.number().optional(), totalMs: z.number().optional() })
     .optional(),
   failure: z.string().optional(),
   finishedAt: z.string().optional(),
@@ -69,6 +71,20 @@ export const rollbackWindowOutputSchema = z.looseObject({
   /** The forward task: stop requested (before the Aurora slot exists: it would carry the reverse task's writes back, a loop). */
   forwardStop: z.object({ requestedAt: z.string(), stoppedAt: z.string().optional(), resumedAt: z.string().optional() }).optional(),
   slot: auroraSlotRecordSchema.optional(),
+  /**
+   * The key-change capture on Aurora (the forward one's trigger, table and function), put there
+   * with the reverse path, before the freeze: "installing" is recorded before any of it is made,
+   * "removing" before `finish` drops it. Only the app's UPDATEs fire it (an ordinary trigger:
+   * DMS applies with session_replication_role = replica).
+   */
+  keyCapture: z
+    .object({
+      status: z.enum(["installing", "installed", "removing", "removed"]),
+      tables: z.number().int().nonnegative().optional(),
+      installedAt: z.string().optional(),
+      removedAt: z.string().optional(),
+    })
+    .optional(),
   /** The reverse task was asked to start (from slot.lsn), then seen running: the window is open. */
   reverseStartRequestedAt: z.string().optional(),
   openedAt: z.string().optional(),

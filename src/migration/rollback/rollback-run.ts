@@ -23,6 +23,7 @@ import { rollbackWindowOutput } from "./output.js";
 import type { RollbackRecord } from "./record.js";
 import type { RollbackDeps } from "./rollback-deps.js";
 import { rollbackVerdict } from "./rollback-preconditions.js";
+import { repairAtRollback } from "./reverse-key-changes.js";
 import { recordRollbackCheckReadings } from "./finish-readings.js";
 import { RQ, askRollbackLatency, askSwitchBackHappened, askSwitchBackHook } from "./rollback-questions.js";
 
@@ -151,13 +152,14 @@ function switchedBackLines(ctx: StepContext, rb: RollbackRecord): string[] {
   const lines: string[] = [];
   if (rb.freeze?.frozenAt) lines.push(`Writes frozen on Aurora:        ${rb.freeze.frozenAt}`);
   if (rb.marker?.seenAt) lines.push(`Old server had every write:     ${rb.marker.seenAt}`);
+  if (rb.keyChanges) lines.push(`Primary-key changes repaired:   ${rb.keyChanges.keys} key(s) re-synced (${rb.keyChanges.recorded} change(s) recorded on Aurora)`);
   if (rb.sequences) lines.push(`Sequences on the old server:    ${rb.sequences}`);
   if (rb.sourceUnfrozenAt) lines.push(`Old server's freeze lifted:     ${rb.sourceUnfrozenAt}`);
   if (rb.switchBack?.finishedAt) lines.push(`Switch-back finished:           ${rb.switchBack.finishedAt}${rb.switchBack.confirmedByUser ? " (confirmed by you)" : ""}`);
   if (rb.windowMs !== undefined) lines.push(`Writes were unavailable for ${(rb.windowMs / 1000).toFixed(2)} s.`);
   const w = rb.window;
   if (w) {
-    const parts: [string, number | undefined][] = [["freeze", w.freezeMs], ["drain", w.drainMs], ["sequence sync", w.sequencesMs], ["old server's unfreeze", w.unfreezeMs], ["switch-back hook", w.hookMs]];
+    const parts: [string, number | undefined][] = [["freeze", w.freezeMs], ["drain", w.drainMs], ["key-change repair", w.keyChangesMs], ["sequence sync", w.sequencesMs], ["old server's unfreeze", w.unfreezeMs], ["switch-back hook", w.hookMs]];
     lines.push(`The write window, phase by phase: ${parts.filter((p): p is [string, number] => p[1] !== undefined).map(([n, ms]) => `${n} ${ms} ms`).join(", ")}.`);
   }
   lines.push(
@@ -327,7 +329,7 @@ async function prepareRollback(ctx: StepContext, deps: RollbackDeps, old: PgClie
     ...(markers.aurora && markers.old ? [] : [`First the marker table aurora_migrate.cutover_marker is created on ${[markers.aurora ? "" : "Aurora", markers.old ? "" : "the old server"].filter(Boolean).join(" and ")}.`]),
     `Writes on Aurora (${facts.database}) stop for ${record.roles.join(", ")}: they lose access and their sessions there are ended. Run on Aurora, in one transaction:`,
     ...freeze.changes.map((c) => `  ${applySql(c, facts.database)};`),
-    `Then a marker row is written on Aurora and awaited on the old server (at most ${drainTimeoutSeconds} s), the old server's sequences are moved to Aurora's positions (never backwards), the old server's freeze is lifted, and your switch-back command runs:`,
+    `Then a marker row is written on Aurora and awaited on the old server (at most ${drainTimeoutSeconds} s), the rows whose primary key changed on Aurora are re-copied onto it, the old server's sequences are moved to Aurora's positions (never backwards), the old server's freeze is lifted, and your switch-back command runs:`,
     `  ${switchBackHook}`,
     "If anything fails before it starts, or it exits non-zero, Aurora's freeze is lifted and the old server frozen again: the app stays on Aurora, the window open.",
     "If it is ended (time limit, Ctrl-C) or the tool is killed while it runs, nothing is undone: settle it with `rollback --switched` or `rollback --unfreeze`.",
@@ -378,6 +380,15 @@ async function runRollbackWindow(ctx: StepContext, db: { old: PgClient; aurora: 
   rb.marker.seenAt = seen.toISOString();
   window.drainMs = seen.getTime() - t1;
   draining.succeed(`The old server has every write made on Aurora before the freeze (${window.drainMs} ms after it)`);
+  throwIfAborted(ctx.signal);
+
+  const tk = now();
+  const keyChanges = await repairAtRollback(ctx, db.aurora, db.old);
+  if (keyChanges) {
+    rb.keyChanges = keyChanges;
+    window.keyChangesMs = now() - tk;
+    await ctx.save();
+  }
   throwIfAborted(ctx.signal);
 
   const t2 = now();
