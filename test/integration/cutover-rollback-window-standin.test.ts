@@ -10,7 +10,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MARKER_DDL } from "../../src/adapters/postgres/marker.js";
-import type { Clock } from "../../src/core/clock.js";
 import { RES } from "../../src/migration/aws/resources.js";
 import { cutoverDepsFor } from "../../src/migration/cutover/live-deps.js";
 import { runCutover } from "../../src/migration/cutover/run-cutover.js";
@@ -19,6 +18,7 @@ import { type StandinAws, createStandinAws } from "../../src/standin/aws/index.j
 import { type PgServer, startPgServer } from "../support/pg-server.js";
 import { waitFor } from "../support/standin.js";
 import { testContext } from "../support/step-context.js";
+import { FORWARD_MAPPINGS, skippingClock } from "../support/rollback-window.js";
 
 let old: PgServer;
 let aurora: PgServer;
@@ -36,26 +36,6 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Waits up to 250 ms of real time and counts the rest as passed: AWS polling runs quickly, its timeouts still count. */
-function quickClock(): Clock {
-  let offset = 0;
-  return {
-    now: () => new Date(Date.now() + offset),
-    sleep: (ms, signal) => {
-      if (signal?.aborted) return Promise.reject(new Error("aborted"));
-      const real = Math.min(ms, 250);
-      offset += ms - real;
-      return new Promise((r) => setTimeout(r, real));
-    },
-  };
-}
-
-const MAPPINGS = JSON.stringify({
-  rules: [
-    { "rule-type": "selection", "rule-id": "1", "rule-name": "include-1", "object-locator": { "schema-name": "public", "table-name": "%" }, "rule-action": "include" },
-    { "rule-type": "selection", "rule-id": "2", "rule-name": "aurora-migrate-cutover-marker", "object-locator": { "schema-name": "aurora_migrate", "table-name": "cutover_marker" }, "rule-action": "explicit" },
-  ],
-});
 
 describe("cutover with a rollback window, over the stand-in", () => {
   it("GIVEN a forward cdc task WHEN the cutover switches with a rollback window THEN a write on Aurora after the switch reaches the old server", async () => {
@@ -78,7 +58,7 @@ describe("cutover with a rollback window, over the stand-in", () => {
         TargetEndpointArn: fwdTarget.EndpointArn!,
         ReplicationInstanceArn: instance.ReplicationInstanceArn!,
         MigrationType: "cdc",
-        TableMappings: MAPPINGS,
+        TableMappings: FORWARD_MAPPINGS,
       })
     ).ReplicationTask!;
     const status = async (arn: string) => (await aws!.dms.describeReplicationTasks({ Filters: [{ Name: "replication-task-arn", Values: [arn] }] })).ReplicationTasks![0]!;
@@ -93,7 +73,7 @@ describe("cutover with a rollback window, over the stand-in", () => {
       sourceUrl: old.url(DB),
       targetUrl: aurora.url(DB),
       aws,
-      clock: quickClock(),
+      clock: skippingClock(),
       config: { "cutover.freezeRoles": ["shop"], "cutover.switchHook": "true", "cutover.drainTimeoutSeconds": 60, "cutover.skipRowCounts": true, "cutover.maxLatencySeconds": 3600 },
     });
     ctx.secrets.set("source.password", "pw");

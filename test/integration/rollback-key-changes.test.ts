@@ -10,7 +10,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type Clock, systemClock } from "../../src/core/clock.js";
 import { RES } from "../../src/migration/aws/resources.js";
 import { readFreezeFacts } from "../../src/migration/cutover/freeze-facts.js";
 import { planFreeze } from "../../src/migration/cutover/freeze-plan.js";
@@ -30,6 +29,7 @@ import { seedMigration } from "../support/aws/seed.js";
 import { type PgServer, startPgServer } from "../support/pg-server.js";
 import { replicate } from "../support/replication.js";
 import { type TestContext, testContext } from "../support/step-context.js";
+import { shortSleepClock } from "../support/rollback-window.js";
 
 let old: PgServer;
 let aurora: PgServer;
@@ -38,7 +38,6 @@ let dir: string;
 let stream: { stop(): Promise<void> };
 let n = 0;
 
-const quickClock: Clock = { now: () => new Date(), sleep: (ms, signal) => systemClock.sleep(Math.min(ms, 20), signal) };
 
 beforeAll(async () => {
   [old, aurora] = await Promise.all([startPgServer({ name: "rbkey-old" }), startPgServer({ name: "rbkey-aurora" })]);
@@ -106,7 +105,7 @@ async function windowWithCapture(o: { capture?: boolean } = {}): Promise<TestCon
     sourceUrl: old.url(db),
     targetUrl: aurora.url(db),
     aws: fake,
-    clock: quickClock,
+    clock: shortSleepClock,
     config: { "source.schemas": ["public"], "rollback.switchBackHook": `touch ${dir}/hook.ran`, "cutover.drainTimeoutSeconds": 30 },
   });
   ctx.state.outputs["dms-task"] = seeded.task;

@@ -3,7 +3,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type Clock, systemClock } from "../../src/core/clock.js";
 import { BlockedError, ExitCode, InterruptedError, OperationError, UsageError } from "../../src/core/errors.js";
 import { RES } from "../../src/migration/aws/resources.js";
 import { readFreezeFacts } from "../../src/migration/cutover/freeze-facts.js";
@@ -22,6 +21,7 @@ import { canConnect } from "../support/cutover-e2e.js";
 import { type PgServer, startPgServer } from "../support/pg-server.js";
 import { replicate } from "../support/replication.js";
 import { type TestContext, testContext } from "../support/step-context.js";
+import { shortSleepClock } from "../support/rollback-window.js";
 
 // After a cutover: the app writes on "Aurora" (a server of its own: the rollback freezes it),
 // the old server is frozen for the app by the cutover's freeze, and a logical-replication
@@ -34,8 +34,6 @@ let dir: string;
 let stream: { stop(): Promise<void> };
 let n = 0;
 
-/** Real time, short waits: DMS polls (5 s apart) become 20 ms. */
-const quickClock: Clock = { now: () => new Date(), sleep: (ms, signal) => systemClock.sleep(Math.min(ms, 20), signal) };
 
 beforeAll(async () => {
   [old, aurora] = await Promise.all([startPgServer({ name: "rollback-old" }), startPgServer({ name: "rollback-aurora" })]);
@@ -138,7 +136,7 @@ function contextOn(w: World, state: MigrationState, o: { hook?: string; crashAtS
     targetUrl: aurora.url(db),
     aws: w.fake,
     state: structuredClone(state),
-    clock: quickClock,
+    clock: shortSleepClock,
     ...(o.dryRun ? { dryRun: true } : {}),
     ...(o.signal ? { signal: o.signal } : {}),
     config: { "rollback.switchBackHook": o.hook ?? `touch ${dir}/hook.ran; printf '%s' "$DATABASE_URL" > ${dir}/hook.out`, "cutover.drainTimeoutSeconds": 30 },

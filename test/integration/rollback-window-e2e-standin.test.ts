@@ -19,7 +19,6 @@ import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MARKER_DDL } from "../../src/adapters/postgres/marker.js";
-import type { Clock } from "../../src/core/clock.js";
 import { RES } from "../../src/migration/aws/resources.js";
 import { cleanupDepsFor } from "../../src/migration/cleanup/aws-deps.js";
 import { SLOT_RESOURCE_KEY } from "../../src/migration/cleanup/kinds.js";
@@ -39,6 +38,7 @@ import { canConnect, hookPids, signalGroup } from "../support/cutover-e2e.js";
 import { type PgServer, startPgServer } from "../support/pg-server.js";
 import { waitFor } from "../support/standin.js";
 import { type TestContext, testContext } from "../support/step-context.js";
+import { FORWARD_MAPPINGS, skippingClock } from "../support/rollback-window.js";
 
 let old: PgServer;
 let aurora: PgServer;
@@ -58,26 +58,6 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Waits up to 250 ms of real time and counts the rest as passed: AWS polling runs quickly, its timeouts still count. */
-function quickClock(): Clock {
-  let offset = 0;
-  return {
-    now: () => new Date(Date.now() + offset),
-    sleep: (ms, signal) => {
-      if (signal?.aborted) return Promise.reject(new Error("aborted"));
-      const real = Math.min(ms, 250);
-      offset += ms - real;
-      return new Promise((r) => setTimeout(r, real));
-    },
-  };
-}
-
-const MAPPINGS = JSON.stringify({
-  rules: [
-    { "rule-type": "selection", "rule-id": "1", "rule-name": "include-1", "object-locator": { "schema-name": "public", "table-name": "%" }, "rule-action": "include" },
-    { "rule-type": "selection", "rule-id": "2", "rule-name": "aurora-migrate-cutover-marker", "object-locator": { "schema-name": "aurora_migrate", "table-name": "cutover_marker" }, "rule-action": "explicit" },
-  ],
-});
 
 /** Every kind of sequence the app inserts through: bigserial, identity, a sequence of its own as a default. */
 const SCHEMA = [
@@ -128,7 +108,7 @@ async function migratedWithWindow(db: string, config: Record<string, unknown> = 
       TargetEndpointArn: fwdTarget.EndpointArn!,
       ReplicationInstanceArn: instance.ReplicationInstanceArn!,
       MigrationType: "cdc",
-      TableMappings: MAPPINGS,
+      TableMappings: FORWARD_MAPPINGS,
     })
   ).ReplicationTask!;
   const forwardArn = task.ReplicationTaskArn!;
@@ -144,7 +124,7 @@ async function migratedWithWindow(db: string, config: Record<string, unknown> = 
     sourceUrl: old.url(db),
     targetUrl: aurora.url(db),
     aws,
-    clock: quickClock(),
+    clock: skippingClock(),
     config: {
       "cutover.freezeRoles": ["shop"],
       "cutover.switchHook": "true",
