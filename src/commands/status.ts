@@ -162,21 +162,17 @@ export async function showStatus(options: GlobalOptions, reporter: Reporter): Pr
     reporter.warn(first ?? "");
     for (const line of rest) reporter.info(`  ${line}`);
   }
-  if (report.keyChanges) {
-    reporter.heading("Primary-key changes");
-    for (const line of keyChangeStatusLines(report.keyChanges, now)) reporter.info(line);
-  }
-  if (report.walRetention) {
-    reporter.heading("WAL kept on the source by the replication slot");
-    for (const line of walStatusLines(report.walRetention, now)) reporter.info(line);
-  }
-  if (report.schemaDrift) {
-    reporter.heading("Schema drift");
-    for (const line of schemaDriftLines(report.schemaDrift, now)) reporter.info(line);
-  }
-  if (report.rollbackWindow) {
-    reporter.heading("Rollback window");
-    for (const line of rollbackWindowLines(report.rollbackWindow, now)) reporter.info(line);
+  // The recorded readings, each under its heading (absent: nothing recorded yet).
+  const readings: [string, string[] | undefined][] = [
+    ["Primary-key changes", report.keyChanges && keyChangeStatusLines(report.keyChanges, now)],
+    ["WAL kept on the source by the replication slot", report.walRetention && walStatusLines(report.walRetention, now)],
+    ["Schema drift", report.schemaDrift && schemaDriftLines(report.schemaDrift, now)],
+    ["Rollback window", report.rollbackWindow && rollbackWindowLines(report.rollbackWindow, now)],
+  ];
+  for (const [heading, lines] of readings) {
+    if (!lines) continue;
+    reporter.heading(heading);
+    for (const line of lines) reporter.info(line);
   }
   reporter.info("");
   if (report.freeze && !report.freeze.switched) reporter.info("Next: the cutover, with writes frozen on the source: see above.");
