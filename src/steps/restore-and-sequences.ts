@@ -158,9 +158,9 @@ const WAL_LOOK_EVERY_MS = 60_000;
  * max_slot_wal_keep_size or the disk budget. At warn or danger the user chooses to continue or
  * to stop here (and resume once the source has room); --yes continues unless it is danger.
  */
-async function guardWalBeforeRestore(ctx: StepContext, setAside: readonly SetAsideObject[], jobs: number, measuredGrowthPerHour?: number): Promise<WalLevel> {
+async function guardWalBeforeRestore(ctx: StepContext, setAside: readonly SetAsideObject[], jobs: number): Promise<WalLevel> {
   const restoreMs = await estimateRestore(ctx, setAside, jobs);
-  const v = await warnWalBeforeRestore(ctx, restoreMs, undefined, measuredGrowthPerHour);
+  const v = await warnWalBeforeRestore(ctx, restoreMs);
   if (!v || v.level === "ok") return "ok";
   // With no limit at all (max_slot_wal_keep_size = -1, no budget) there is nothing to project
   // against: the warning and its fix are said above; asking at every restore would only teach
