@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectUrl } from "../../src/adapters/postgres/connect-url.js";
 import { type TableStatus, validateDatabases } from "../../src/migration/validate/compare.js";
+import { FLOAT_SECONDS_RANGE } from "../../src/migration/validate/row-hash.js";
 import { type TestDatabase, freshDatabase } from "../support/databases.js";
 
 /**
@@ -16,7 +17,9 @@ const PAIR = `
   INSERT INTO public.nokey VALUES ('a', 1), ('b', 2), ('c', 3);
   CREATE TABLE public.wide (id integer PRIMARY KEY, big bigint, ts timestamp, tz timestamptz, tm time);
   INSERT INTO public.wide VALUES (1, 1, '2024-01-01 00:00:00', '2024-01-01 00:00:00+00', '10:00'),
-    (2, -2, '1500-06-01 12:00:00', '3000-06-01 12:00:00+00', '23:59:59.999999'), (3, NULL, 'infinity', '-infinity', NULL);
+    (2, -2, '1500-06-01 12:00:00', '3000-06-01 12:00:00+00', '23:59:59.999999'), (3, NULL, 'infinity', '-infinity', NULL),
+    -- At the edges of the range where timestamps hash as float seconds (row-hash.ts TIMESTAMPS).
+    (4, NULL, '1864-01-01 00:00:00.000001', '2135-12-31 23:59:59.999998+00', NULL), (5, NULL, '1864-01-01 00:00:00', '2135-12-31 23:59:59.999999+00', NULL);
 `;
 
 /** Microseconds to add to `base` (µs) to flip its bit 0 and bit 32 together: int8's folded hash does not change. */
@@ -91,6 +94,10 @@ describe("validate --checksum's row digest sees each kind of difference (Postgre
     ],
     ["a far timestamptz by one microsecond", "UPDATE public.wide SET tz = tz + interval '1 microsecond' WHERE id = 2", "UPDATE public.wide SET tz = '3000-06-01 12:00:00+00' WHERE id = 2", { wide: "checksum-differs" }],
     ["a far timestamp by one microsecond", "UPDATE public.wide SET ts = ts - interval '1 microsecond' WHERE id = 2", "UPDATE public.wide SET ts = '1500-06-01 12:00:00' WHERE id = 2", { wide: "checksum-differs" }],
+    ["a timestamptz at the top of the float range by one microsecond", "UPDATE public.wide SET tz = tz + interval '1 microsecond' WHERE id = 4", "UPDATE public.wide SET tz = '2135-12-31 23:59:59.999998+00' WHERE id = 4", { wide: "checksum-differs" }],
+    ["a timestamptz out of the float range by one microsecond", "UPDATE public.wide SET tz = tz + interval '1 microsecond' WHERE id = 5", "UPDATE public.wide SET tz = '2135-12-31 23:59:59.999999+00' WHERE id = 5", { wide: "checksum-differs" }],
+    ["a timestamp at the bottom of the float range by one microsecond", "UPDATE public.wide SET ts = ts - interval '1 microsecond' WHERE id = 4", "UPDATE public.wide SET ts = '1864-01-01 00:00:00.000001' WHERE id = 4", { wide: "checksum-differs" }],
+    ["a timestamp out of the float range by one microsecond", "UPDATE public.wide SET ts = ts - interval '1 microsecond' WHERE id = 5", "UPDATE public.wide SET ts = '1864-01-01 00:00:00' WHERE id = 5", { wide: "checksum-differs" }],
     ["a timestamp from infinity to -infinity", "UPDATE public.wide SET ts = '-infinity' WHERE id = 3", "UPDATE public.wide SET ts = 'infinity' WHERE id = 3", { wide: "checksum-differs" }],
   ];
 
@@ -103,5 +110,18 @@ describe("validate --checksum's row digest sees each kind of difference (Postgre
       await target.sql(undo);
     }
     expect(await statuses()).toEqual(same);
+  });
+  it.each([
+    ["timestamptz", "tstzrange_subdiff", `${FLOAT_SECONDS_RANGE.to}+00`, `${FLOAT_SECONDS_RANGE.from}+00`, "2000-01-01 00:00:00+00"],
+    ["timestamp", "tsrange_subdiff", FLOAT_SECONDS_RANGE.to, FLOAT_SECONDS_RANGE.from, "2000-01-01 00:00:00"],
+  ])("GIVEN every %s microsecond of the float range's first and last second WHEN turned into seconds as the digest does THEN no two give the same float, on either major", async (type, diff, end, start, zero) => {
+    // One second's microseconds from `first` (an SQL expression of the type).
+    const distinct = (first: string) =>
+      `SELECT count(DISTINCT ${diff}(t, '${zero}'::${type}))::int AS n FROM generate_series(${first}, ${first} + interval '999999 microseconds', interval '1 microsecond') t`;
+    for (const db of [source, target]) {
+      const [top] = await db.sql<{ n: number }>(distinct(`'${end}'::${type} - interval '1 second'`));
+      const [bottom] = await db.sql<{ n: number }>(distinct(`'${start}'::${type}`));
+      expect([top!.n, bottom!.n]).toEqual([1_000_000, 1_000_000]);
+    }
   });
 });

@@ -28,7 +28,7 @@ export const rowHashMethod = (sourceVersionNum: number, targetVersionNum: number
  * Not here: 64-bit values. PostgreSQL's hash of an int8 (and of timestamp, time and
  * interval, which hash as int8) folds the two 32-bit halves together (so that an int4 and an
  * int8 of one value hash alike): 1 and 4294967296 hash the same, and so do two timestamps
- * 2^32+1 microseconds apart with the right bits. See INT8 and BY_DISTANCE.
+ * 2^32+1 microseconds apart with the right bits. See INT8 and TIMESTAMPS.
  *
  * Left to the text form on purpose: numeric (its hash normalises 1.0 and 1.00), interval
  * ('1 day' and '24 hours' hash alike), time (folded as above), jsonb (its numbers are
@@ -61,14 +61,12 @@ const IN_RECORD: ReadonlyMap<number, string> = new Map([
 ]);
 
 /**
- * Dates and timestamptz hash as their distance from 1970 (a date minus a date is its day
- * count, a timestamptz minus one an interval whose hash is its microsecond span, folded as
- * int8's): the same integers their own hashes take, at a third of the record's cost.
- * ±infinity (which PostgreSQL 15 refuses to subtract) hash as 1 and 2; NULL stays NULL.
+ * Dates hash as their distance from 1970 (a date minus a date is its day count): the same
+ * integer their own hash takes, at a third of the record's cost. ±infinity (which PostgreSQL
+ * 15 refuses to subtract) hash as 1 and 2; NULL stays NULL.
  */
 const BY_DISTANCE: ReadonlyMap<number, { as: string; epoch: string; fn: string }> = new Map([
   [1082, { as: "date", epoch: "'1970-01-01'::pg_catalog.date", fn: "hashint4extended" }],
-  [1184, { as: "timestamptz", epoch: "'1970-01-01 00:00:00+00'::pg_catalog.timestamptz", fn: "interval_hash_extended" }],
 ]);
 
 function byDistance(col: string, d: { as: string; epoch: string; fn: string }, seed: number): string {
@@ -78,20 +76,28 @@ function byDistance(col: string, d: { as: string; epoch: string; fn: string }, s
 }
 
 /**
- * Timestamps: their folded 64-bit hash (above; it sees every value, ±infinity included)
- * XOR the hash of their distance from 2000-01-01 in seconds as a float8 (the range types'
- * subtype_diff: the microseconds as a double, divided by a million). The float tells apart
- * any two timestamps more than a few milliseconds apart, and, within 1864-2136, any two at
- * all; the fold only confuses values whose 32-bit halves change together, at least about
- * 2^31 microseconds apart. So no two different timestamps give the same pair.
+ * Timestamps (with and without time zone) between 1864 and 2136 hash as their distance from
+ * 2000-01-01 in seconds, a float8: the range types' subtype_diff, `((float8) v1 - (float8) v2)
+ * / USECS_PER_SEC` (rangetypes.c), on PostgreSQL's own microsecond count (v2 is 0). Exact
+ * there: the count converts to a double without loss (below 2^53), and in that range (under
+ * 2^32 seconds from 2000) two doubles are less than a microsecond apart, so two timestamps a
+ * microsecond or more apart never round to the same seconds. Outside that range (and
+ * ±infinity) they hash by their text form (the stable text settings: UTC, ISO), exact at any
+ * date. Not the type's own hash, which folds the 64-bit count's halves together (see INT8).
+ * Two comparisons, the difference and one hash: a third of the cost of the folded hash and
+ * the interval arithmetic it replaced. (Held by a test: every microsecond of the range's
+ * first and last second gives its own float.)
  */
-const TIMESTAMPS: ReadonlyMap<number, { as: string; fold: (col: string, seed: number) => string; zero: string; diff: string }> = new Map([
-  [1114, { as: "timestamp", fold: (col, seed) => `pg_catalog.timestamp_hash_extended((${col})::pg_catalog.timestamp, ${seed})`, zero: "'2000-01-01 00:00:00'::pg_catalog.timestamp", diff: "tsrange_subdiff" }],
-  [1184, { as: "timestamptz", fold: (col, seed) => byDistance(col, BY_DISTANCE.get(1184)!, seed), zero: "'2000-01-01 00:00:00+00'::pg_catalog.timestamptz", diff: "tstzrange_subdiff" }],
+export const FLOAT_SECONDS_RANGE = { from: "1864-01-01 00:00:00", to: "2136-01-01 00:00:00" } as const;
+const TIMESTAMPS: ReadonlyMap<number, { as: string; diff: string; zero: string; from: string; to: string }> = new Map([
+  [1114, { as: "timestamp", diff: "tsrange_subdiff", zero: "'2000-01-01 00:00:00'", from: `'${FLOAT_SECONDS_RANGE.from}'`, to: `'${FLOAT_SECONDS_RANGE.to}'` }],
+  [1184, { as: "timestamptz", diff: "tstzrange_subdiff", zero: "'2000-01-01 00:00:00+00'", from: `'${FLOAT_SECONDS_RANGE.from}+00'`, to: `'${FLOAT_SECONDS_RANGE.to}+00'` }],
 ]);
 
-function timestampHash(col: string, t: { as: string; fold: (col: string, seed: number) => string; zero: string; diff: string }, seed: number): string {
-  return `${t.fold(col, seed)} # pg_catalog.hashfloat8extended(pg_catalog.${t.diff}((${col})::pg_catalog.${t.as}, ${t.zero}), ${seed})`;
+function timestampHash(col: string, t: { as: string; diff: string; zero: string; from: string; to: string }, seed: number): string {
+  const v = `(${col})::pg_catalog.${t.as}`;
+  const as = (literal: string) => `${literal}::pg_catalog.${t.as}`;
+  return `CASE WHEN ${v} >= ${as(t.from)} AND ${v} < ${as(t.to)} THEN pg_catalog.hashfloat8extended(pg_catalog.${t.diff}(${v}, ${as(t.zero)}), ${seed}) ELSE pg_catalog.hashtextextended((${v})::pg_catalog.text, ${seed}) END`;
 }
 
 const FLOAT_SEND: ReadonlyMap<number, string> = new Map([
