@@ -1,11 +1,10 @@
 import type { PgClient } from "../../adapters/postgres/connect.js";
 import { comparedSchemas, readCatalog } from "../schema/catalog.js";
 import { type ParityReport, compareCatalogs } from "../schema/parity.js";
-import { parallelTables } from "./parallel-tables.js";
 import { type TableDigest, useStableTextSettings } from "./checksum.js";
 import { type ObjectReport, compareObjects } from "./objects.js";
 import { type RowHashMethod, rowHashExpr, rowHashMethod } from "./row-hash.js";
-import { type SideTable, digestSide } from "./side-digest.js";
+import { digestSideBiggestFirst } from "./side-digest.js";
 import { type TableInfo, listTables, tableKey } from "./tables.js";
 export type TableStatus = "match" | "rows-differ" | "checksum-differs" | "missing-on-target" | "columns-differ" | "only-on-target";
 
@@ -69,15 +68,6 @@ function commonColumns(src: TableInfo, tgt: TableInfo): { columns: TableInfo["co
 async function serverVersion(client: PgClient): Promise<number> {
   const { rows } = await client.query<{ v: string }>("SELECT current_setting('server_version_num') AS v");
   return Number(rows[0]!.v);
-}
-
-/** Opens sessions with the stable text settings until `pool` holds `wanted`. */
-async function fillPool(pool: PgClient[], wanted: number, connect: () => Promise<PgClient>): Promise<void> {
-  while (pool.length < wanted) {
-    const client = await connect();
-    pool.push(client);
-    await useStableTextSettings(client);
-  }
 }
 
 /**
@@ -146,26 +136,19 @@ export async function validateDatabases(o: ValidateOptions): Promise<ValidateRep
     };
     // Each side on its own sessions, both at once, biggest tables first.
     await Promise.all(
-      ([0, 1] as const).map(async (side) => {
-        const infos = toCompare.map((c, i) => ({ i, info: side === 0 ? c.src : c.tgt, rowHash: c.rowHash }));
-        infos.sort((x, y) => (y.info.blocks ?? 0) - (x.info.blocks ?? 0));
-        const parallel = parallelTables(
-          infos.map((x) => x.info.blocks),
-          jobs,
-        );
-        const tables: SideTable[] = infos.map((x, k) => ({ schema: x.info.schema, name: x.info.name, rowHash: x.rowHash, parallel: parallel[k]! }));
-        await fillPool(pools[side], Math.min(jobs, Math.max(1, tables.length)), side === 0 ? o.connectSource : o.connectTarget);
-        await digestSide(
+      ([0, 1] as const).map((side) =>
+        digestSideBiggestFirst(
           pools[side],
-          tables,
-          (k, digest) => {
-            const i = infos[k]!.i;
+          side === 0 ? o.connectSource : o.connectTarget,
+          toCompare.map((c) => ({ ...(side === 0 ? c.src : c.tgt), rowHash: c.rowHash })),
+          jobs,
+          (i, digest) => {
             digests[i]![side] = digest;
             settle(i);
           },
           o.signal,
-        );
-      }),
+        ),
+      ),
     );
     results.push(...compared);
     for (const t of tgtTables) {

@@ -1,7 +1,8 @@
 import type { PgClient } from "../../adapters/postgres/connect.js";
 import { throwIfAborted } from "../../core/clock.js";
 import { mapLimit } from "../../core/concurrency.js";
-import { type TableDigest, digestSql } from "./checksum.js";
+import { type TableDigest, digestSql, useStableTextSettings } from "./checksum.js";
+import { parallelTables } from "./parallel-tables.js";
 
 /** One table of one side. */
 export interface SideTable {
@@ -46,4 +47,45 @@ export async function digestSide(
       free.push(s);
     }
   });
+}
+
+/** A table of one side to digest, with its size when known. */
+export interface SideWork {
+  schema: string;
+  name: string;
+  rowHash: string | null;
+  blocks?: number;
+}
+
+/** Opens sessions with the stable text settings until `pool` holds `wanted`. */
+async function fillPool(pool: PgClient[], wanted: number, connect: () => Promise<PgClient>): Promise<void> {
+  while (pool.length < wanted) {
+    const client = await connect();
+    pool.push(client);
+    await useStableTextSettings(client);
+  }
+}
+
+/**
+ * One side's whole digest with `jobs` backends: biggest tables first, a table holding most of
+ * the side's bytes read with parallel workers (parallelTables), the pool filled up to `jobs`
+ * sessions (`pool` may already hold some, each with the stable text settings; the caller
+ * closes them). `onTable` gets the index in `work` of each table as it is done.
+ */
+export async function digestSideBiggestFirst(
+  pool: PgClient[],
+  connect: () => Promise<PgClient>,
+  work: readonly SideWork[],
+  jobs: number,
+  onTable: (index: number, digest: TableDigest) => void,
+  signal?: AbortSignal,
+): Promise<void> {
+  const order = work.map((w, i) => ({ w, i })).sort((x, y) => (y.w.blocks ?? 0) - (x.w.blocks ?? 0));
+  const parallel = parallelTables(
+    order.map((x) => x.w.blocks),
+    jobs,
+  );
+  const tables: SideTable[] = order.map((x, k) => ({ schema: x.w.schema, name: x.w.name, rowHash: x.w.rowHash, parallel: parallel[k]! }));
+  await fillPool(pool, Math.min(jobs, Math.max(1, tables.length)), connect);
+  await digestSide(pool, tables, (k, digest) => onTable(order[k]!.i, digest), signal);
 }
