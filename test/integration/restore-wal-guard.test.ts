@@ -8,7 +8,7 @@ import type { Answer } from "../../src/state/schema.js";
 import { restoreAndSequencesStep } from "../../src/steps/restore-and-sequences.js";
 import { FakeClock } from "../support/aws/harness.js";
 import { freshDatabase, type TestDatabase } from "../support/databases.js";
-import { testContext } from "../support/step-context.js";
+import { UNWRITABLE_STATE_PATH, testContext } from "../support/step-context.js";
 
 /**
  * Step 9 with the DMS task stopped: a logical slot nobody reads (the stopped consumer) while the
@@ -80,7 +80,7 @@ describe("step 9's WAL projection (task stopped, slot not read)", () => {
     expect(blocked.message).toBe("Stopped before the restore: the projected WAL retention is in danger.");
     expect(blocked.details?.join("\n")).toMatch(/would keep .* of WAL on the source at the end of the restore \(est\. ~1 min\), \+\d+\.\d GB\/h: \d+% of the disk budget \(4\.0 MB\)/);
     expect(blocked.details?.join("\n")).toContain(`--yes does not go on when the projection is in danger; to go on anyway unattended, answer "${WAL_PROJECTION_QUESTION}": "continue"`);
-    expect(blocked.hint).toContain("Then continue with: aurora-migrate resume --state /dev/null");
+    expect(blocked.hint).toContain(`Then continue with: aurora-migrate resume --state ${UNWRITABLE_STATE_PATH}`);
     const lines = ctx.reporter.lines.join("\n");
     expect(lines).toMatch(/Restore: ~1 min \(est\.: 1 build\(s\) over \d+(\.\d)? [kM]B of the source's tables and indexes at an assumed 25\.0 MB\/s per build, 1 at a time\)\./);
     expect(lines).toMatch(/! The DMS task is stopped during the restore: the replication slot would keep .* at the end of the restore/);

@@ -9,6 +9,9 @@ import { type Answer, type MigrationState, newState } from "../../src/state/sche
 import { AnsweringPrompter } from "../../src/ui/prompter.js";
 import { MemoryReporter } from "../../src/ui/reporter.js";
 
+/** The statePath a test context names in its messages (see testContext). */
+export const UNWRITABLE_STATE_PATH = "/nonexistent-aurora-migrate-test/state.json";
+
 export interface TestContext extends StepContext {
   readonly reporter: MemoryReporter;
   /** A copy of the state at every save(), in order. */
@@ -35,7 +38,9 @@ export function testContext(o: {
   if (o.targetUrl) state.answers["target.url"] = o.targetUrl;
   const reporter = new MemoryReporter();
   const saves: MigrationState[] = [];
-  const options: GlobalOptions = { statePath: "/dev/null", yes: true, json: false, dryRun: o.dryRun ?? false, verbose: false, color: false };
+  // A path that cannot be written (its folder does not exist): saves stay in memory, and a code
+  // path that wrote the state file itself would fail loudly instead of replacing a real file.
+  const options: GlobalOptions = { statePath: UNWRITABLE_STATE_PATH, yes: true, json: false, dryRun: o.dryRun ?? false, verbose: false, color: false };
   return {
     state,
     options,
