@@ -356,6 +356,14 @@ describe("rollback", () => {
       expect(await acl(aurora)).toBe(before);
       expect(await shopOnAurora()).toBe(true);
     }
+    // A window declined at step 2 is named as such, not as a task never seen running.
+    const declined = await world({ open: false });
+    declined.state.answers["rollback.window"] = false;
+    const declinedCtx = contextOn(declined, declined.state);
+    const refused = await runRollback(declinedCtx, rollbackDepsFor(declinedCtx)).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(BlockedError);
+    expect((refused as BlockedError).message).toMatch(/^No rollback window: it was declined at step 2 \(rollback\.window: no\)/);
+    expect(await acl(aurora)).toBe(before);
     const w = await world();
     const ctx = contextOn(w, w.state);
     await expect(runRollback(ctx, rollbackDepsFor(ctx), { switched: true })).rejects.toBeInstanceOf(UsageError);

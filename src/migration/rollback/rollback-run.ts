@@ -23,6 +23,7 @@ import { rollbackWindowOutput } from "./output.js";
 import type { RollbackRecord } from "./record.js";
 import type { RollbackDeps } from "./rollback-deps.js";
 import { rollbackVerdict } from "./rollback-preconditions.js";
+import { GO_ON_WITHOUT_WINDOW } from "./prepare-reverse.js";
 import { repairAtRollback } from "./reverse-key-changes.js";
 import { recordRollbackCheckReadings } from "./finish-readings.js";
 import { RQ, askRollbackLatency, askSwitchBackHappened, askSwitchBackHook } from "./rollback-questions.js";
@@ -250,6 +251,12 @@ function assertWindowOpen(ctx: StepContext): void {
       hint: "Going back now loses what was written on Aurora since; migrate back the other way instead.",
     });
   }
+  const declined = !win.openedAt && !win.reverseStartRequestedAt && !win.slot ? whyNoWindow(ctx) : undefined;
+  if (declined) {
+    throw new BlockedError(`No rollback window: ${declined}, so nothing carries Aurora's writes back to the old server. Nothing was changed.`, {
+      hint: "Going back now would lose what was written on Aurora since the switch: to return, migrate the other way (Aurora as the source), or keep the app on Aurora.",
+    });
+  }
   if (!win.openedAt) {
     throw new BlockedError("No rollback window is open: the reverse DMS task was never seen running after the cutover. Nothing was changed.", {
       hint:
@@ -258,6 +265,13 @@ function assertWindowOpen(ctx: StepContext): void {
           : "The rollback window is prepared by the cutover when rollback.window is yes (asked in step 2). Without it, going back loses what was written on Aurora since the switch.",
     });
   }
+}
+
+/** Why the migration has no rollback window by the user's own answers, or undefined. */
+function whyNoWindow(ctx: StepContext): string | undefined {
+  if (ctx.state.answers["rollback.window"] === false) return "it was declined at step 2 (rollback.window: no)";
+  if (ctx.state.answers[GO_ON_WITHOUT_WINDOW] === true) return `the cutover went on without one when its reverse path could not be prepared (${GO_ON_WITHOUT_WINDOW}: yes)`;
+  return undefined;
 }
 
 /** Preconditions, the freeze's plan on Aurora, the hook and the confirmation. Undefined on --dry-run. Nothing is changed (but the marker table created on Aurora when missing). */
