@@ -239,6 +239,9 @@ describe("GIVEN a migration switched to Aurora with a rollback window, over the 
 
     await finish(m);
     expect(m.ctx.state.steps[CLEANUP_STEP_ID]?.status, said(m)).toBe("done");
+    // What remains is said from where the app is now: back on the old server.
+    expect(said(m)).toMatch(/The old server .*: where the app writes again since the rollback/);
+    expect(said(m)).not.toMatch(/yours to retire/);
     expect(await leftovers(old, db)).toEqual([]);
     expect(await leftovers(aurora, db)).toEqual([]);
     expect(await m.aws.dms.describeReplicationTasks({}).then((r) => r.ReplicationTasks ?? [])).toEqual([]);
@@ -268,6 +271,7 @@ describe("GIVEN a migration switched to Aurora with a rollback window, over the 
 
     await finish(m);
     expect(m.ctx.state.steps[CLEANUP_STEP_ID]?.status, said(m)).toBe("done");
+    expect(said(m)).toMatch(/The old server .*: untouched otherwise, yours to retire/);
     expect(firstUnfinished([step], m.ctx.state)).toBeUndefined();
     expect(await leftovers(aurora, m.db)).toEqual([]);
     expect(await leftovers(old, m.db)).toEqual([]);

@@ -163,13 +163,22 @@ export async function runCleanup(ctx: StepContext, deps: CleanupDeps, options: C
   }
   await cleanTarget(ctx, report);
 
-  for (const [, c] of live(ctx, RESOURCE_KIND.cluster)) report.remaining.push(`Aurora cluster ${c.id}: your new database`);
+  // After a rollback the app writes on the old server again: Aurora is the copy it left.
+  const rollback = readOutput(ctx, "rollback-window")?.rollback;
+  const rolledBackAt = rollback?.outcome === "switched-back" ? (rollback.switchBack?.finishedAt ?? "time not recorded") : undefined;
+  for (const [, c] of live(ctx, RESOURCE_KIND.cluster)) {
+    report.remaining.push(rolledBackAt ? `Aurora cluster ${c.id}: the app left it at the rollback (${rolledBackAt}); yours to delete once you no longer need its copy` : `Aurora cluster ${c.id}: your new database`);
+  }
   for (const [, g] of live(ctx, RESOURCE_KIND.securityGroup).filter(([, r]) => r.createdByUs)) {
     report.remaining.push(`security group ${g.id}, created by aurora-migrate: delete it once nothing uses it (aws ec2 delete-security-group --group-id ${g.id})`);
   }
   const freeze = cutoverOutput(ctx).freeze;
   const frozen = freeze && freeze.status !== "lifted" && freeze.method === "roles" ? `; writes of ${freeze.roles.join(", ")} are still frozen there (aurora-migrate cutover --unfreeze lifts that)` : "";
-  report.remaining.push(`The old server ${describeLocation(recordedLocation(ctx, "source"))}: untouched otherwise, yours to retire${frozen}`);
+  report.remaining.push(
+    rolledBackAt
+      ? `The old server ${describeLocation(recordedLocation(ctx, "source"))}: where the app writes again since the rollback${frozen}`
+      : `The old server ${describeLocation(recordedLocation(ctx, "source"))}: untouched otherwise, yours to retire${frozen}`,
+  );
 
   writeOutput(ctx, CLEANUP_STEP_ID, { ...readOutput(ctx, CLEANUP_STEP_ID), ranAt: now(), ...report });
   await ctx.save();
