@@ -86,11 +86,11 @@ const rank = (l: WalLevel): number => (l === "ok" ? 0 : l === "warn" ? 1 : 2);
 /**
  * Before step 9's restore, with the task stopped: nothing consumes the slot until step 10, so
  * it keeps all the WAL the source writes meanwhile. Two readings `sampleMs` apart give the
- * source's write rate (unless `measuredGrowthPerHour`, e.g. the full load wait's, is given);
- * with an estimate of the restore's length, the line is the projection at its end, else the
+ * source's write rate (not the full load's recorded growth: DMS was reading the slot then, so
+ * that is a lower bound that would under-project); with an estimate of the restore's length, the line is the projection at its end, else the
  * current figure and the rate.
  */
-export async function warnWalBeforeRestore(ctx: StepContext, restoreMs?: number, sampleMs = 2_000, measuredGrowthPerHour?: number): Promise<WalVerdict | undefined> {
+export async function warnWalBeforeRestore(ctx: StepContext, restoreMs?: number, sampleMs = 2_000): Promise<WalVerdict | undefined> {
   const slot = recordedSlotName(ctx.state);
   if (!slot) return undefined;
   let source: PgClient | undefined;
@@ -98,9 +98,9 @@ export async function warnWalBeforeRestore(ctx: StepContext, restoreMs?: number,
     source = await openDatabase(ctx, "source");
     const a = await readWalRetention(source, slot, ctx.clock.now());
     if (!a) return undefined;
-    if (measuredGrowthPerHour === undefined) await ctx.clock.sleep(sampleMs, ctx.signal);
-    const b = measuredGrowthPerHour === undefined ? ((await readWalRetention(source, slot, ctx.clock.now())) ?? a) : a;
-    const v = projectWalRetention(b, measuredGrowthPerHour ?? walGrowthPerHour(a, b), restoreMs, walGuardOptions(ctx.state));
+    await ctx.clock.sleep(sampleMs, ctx.signal);
+    const b = (await readWalRetention(source, slot, ctx.clock.now())) ?? a;
+    const v = projectWalRetention(b, walGrowthPerHour(a, b), restoreMs, walGuardOptions(ctx.state));
     await recordSourceWatch(ctx, source, slot, b, v);
     const say = v.level === "ok" ? (m: string) => ctx.reporter.info(m) : (m: string) => ctx.reporter.warn(m);
     say(`The DMS task is stopped during the restore: ${lowerFirst(v.message)}.`);

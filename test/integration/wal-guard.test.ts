@@ -116,16 +116,7 @@ describe("the WAL guard in status", () => {
   });
 });
 
-describe("the WAL guard with a disk budget and a rate measured earlier", () => {
-  it("GIVEN a rate the full load's wait measured THEN step 9's projection takes it without sampling again", async () => {
-    const fake = new FakeClock();
-    const clock: Clock = { now: () => fake.now(), sleep: () => Promise.reject(new Error("sampled although a rate was given")) };
-    const ctx = contextWithSlot(clock);
-    const v = await warnWalBeforeRestore(ctx, 2 * 3600_000, 2_000, 1024 ** 3);
-    expect(v?.growthPerHour).toBe(1024 ** 3);
-    expect(v?.message).toMatch(/would keep 2\.\d GB of WAL on the source at the end of the restore \(est\. ~2\.0 h\), \+1\.0 GB\/h/);
-  });
-
+describe("the WAL guard with a disk budget", () => {
   it("GIVEN source.walBudget recorded THEN status and the waits judge against it (the smaller limit)", async () => {
     const clock = new FakeClock();
     const ctx = contextWithSlot(clock);
