@@ -1,7 +1,8 @@
 import { type GlobalOptions, type StepContext } from "../migration/context.js";
 import { rollbackWindowOutput } from "../migration/rollback/output.js";
 import { type RollbackDeps, rollbackDepsFor } from "../migration/rollback/rollback-deps.js";
-import { rollbackUnfreeze, runRollback } from "../migration/rollback/rollback-run.js";
+import { rollbackUnfreeze } from "../migration/rollback/rollback-recovery.js";
+import { runRollback } from "../migration/rollback/rollback-run.js";
 import { UsageError } from "../core/errors.js";
 import { type SessionIo, openSession } from "./session.js";
 
