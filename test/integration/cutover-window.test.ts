@@ -14,7 +14,7 @@ import { FakeAws } from "../support/aws/fake-aws.js";
 import { seedMigration } from "../support/aws/seed.js";
 import { replicate } from "../support/replication.js";
 import { canConnect } from "../support/cutover-e2e.js";
-import { type TestContext, testContext } from "../support/step-context.js";
+import { type TestContext, UNWRITABLE_STATE_PATH, testContext } from "../support/step-context.js";
 
 // As in cutover-run: the source is a server of its own (the freeze changes server-wide roles),
 // a logical-replication subscription carries changes to the target as DMS's CDC would.
@@ -123,7 +123,7 @@ describe("the cutover's write window", () => {
     expect((err as BlockedError).exitCode).toBe(ExitCode.blocked);
     expect((err as BlockedError).details).toEqual(["- public.orders: source 20 rows, target 19"]);
     expect((err as BlockedError).hint).toMatch(/already on the target/);
-    expect((err as BlockedError).hint).toMatch(/point the app at the source again, then run `aurora-migrate cutover --state \/dev\/null --unfreeze`/);
+    expect((err as BlockedError).hint).toContain(`point the app at the source again, then run \`aurora-migrate cutover --state ${UNWRITABLE_STATE_PATH} --unfreeze\``);
     expect(existsSync(join(dir, "switched"))).toBe(true);
     const report = cutoverOutput(ctx).report;
     expect(report?.outcome).toBe("switched");
