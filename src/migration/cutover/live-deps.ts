@@ -1,13 +1,10 @@
 import type { PgClient } from "../../adapters/postgres/connect.js";
 import { BlockedError } from "../../core/errors.js";
-import { jointPoints } from "../../plan/sync-verdict.js";
 import type { StepContext } from "../context.js";
-import { awsFor } from "../aws/context.js";
-import { findTask } from "../aws/lookups.js";
-import { RES, goneError } from "../aws/resources.js";
+import { recordedTaskReadings } from "../aws/task-readings.js";
+import { RES } from "../aws/resources.js";
 import { chosenSchemas } from "../chosen-schemas.js";
 import { openDatabase } from "../connections.js";
-import { readLatencySeries } from "../aws/latency.js";
 import type { DmsTaskOutput } from "../outputs/aws.js";
 import { readOutput } from "../outputs/read.js";
 import { validateDatabases } from "../validate/compare.js";
@@ -32,34 +29,13 @@ function recordedTask(ctx: StepContext): DmsTaskOutput {
  * the rest of the plan can be shown.
  */
 export function cutoverDepsFor(ctx: StepContext): CutoverDeps {
-  const dryRunAssumption = (what: string): void => ctx.reporter.info(`[dry-run] ${what} is not read in a dry run; assumed ready so the rest of the plan is shown.`);
+  const task = recordedTaskReadings(ctx, { gone: "DMS task", subject: "The task" }, () => {
+    const t = recordedTask(ctx);
+    return { id: t.taskId, arn: t.taskArn, resourceKey: RES.task, instanceId: t.instanceId, taskResourceId: t.taskResourceId };
+  });
   return {
-    async taskStatus() {
-      const task = recordedTask(ctx);
-      const aws = await awsFor(ctx);
-      // Kept: `cutover --dry-run` shows the whole plan whatever the task's state (the real run judges it), with or without AWS access.
-      if (ctx.options.dryRun) {
-        await aws.dms.describeReplicationTasks({ Filters: [{ Name: "replication-task-arn", Values: [task.taskArn] }] });
-        dryRunAssumption("The task's status");
-        return "running";
-      }
-      const found = await findTask(aws, { arn: task.taskArn });
-      if (!found) throw goneError("DMS task", task.taskId, RES.task, ctx.options.statePath);
-      return found.Status ?? "unknown";
-    },
-
-    async cdcLatencySeconds() {
-      const task = recordedTask(ctx);
-      const aws = await awsFor(ctx);
-      const { source, target } = await readLatencySeries(aws, task, ctx.clock.now());
-      // Kept, as for the status: the plan is shown whatever the latency.
-      if (ctx.options.dryRun) {
-        dryRunAssumption("The CDC latency");
-        return 0;
-      }
-      const latest = jointPoints(source, target)[0];
-      return latest ? Math.max(latest.source, latest.target) : undefined;
-    },
+    taskStatus: () => task.status(),
+    cdcLatencySeconds: () => task.latencySeconds(),
 
     async rowCounts(): Promise<TableCount[]> {
       const schemas = await withSource(ctx, (source) => chosenSchemas(ctx, source));

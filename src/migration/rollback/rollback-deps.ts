@@ -1,11 +1,8 @@
 import { BlockedError } from "../../core/errors.js";
-import { jointPoints } from "../../plan/sync-verdict.js";
 import type { ResourceRecord } from "../../state/schema.js";
 import type { StepContext } from "../context.js";
-import { awsFor } from "../aws/context.js";
-import { readLatencySeries } from "../aws/latency.js";
-import { findTask } from "../aws/lookups.js";
-import { RES, field, goneError } from "../aws/resources.js";
+import { recordedTaskReadings } from "../aws/task-readings.js";
+import { RES, field } from "../aws/resources.js";
 import { cleanupDepsFor } from "../cleanup/aws-deps.js";
 import { readOutput } from "../outputs/read.js";
 
@@ -33,37 +30,20 @@ export function recordedReverseTask(ctx: Pick<StepContext, "state" | "options">)
 }
 
 export function rollbackDepsFor(ctx: StepContext): RollbackDeps {
-  const dryRunAssumption = (what: string): void => ctx.reporter.info(`[dry-run] ${what} is not read in a dry run; assumed ready so the rest of the plan is shown.`);
+  const reverse = recordedTaskReadings(ctx, { gone: "reverse DMS task", subject: "The reverse task" }, () => {
+    const rec = recordedReverseTask(ctx);
+    const forward = readOutput(ctx, "dms-task");
+    return {
+      id: rec.id,
+      ...(rec.arn ? { arn: rec.arn } : {}),
+      resourceKey: RES.reverseTask,
+      instanceId: field(rec, "instanceId") ?? forward?.instanceId ?? field(ctx.state.resources[RES.instance], "id") ?? ctx.state.resources[RES.instance]?.id ?? "",
+      taskResourceId: field(rec, "taskResourceId") ?? rec.arn?.split(":").pop() ?? rec.id,
+    };
+  });
   return {
-    async reverseTaskStatus() {
-      const rec = recordedReverseTask(ctx);
-      const aws = await awsFor(ctx);
-      const by = rec.arn ? { arn: rec.arn } : { id: rec.id };
-      if (ctx.options.dryRun) {
-        await aws.dms.describeReplicationTasks({ Filters: [{ Name: rec.arn ? "replication-task-arn" : "replication-task-id", Values: [rec.arn ?? rec.id] }] });
-        dryRunAssumption("The reverse task's status");
-        return "running";
-      }
-      const found = await findTask(aws, by);
-      if (!found) throw goneError("reverse DMS task", rec.id, RES.reverseTask, ctx.options.statePath);
-      return found.Status ?? "unknown";
-    },
-
-    async reverseLatencySeconds() {
-      const rec = recordedReverseTask(ctx);
-      const forward = readOutput(ctx, "dms-task");
-      const instanceId = field(rec, "instanceId") ?? forward?.instanceId ?? field(ctx.state.resources[RES.instance], "id") ?? ctx.state.resources[RES.instance]?.id ?? "";
-      const taskResourceId = field(rec, "taskResourceId") ?? rec.arn?.split(":").pop() ?? rec.id;
-      const aws = await awsFor(ctx);
-      const { source, target } = await readLatencySeries(aws, { instanceId, taskResourceId }, ctx.clock.now());
-      if (ctx.options.dryRun) {
-        dryRunAssumption("The reverse task's CDC latency");
-        return 0;
-      }
-      const latest = jointPoints(source, target)[0];
-      return latest ? Math.max(latest.source, latest.target) : undefined;
-    },
-
+    reverseTaskStatus: () => reverse.status(),
+    reverseLatencySeconds: () => reverse.latencySeconds(),
     async stopReverseTask() {
       await cleanupDepsFor(ctx).stopTask(recordedReverseTask(ctx));
     },
