@@ -1,7 +1,8 @@
 /**
  * What `status` says about the rollback window (issue 14): open since when, the reverse task
- * and its latency, the WAL the slot on Aurora keeps, each as last read by `rollback`'s checks
- * or `finish` (status never connects: "not measured yet" until one has read it).
+ * and its latency, the WAL the slot on Aurora keeps, the key changes recorded on Aurora, each
+ * as last read by `rollback`'s checks or `finish` (status never connects: "not measured yet"
+ * until one has read it).
  */
 import { RES } from "../migration/aws/resources.js";
 import { readOutput } from "../migration/outputs/read.js";
@@ -23,6 +24,8 @@ export interface RollbackWindowStatus {
   rollback?: { startedAt: string; outcome?: string; finishedAt?: string; windowMs?: number };
   reverseTask?: { id: string; status?: string; latencySeconds?: number; read?: ReadingAge; notMeasured?: boolean };
   auroraSlot?: { name: string; status: string; retainedBytes?: number; gone?: boolean; read?: ReadingAge; notMeasured?: boolean };
+  /** Key-changing UPDATEs recorded on Aurora since the switch (`rollback` re-copies those rows: DMS does not carry them back); present while the capture is there. */
+  keyChanges?: { count?: number; read?: ReadingAge; notMeasured?: boolean };
   /** The commands that go on from here. */
   next: string[];
 }
@@ -60,6 +63,10 @@ export function rollbackWindowStatus(state: MigrationState, options: Options, no
     status.auroraSlot = a
       ? { name: w.slot.name, status: w.slot.status, ...(a.retainedBytes !== undefined ? { retainedBytes: a.retainedBytes } : {}), ...(a.gone ? { gone: true } : {}), read: ageOf(a.at, a.by, now) }
       : { name: w.slot.name, status: w.slot.status, notMeasured: true };
+  }
+  if (w.keyCapture?.status === "installed") {
+    const k = w.readings?.auroraKeyChanges;
+    status.keyChanges = k ? { count: k.count, read: ageOf(k.at, k.by, now) } : { notMeasured: true };
   }
   if (s === "open") status.next = [commandFor("rollback", options), commandFor("finish", options)];
   else if (s === "rolling-back") status.next = [commandFor("rollback", options)];
@@ -106,6 +113,14 @@ export function rollbackWindowLines(s: RollbackWindowStatus, now: Date): string[
         : a.gone
           ? `slot ${a.name} no longer on Aurora ${asOf(a.read, now)}`
           : `slot on Aurora keeps ${a.retainedBytes !== undefined ? formatBytes(a.retainedBytes) : "an unknown amount"} ${asOf(a.read, now)}`,
+    );
+  }
+  const k = s.keyChanges;
+  if (k) {
+    parts.push(
+      k.notMeasured || !k.read || k.count === undefined
+        ? "primary-key changes on Aurora: not counted yet"
+        : `${k.count} primary-key change(s) recorded on Aurora${k.count > 0 ? " (rollback re-copies those rows)" : ""} ${asOf(k.read, now)}`,
     );
   }
   const lines = [`  ${parts.join("; ")}.`];

@@ -214,6 +214,8 @@ describe("aurora-migrate finish", () => {
     expect(run.reporter.text).toContain("Removed the key-change trigger from 1 table(s) on Aurora, and its table and function");
     expect(await onTarget("SELECT 1 FROM pg_trigger WHERE tgname = 'aurora_migrate_key_change'")).toEqual([]);
     expect((await windowOf(options)).keyCapture).toMatchObject({ status: "removed" });
+    // Counted before the removal, for `status`: no key changed on Aurora here.
+    expect((await windowOf(options)).readings?.auroraKeyChanges).toMatchObject({ by: "finish", count: 0 });
   });
 
   it("GIVEN finish stopped after the reverse task was deleted (a crash deleting an endpoint) WHEN it runs again THEN it continues: the task is not deleted twice, the rest goes", async () => {

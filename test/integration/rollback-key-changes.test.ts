@@ -159,6 +159,8 @@ describe("rollback and primary-key changes on Aurora", () => {
     expect(carts["cart-3"]).toBeUndefined();
     expect(carts).toEqual(await auroraCarts());
     expect(rb?.keyChanges).toEqual({ recorded: 1, keys: 2, copied: 1, deleted: 1 });
+    // The precondition check counted them for `status` (which never connects).
+    expect(rollbackWindowOutput(ctx).readings?.auroraKeyChanges).toMatchObject({ by: "rollback", count: 1 });
     expect(rb?.window?.keyChangesMs).toBeGreaterThanOrEqual(0);
     expect(ctx.reporter.text).toContain("Primary-key changes repaired:   2 key(s) re-synced (1 change(s) recorded on Aurora)");
     expect(ctx.reporter.text).toMatch(/key-change repair \d+ ms/);
@@ -173,6 +175,7 @@ describe("rollback and primary-key changes on Aurora", () => {
     expect(carts["cart-3"]).toBe("migrated");
     expect(carts["cart-3-rotated"]).toBeUndefined();
     expect(rb?.keyChanges).toBeUndefined();
+    expect(rollbackWindowOutput(ctx).readings?.auroraKeyChanges).toBeUndefined();
     expect(ctx.reporter.text).toMatch(/Primary-key changes on Aurora were not recorded during the rollback window/);
   });
 

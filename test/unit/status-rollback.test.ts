@@ -41,6 +41,22 @@ describe("status: the rollback window (issue 14)", () => {
     expect(lines[0]).toBe("  Rollback window: open since 14:02 UTC (3 h 00 min ago); reverse task shop-reverse: not measured yet; slot am_reverse on Aurora: not measured yet.");
   });
 
+  it("GIVEN the key-change capture installed on Aurora WHEN status is built THEN it says how many key changes were last counted there, or that none were counted yet", () => {
+    const capture = { status: "installed" as const, tables: 3, installedAt: "2026-11-24T13:55:00.000Z" };
+    const unread = rollbackWindowStatus(withWindow({ ...OPEN, keyCapture: capture }), options, NOW)!;
+    expect(unread.keyChanges).toEqual({ notMeasured: true });
+    expect(rollbackWindowLines(unread, NOW)[0]).toMatch(/; primary-key changes on Aurora: not counted yet\.$/);
+    const counted = rollbackWindowStatus(
+      withWindow({ ...OPEN, keyCapture: capture, readings: { auroraKeyChanges: { at: "2026-11-24T16:57:30.000Z", by: "rollback", count: 4 } } }),
+      options,
+      NOW,
+    )!;
+    expect(counted.keyChanges).toMatchObject({ count: 4, read: { by: "rollback", ageSeconds: 300 } });
+    expect(rollbackWindowLines(counted, NOW)[0]).toMatch(/; 4 primary-key change\(s\) recorded on Aurora \(rollback re-copies those rows\) as of 16:57 UTC, 5 min ago, read by `rollback`'s checks\.$/);
+    // Once finish removed the capture, nothing is said about it.
+    expect(rollbackWindowStatus(withWindow({ ...OPEN, keyCapture: { ...capture, status: "removed" } }), options, NOW)).not.toHaveProperty("keyChanges");
+  });
+
   it("GIVEN a rollback switched back, or finish ended the window WHEN status is built THEN it says so (and what removes the reverse path after a rollback)", () => {
     const back = rollbackWindowStatus(withWindow({ ...OPEN, rollback: { startedAt: "2026-11-24T16:00:00.000Z", outcome: "switched-back", finishedAt: "2026-11-24T16:00:09.000Z", windowMs: 4200 } }), options, NOW)!;
     expect(back.state).toBe("switched-back");

@@ -7,6 +7,7 @@ import { readLatencySeries } from "../aws/latency.js";
 import { findTask } from "../aws/lookups.js";
 import { RES } from "../aws/resources.js";
 import { readSlot } from "../cleanup/slot.js";
+import { countKeyChanges } from "../key-changes/read.js";
 import type { StepContext } from "../context.js";
 import { readOutput } from "../outputs/read.js";
 import { rollbackWindowOutput } from "./output.js";
@@ -14,7 +15,8 @@ import type { WindowReadings } from "./record.js";
 
 /**
  * The rollback window's readings (`status` never connects, so it shows what was last read):
- * the reverse task's status and CDC latency, and the WAL the slot on Aurora keeps. Taken where
+ * the reverse task's status and CDC latency, the WAL the slot on Aurora keeps, and the key
+ * changes the capture on Aurora recorded. Taken where
  * the tool already talks to AWS and Aurora — `finish` before it removes them, and `rollback`'s
  * precondition check (which calls `recordWindowReadings` with its own figures).
  */
@@ -69,19 +71,31 @@ export async function readAuroraSlot(ctx: StepContext, target: PgClient, by: str
   return { at, by, ...(slot.retainedBytes === null ? {} : { retainedBytes: slot.retainedBytes }) };
 }
 
+/** How many key changes the capture on Aurora recorded; undefined when no capture is installed there. */
+export async function readAuroraKeyChanges(ctx: StepContext, target: PgClient, by: string): Promise<WindowReadings["auroraKeyChanges"]> {
+  if (readOutput(ctx, "rollback-window")?.keyCapture?.status !== "installed") return undefined;
+  return { at: ctx.clock.now().toISOString(), by, count: await countKeyChanges(target) };
+}
+
 /**
- * `rollback`'s precondition check: the reverse task's status and latency it just read, and the
- * WAL the Aurora slot keeps (read on its Aurora connection), recorded for `status`. A failed
- * read of the slot is a warning: it never stops the rollback.
+ * `rollback`'s precondition check: the reverse task's status and latency it just read, the
+ * WAL the Aurora slot keeps and the key changes recorded there (read on its Aurora connection),
+ * recorded for `status`. A failed read of either is a warning: it never stops the rollback.
  */
 export async function recordRollbackCheckReadings(ctx: StepContext, aurora: PgClient, status: string, latencySeconds: number | undefined): Promise<void> {
   const at = ctx.clock.now().toISOString();
   const reverseTask = { at, by: "rollback", status, ...(latencySeconds !== undefined ? { latencySeconds } : {}) };
   let auroraSlot: WindowReadings["auroraSlot"];
+  let auroraKeyChanges: WindowReadings["auroraKeyChanges"];
   try {
     auroraSlot = await readAuroraSlot(ctx, aurora, "rollback");
   } catch (err) {
     ctx.reporter.warn(`The WAL the slot on Aurora keeps could not be read: ${errorMessage(err)}`);
   }
-  await recordWindowReadings(ctx, { reverseTask, ...(auroraSlot ? { auroraSlot } : {}) });
+  try {
+    auroraKeyChanges = await readAuroraKeyChanges(ctx, aurora, "rollback");
+  } catch (err) {
+    ctx.reporter.warn(`The key changes recorded on Aurora could not be counted: ${errorMessage(err)}`);
+  }
+  await recordWindowReadings(ctx, { reverseTask, ...(auroraSlot ? { auroraSlot } : {}), ...(auroraKeyChanges ? { auroraKeyChanges } : {}) });
 }

@@ -10,7 +10,7 @@ import { openDatabase } from "../connections.js";
 import type { StepContext } from "../context.js";
 import { readOutput } from "../outputs/read.js";
 import { changeDatabase } from "../planned-sql.js";
-import { auroraSlotName, liveResource, readAuroraSlot, readReverseTask, recordWindowReadings } from "./finish-readings.js";
+import { auroraSlotName, liveResource, readAuroraKeyChanges, readAuroraSlot, readReverseTask, recordWindowReadings } from "./finish-readings.js";
 import { rollbackWindowOpen, rollbackWindowOutput } from "./output.js";
 import { auroraKeyCaptureLeft, removeAuroraKeyCapture } from "./reverse-key-changes.js";
 
@@ -142,21 +142,24 @@ export async function endRollbackWindow(ctx: StepContext, deps: CleanupDeps, rep
   return true;
 }
 
-/** Reads the reverse task and the Aurora slot before they go (what `status` shows afterwards); a failed read is a warning. */
+/** Reads the reverse task, the Aurora slot and the key changes recorded on Aurora before they go (what `status` shows afterwards); a failed read is a warning. */
 async function takeReadings(ctx: StepContext): Promise<void> {
   try {
     const reverseTask = await readReverseTask(ctx, "finish");
     let auroraSlot;
+    let auroraKeyChanges;
     const name = slotToDrop(ctx);
-    if (name) {
+    const capture = readOutput(ctx, "rollback-window")?.keyCapture?.status === "installed";
+    if (name || capture) {
       const target = await openDatabase(ctx, "target");
       try {
-        auroraSlot = await readAuroraSlot(ctx, target, "finish");
+        if (name) auroraSlot = await readAuroraSlot(ctx, target, "finish");
+        auroraKeyChanges = await readAuroraKeyChanges(ctx, target, "finish");
       } finally {
         await target.end().catch(() => undefined);
       }
     }
-    await recordWindowReadings(ctx, { ...(reverseTask ? { reverseTask } : {}), ...(auroraSlot ? { auroraSlot } : {}) });
+    await recordWindowReadings(ctx, { ...(reverseTask ? { reverseTask } : {}), ...(auroraSlot ? { auroraSlot } : {}), ...(auroraKeyChanges ? { auroraKeyChanges } : {}) });
     const words = [
       reverseTask ? `reverse task ${reverseTask.status}${reverseTask.latencySeconds !== undefined ? `, latency ${reverseTask.latencySeconds} s` : reverseTask.status === "running" ? ", latency not read (no CloudWatch point yet)" : ""}` : undefined,
       auroraSlot && !auroraSlot.gone && auroraSlot.retainedBytes !== undefined ? `the slot on Aurora keeps ${formatBytes(auroraSlot.retainedBytes)} of WAL` : undefined,

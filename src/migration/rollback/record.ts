@@ -57,10 +57,12 @@ export type RollbackRecord = z.infer<typeof rollbackRecordSchema>;
 
 /** One reading: when, and which command took it ("rollback", "finish", "cutover"). */
 const readingAt = { at: z.string(), by: z.string() };
-/** The reverse task's status and CDC latency, and the WAL the Aurora slot keeps, as last read. */
+/** The reverse task's status and CDC latency, the WAL the Aurora slot keeps, and the key changes recorded on Aurora, as last read. */
 export const windowReadingsSchema = z.object({
   reverseTask: z.object({ ...readingAt, status: z.string(), latencySeconds: z.number().optional() }).optional(),
   auroraSlot: z.object({ ...readingAt, retainedBytes: z.number().optional(), gone: z.boolean().optional() }).optional(),
+  /** Key-changing UPDATEs the capture on Aurora recorded since the switch (DMS does not carry them back; `rollback` re-copies those rows). */
+  auroraKeyChanges: z.object({ ...readingAt, count: z.number().int().nonnegative() }).optional(),
 });
 export type WindowReadings = z.infer<typeof windowReadingsSchema>;
 
