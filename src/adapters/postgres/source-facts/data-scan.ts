@@ -86,8 +86,9 @@ interface BatchFound {
  * The largest value of every LOB-type column and the date/time columns holding ±infinity, in
  * one statement per batch of tables: query_to_xml runs each table's aggregate inside a single
  * SELECT. Only tables with a column of such a type are read (the types come from the catalog;
- * row counts are never trusted to skip a table; a heap of no page at all is, see scanBatch). Batches are shared out among `dbs`, each
- * connection taking the next batch when its last one is done. The whole scan is bounded by
+ * row counts are never trusted to skip a table; a heap of no page at all is, see scanBatch).
+ * Batches are shared out among `dbs`, each connection taking the next batch when its last one
+ * is done. The whole scan is bounded by
  * `timeoutMs` (each statement gets what is left, as a SET LOCAL statement_timeout that lasts
  * only for its implicit transaction). Tables the login may not read are not read.
  */
