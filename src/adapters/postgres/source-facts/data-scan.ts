@@ -88,9 +88,9 @@ interface BatchFound {
  * SELECT. Only tables with a column of such a type are read (the types come from the catalog;
  * row counts are never trusted to skip a table; a heap of no page at all is, see scanBatch).
  * Batches are shared out among `dbs`, each connection taking the next batch when its last one
- * is done. The whole scan is bounded by
- * `timeoutMs` (each statement gets what is left, as a SET LOCAL statement_timeout that lasts
- * only for its implicit transaction). Tables the login may not read are not read.
+ * is done. The whole scan is bounded by `timeoutMs` (each statement gets what is left, as a
+ * SET LOCAL statement_timeout that lasts only for its implicit transaction). Tables the login
+ * may not read are not read.
  */
 export async function scanData(dbs: readonly CountingClient[], tables: readonly TableColumns[], timeoutMs: number): Promise<ScanOutcome> {
   const probes = tables.filter((t) => t.selectable && t.kind === "r").map(probeFor).filter((p): p is Probe => p !== undefined);
