@@ -10,6 +10,16 @@
  * - the usual hand procedure, setval to max(id) per owned column (its generator query through
  *   `psql -Atq`, then the generated file through `psql`).
  * Goal (issue 16): sync-sequences ≤ 1.3x the floor.
+ *
+ * Where sync-sequences' time goes (5,000 sequences, the target's all uncalled, PostgreSQL 15 → 17,
+ * server CPU per statement measured from /proc/<backend>/schedstat): each target session's
+ * statement is at par with reference (b)'s busier session (~300 ms for its half: ~180 ms the
+ * column reads, the same form as (b)'s; ~35 ms pg_sequence_last_value, ~45 ms the uncalled
+ * sequences' own rows, ~50 ms catalog joins vs ~25 ms in (b)'s simpler query; (b)'s session 0
+ * adds the floor's setval statement, ~120 ms). The rest of the gap is the client: node and its
+ * modules (~100 ms before the first connect vs a few ms for psql), the `sslmode=prefer`
+ * fallback's second connection, the source read as a DO block (~65 ms vs ~60 ms), and JSON,
+ * BigInt and the plan's re-check in JS (~30 ms).
  */
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";

@@ -39,7 +39,7 @@ export async function runSyncSequences(g: GlobalOptions, o: SyncSequencesOptions
     const more = second.status === "fulfilled" ? { moreTargetSessions: [second.value] } : {};
     const report = await syncSequences({ source: source.value, target: target.value, schemas, dryRun: g.dryRun, ...more });
     if (reporter.jsonMode) reporter.json(sequenceReportJson(report));
-    printSequenceReport(report, reporter);
+    printSequenceReport(report, reporter, { details: g.verbose });
   } finally {
     // A close that fails is ignored: the session is gone either way, and the work's error matters.
     const opened = [source, target, second].flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));

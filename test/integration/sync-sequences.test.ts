@@ -325,3 +325,43 @@ describe("sync-sequences shares the target's work between two sessions, each dec
     }
   });
 });
+
+describe("sync-sequences passes names to the target's statement as array literals: every character an array literal escapes survives (PostgreSQL 15 → 17)", () => {
+  let source: TestDatabase;
+  let target: TestDatabase;
+  // Backslashes, commas, braces, double and single quotes, blanks, and the word NULL.
+  const SCHEMA = `a\b, {c} "d"`;
+  const SEQ = "NULL";
+  const SEQ2 = `e\\f 'g' }{ , NULL`;
+  const ident = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+  const lit = (text: string): string => `'${text.replace(/'/g, "''")}'`;
+  const seq = `${ident(SCHEMA)}.${ident(SEQ)}`;
+  const seq2 = `${ident(SCHEMA)}.${ident(SEQ2)}`;
+  const DDL = `CREATE SCHEMA ${ident(SCHEMA)};
+    CREATE SEQUENCE ${seq};
+    CREATE TABLE ${ident(SCHEMA)}.t (id bigint PRIMARY KEY DEFAULT nextval(${lit(seq)}));
+    CREATE SEQUENCE ${seq2};`;
+  const state = async (db: TestDatabase, name: string) => (await db.sql<{ last_value: string; is_called: boolean }>(`SELECT last_value::text, is_called FROM ${name}`))[0];
+
+  beforeAll(async () => {
+    [source, target] = await Promise.all([freshDatabase("source", "seqlsrc"), freshDatabase("target", "seqltgt")]);
+    await Promise.all([source.sql(DDL), target.sql(DDL)]);
+    await source.sql(`INSERT INTO ${ident(SCHEMA)}.t SELECT FROM generate_series(1, 6); SELECT setval(${lit(seq2)}, 33, false)`);
+    // A row on the target beyond the source's 6: the column's max is read through the odd names.
+    await target.sql(`INSERT INTO ${ident(SCHEMA)}.t (id) VALUES (70)`);
+  });
+  afterAll(async () => {
+    await source?.drop();
+    await target?.drop();
+  });
+
+  it("GIVEN a schema and sequences named with backslashes, commas, braces, quotes and NULL WHEN synced THEN each is found on the target, read, decided and set", async () => {
+    const report = await sync(source, target);
+    expect(report.missingOnTarget).toBe(0);
+    expect(report.moved).toBe(2);
+    expect(report.sequences.find((e) => e.name === SEQ)).toMatchObject({ schema: SCHEMA, action: "set", to: { lastValue: "70", isCalled: true } });
+    expect(report.sequences.find((e) => e.name === SEQ2)).toMatchObject({ schema: SCHEMA, action: "set", to: { lastValue: "33", isCalled: false } });
+    expect(await state(target, seq)).toEqual({ last_value: "70", is_called: true });
+    expect(await state(target, seq2)).toEqual({ last_value: "33", is_called: false });
+  });
+});

@@ -24,12 +24,16 @@
  * planSequenceSync on the facts this block returns and refuses to report a sync whose
  * decisions differ. Arithmetic is in numeric: last_value + increment may not fit a bigint.
  *
- * Input, one JSON element per source sequence, in order:
+ * Input, per source sequence, in order (JS side: ApplyInput), passed as one typed array
+ * literal per field and read with unnest … WITH ORDINALITY:
  *   { s, n: schema and name; l: last_value (text); c: is_called; y: CYCLE on the source;
  *     x?: the column extreme already known (text or null; absent: read it here) }
- * Output, one element each: { a: action } plus, when the target has the sequence,
- *   { tl, tc: its state before; i, mn, mx, y: its definition; x: column extreme; f: columns;
- *     tol, toc: the position decided (set, or needed for out-of-range) }.
+ * Output, column-wise (ApplyColumns): one array per field, one element per input sequence in
+ * its order: a (action) always; when the target has the sequence, tl, tc: its state before;
+ * i, mn, mx, y: its definition; x: column extreme; f: columns; tol, toc: the position decided
+ * (set, or needed for out-of-range); null where the target lacks it. Arrays of scalars
+ * appended in PL/pgSQL and turned into JSON once at the end cost less than one jsonb object
+ * per sequence (measured: ~45 ms of server CPU at 5,000 sequences for the objects).
  */
 import { quoteLiteral } from "../../plan/sql-text.js";
 import { storeResult } from "./do-block.js";
@@ -43,27 +47,40 @@ export interface ApplyInput {
   x?: string | null;
 }
 
-export interface ApplyOutput {
-  a: "set" | "unchanged" | "missing-on-target" | "out-of-range";
-  tl?: string;
-  tc?: boolean;
-  i?: string;
-  mn?: string;
-  mx?: string;
-  y?: boolean;
-  x?: string | null;
-  f?: string[];
-  tol?: string;
-  toc?: boolean;
+/** The statement's result, one array per field, element k for input k (see the header). */
+export interface ApplyColumns {
+  a: ("set" | "unchanged" | "missing-on-target" | "out-of-range")[];
+  tl: (string | null)[];
+  tc: (boolean | null)[];
+  i: (string | null)[];
+  mn: (string | null)[];
+  mx: (string | null)[];
+  y: (boolean | null)[];
+  x: (string | null)[];
+  f: (string[] | null)[];
+  tol: (string | null)[];
+  toc: (boolean | null)[];
+}
+
+/**
+ * An SQL array literal of `values` (text; null as NULL) cast to `type`[], one string to parse.
+ * Built with native joins when no value is null or holds a character the literal escapes (the
+ * usual case): this runs once per process over thousands of values, before the JIT has warmed up.
+ */
+export function arrayLiteral(values: readonly (string | boolean | null)[], type: "text" | "numeric" | "boolean"): string {
+  const plain = !values.includes(null) && !/[\\"]/.test(values.join(""));
+  const body = plain ? `"${values.join('","')}"` : values.map((v) => (v === null ? "NULL" : `"${String(v).replace(/[\\"]/g, "\\$&")}"`)).join(",");
+  return `${quoteLiteral(`{${body}}`)}::${type}[]`;
 }
 
 export const APPLY_RESULT = "sequence_sync";
 
 export function applyBlock(input: readonly ApplyInput[], dryRun: boolean): string {
   return `DECLARE
-  input jsonb := ${quoteLiteral(JSON.stringify(input))}::jsonb;
   r record; k integer; v numeric; x numeric; tl numeric; tc boolean; tnext numeric; best numeric; colnext numeric;
-  sl numeric; sc boolean; tol numeric; toc boolean; act text; out jsonb[] := '{}';
+  sl numeric; sc boolean; tol numeric; toc boolean; act text;
+  oa text[] := '{}'; otl text[] := '{}'; otc boolean[] := '{}'; oi text[] := '{}'; omn text[] := '{}'; omx text[] := '{}'; oy boolean[] := '{}';
+  ox text[] := '{}'; of json[] := '{}'; otol text[] := '{}'; otoc boolean[] := '{}';
   nestloop text := current_setting('enable_nestloop');
 BEGIN
   -- Set-based, hash joins only: right after a schema load the catalogs' statistics are
@@ -72,7 +89,11 @@ BEGIN
   -- Only this query is planned under the setting (the cursor is planned when opened).
   PERFORM set_config('enable_nestloop', 'off', true);
   FOR r IN
-    WITH i AS MATERIALIZED (SELECT e, ord, e->>'s' AS s, e->>'n' AS n FROM jsonb_array_elements(input) WITH ORDINALITY AS j(e, ord)),
+    WITH i AS MATERIALIZED (
+      SELECT * FROM unnest(${arrayLiteral(input.map((e) => e.s), "text")}, ${arrayLiteral(input.map((e) => e.n), "text")},
+                           ${arrayLiteral(input.map((e) => e.l), "numeric")}, ${arrayLiteral(input.map((e) => e.c), "boolean")},
+                           ${arrayLiteral(input.map((e) => e.y), "boolean")}, ${arrayLiteral(input.map((e) => "x" in e), "boolean")},
+                           ${arrayLiteral(input.map((e) => e.x ?? null), "numeric")}) WITH ORDINALITY AS u(s, n, l, c, y, hx, x, ord)),
     seq AS MATERIALIZED (
       SELECT c.oid, n.nspname, c.relname, format('%I.%I', n.nspname, c.relname) AS q, s.seqincrement::numeric AS inc, s.seqmin::numeric AS mn, s.seqmax::numeric AS mx, s.seqcycle AS cyc
         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_sequence s ON s.seqrelid = c.oid
@@ -96,7 +117,7 @@ BEGIN
       SELECT feed.seq, array_agg(feed.tbl ORDER BY feed.ts, feed.tr, feed.col) AS tbls, array_agg(feed.col ORDER BY feed.ts, feed.tr, feed.col) AS cols,
              array_agg(feed.label ORDER BY feed.ts, feed.tr, feed.col) AS labels
         FROM feed GROUP BY feed.seq)
-    SELECT i.ord, i.e, seq.oid, seq.q, seq.inc, seq.mn, seq.mx, seq.cyc, pg_sequence_last_value(seq.oid) AS lv, fa.tbls, fa.cols, fa.labels
+    SELECT i.ord, i.l AS sl, i.c AS sc, i.y AS sy, i.hx, i.x AS kx, seq.oid, seq.q, seq.inc, seq.mn, seq.mx, seq.cyc, pg_sequence_last_value(seq.oid) AS lv, fa.tbls, fa.cols, fa.labels
       FROM i
       LEFT JOIN seq ON seq.nspname = i.s AND seq.relname = i.n
       LEFT JOIN fa ON fa.seq = seq.oid
@@ -104,7 +125,9 @@ BEGIN
   LOOP
     IF r.ord = 1 THEN PERFORM set_config('enable_nestloop', nestloop, true); END IF;
     IF r.oid IS NULL THEN
-      out := array_append(out, jsonb_build_object('a', 'missing-on-target'));
+      oa := array_append(oa, 'missing-on-target'); otl := array_append(otl, NULL); otc := array_append(otc, NULL); oi := array_append(oi, NULL);
+      omn := array_append(omn, NULL); omx := array_append(omx, NULL); oy := array_append(oy, NULL); ox := array_append(ox, NULL);
+      of := array_append(of, NULL); otol := array_append(otol, NULL); otoc := array_append(otoc, NULL);
       CONTINUE;
     END IF;
     IF r.lv IS NOT NULL THEN tl := r.lv; tc := true;
@@ -114,7 +137,7 @@ BEGIN
     -- not read for a sequence that cycles (its position is copied exactly).
     x := NULL;
     IF r.cyc THEN NULL;
-    ELSIF r.e ? 'x' THEN x := (r.e->>'x')::numeric;
+    ELSIF r.hx THEN x := r.kx;
     ELSE
       FOR k IN 1 .. coalesce(array_length(r.cols, 1), 0) LOOP
         EXECUTE format('SELECT trunc(%1$I::numeric) FROM %2$s WHERE %1$I BETWEEN %3$L::bigint AND %4$L::bigint ORDER BY %1$I %5$s LIMIT 1',
@@ -124,9 +147,9 @@ BEGIN
     END IF;
     -- planSequenceSync: furthest of the source's, the target's own and the column's, in the
     -- sequence's direction; a CYCLE sequence takes the source's exact state.
-    sl := (r.e->>'l')::numeric; sc := (r.e->>'c')::boolean; tol := sl; toc := sc; act := NULL;
+    sl := r.sl; sc := r.sc; tol := sl; toc := sc; act := NULL;
     tnext := CASE WHEN tc THEN tl + r.inc ELSE tl END;
-    IF NOT (r.e->>'y')::boolean THEN
+    IF NOT r.sy THEN
       best := CASE WHEN sc THEN sl + r.inc ELSE sl END;
       colnext := x + r.inc;
       IF colnext IS NOT NULL AND ((r.inc < 0 AND colnext < best) OR (r.inc > 0 AND colnext > best)) THEN
@@ -142,9 +165,10 @@ BEGIN
         ${dryRun ? "" : "PERFORM pg_catalog.setval(r.oid, tol::bigint, toc);"}
       END IF;
     END IF;
-    out := array_append(out, jsonb_build_object('a', act, 'tl', tl::text, 'tc', tc, 'i', r.inc::text, 'mn', r.mn::text, 'mx', r.mx::text,
-             'y', r.cyc, 'x', x::text, 'f', coalesce(to_jsonb(r.labels), '[]'), 'tol', tol::text, 'toc', toc));
+    oa := array_append(oa, act); otl := array_append(otl, tl::text); otc := array_append(otc, tc); oi := array_append(oi, r.inc::text);
+    omn := array_append(omn, r.mn::text); omx := array_append(omx, r.mx::text); oy := array_append(oy, r.cyc); ox := array_append(ox, x::text);
+    of := array_append(of, to_json(coalesce(r.labels, '{}'))); otol := array_append(otol, tol::text); otoc := array_append(otoc, toc);
   END LOOP;
-  ${storeResult(APPLY_RESULT, "array_to_json(out)")}
+  ${storeResult(APPLY_RESULT, "json_build_object('a', oa, 'tl', otl, 'tc', otc, 'i', oi, 'mn', omn, 'mx', omx, 'y', oy, 'x', ox, 'f', of, 'tol', otol, 'toc', otoc)")}
 END`;
 }

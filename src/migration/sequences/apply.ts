@@ -1,6 +1,6 @@
 import type { PgClient } from "../../adapters/postgres/connect.js";
 import { OperationError } from "../../core/errors.js";
-import { APPLY_RESULT, type ApplyInput, type ApplyOutput, applyBlock } from "./apply-sql.js";
+import { APPLY_RESULT, type ApplyColumns, type ApplyInput, applyBlock } from "./apply-sql.js";
 import { doReturningJson } from "./do-block.js";
 import { planSequenceSync, type SequencePlanEntry } from "./plan.js";
 import { type SequenceInfo, type TargetSequenceInfo, sequenceKey } from "./types.js";
@@ -53,33 +53,44 @@ export async function applyOnTarget(target: PgClient, source: readonly SequenceI
   const share = Math.ceil(input.length / sessions.length);
   const shares = sessions.map((session, k) => ({ session, part: input.slice(k * share, (k + 1) * share) })).filter((x) => x.part.length > 0);
   // Settled, not Promise.all: no statement is left running behind an error.
-  const settled = await Promise.allSettled(shares.map(({ session, part }) => doReturningJson<ApplyOutput[]>(session, APPLY_RESULT, applyBlock(part, o.dryRun === true))));
+  const settled = await Promise.allSettled(shares.map(({ session, part }) => doReturningJson<ApplyColumns>(session, APPLY_RESULT, applyBlock(part, o.dryRun === true))));
   const failed = settled.find((r) => r.status === "rejected");
   if (failed) throw failed.reason;
-  const out = settled.flatMap((r) => (r.status === "fulfilled" ? r.value : []));
+  const results = settled.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
+  // Element i of the whole input: in the share that holds it, at its place in that share.
+  const at = (i: number): { r: ApplyColumns; k: number } => ({ r: results[Math.floor(i / share)]!, k: i % share });
   const targets: TargetSequenceInfo[] = [];
-  source.forEach((s, i) => {
-    const r = out[i]!;
-    if (r.a === "missing-on-target") return;
-    targets.push({
+  for (let i = 0; i < source.length; i += 1) {
+    const s = source[i]!;
+    const { r, k } = at(i);
+    if (r.a[k] === "missing-on-target") continue;
+    const x = r.x[k];
+    const t: TargetSequenceInfo = {
       schema: s.schema,
       name: s.name,
-      increment: BigInt(r.i!),
-      min: BigInt(r.mn!),
-      max: BigInt(r.mx!),
-      cycle: r.y!,
-      state: { lastValue: BigInt(r.tl!), isCalled: r.tc! },
-      feeds: r.f ?? [],
-      ...(r.x === null || r.x === undefined ? {} : { columnExtreme: BigInt(r.x) }),
-    });
-  });
+      increment: BigInt(r.i[k]!),
+      min: BigInt(r.mn[k]!),
+      max: BigInt(r.mx[k]!),
+      cycle: r.y[k]!,
+      state: { lastValue: BigInt(r.tl[k]!), isCalled: r.tc[k]! },
+      feeds: r.f[k] ?? [],
+    };
+    if (x !== null && x !== undefined) t.columnExtreme = BigInt(x);
+    targets.push(t);
+  }
   const entries = planSequenceSync(source, targets);
-  const disagreements = entries.flatMap((e, i) => {
-    const r = out[i]!;
+  const disagreements: string[] = [];
+  for (let i = 0; i < entries.length; i += 1) {
+    const e = entries[i]!;
+    const { r, k } = at(i);
+    const action = r.a[k];
+    const serverHasTo = action === "set" || action === "out-of-range";
+    const agree = e.action === action && (e.to ? serverHasTo && r.tol[k] === e.to.lastValue.toString() && r.toc[k] === e.to.isCalled : !serverHasTo);
+    if (agree) continue;
     const to = e.to ? `${e.to.lastValue}/${e.to.isCalled}` : undefined;
-    const serverTo = r.a === "set" || r.a === "out-of-range" ? `${r.tol}/${r.toc}` : undefined;
-    return e.action === r.a && to === serverTo ? [] : [`${sequenceKey(e)}: the statement decided ${r.a} ${serverTo ?? ""}, the plan ${e.action} ${to ?? ""}`];
-  });
+    const serverTo = serverHasTo ? `${r.tol[k]}/${r.toc[k]}` : undefined;
+    disagreements.push(`${sequenceKey(e)}: the statement decided ${action} ${serverTo ?? ""}, the plan ${e.action} ${to ?? ""}`);
+  }
   if (disagreements.length > 0) {
     throw new OperationError(`The target's sequence sync decided differently from the tool's plan for ${disagreements.length} sequence(s).`, {
       details: disagreements,

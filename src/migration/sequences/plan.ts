@@ -39,33 +39,38 @@ export interface SequencePlanEntry {
  * source's) is not set: setval would refuse it, and the rest must still move.
  */
 export function planSequenceSync(source: readonly SequenceInfo[], target: readonly TargetSequenceInfo[]): SequencePlanEntry[] {
-  const onTarget = new Map(target.map((t) => [sequenceKey(t), t]));
-  return source.map((src): SequencePlanEntry => {
-    const tgt = onTarget.get(sequenceKey(src));
-    const base = { schema: src.schema, name: src.name, source: src.state };
-    if (!tgt) return { ...base, action: "missing-on-target", reason: "no sequence of that name on the target" };
-    const position = comparePosition(src, tgt);
-    let to: SequenceState = src.state;
-    let reason = src.cycle ? "cycles: the source's exact position" : "source ahead";
-    if (!src.cycle) {
-      const inc = tgt.increment;
-      const colNext = tgt.columnExtreme === undefined ? undefined : tgt.columnExtreme + inc;
-      let best = nextValue({ increment: inc, state: src.state });
-      if (colNext !== undefined && further(inc, colNext, best)) {
-        best = colNext;
-        to = { lastValue: tgt.columnExtreme!, isCalled: true };
-        reason = "column max ahead of the source's sequence";
-      }
-      const tgtNext = nextValue(tgt);
-      if (!further(inc, best, tgtNext)) {
-        return { ...base, action: "unchanged", target: tgt.state, reason: tgtNext === best ? "in step" : "target ahead" };
-      }
-    } else if (position === "in-step") {
-      return { ...base, action: "unchanged", target: tgt.state, reason: "in step" };
+  const onTarget = new Map<string, TargetSequenceInfo>();
+  for (const t of target) onTarget.set(sequenceKey(t), t);
+  // A plain loop and object literals (no spreads): run once per CLI process over thousands of
+  // sequences, in code the JIT has not warmed up, the spreads cost more than the rules.
+  const entries = new Array<SequencePlanEntry>(source.length);
+  for (let i = 0; i < source.length; i += 1) entries[i] = planOne(source[i]!, onTarget.get(sequenceKey(source[i]!)));
+  return entries;
+}
+
+function planOne(src: SequenceInfo, tgt: TargetSequenceInfo | undefined): SequencePlanEntry {
+  const { schema, name } = src;
+  if (!tgt) return { schema, name, source: src.state, action: "missing-on-target", reason: "no sequence of that name on the target" };
+  let to: SequenceState = src.state;
+  let reason = src.cycle ? "cycles: the source's exact position" : "source ahead";
+  if (!src.cycle) {
+    const inc = tgt.increment;
+    const colNext = tgt.columnExtreme === undefined ? undefined : tgt.columnExtreme + inc;
+    let best = nextValue({ increment: inc, state: src.state });
+    if (colNext !== undefined && further(inc, colNext, best)) {
+      best = colNext;
+      to = { lastValue: tgt.columnExtreme!, isCalled: true };
+      reason = "column max ahead of the source's sequence";
     }
-    if (!withinBounds(tgt, to.lastValue)) {
-      return { ...base, action: "out-of-range", target: tgt.state, to, reason: `${to.lastValue} is outside the target sequence's bounds ${tgt.min}..${tgt.max}` };
+    const tgtNext = nextValue(tgt);
+    if (!further(inc, best, tgtNext)) {
+      return { schema, name, source: src.state, action: "unchanged", target: tgt.state, reason: tgtNext === best ? "in step" : "target ahead" };
     }
-    return { ...base, action: "set", target: tgt.state, to, reason };
-  });
+  } else if (comparePosition(src, tgt) === "in-step") {
+    return { schema, name, source: src.state, action: "unchanged", target: tgt.state, reason: "in step" };
+  }
+  if (!withinBounds(tgt, to.lastValue)) {
+    return { schema, name, source: src.state, action: "out-of-range", target: tgt.state, to, reason: `${to.lastValue} is outside the target sequence's bounds ${tgt.min}..${tgt.max}` };
+  }
+  return { schema, name, source: src.state, action: "set", target: tgt.state, to, reason };
 }

@@ -3,16 +3,16 @@ import { quoteLiteral } from "../../plan/sql-text.js";
 import { doReturningJson, storeResult } from "./do-block.js";
 import type { SequenceInfo } from "./types.js";
 
-/** What the read returns per sequence (bigints as text, so no precision is lost). */
-interface SequenceJson {
-  s: string;
-  n: string;
-  i: string;
-  mn: string;
-  mx: string;
-  y: boolean;
-  l: string;
-  c: boolean;
+/**
+ * What the read returns: one array per sequence, in name order (bigints as text, so no
+ * precision is lost): [schema, name, increment, min, max, cycle, last_value], last_value null
+ * when not called; then, for those, their place in that order and the state read from their row.
+ */
+interface SequencesJson {
+  r: [string, string, string, string, string, boolean, string | null][] | null;
+  k: number[] | null;
+  l: string[] | null;
+  c: boolean[] | null;
 }
 
 /** An SQL array literal of `values` as text[]. */
@@ -25,37 +25,44 @@ export const textArray = (values: readonly string[]): string => `ARRAY[${values.
  * pg_sequence_last_value gives last_value when the sequence has been called; for the others
  * (NULL there: fresh, or `setval(…, false)`, or `ALTER SEQUENCE … RESTART`) the sequence's own
  * row is read, inside the same DO block, so such a position is not lost. A DO block rather
- * than query_to_xml: the XML round trip cost more than the row read itself.
+ * than query_to_xml: the XML round trip cost more than the row read itself. The list itself is
+ * one set-based SELECT building compact JSON (one array per sequence): cheaper on the server
+ * than a jsonb object appended per sequence in PL/pgSQL (~15 ms of 80 at 5,000 sequences).
  */
 export async function readSequences(client: PgClient, schemas: readonly string[]): Promise<SequenceInfo[]> {
   if (schemas.length === 0) return [];
-  const rows = await doReturningJson<SequenceJson[] | null>(
+  const res = await doReturningJson<SequencesJson>(
     client,
     "sequences",
-    `DECLARE r record; lv bigint; ic boolean; out jsonb[] := '{}';
+    `DECLARE rows json; uo regclass[]; uk integer[]; ul text[] := '{}'; uc boolean[] := '{}'; lv bigint; ic boolean;
      BEGIN
-       FOR r IN SELECT c.oid, n.nspname, c.relname, s.seqincrement, s.seqmin, s.seqmax, s.seqcycle, pg_sequence_last_value(c.oid) AS v
-                  FROM pg_class c
-                  JOIN pg_namespace n ON n.oid = c.relnamespace
-                  JOIN pg_sequence s ON s.seqrelid = c.oid
-                 WHERE c.relkind = 'S' AND c.relpersistence <> 't' AND n.nspname = ANY(${textArray(schemas)})
-                 ORDER BY n.nspname, c.relname LOOP
-         IF r.v IS NOT NULL THEN lv := r.v; ic := true;
-         ELSE EXECUTE format('SELECT last_value, is_called FROM %s', r.oid::regclass) INTO lv, ic;
-         END IF;
-         out := array_append(out, jsonb_build_object('s', r.nspname, 'n', r.relname, 'i', r.seqincrement::text, 'mn', r.seqmin::text,
-                 'mx', r.seqmax::text, 'y', r.seqcycle, 'l', lv::text, 'c', ic));
+       SELECT json_agg(json_build_array(q.nspname, q.relname, q.seqincrement::text, q.seqmin::text, q.seqmax::text, q.seqcycle, q.v::text) ORDER BY q.k),
+              array_agg(q.oid::regclass ORDER BY q.k) FILTER (WHERE q.v IS NULL), array_agg(q.k ORDER BY q.k) FILTER (WHERE q.v IS NULL)
+         INTO rows, uo, uk
+         FROM (SELECT c.oid, n.nspname, c.relname, s.seqincrement, s.seqmin, s.seqmax, s.seqcycle, pg_sequence_last_value(c.oid) AS v,
+                      (row_number() OVER (ORDER BY n.nspname, c.relname))::integer - 1 AS k
+                 FROM pg_class c
+                 JOIN pg_namespace n ON n.oid = c.relnamespace
+                 JOIN pg_sequence s ON s.seqrelid = c.oid
+                WHERE c.relkind = 'S' AND c.relpersistence <> 't' AND n.nspname = ANY(${textArray(schemas)})) AS q;
+       FOR j IN 1 .. coalesce(array_length(uo, 1), 0) LOOP
+         EXECUTE format('SELECT last_value, is_called FROM %s', uo[j]) INTO lv, ic;
+         ul := array_append(ul, lv::text); uc := array_append(uc, ic);
        END LOOP;
-       ${storeResult("sequences", "array_to_json(out)")}
+       ${storeResult("sequences", "json_build_object('r', rows, 'k', uk, 'l', ul, 'c', uc)")}
      END`,
   );
-  return (rows ?? []).map((r) => ({
-    schema: r.s,
-    name: r.n,
-    increment: BigInt(r.i),
-    min: BigInt(r.mn),
-    max: BigInt(r.mx),
-    cycle: r.y,
-    state: { lastValue: BigInt(r.l), isCalled: r.c },
-  }));
+  const rows = res.r ?? [];
+  const out: SequenceInfo[] = new Array<SequenceInfo>(rows.length);
+  for (let i = 0; i < rows.length; i += 1) {
+    // Indexed, not destructured: array destructuring goes through the iterator protocol, slow in cold code.
+    const r = rows[i]!;
+    const last = r[6];
+    out[i] = { schema: r[0], name: r[1], increment: BigInt(r[2]), min: BigInt(r[3]), max: BigInt(r[4]), cycle: r[5], state: { lastValue: last === null ? 0n : BigInt(last), isCalled: last !== null } };
+  }
+  // The sequences not called yet: their row's state, read in the same statement.
+  (res.k ?? []).forEach((k, j) => {
+    out[k]!.state = { lastValue: BigInt(res.l![j]!), isCalled: res.c![j]! };
+  });
+  return out;
 }

@@ -32,12 +32,13 @@ const listed = (names: string[]): string => (names.length > LISTED ? `${names.sl
 
 /**
  * Human report: one line of counts; every sequence's line (moved, unchanged, why) only with
- * --verbose (and in --json). What needs the person — sequences missing on the target, positions
+ * --verbose (and in --json); `details: false` when the caller knows they will not be shown. What needs the person — sequences missing on the target, positions
  * the target's bounds refuse — gets one warning each, naming a few, with what to do.
  */
-export function printSequenceReport(r: SequenceSyncReport, reporter: Reporter): void {
+export function printSequenceReport(r: SequenceSyncReport, reporter: Reporter, o: { details?: boolean } = {}): void {
   const verb = r.dryRun ? "would move" : "moved";
-  for (const e of r.entries) {
+  // `details: false` (the caller knows --verbose is off): the lines are not even built.
+  if (o.details !== false) for (const e of r.entries) {
     const name = qualified(e.schema, e.name);
     if (e.action === "set") reporter.detail(`  ${verb.padEnd(10)} ${name}: ${formatState(e.target!)} → ${formatState(e.to!)} (${e.reason})`);
     else if (e.action === "missing-on-target") reporter.detail(`  missing    ${name}: at ${formatState(e.source)} on the source, absent on the target`);

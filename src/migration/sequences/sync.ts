@@ -43,8 +43,9 @@ export async function syncSequences(o: SequenceSyncOptions): Promise<SequenceSyn
   const schemas = comparedSchemas(o.schemas);
   const source = await readSequences(o.source, schemas);
   const { entries } = await applyOnTarget(o.target, source, { dryRun: o.dryRun === true, ...(o.moreTargetSessions ? { moreSessions: o.moreTargetSessions } : {}) });
-  const count = (a: SequencePlanEntry["action"]): number => entries.filter((e) => e.action === a).length;
-  return { schemas, dryRun: o.dryRun === true, entries, moved: count("set"), unchanged: count("unchanged"), missingOnTarget: count("missing-on-target"), outOfRange: count("out-of-range"), sourceAsRead: source };
+  const count: Record<SequencePlanEntry["action"], number> = { set: 0, unchanged: 0, "missing-on-target": 0, "out-of-range": 0 };
+  for (const e of entries) count[e.action] += 1;
+  return { schemas, dryRun: o.dryRun === true, entries, moved: count.set, unchanged: count.unchanged, missingOnTarget: count["missing-on-target"], outOfRange: count["out-of-range"], sourceAsRead: source };
 }
 
 /**
