@@ -15,6 +15,8 @@ const PAIR = `
     FROM generate_series(1, 5000) g;
   CREATE TABLE public.nokey (v text, w integer);
   INSERT INTO public.nokey VALUES ('a', 1), ('b', 2), ('c', 3);
+  CREATE TABLE public.kv (k text NOT NULL, v integer);
+  INSERT INTO public.kv VALUES ('a', 1), ('b', 2), ('c', NULL);
   CREATE TABLE public.wide (id integer PRIMARY KEY, big bigint, ts timestamp, tz timestamptz, tm time);
   INSERT INTO public.wide VALUES (1, 1, '2024-01-01 00:00:00', '2024-01-01 00:00:00+00', '10:00'),
     (2, -2, '1500-06-01 12:00:00', '3000-06-01 12:00:00+00', '23:59:59.999999'), (3, NULL, 'infinity', '-infinity', NULL),
@@ -54,7 +56,7 @@ describe("validate --checksum's row digest sees each kind of difference (Postgre
     return Object.fromEntries(report.tables.map((t) => [t.table, t.status]));
   }
 
-  const same = { load: "match", nokey: "match", wide: "match" };
+  const same = { kv: "match", load: "match", nokey: "match", wide: "match" };
 
   it("GIVEN the same rows on both sides WHEN validated with 1 or 2 jobs THEN every table matches", async () => {
     expect(await statuses(1)).toEqual(same);
@@ -98,6 +100,9 @@ describe("validate --checksum's row digest sees each kind of difference (Postgre
     ["a timestamptz out of the float range by one microsecond", "UPDATE public.wide SET tz = tz + interval '1 microsecond' WHERE id = 5", "UPDATE public.wide SET tz = '2135-12-31 23:59:59.999999+00' WHERE id = 5", { wide: "checksum-differs" }],
     ["a timestamp at the bottom of the float range by one microsecond", "UPDATE public.wide SET ts = ts - interval '1 microsecond' WHERE id = 4", "UPDATE public.wide SET ts = '1864-01-01 00:00:00.000001' WHERE id = 4", { wide: "checksum-differs" }],
     ["a timestamp out of the float range by one microsecond", "UPDATE public.wide SET ts = ts - interval '1 microsecond' WHERE id = 5", "UPDATE public.wide SET ts = '1864-01-01 00:00:00' WHERE id = 5", { wide: "checksum-differs" }],
+    ["a NOT NULL text column's value (the row hash's last hash)", "UPDATE public.kv SET k = 'b2' WHERE k = 'b'", "UPDATE public.kv SET k = 'b' WHERE k = 'b2'", { kv: "checksum-differs" }],
+    ["two rows swapping their NOT NULL text values", "UPDATE public.kv SET k = CASE k WHEN 'a' THEN 'b' ELSE 'a' END WHERE k IN ('a', 'b')", "UPDATE public.kv SET k = CASE k WHEN 'a' THEN 'b' ELSE 'a' END WHERE k IN ('a', 'b')", { kv: "checksum-differs" }],
+    ["a value beside a NOT NULL column into NULL", "UPDATE public.kv SET v = NULL WHERE k = 'a'", "UPDATE public.kv SET v = 1 WHERE k = 'a'", { kv: "checksum-differs" }],
     ["a timestamp from infinity to -infinity", "UPDATE public.wide SET ts = '-infinity' WHERE id = 3", "UPDATE public.wide SET ts = 'infinity' WHERE id = 3", { wide: "checksum-differs" }],
   ];
 
@@ -111,6 +116,19 @@ describe("validate --checksum's row digest sees each kind of difference (Postgre
     }
     expect(await statuses()).toEqual(same);
   });
+  it("GIVEN a column NOT NULL on the source only WHEN validated THEN the same rows still match and a change is still seen (the NULL-safe hash on both sides)", async () => {
+    await target.sql("ALTER TABLE public.kv ALTER COLUMN k DROP NOT NULL");
+    try {
+      expect(await statuses(1)).toEqual(same);
+      await target.sql("UPDATE public.kv SET v = 5 WHERE k = 'c'");
+      expect(await statuses(1)).toEqual({ ...same, kv: "checksum-differs" });
+      await target.sql("UPDATE public.kv SET v = NULL WHERE k = 'c'");
+    } finally {
+      await target.sql("ALTER TABLE public.kv ALTER COLUMN k SET NOT NULL");
+    }
+    expect(await statuses()).toEqual(same);
+  });
+
   it.each([
     ["timestamptz", "tstzrange_subdiff", `${FLOAT_SECONDS_RANGE.to}+00`, `${FLOAT_SECONDS_RANGE.from}+00`, "2000-01-01 00:00:00+00"],
     ["timestamp", "tsrange_subdiff", FLOAT_SECONDS_RANGE.to, FLOAT_SECONDS_RANGE.from, "2000-01-01 00:00:00"],

@@ -107,7 +107,15 @@ export async function validateDatabases(o: ValidateOptions): Promise<ValidateRep
       const { columns, note } = commonColumns(src, tgt);
       const targetType = new Map(tgt.columns.map((c) => [c.name, c.type]));
       const sourceType = new Map(src.columns.map((c) => [c.name, c.type]));
-      const rowHash = o.checksum ? rowHashExpr(columns, method, (name) => sourceType.get(name) === targetType.get(name)) : null;
+      const notNullOnTarget = new Set(tgt.columns.filter((c) => c.notNull).map((c) => c.name));
+      const rowHash = o.checksum
+        ? rowHashExpr(
+            columns,
+            method,
+            (name) => sourceType.get(name) === targetType.get(name),
+            (name) => notNullOnTarget.has(name) && columns.some((c) => c.name === name && c.notNull === true),
+          )
+        : null;
       toCompare.push({ src, tgt, rowHash, ...(note ? { note } : {}) });
     }
     const total = srcTables.length;

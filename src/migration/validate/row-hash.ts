@@ -119,9 +119,12 @@ function nullStandIn(i: number): string {
  * Typed: each column's hash, seeded by its position, XORed together, and the result hashed
  * once more (as a seed, so all 64 bits count). The last step matters: a sum of XORs (or of
  * hash_record_extended's linear combination) over rows would not see two rows swapping one
- * column's values.
+ * column's values. When a column of a directly hashed type (or bigint) is NOT NULL on both
+ * sides (`notNull`; a primary key usually), that last hash is its own, seeded by the others'
+ * XOR: one hash and one XOR fewer per row (~7 % of the digest on PostgreSQL 17 without JIT),
+ * the same mixing, and no NULL to stand in for (a strict hash of a NULL would drop the row).
  */
-export function rowHashExpr(columns: readonly TableColumn[], method: RowHashMethod, sameType: (name: string) => boolean): string {
+export function rowHashExpr(columns: readonly TableColumn[], method: RowHashMethod, sameType: (name: string) => boolean, notNull: (name: string) => boolean = () => false): string {
   const sorted = [...columns].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   if (method === "text") {
     // ROW(x) of a single column still prints as a composite "(…)"; an empty column list is ROW().
@@ -136,17 +139,22 @@ export function rowHashExpr(columns: readonly TableColumn[], method: RowHashMeth
   const parts: string[] = [];
   const inRecord: string[] = [];
   const asText: string[] = [];
+  const typedOid = (c: TableColumn): number | null => (sameType(c.name) ? (c.hashOid ?? null) : null);
+  const lastIndex = sorted.findIndex((c) => {
+    const oid = typedOid(c);
+    return oid !== null && (oid === INT8 || DIRECT.has(oid)) && notNull(c.name);
+  });
   sorted.forEach((c, i) => {
+    if (i === lastIndex) return;
     const col = quoteIdent(c.name);
-    const oid = sameType(c.name) ? (c.hashOid ?? null) : null;
+    const oid = typedOid(c);
     const direct = oid === null ? undefined : DIRECT.get(oid);
     const recordType = oid === null ? undefined : IN_RECORD.get(oid);
     const send = oid === null ? undefined : FLOAT_SEND.get(oid);
     const distance = oid === null ? undefined : BY_DISTANCE.get(oid);
     const timestamp = oid === null ? undefined : TIMESTAMPS.get(oid);
     if (direct) {
-      const arg = direct.as === "text" ? `(${col})::pg_catalog.text COLLATE pg_catalog."C"` : `(${col})::pg_catalog.${direct.as}`;
-      parts.push(`coalesce(pg_catalog.${direct.fn}(${arg}, ${i + 1}), ${nullStandIn(i)})`);
+      parts.push(`coalesce(pg_catalog.${directHash(direct, col, String(i + 1))}, ${nullStandIn(i)})`);
     } else if (oid === INT8) {
       parts.push(`coalesce(pg_catalog.hashint4extended(${i + 1}, (${col})::pg_catalog.int8), ${nullStandIn(i)})`);
     } else if (timestamp) {
@@ -161,5 +169,16 @@ export function rowHashExpr(columns: readonly TableColumn[], method: RowHashMeth
   if (inRecord.length) parts.push(`pg_catalog.hash_record_extended(ROW(${inRecord.join(", ")}), -1)`);
   if (asText.length) parts.push(`pg_catalog.hashtextextended(ROW(${asText.join(", ")})::text, -2)`);
   // The combination goes in as a seed too: all 64 bits mixed (hashint8extended would fold them).
-  return `pg_catalog.hashint4extended(0, ${parts.length ? parts.join(" # ") : "0"})`;
+  const others = parts.length ? parts.join(" # ") : "0";
+  const last = sorted[lastIndex];
+  if (!last) return `pg_catalog.hashint4extended(0, ${others})`;
+  const col = quoteIdent(last.name);
+  if (typedOid(last) === INT8) return `pg_catalog.hashint4extended(${lastIndex + 1}, (${col})::pg_catalog.int8 # (${others}))`;
+  return `pg_catalog.${directHash(DIRECT.get(typedOid(last)!)!, col, others)}`;
+}
+
+/** A directly hashed column's hash call with `seed` (an SQL expression). */
+function directHash(direct: { fn: string; as: string }, col: string, seed: string): string {
+  const arg = direct.as === "text" ? `(${col})::pg_catalog.text COLLATE pg_catalog."C"` : `(${col})::pg_catalog.${direct.as}`;
+  return `${direct.fn}(${arg}, ${seed})`;
 }

@@ -9,6 +9,8 @@ export interface TableColumn {
    * type (one level). Null for other types (user types, domains over domains).
    */
   hashOid?: number | null;
+  /** The column is NOT NULL (attnotnull). */
+  notNull?: boolean;
 }
 
 export interface TableInfo {
@@ -34,7 +36,7 @@ export async function listTables(client: PgClient, schemas: readonly string[], w
     : "";
   const { rows } = await client.query<{ schema: string; name: string; columns: TableColumn[] | null; blocks?: number | null }>(
     `SELECT n.nspname AS schema, c.relname AS name,
-            (SELECT json_agg(json_build_object('name', a.attname, 'type', format_type(a.atttypid, a.atttypmod),
+            (SELECT json_agg(json_build_object('name', a.attname, 'type', format_type(a.atttypid, a.atttypmod), 'notNull', a.attnotnull,
                                                'hashOid', CASE WHEN t.typtype = 'b' AND t.oid < 10000 THEN t.oid::int
                                                                WHEN t.typtype = 'd' AND b.typtype = 'b' AND b.oid < 10000 THEN b.oid::int END)
                              ORDER BY a.attnum)
