@@ -1,62 +1,26 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { cutoverDepsFor } from "../../src/migration/cutover/live-deps.js";
 import { cutoverOutput } from "../../src/migration/cutover/output.js";
 import { runCutover } from "../../src/migration/cutover/run-cutover.js";
 import { BlockedError, ExitCode, OperationError } from "../../src/core/errors.js";
-import { freshDatabase, type TestDatabase } from "../support/databases.js";
-import { type PgServer, startPgServer } from "../support/pg-server.js";
+import type { TestDatabase } from "../support/databases.js";
+import type { PgServer } from "../support/pg-server.js";
 import { FakeAws, type FakeAwsOptions } from "../support/aws/fake-aws.js";
 import { seedMigration } from "../support/aws/seed.js";
-import { replicate } from "../support/replication.js";
+import { useCutoverWorld } from "../support/cutover-world.js";
 import { canConnect } from "../support/cutover-e2e.js";
 import { type TestContext, testContext } from "../support/step-context.js";
 
-// The source is a server of its own (the freeze changes server-wide roles); the target is the
-// shared one. A logical-replication subscription carries changes across, as DMS's CDC would.
+// The source is a server of its own (the freeze changes server-wide roles), a logical-replication
+// subscription carries changes to the target as DMS's CDC would (support/cutover-world.ts).
 let source: PgServer;
 let target: TestDatabase;
 let db: string;
 let dir: string;
-let stream: { stop(): Promise<void> };
-let n = 0;
-
-beforeAll(async () => {
-  source = await startPgServer({ name: "cutover-run" });
-  await source.sql("CREATE ROLE shop LOGIN");
-});
-afterAll(async () => {
-  await source?.stop();
-});
-
-beforeEach(async () => {
-  n += 1;
-  db = `shop${n}`;
-  await source.createDatabase(db);
-  target = await freshDatabase("target", "cut");
-  dir = mkdtempSync(join(tmpdir(), "cutover-run-"));
-  stream = await replicate({
-    sourceUrl: source.url(db),
-    sourcePort: source.port,
-    sourceDb: db,
-    targetUrl: target.url,
-    ddl: "CREATE TABLE orders (id bigserial PRIMARY KEY, note text NOT NULL)",
-    tables: ["orders"],
-    name: `sub_${target.name}`,
-  });
-  await source.sql("GRANT ALL ON orders, orders_id_seq TO shop", db);
-  // As step 9 leaves it: the app's role exists on the target (server-wide, so only if missing) with its privileges.
-  await target.sql("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'shop') THEN CREATE ROLE shop LOGIN; END IF; END $$");
-  await target.sql("GRANT ALL ON orders, orders_id_seq TO shop");
-});
-afterEach(async () => {
-  await stream.stop();
-  await target.drop();
-  rmSync(dir, { recursive: true, force: true });
-});
+useCutoverWorld("cutover-run", "shop", (w) => ({ source, target, db, dir } = w));
 
 /**
  * A cutover context over the stateful fake AWS (a running task; CloudWatch serving `latency`)

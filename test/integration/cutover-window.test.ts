@@ -1,64 +1,27 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { cutoverDepsFor } from "../../src/migration/cutover/live-deps.js";
 import { cutoverOutput } from "../../src/migration/cutover/output.js";
 import { runCutover } from "../../src/migration/cutover/run-cutover.js";
 import { BlockedError, ExitCode, InterruptedError, OperationError } from "../../src/core/errors.js";
 import { runSteps } from "../../src/wizard/runner.js";
 import { cutoverStep } from "../../src/steps/cutover.js";
-import { freshDatabase, type TestDatabase } from "../support/databases.js";
-import { type PgServer, startPgServer } from "../support/pg-server.js";
+import type { TestDatabase } from "../support/databases.js";
+import type { PgServer } from "../support/pg-server.js";
 import { FakeAws } from "../support/aws/fake-aws.js";
 import { seedMigration } from "../support/aws/seed.js";
-import { replicate } from "../support/replication.js";
+import { useCutoverWorld } from "../support/cutover-world.js";
 import { canConnect } from "../support/cutover-e2e.js";
 import { type TestContext, UNWRITABLE_STATE_PATH, testContext } from "../support/step-context.js";
 
-// As in cutover-run: the source is a server of its own (the freeze changes server-wide roles),
-// a logical-replication subscription carries changes to the target as DMS's CDC would.
+// The source is a server of its own (the freeze changes server-wide roles), a logical-replication
+// subscription carries changes to the target as DMS's CDC would (support/cutover-world.ts).
 let source: PgServer;
 let target: TestDatabase;
 let db: string;
 let dir: string;
-let stream: { stop(): Promise<void> };
-let n = 0;
-
-beforeAll(async () => {
-  source = await startPgServer({ name: "cutover-window" });
-  await source.sql("CREATE ROLE shop LOGIN");
-});
-afterAll(async () => {
-  await source?.stop();
-});
-
-beforeEach(async () => {
-  n += 1;
-  db = `win${n}`;
-  await source.createDatabase(db);
-  target = await freshDatabase("target", "win");
-  dir = mkdtempSync(join(tmpdir(), "cutover-window-"));
-  stream = await replicate({
-    sourceUrl: source.url(db),
-    sourcePort: source.port,
-    sourceDb: db,
-    targetUrl: target.url,
-    ddl: "CREATE TABLE orders (id bigserial PRIMARY KEY, note text NOT NULL)",
-    tables: ["orders"],
-    name: `sub_${target.name}`,
-  });
-  await source.sql("GRANT ALL ON orders, orders_id_seq TO shop", db);
-  await target.sql("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'shop') THEN CREATE ROLE shop LOGIN; END IF; END $$");
-  await target.sql("GRANT ALL ON orders, orders_id_seq TO shop");
-  await source.sql("INSERT INTO orders (note) SELECT 'row ' || g FROM generate_series(1, 20) g", db);
-  for (let i = 0; i < 400 && (await target.sql<{ n: string }>("SELECT count(*) AS n FROM orders"))[0]?.n !== "20"; i += 1) await new Promise((r) => setTimeout(r, 25));
-});
-afterEach(async () => {
-  await stream.stop();
-  await target.drop();
-  rmSync(dir, { recursive: true, force: true });
-});
+useCutoverWorld("cutover-window", "win", (w) => ({ source, target, db, dir } = w), { seedRows: 20 });
 
 function context(switchHook: string, config: Record<string, string | number | boolean | string[]> = {}, signal?: AbortSignal): Promise<TestContext> {
   return (async () => {
