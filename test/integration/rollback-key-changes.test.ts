@@ -5,18 +5,9 @@
  * "DMS" here is a logical-replication subscription Aurora → old server with the stand-in's
  * primary-key guard on the old server (it skips key-changing UPDATEs, as DMS).
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import pg from "pg";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { RES } from "../../src/migration/aws/resources.js";
-import { readFreezeFacts } from "../../src/migration/cutover/freeze-facts.js";
-import { planFreeze } from "../../src/migration/cutover/freeze-plan.js";
-import { applyFreeze } from "../../src/migration/cutover/freeze.js";
-import { cutoverOutput } from "../../src/migration/cutover/output.js";
-import type { FreezeRecord } from "../../src/migration/cutover/record.js";
-import { freezeIo } from "../../src/migration/cutover/window.js";
 import { findCaptureObjects, nothingInstalled, removeCapture } from "../../src/migration/key-changes/remove.js";
 import { reversePathLeft } from "../../src/migration/rollback/finish.js";
 import { rollbackWindowOutput } from "../../src/migration/rollback/output.js";
@@ -25,27 +16,31 @@ import { rollbackDepsFor } from "../../src/migration/rollback/rollback-deps.js";
 import { runRollback } from "../../src/migration/rollback/rollback-run.js";
 import { installPkGuard } from "../../src/standin/pk-guard.js";
 import { FakeAws } from "../support/aws/fake-aws.js";
-import { seedMigration } from "../support/aws/seed.js";
-import { type PgServer, startPgServer } from "../support/pg-server.js";
-import { replicate } from "../support/replication.js";
-import { type TestContext, testContext } from "../support/step-context.js";
+import { type PgServer } from "../support/pg-server.js";
+import { switchedWithWindow, useRollbackServers } from "../support/rollback-world.js";
+import { type TestContext } from "../support/step-context.js";
 import { shortSleepClock } from "../support/rollback-window.js";
 
 let old: PgServer;
 let aurora: PgServer;
 let db: string;
 let dir: string;
-let stream: { stop(): Promise<void> };
-let n = 0;
-
-
-beforeAll(async () => {
-  [old, aurora] = await Promise.all([startPgServer({ name: "rbkey-old" }), startPgServer({ name: "rbkey-aurora" })]);
-  await Promise.all([old.sql("CREATE ROLE shop LOGIN"), aurora.sql("CREATE ROLE shop LOGIN")]);
-}, 120_000);
-afterAll(async () => {
-  await Promise.all([old?.stop(), aurora?.stop()]);
-});
+useRollbackServers(
+  "rbkey",
+  "rbkey",
+  {
+    ddl: "CREATE TABLE carts (token text PRIMARY KEY, note text NOT NULL)",
+    tables: ["carts"],
+    grants: "carts",
+    seed: async (w) => {
+      // The reverse "DMS" ignores key-changing UPDATEs, as DMS does.
+      await withClient(w.old.url(w.db), (c) => installPkGuard(c, [{ schema: "public", table: "carts", primaryKey: ["token"] }]));
+      await w.aurora.sql("INSERT INTO carts SELECT 'cart-' || g, 'migrated' FROM generate_series(1, 10) g", w.db);
+      await waitFor(async () => (await w.old.sql<{ n: string }>("SELECT count(*) AS n FROM carts", w.db))[0]?.n === "10");
+    },
+  },
+  (w) => ({ old, aurora, db, dir } = w),
+);
 
 async function withClient<T>(url: string, work: (c: pg.Client) => Promise<T>): Promise<T> {
   const c = new pg.Client({ connectionString: url });
@@ -57,31 +52,6 @@ async function withClient<T>(url: string, work: (c: pg.Client) => Promise<T>): P
   }
 }
 
-beforeEach(async () => {
-  n += 1;
-  db = `rbkey${n}`;
-  await Promise.all([old.createDatabase(db), aurora.createDatabase(db)]);
-  dir = mkdtempSync(join(tmpdir(), "rollback-keys-"));
-  stream = await replicate({
-    sourceUrl: aurora.url(db),
-    sourcePort: aurora.port,
-    sourceDb: db,
-    targetUrl: old.url(db),
-    ddl: "CREATE TABLE carts (token text PRIMARY KEY, note text NOT NULL)",
-    tables: ["carts"],
-    name: `rev_${db}`,
-  });
-  for (const s of [old, aurora]) await s.sql("GRANT ALL ON carts TO shop", db);
-  // The reverse "DMS" ignores key-changing UPDATEs, as DMS does.
-  await withClient(old.url(db), (c) => installPkGuard(c, [{ schema: "public", table: "carts", primaryKey: ["token"] }]));
-  await aurora.sql("INSERT INTO carts SELECT 'cart-' || g, 'migrated' FROM generate_series(1, 10) g", db);
-  await waitFor(async () => (await old.sql<{ n: string }>("SELECT count(*) AS n FROM carts", db))[0]?.n === "10");
-}, 60_000);
-afterEach(async () => {
-  await stream.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
-
 async function waitFor(done: () => Promise<boolean>): Promise<void> {
   for (let i = 0; i < 400 && !(await done()); i += 1) await new Promise((r) => setTimeout(r, 25));
 }
@@ -89,42 +59,10 @@ async function waitFor(done: () => Promise<boolean>): Promise<void> {
 /** A switched cutover with its window open (the old server frozen for shop), the capture put on Aurora as the cutover's preparation does. */
 async function windowWithCapture(o: { capture?: boolean } = {}): Promise<TestContext> {
   const fake = new FakeAws({ latency: Array.from({ length: 500 }, () => ({ source: 1, target: 2 })) });
-  const seeded = await seedMigration(fake);
-  const rev = (
-    await fake.dms.createReplicationTask({
-      ReplicationTaskIdentifier: "am-reverse-task",
-      SourceEndpointArn: "arn:aws:dms:eu-west-1:123456789012:endpoint:REVSRC",
-      TargetEndpointArn: "arn:aws:dms:eu-west-1:123456789012:endpoint:REVTGT",
-      ReplicationInstanceArn: seeded.resources[RES.instance]!.arn!,
-      MigrationType: "cdc",
-      TableMappings: "{}",
-    })
-  ).ReplicationTask!;
-  Object.assign(fake.tasks.get(rev.ReplicationTaskArn!)!, { Status: "running", phase: 10 });
-  const ctx = testContext({
-    sourceUrl: old.url(db),
-    targetUrl: aurora.url(db),
-    aws: fake,
-    clock: shortSleepClock,
-    config: { "source.schemas": ["public"], "rollback.switchBackHook": `touch ${dir}/hook.ran`, "cutover.drainTimeoutSeconds": 30 },
-  });
-  ctx.state.outputs["dms-task"] = seeded.task;
-  ctx.state.resources = { ...seeded.resources, [RES.reverseTask]: { kind: "dms-task", id: "am-reverse-task", arn: rev.ReplicationTaskArn!, createdByUs: true, recordedAt: new Date().toISOString() } };
-  await withClient(old.url(db), async (client) => {
-    const facts = await readFreezeFacts(client);
-    const plan = planFreeze(facts, ["shop"]);
-    const record: FreezeRecord = { method: "roles", database: db, roles: ["shop"], changes: plan.changes.map((change) => ({ change, status: "planned" as const })), status: "applying", terminated: [] };
-    const out = cutoverOutput(ctx);
-    out.freeze = record;
-    await applyFreeze(freezeIo(ctx, client, 30), record);
-    const at = new Date().toISOString();
-    out.switch = { hook: "true", startedAt: at, finishedAt: at };
-    out.report = { frozeAt: at, switchedAt: at, outcome: "switched" };
+  const { ctx } = await switchedWithWindow(fake, { old, aurora, db, dir }, {
+    context: { clock: shortSleepClock, config: { "source.schemas": ["public"], "rollback.switchBackHook": `touch ${dir}/hook.ran`, "cutover.drainTimeoutSeconds": 30 } },
   });
   if (o.capture !== false) await withClient(aurora.url(db), (c) => installAuroraKeyCapture(ctx, c));
-  const win = rollbackWindowOutput(ctx);
-  win.preparedAt = new Date().toISOString();
-  win.openedAt = new Date().toISOString();
   return ctx;
 }
 

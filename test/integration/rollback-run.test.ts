@@ -1,15 +1,10 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import pg from "pg";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { BlockedError, ExitCode, InterruptedError, OperationError, UsageError } from "../../src/core/errors.js";
-import { RES } from "../../src/migration/aws/resources.js";
-import { readFreezeFacts } from "../../src/migration/cutover/freeze-facts.js";
-import { planFreeze } from "../../src/migration/cutover/freeze-plan.js";
 import { applyFreeze } from "../../src/migration/cutover/freeze.js";
 import { cutoverOutput } from "../../src/migration/cutover/output.js";
-import type { FreezeRecord } from "../../src/migration/cutover/record.js";
 import { freezeIo } from "../../src/migration/cutover/window.js";
 import { rollbackWindowOutput, rollbackWindowOpen } from "../../src/migration/rollback/output.js";
 import { rollbackDepsFor } from "../../src/migration/rollback/rollback-deps.js";
@@ -17,10 +12,9 @@ import { rollbackUnfreeze } from "../../src/migration/rollback/rollback-recovery
 import { runRollback } from "../../src/migration/rollback/rollback-run.js";
 import type { MigrationState } from "../../src/state/schema.js";
 import { FakeAws, type FakeAwsOptions } from "../support/aws/fake-aws.js";
-import { seedMigration } from "../support/aws/seed.js";
 import { canConnect } from "../support/cutover-e2e.js";
-import { type PgServer, startPgServer } from "../support/pg-server.js";
-import { replicate } from "../support/replication.js";
+import { type PgServer } from "../support/pg-server.js";
+import { switchedWithWindow, useRollbackServers } from "../support/rollback-world.js";
 import { type TestContext, testContext } from "../support/step-context.js";
 import { shortSleepClock } from "../support/rollback-window.js";
 
@@ -32,45 +26,21 @@ let old: PgServer;
 let aurora: PgServer;
 let db: string;
 let dir: string;
-let stream: { stop(): Promise<void> };
-let n = 0;
-
-
-beforeAll(async () => {
-  [old, aurora] = await Promise.all([startPgServer({ name: "rollback-old" }), startPgServer({ name: "rollback-aurora" })]);
-  await Promise.all([old.sql("CREATE ROLE shop LOGIN"), aurora.sql("CREATE ROLE shop LOGIN")]);
-}, 120_000);
-afterAll(async () => {
-  await Promise.all([old?.stop(), aurora?.stop()]);
-});
-
-beforeEach(async () => {
-  n += 1;
-  db = `rb${n}`;
-  await Promise.all([old.createDatabase(db), aurora.createDatabase(db)]);
-  dir = mkdtempSync(join(tmpdir(), "rollback-run-"));
-  stream = await replicate({
-    sourceUrl: aurora.url(db),
-    sourcePort: aurora.port,
-    sourceDb: db,
-    targetUrl: old.url(db),
+useRollbackServers(
+  "rollback",
+  "rb",
+  {
     ddl: "CREATE TABLE orders (id bigserial PRIMARY KEY, note text NOT NULL); CREATE TABLE items (id bigserial PRIMARY KEY, note text)",
     tables: ["orders", "items"],
-    name: `rev_${db}`,
-  });
-  for (const s of [old, aurora]) await s.sql("GRANT ALL ON orders, orders_id_seq, items, items_id_seq TO shop", db);
-  // As the forward migration left it: the same rows on both, the sequences where the cutover put them.
-  await aurora.sql("INSERT INTO orders (note) SELECT 'migrated ' || g FROM generate_series(1, 20) g", db);
-  await waitForOldRows(20);
-}, 60_000);
-afterEach(async () => {
-  await stream.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-async function waitForOldRows(count: number): Promise<void> {
-  for (let i = 0; i < 400 && (await old.sql<{ n: string }>("SELECT count(*) AS n FROM orders", db))[0]?.n !== String(count); i += 1) await new Promise((r) => setTimeout(r, 25));
-}
+    grants: "orders, orders_id_seq, items, items_id_seq",
+    // As the forward migration left it: the same rows on both, the sequences where the cutover put them.
+    seed: async (w) => {
+      await w.aurora.sql("INSERT INTO orders (note) SELECT 'migrated ' || g FROM generate_series(1, 20) g", w.db);
+      for (let i = 0; i < 400 && (await w.old.sql<{ n: string }>("SELECT count(*) AS n FROM orders", w.db))[0]?.n !== "20"; i += 1) await new Promise((r) => setTimeout(r, 25));
+    },
+  },
+  (w) => ({ old, aurora, db, dir } = w),
+);
 
 const shopOnOld = (): Promise<boolean> => canConnect({ connectionString: old.url(db, "shop") });
 const shopOnAurora = (): Promise<boolean> => canConnect({ connectionString: aurora.url(db, "shop") });
@@ -94,40 +64,8 @@ interface World {
 /** A state as a switched cutover with an open rollback window leaves it; the old server frozen for shop by the cutover's freeze. */
 async function world(o: { latency?: FakeAwsOptions["latency"]; reverseStatus?: string; open?: boolean } = {}): Promise<World> {
   const fake = new FakeAws({ latency: o.latency ?? Array.from({ length: 500 }, () => ({ source: 1, target: 2 })) });
-  const seeded = await seedMigration(fake);
-  const rev = (
-    await fake.dms.createReplicationTask({
-      ReplicationTaskIdentifier: "am-reverse-task",
-      SourceEndpointArn: "arn:aws:dms:eu-west-1:123456789012:endpoint:REVSRC",
-      TargetEndpointArn: "arn:aws:dms:eu-west-1:123456789012:endpoint:REVTGT",
-      ReplicationInstanceArn: seeded.resources[RES.instance]!.arn!,
-      MigrationType: "cdc",
-      TableMappings: "{}",
-    })
-  ).ReplicationTask!;
-  Object.assign(fake.tasks.get(rev.ReplicationTaskArn!)!, { Status: o.reverseStatus ?? "running", phase: o.reverseStatus ? 0 : 10 });
-  const ctx = testContext({ sourceUrl: old.url(db), targetUrl: aurora.url(db), aws: fake });
-  ctx.state.outputs["dms-task"] = seeded.task;
-  ctx.state.resources = { ...seeded.resources, [RES.reverseTask]: { kind: "dms-task", id: "am-reverse-task", arn: rev.ReplicationTaskArn!, createdByUs: true, recordedAt: new Date().toISOString() } };
-  const client = new pg.Client({ connectionString: old.url(db) });
-  await client.connect();
-  try {
-    const facts = await readFreezeFacts(client);
-    const plan = planFreeze(facts, ["shop"]);
-    const record: FreezeRecord = { method: "roles", database: db, roles: ["shop"], changes: plan.changes.map((change) => ({ change, status: "planned" as const })), status: "applying", terminated: [] };
-    const out = cutoverOutput(ctx);
-    out.freeze = record;
-    await applyFreeze(freezeIo(ctx, client, 30), record);
-    const at = new Date().toISOString();
-    out.switch = { hook: "true", startedAt: at, finishedAt: at };
-    out.report = { frozeAt: at, switchedAt: at, outcome: "switched" };
-  } finally {
-    await client.end();
-  }
-  const win = rollbackWindowOutput(ctx);
-  win.preparedAt = new Date().toISOString();
-  if (o.open !== false) win.openedAt = new Date().toISOString();
-  return { fake, reverseArn: rev.ReplicationTaskArn!, state: structuredClone(ctx.state) };
+  const { ctx, reverseArn } = await switchedWithWindow(fake, { old, aurora, db, dir }, { ...(o.reverseStatus ? { reverseStatus: o.reverseStatus } : {}), ...(o.open === false ? { open: false } : {}) });
+  return { fake, reverseArn, state: structuredClone(ctx.state) };
 }
 
 /** A rollback context on `state`; `crashAtSave` makes the n-th save the last one kept (then it throws, and every later save too: the process is dead). */
