@@ -23,12 +23,6 @@ export interface AppLoadOptions {
   intervalMs?: number;
   /** Default "write": carry on on the target. "hold": wait for release(); "stop": write no more. */
   afterSwitch?: AfterSwitch;
-  /**
-   * False (demo --rollback): on the target the app changes no primary key (it rotates no cart
-   * token), because the reverse path does not carry key changes back yet: DMS ignores an UPDATE
-   * of a key, and only the forward path repairs them (from the source's trigger log).
-   */
-  keyChangesOnTarget?: boolean;
   /** Password of the app's role, if its servers want one (memory only). */
   password?: string;
   onEvent?: (text: string) => void;
@@ -142,7 +136,7 @@ export class AppLoad {
         const side = this.side;
         try {
           client ??= await connectPg(loc, this.o.password, { applicationName: "demo-app", connectTimeoutMs: 3000 });
-          const rows = await transaction(client, this.stats[side].transactions === 0, side === "source" || this.o.keyChangesOnTarget !== false);
+          const rows = await transaction(client, this.stats[side].transactions === 0);
           this.stats[side].transactions += 1;
           this.stats[side].rows += rows;
           if (side === "source") this.stats.lastSourceCommit = new Date();
@@ -177,15 +171,9 @@ const REGIONS = ["eu", "us", "apac", "latam"];
  * as apps do on login; DMS ignores such an UPDATE) and then its items changed under the new
  * token (an UPDATE DMS cannot find on the target). Returns the rows changed.
  */
-async function touchCart(c: PgClient, customer: number, product: number, rotate: boolean): Promise<number> {
+async function touchCart(c: PgClient, customer: number, product: number): Promise<number> {
   const token = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
   const item = JSON.stringify([{ product, qty: random(3) }]);
-  if (!rotate) {
-    const r = await c.query("UPDATE app.carts SET items = items || $2::jsonb, updated_at = now() WHERE token = (SELECT token FROM app.carts WHERE customer_id = $1 ORDER BY token LIMIT 1)", [customer, item]);
-    if ((r.rowCount ?? 0) > 0) return 1;
-    await c.query("INSERT INTO app.carts (token, customer_id, items) VALUES ($1, $2, $3)", [token, customer, item]);
-    return 1;
-  }
   const rotated = await c.query<{ token: string }>(
     "UPDATE app.carts SET token = $1, updated_at = now() WHERE token = (SELECT token FROM app.carts WHERE customer_id = $2 ORDER BY token LIMIT 1) RETURNING token",
     [token, customer],
@@ -200,10 +188,9 @@ async function touchCart(c: PgClient, customer: number, product: number, rotate:
 
 /**
  * One business transaction; returns the rows it changed. `everyTable` makes it insert into
- * every table with a sequence (the first write on a database: any id collision shows at once);
- * without `keyChanges` it changes no primary key.
+ * every table with a sequence (the first write on a database: any id collision shows at once).
  */
-async function transaction(c: PgClient, everyTable: boolean, keyChanges: boolean): Promise<number> {
+async function transaction(c: PgClient, everyTable: boolean): Promise<number> {
   let rows = 0;
   await c.query("BEGIN");
   try {
@@ -254,7 +241,7 @@ async function transaction(c: PgClient, everyTable: boolean, keyChanges: boolean
         rows += 1;
       }
     }
-    rows += await touchCart(c, customer, product, keyChanges);
+    rows += await touchCart(c, customer, product);
     if (Math.random() < 0.1) {
       const r = await c.query("DELETE FROM app.order_lines WHERE id = (SELECT min(id) FROM app.order_lines WHERE order_id = $1)", [String(random(Number(m.orders ?? "1")))]);
       rows += r.rowCount ?? 0;
