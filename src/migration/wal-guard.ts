@@ -49,9 +49,10 @@ export class WalWatch {
     this.said = said;
   }
 
+  /** One reading (recorded for `status`); none under --dry-run, which connects to nothing and saves nothing. */
   async look(): Promise<WalVerdict | undefined> {
     const slot = recordedSlotName(this.ctx.state);
-    if (!slot || this.failed) return undefined;
+    if (!slot || this.failed || this.ctx.options.dryRun) return undefined;
     try {
       this.client ??= await openDatabase(this.ctx, "source");
       const reading = await readWalRetention(this.client, slot, this.ctx.clock.now());

@@ -34,7 +34,7 @@ export const resumeTaskStep: Step = {
       until: `the task ${task.taskId} runs (cached changes applied first, then ongoing ones)`,
       read: async () => {
         const t = await read();
-        if (!ctx.options.dryRun) await wal.look();
+        await wal.look();
         return t;
       },
       show: (t) => `task ${task.taskId}: ${t.Status ?? "?"}${wal.text}`,

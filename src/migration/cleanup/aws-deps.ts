@@ -30,6 +30,7 @@ const INSTANCE_WAITS: Waits = { firstDelayMs: 15_000, maxDelayMs: 60_000, timeou
 /** Polls `read` (undefined = gone) until `settled`, with the wizard's backoff, clock and Ctrl-C. */
 async function waitUntil<T>(
   ctx: StepContext,
+  wal: WalWatch,
   o: { what: string; until: string },
   read: () => Promise<T | undefined>,
   settled: (v: T | undefined) => boolean,
@@ -38,10 +39,11 @@ async function waitUntil<T>(
 ): Promise<void> {
   // pollUntil treats an undefined reading as "no answer yet", so "gone" travels in a box.
   // The WAL guard's figure until cleanup drops the slot (a stopped task no longer reads it).
-  const wal = new WalWatch(ctx);
+  // `wal` is the cleanup's one watch: its connection is closed after each wait, its first
+  // reading (the growth's base) and a failed connection are kept across the waits.
   const boxed = async (): Promise<{ v: T | undefined }> => {
     const v = await read();
-    if (!ctx.options.dryRun) await wal.look();
+    await wal.look();
     return { v };
   };
   await pollUntil<{ v: T | undefined }>(ctx, { ...o, read: boxed, done: (b) => settled(b.v), show: (b) => show(b.v) + wal.text, ...waits }).finally(() => wal.close());
@@ -74,7 +76,7 @@ interface Removal<T> {
 }
 
 /** Looks the resource up, deletes it (unless already deleting) and waits until Describe no longer finds it. */
-async function removeAndWait<T>(ctx: StepContext, o: Removal<T>): Promise<CleanupOutcome> {
+async function removeAndWait<T>(ctx: StepContext, wal: WalWatch, o: Removal<T>): Promise<CleanupOutcome> {
   const found = await o.find();
   if (!found) return "already-gone";
   const refusal = o.refuse?.(found);
@@ -83,7 +85,7 @@ async function removeAndWait<T>(ctx: StepContext, o: Removal<T>): Promise<Cleanu
     const r = await deleting(() => o.remove(found), o.inUse);
     if (r) return r;
   }
-  await waitUntil(ctx, { what: `${o.what} to be deleted`, until: `${o.what} is deleted` }, o.find, (v) => !v, (v) => `${o.what}: ${v ? (o.status(v) ?? "?") : "deleted"}`, o.waits);
+  await waitUntil(ctx, wal, { what: `${o.what} to be deleted`, until: `${o.what} is deleted` }, o.find, (v) => !v, (v) => `${o.what}: ${v ? (o.status(v) ?? "?") : "deleted"}`, o.waits);
   return "done";
 }
 
@@ -96,6 +98,7 @@ async function removeAndWait<T>(ctx: StepContext, o: Removal<T>): Promise<Cleanu
  */
 export function cleanupDepsFor(ctx: StepContext): CleanupDeps {
   const aws = (): Promise<AwsServices> => awsFor(ctx);
+  const wal = new WalWatch(ctx);
   return {
     async stopTask(rec) {
       const a = await aws();
@@ -109,14 +112,14 @@ export function cleanupDepsFor(ctx: StepContext): CleanupDeps {
         );
         if (r) return r;
       }
-      await waitUntil(ctx, { what: `the DMS task ${rec.id} to stop`, until: `the DMS task ${rec.id} has stopped` }, () => findTask(a, by), (t) => !t || AT_REST.has(t.Status ?? ""), (t) => `task ${rec.id}: ${t?.Status ?? "gone"}`, TASK_WAITS);
+      await waitUntil(ctx, wal, { what: `the DMS task ${rec.id} to stop`, until: `the DMS task ${rec.id} has stopped` }, () => findTask(a, by), (t) => !t || AT_REST.has(t.Status ?? ""), (t) => `task ${rec.id}: ${t?.Status ?? "gone"}`, TASK_WAITS);
       return "done";
     },
 
     async deleteTask(rec) {
       const a = await aws();
       const by = rec.arn ? { arn: rec.arn } : { id: rec.id };
-      return removeAndWait(ctx, {
+      return removeAndWait(ctx, wal, {
         what: `the DMS task ${rec.id}`,
         find: () => findTask(a, by),
         status: (t) => t.Status,
@@ -134,7 +137,7 @@ export function cleanupDepsFor(ctx: StepContext): CleanupDeps {
 
     async deleteEndpoint(rec) {
       const a = await aws();
-      return removeAndWait(ctx, {
+      return removeAndWait(ctx, wal, {
         what: `the DMS endpoint ${rec.id}`,
         find: () => findEndpoint(a, rec.id),
         status: (e) => e.Status,
@@ -161,7 +164,7 @@ export function cleanupDepsFor(ctx: StepContext): CleanupDeps {
 
     async deleteInstance(rec) {
       const a = await aws();
-      return removeAndWait(ctx, {
+      return removeAndWait(ctx, wal, {
         what: `the replication instance ${rec.id}`,
         find: () => findReplicationInstance(a, rec.id),
         status: (i) => i.ReplicationInstanceStatus,

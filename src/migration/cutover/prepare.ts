@@ -72,7 +72,7 @@ export async function prepareCutover(ctx: StepContext, deps: CutoverDeps, source
   }
   // The WAL guard's figure once more before the freeze (the slot is dropped only by cleanup).
   const wal = new WalWatch(ctx);
-  if (!ctx.options.dryRun) await wal.look().finally(() => wal.close());
+  await wal.look().finally(() => wal.close());
   spinner.succeed("The task runs, its latency is under the threshold" + (pre.skipRowCounts ? "" : ", row counts are within CDC lag") + wal.text);
   for (const note of verdict.notes) reporter.warn(note);
 
