@@ -37,6 +37,8 @@ afterAll(async () => {
 });
 
 
+const CONFIG = { "cutover.freezeRoles": ["shop"], "cutover.switchHook": "true", "cutover.drainTimeoutSeconds": 60, "cutover.skipRowCounts": true, "cutover.maxLatencySeconds": 3600 };
+
 describe("cutover with a rollback window, over the stand-in", () => {
   it("GIVEN a forward cdc task WHEN the cutover switches with a rollback window THEN a write on Aurora after the switch reaches the old server", async () => {
     for (const s of [old, aurora]) {
@@ -74,7 +76,7 @@ describe("cutover with a rollback window, over the stand-in", () => {
       targetUrl: aurora.url(DB),
       aws,
       clock: skippingClock(),
-      config: { "cutover.freezeRoles": ["shop"], "cutover.switchHook": "true", "cutover.drainTimeoutSeconds": 60, "cutover.skipRowCounts": true, "cutover.maxLatencySeconds": 3600 },
+      config: { ...CONFIG, "rollback.dropForwardSlot": false },
     });
     ctx.secrets.set("source.password", "pw");
     ctx.secrets.set("target.password", "pw");
@@ -97,8 +99,20 @@ describe("cutover with a rollback window, over the stand-in", () => {
     const w = ctx.state.outputs["rollback-window"] as RollbackWindowOutput;
     expect(w.openedAt).toBeDefined();
     expect((await status(task.ReplicationTaskArn!)).Status).toBe("stopped");
-    // The forward slot would keep the WAL of every write flowing back: dropped once the window is open.
-    expect(await old.sql("SELECT slot_name FROM pg_replication_slots WHERE slot_name = 'fwd_slot'")).toEqual([]);
+    // The forward slot would keep the WAL of every write flowing back: declined here, it stays, said with the SQL.
+    const forwardSlot = () => old.sql("SELECT slot_name FROM pg_replication_slots WHERE slot_name = 'fwd_slot'");
+    expect(await forwardSlot()).toEqual([{ slot_name: "fwd_slot" }]);
+    expect(ctx.reporter.text).toMatch(/The forward slot fwd_slot stays on the old server .*pg_drop_replication_slot\('fwd_slot'\)/);
+    // A dry run of the cutover then changes nothing; the next real one asks again, and "yes" drops it.
+    const rerun = (o: { dryRun?: boolean; drop?: boolean }) =>
+      testContext({ sourceUrl: old.url(DB), targetUrl: aurora.url(DB), aws: aws!, clock: skippingClock(), state: ctx.state, ...(o.dryRun ? { dryRun: true } : {}), config: { ...CONFIG, "rollback.dropForwardSlot": o.drop ?? true } });
+    const dry = rerun({ dryRun: true });
+    await runCutover(dry, cutoverDepsFor(dry));
+    expect(dry.reporter.text).toMatch(/\[dry-run\] would drop DMS's forward slot fwd_slot on the old server/);
+    expect(await forwardSlot()).toEqual([{ slot_name: "fwd_slot" }]);
+    const again = rerun({});
+    await runCutover(again, cutoverDepsFor(again));
+    expect(await forwardSlot()).toEqual([]);
     expect(ctx.state.resources[RES.slot]?.["deletedAt"]).toBeDefined();
 
     // The app on Aurora now: its writes flow back to the old server (still frozen for the app's roles).

@@ -319,6 +319,14 @@ describe("cutover with a rollback window", () => {
     expect(windowOf(ctx.state)?.openedAt).toBeUndefined();
     expect(await auroraSlots()).toEqual([slotName]);
 
+    // A dry run of the retry changes nothing: the reverse task is not started, the window stays shut.
+    const starts = fake.callsTo("startReplicationTask").length;
+    const dry = { ...ctx, options: { ...ctx.options, dryRun: true } };
+    await runCutover(dry, cutoverDepsFor(dry));
+    expect(ctx.reporter.text).toMatch(/\[dry-run\] would open the rollback window: start the reverse DMS task/);
+    expect(fake.callsTo("startReplicationTask")).toHaveLength(starts);
+    expect(windowOf(ctx.state)?.openedAt).toBeUndefined();
+
     const report = await runCutover(ctx, cutoverDepsFor(ctx));
     expect(report?.outcome).toBe("switched");
     expect(windowOf(ctx.state)?.openedAt).toBeDefined();

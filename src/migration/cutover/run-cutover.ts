@@ -16,7 +16,8 @@ import { cutoverOutput } from "./output.js";
 import { reportLines, rolledBackReport, switchedReport, verificationLines } from "./report.js";
 import { pendingSwitch, settlePendingSwitch, switchUnsettledError } from "./switch-record.js";
 import { verifyAfterSwitch } from "./verify-after-switch.js";
-import { openRollbackWindow, reverseUndoOwed, undoBeforeSwitch, windowOpenOwed } from "../rollback/open-window.js";
+import { openRollbackWindow, releaseForwardSlot, reverseUndoOwed, undoBeforeSwitch, windowOpenOwed } from "../rollback/open-window.js";
+import { rollbackWindowOpen } from "../rollback/output.js";
 import { type WindowProgress, freezeIo, runWindow } from "./window.js";
 
 /** Lifts the freeze recorded in the state, if one is still (or may still be) in place. */
@@ -71,6 +72,8 @@ export async function runCutover(ctx: StepContext, deps: CutoverDeps, o: Cutover
     if (out.report.verification?.result === "differ") for (const line of verificationLines(out.report.verification)) reporter.warn(line);
     // The switch is done but the rollback window never opened (a failure or crash after the switch): open it now.
     if (windowOpenOwed(ctx)) await openRollbackWindow(ctx);
+    // Open, but DMS's forward slot still on the old server (its question unanswered, or declined): asked again.
+    else if (rollbackWindowOpen(ctx)) await releaseForwardSlot(ctx);
     return out.report;
   }
   const pending = pendingSwitch(ctx);

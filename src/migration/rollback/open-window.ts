@@ -101,6 +101,11 @@ export function reverseUndoOwed(ctx: StepContext): boolean {
  */
 export async function undoBeforeSwitch(ctx: StepContext, target?: PgClient): Promise<void> {
   const w = rollbackWindowOutput(ctx);
+  // --dry-run changes nothing: the slot drop is SQL on Aurora, which no AWS port would plan.
+  if (ctx.options.dryRun) {
+    ctx.reporter.info(`[dry-run] would undo an unfinished cutover's rollback-window preparation: drop the Aurora slot ${w.slot?.name ?? ""} and resume the forward DMS task.`);
+    return;
+  }
   if (w.slot && w.slot.status !== "dropped") {
     w.slot.status = "dropping";
     await ctx.save();
@@ -137,12 +142,17 @@ export async function undoBeforeSwitch(ctx: StepContext, target?: PgClient): Pro
  * never resumes after the switch), and it would keep the WAL of every write the reverse task
  * makes there until cleanup: days of a rollback window can fill the old server's disk. Dropped
  * (asked: `rollback.dropForwardSlot`, --yes drops), recorded as deleted like cleanup does; a
- * failure here is said with the SQL and never undoes the open window.
+ * failure here is said with the SQL and never undoes the open window. A later `cutover` (the
+ * switch done, the window open) asks again while the slot is there.
  */
-async function releaseForwardSlot(ctx: StepContext): Promise<void> {
+export async function releaseForwardSlot(ctx: StepContext): Promise<void> {
   const rec = ctx.state.resources[RES.slot];
   if (!rec || rec["deletedAt"] !== undefined) return;
   const sql = `SELECT pg_drop_replication_slot('${rec.id.replace(/'/g, "''")}');`;
+  if (ctx.options.dryRun) {
+    ctx.reporter.info(`[dry-run] would drop DMS's forward slot ${rec.id} on the old server (asked): ${sql}`);
+    return;
+  }
   const drop = await ctx.prompter.confirmDestructive({
     id: "rollback.dropForwardSlot",
     message: `Drop DMS's forward replication slot ${rec.id} on the old server?`,
@@ -183,6 +193,11 @@ export async function openRollbackWindow(ctx: StepContext): Promise<void> {
   const w = rollbackWindowOutput(ctx);
   const rec = recorded(ctx, RES.reverseTask);
   const retry = `\`${commandFor("cutover", ctx.options)}\``;
+  // --dry-run changes nothing: opening the window ends by dropping a slot on the old server.
+  if (ctx.options.dryRun) {
+    ctx.reporter.info(`[dry-run] would open the rollback window: start the reverse DMS task ${rec?.id ?? ""} from the Aurora slot, wait until it runs, then drop DMS's forward slot on the old server (asked).`);
+    return;
+  }
   try {
     if (!rec?.arn || w.slot?.status !== "created" || !w.slot.lsn) throw new OperationError("the reverse task or the Aurora slot is not recorded");
     const aws = await awsFor(ctx);
@@ -210,9 +225,7 @@ export async function openRollbackWindow(ctx: StepContext): Promise<void> {
     w.openedAt = ctx.clock.now().toISOString();
     await ctx.save();
     ctx.reporter.success(WINDOW_OPEN_TEXT);
-    await releaseForwardSlot(ctx);
   } catch (err) {
-    if (err instanceof OperationError && err.message.startsWith("The switch succeeded")) throw err;
     throw new OperationError(`The switch succeeded (the app is on Aurora), but the rollback window did not open: ${errorMessage(err)}.`, {
       cause: err,
       hint:
@@ -220,4 +233,7 @@ export async function openRollbackWindow(ctx: StepContext): Promise<void> {
         `Fix the cause (the reverse task's log in the DMS console), then run ${retry} again: it only opens the window.`,
     });
   }
+  // Outside the try: the window is open and recorded; a refused or unanswerable question here
+  // is its own error, not "the window did not open".
+  await releaseForwardSlot(ctx);
 }
