@@ -334,6 +334,18 @@ describe("cutover with a rollback window", () => {
   });
 });
 
+describe("declining the cutover with a rollback window", () => {
+  it("GIVEN rollback.window yes WHEN the freeze is declined at the question THEN nothing is frozen and the message says the reverse path made before it stays (and what removes it)", async () => {
+    const { ctx, fake } = await context("true", { config: { "cutover.confirmFreeze": false } });
+    const err = await runCutover(ctx, cutoverDepsFor(ctx)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OperationError);
+    expect((err as OperationError).message).toMatch(/^Cutover cancelled: nothing was frozen or switched\. The rollback window's reverse path made before the question stays .*DMS task am-task-reverse.*aurora-migrate cleanup/);
+    expect(fake.callsTo("createReplicationTask")).toHaveLength(1);
+    expect(cutoverOutput(ctx).freeze).toBeUndefined();
+    expect(await auroraSlots()).toEqual([]);
+  });
+});
+
 describe("cutover --dry-run with a rollback window", () => {
   it("GIVEN rollback.window yes WHEN the cutover runs dry THEN the reverse endpoints, their tests and the cdc task are printed, not made, and nothing is frozen", async () => {
     const { ctx, fake } = await context("true", { dryRun: true });

@@ -43,7 +43,8 @@ async function schemaDriftLines(ctx: StepContext, source: PgClient, target: PgCl
 /**
  * The questions, the checks and the plan: the preconditions (task, latency, tolerant row
  * counts), the freeze's statements, the target's sequences, the confirmation (declining
- * throws). Nothing is changed.
+ * throws). Nothing is frozen or switched; with a rollback window, its reverse path is made
+ * (before the question, so a problem with it shows first) and kept for the next cutover.
  */
 export async function prepareCutover(ctx: StepContext, deps: CutoverDeps, source: PgClient, target: PgClient): Promise<CutoverPlan> {
   const { prompter, reporter } = ctx;
@@ -135,7 +136,13 @@ export async function prepareCutover(ctx: StepContext, deps: CutoverDeps, source
     for (const line of consequences) reporter.info(line);
   } else {
     const go = await prompter.confirmDestructive({ id: Q.confirmFreeze, message: "Freeze writes on the source and switch the app to the target now?", consequences });
-    if (!go) throw new OperationError("Cutover cancelled. Nothing was changed.");
+    if (!go) {
+      throw new OperationError(
+        reverse
+          ? `Cutover cancelled: nothing was frozen or switched. The rollback window's reverse path made before the question stays for the next cutover (the reverse endpoints and the DMS task ${reverse.reverseTaskId}, the key-change capture on Aurora); the cleanup removes them with the rest (\`aurora-migrate cleanup\`) if you give up the migration.`
+          : "Cutover cancelled. Nothing was changed.",
+      );
+    }
   }
   return { record, switchHook, drainTimeoutSeconds, hookTimeoutSeconds, verify, schemas, sequences, ...(reverse ? { reverse } : {}) };
 }
