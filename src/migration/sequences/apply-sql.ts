@@ -68,6 +68,7 @@ export interface ApplyColumns {
  * usual case): this runs once per process over thousands of values, before the JIT has warmed up.
  */
 export function arrayLiteral(values: readonly (string | boolean | null)[], type: "text" | "numeric" | "boolean"): string {
+  if (values.length === 0) return `'{}'::${type}[]`; // `{""}` would be one empty string
   const plain = !values.includes(null) && !/[\\"]/.test(values.join(""));
   const body = plain ? `"${values.join('","')}"` : values.map((v) => (v === null ? "NULL" : `"${String(v).replace(/[\\"]/g, "\\$&")}"`)).join(",");
   return `${quoteLiteral(`{${body}}`)}::${type}[]`;

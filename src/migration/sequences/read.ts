@@ -1,5 +1,5 @@
 import type { PgClient } from "../../adapters/postgres/connect.js";
-import { quoteLiteral } from "../../plan/sql-text.js";
+import { arrayLiteral } from "./apply-sql.js";
 import { doReturningJson, storeResult } from "./do-block.js";
 import type { SequenceInfo } from "./types.js";
 
@@ -15,8 +15,6 @@ interface SequencesJson {
   c: boolean[] | null;
 }
 
-/** An SQL array literal of `values` as text[]. */
-export const textArray = (values: readonly string[]): string => `ARRAY[${values.map(quoteLiteral).join(", ")}]::text[]`;
 
 /**
  * Every sequence in `schemas` with its definition and exact state, in one round trip.
@@ -44,7 +42,7 @@ export async function readSequences(client: PgClient, schemas: readonly string[]
                  FROM pg_class c
                  JOIN pg_namespace n ON n.oid = c.relnamespace
                  JOIN pg_sequence s ON s.seqrelid = c.oid
-                WHERE c.relkind = 'S' AND c.relpersistence <> 't' AND n.nspname = ANY(${textArray(schemas)})) AS q;
+                WHERE c.relkind = 'S' AND c.relpersistence <> 't' AND n.nspname = ANY(${arrayLiteral(schemas, "text")})) AS q;
        FOR j IN 1 .. coalesce(array_length(uo, 1), 0) LOOP
          EXECUTE format('SELECT last_value, is_called FROM %s', uo[j]) INTO lv, ic;
          ul := array_append(ul, lv::text); uc := array_append(uc, ic);
