@@ -64,7 +64,7 @@ async function oneSide(url: string, jobs: number): Promise<void> {
     const first = await connectUrl(url);
     pool.push(first);
     const tables = await listTables(first, ["public"], true);
-    const work = tables.map((t) => ({ ...t, rowHash: rowHashExpr(t.columns, "typed", () => true, (name) => t.columns.some((c) => c.name === name && c.notNull === true)) }));
+    const work = tables.map((t) => ({ ...t, rowHash: rowHashExpr(t.columns, "typed", () => true) }));
     await useStableTextSettings(first);
     await digestSideBiggestFirst(pool, () => connectUrl(url), work, jobs, () => undefined);
   } finally {

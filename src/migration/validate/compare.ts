@@ -107,15 +107,10 @@ export async function validateDatabases(o: ValidateOptions): Promise<ValidateRep
       const { columns, note } = commonColumns(src, tgt);
       const targetType = new Map(tgt.columns.map((c) => [c.name, c.type]));
       const sourceType = new Map(src.columns.map((c) => [c.name, c.type]));
+      // NOT NULL counts only where both sides say so (row-hash.ts: the row's last hash is that column's).
       const notNullOnTarget = new Set(tgt.columns.filter((c) => c.notNull).map((c) => c.name));
-      const rowHash = o.checksum
-        ? rowHashExpr(
-            columns,
-            method,
-            (name) => sourceType.get(name) === targetType.get(name),
-            (name) => notNullOnTarget.has(name) && columns.some((c) => c.name === name && c.notNull === true),
-          )
-        : null;
+      const hashed = columns.map((c) => ({ ...c, notNull: c.notNull === true && notNullOnTarget.has(c.name) }));
+      const rowHash = o.checksum ? rowHashExpr(hashed, method, (name) => sourceType.get(name) === targetType.get(name)) : null;
       toCompare.push({ src, tgt, rowHash, ...(note ? { note } : {}) });
     }
     const total = srcTables.length;

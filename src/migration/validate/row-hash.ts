@@ -120,11 +120,11 @@ function nullStandIn(i: number): string {
  * once more (as a seed, so all 64 bits count). The last step matters: a sum of XORs (or of
  * hash_record_extended's linear combination) over rows would not see two rows swapping one
  * column's values. When a column of a directly hashed type (or bigint) is NOT NULL on both
- * sides (`notNull`; a primary key usually), that last hash is its own, seeded by the others'
+ * sides (`notNull` as the caller gives it; a primary key usually), that last hash is its own, seeded by the others'
  * XOR: one hash and one XOR fewer per row (~7 % of the digest on PostgreSQL 17 without JIT),
  * the same mixing, and no NULL to stand in for (a strict hash of a NULL would drop the row).
  */
-export function rowHashExpr(columns: readonly TableColumn[], method: RowHashMethod, sameType: (name: string) => boolean, notNull: (name: string) => boolean = () => false): string {
+export function rowHashExpr(columns: readonly TableColumn[], method: RowHashMethod, sameType: (name: string) => boolean): string {
   const sorted = [...columns].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   if (method === "text") {
     // ROW(x) of a single column still prints as a composite "(…)"; an empty column list is ROW().
@@ -142,7 +142,7 @@ export function rowHashExpr(columns: readonly TableColumn[], method: RowHashMeth
   const typedOid = (c: TableColumn): number | null => (sameType(c.name) ? (c.hashOid ?? null) : null);
   const lastIndex = sorted.findIndex((c) => {
     const oid = typedOid(c);
-    return oid !== null && (oid === INT8 || DIRECT.has(oid)) && notNull(c.name);
+    return oid !== null && (oid === INT8 || DIRECT.has(oid)) && c.notNull === true;
   });
   sorted.forEach((c, i) => {
     if (i === lastIndex) return;
