@@ -10,6 +10,7 @@ import { buildSourcePreflightOutput } from "../migration/outputs/source-prefligh
 import { writeOutput } from "../migration/outputs/read.js";
 import { readRollbackWriteFacts } from "../adapters/postgres/source-facts/rollback-writes.js";
 import { rollbackWriteFinding } from "../plan/preflight/rollback-writes.js";
+import { ROLLBACK_WINDOW } from "../migration/aws/logical-replication.js";
 
 export const SOURCE_PREFLIGHT_STEP_ID = "source-preflight" as const;
 
@@ -36,7 +37,7 @@ export const sourcePreflightStep: Step = {
       });
       // Chosen up front: step 3 makes Aurora able to be a DMS source, and the old server's side is checked here.
       const rollbackWindow = await ctx.prompter.confirm({
-        id: "rollback.window",
+        id: ROLLBACK_WINDOW,
         message: "Keep a rollback window after the cutover (Aurora's writes flow back to the old server, so `rollback` loses nothing)?",
         help: "Aurora gets a cluster parameter group with rds.logical_replication = 1; the old server must accept DMS's writes",
         default: true,

@@ -23,6 +23,7 @@ import { GO_ON_WITHOUT_WINDOW } from "./prepare-reverse.js";
 import { recordRollbackCheckReadings } from "./finish-readings.js";
 import { askRollbackLatency, askSwitchBackHook } from "./rollback-questions.js";
 import { hookTimeout, numberAnswer } from "./rollback-recovery.js";
+import { ROLLBACK_WINDOW } from "../aws/logical-replication.js";
 
 export interface Plan {
   record: FreezeRecord;
@@ -63,7 +64,7 @@ export function assertWindowOpen(ctx: StepContext): void {
 
 /** Why the migration has no rollback window by the user's own answers, or undefined. */
 function whyNoWindow(ctx: StepContext): string | undefined {
-  if (ctx.state.answers["rollback.window"] === false) return "it was declined at step 2 (rollback.window: no)";
+  if (ctx.state.answers[ROLLBACK_WINDOW] === false) return `it was declined at step 2 (${ROLLBACK_WINDOW}: no)`;
   if (ctx.state.answers[GO_ON_WITHOUT_WINDOW] === true) return `the cutover went on without one when its reverse path could not be prepared (${GO_ON_WITHOUT_WINDOW}: yes)`;
   return undefined;
 }
