@@ -200,7 +200,7 @@ async function parallelLoadPlan(
  * The split threshold: 1 GiB, or, for tests only, AURORA_MIGRATE_TEST_PARALLEL_LOAD_THRESHOLD_BYTES
  * (a whole number of bytes; not a user setting: the end-to-end tests split tables of a few MB).
  */
-export function parallelLoadThreshold(env: NodeJS.ProcessEnv): number {
+function parallelLoadThreshold(env: NodeJS.ProcessEnv): number {
   const n = Number(env["AURORA_MIGRATE_TEST_PARALLEL_LOAD_THRESHOLD_BYTES"] ?? Number.NaN);
   return Number.isSafeInteger(n) && n > 0 ? n : DEFAULT_PARALLEL_LOAD_THRESHOLD_BYTES;
 }
