@@ -28,7 +28,7 @@ export function liveResource(ctx: Pick<StepContext, "state">, key: string): Reso
 }
 
 /** The Aurora slot's name: the window's record, else the resource record. */
-export function auroraSlotName(ctx: Pick<StepContext, "state">): string | undefined {
+export function recordedAuroraSlotName(ctx: Pick<StepContext, "state">): string | undefined {
   return readOutput(ctx, "rollback-window")?.slot?.name ?? ctx.state.resources[RES.auroraSlot]?.id;
 }
 
@@ -63,7 +63,7 @@ export async function readReverseTask(ctx: StepContext, by: string): Promise<Win
 
 /** The WAL the slot on Aurora keeps now (gone: it is not there). */
 export async function readAuroraSlot(ctx: StepContext, target: PgClient, by: string): Promise<WindowReadings["auroraSlot"]> {
-  const name = auroraSlotName(ctx);
+  const name = recordedAuroraSlotName(ctx);
   if (!name) return undefined;
   const slot = await readSlot(target, name);
   const at = ctx.clock.now().toISOString();

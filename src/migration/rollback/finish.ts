@@ -10,7 +10,7 @@ import { openDatabase } from "../connections.js";
 import type { StepContext } from "../context.js";
 import { readOutput } from "../outputs/read.js";
 import { changeDatabase } from "../planned-sql.js";
-import { auroraSlotName, liveResource, readAuroraKeyChanges, readAuroraSlot, readReverseTask, recordWindowReadings } from "./finish-readings.js";
+import { recordedAuroraSlotName, liveResource, readAuroraKeyChanges, readAuroraSlot, readReverseTask, recordWindowReadings } from "./finish-readings.js";
 import { rollbackWindowOpen, rollbackWindowOutput } from "./output.js";
 import { auroraKeyCaptureLeft, removeAuroraKeyCapture } from "./reverse-key-changes.js";
 
@@ -33,7 +33,7 @@ const ENDPOINT_KEYS = [RES.reverseSourceEndpoint, RES.reverseTargetEndpoint] as 
 
 /** The Aurora slot still to drop: recorded and neither dropped (window record) nor deleted (resource record). */
 function slotToDrop(ctx: StepContext): string | undefined {
-  const name = auroraSlotName(ctx);
+  const name = recordedAuroraSlotName(ctx);
   if (!name) return undefined;
   if (readOutput(ctx, "rollback-window")?.slot?.status === "dropped") return undefined;
   const rec = ctx.state.resources[RES.auroraSlot];

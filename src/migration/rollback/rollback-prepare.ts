@@ -21,7 +21,7 @@ import type { RollbackDeps } from "./rollback-deps.js";
 import { rollbackVerdict } from "./rollback-preconditions.js";
 import { GO_ON_WITHOUT_WINDOW } from "./prepare-reverse.js";
 import { recordRollbackCheckReadings } from "./finish-readings.js";
-import { askRollbackLatency, askSwitchBackHook } from "./rollback-questions.js";
+import { RQ, askRollbackLatency, askSwitchBackHook } from "./rollback-questions.js";
 import { hookTimeout, numberAnswer } from "./rollback-recovery.js";
 import { ROLLBACK_WINDOW } from "../aws/logical-replication.js";
 
@@ -148,7 +148,7 @@ export async function prepareRollback(ctx: StepContext, deps: RollbackDeps, old:
     for (const line of consequences) reporter.info(line);
     return undefined;
   }
-  const go = await prompter.confirmDestructive({ id: "rollback.confirmFreeze", message: "Freeze the app's writes on Aurora and switch it back to the old server now?", consequences });
+  const go = await prompter.confirmDestructive({ id: RQ.confirmFreeze, message: "Freeze the app's writes on Aurora and switch it back to the old server now?", consequences });
   if (!go) throw new OperationError("Rollback cancelled. Nothing was changed.");
   // Created only when missing, before the freeze (DDL on Aurora reaches the reverse task's slot as any change).
   if (!markers.aurora) await ensureMarkerTable(aurora);

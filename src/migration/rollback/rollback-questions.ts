@@ -10,7 +10,7 @@ export const RQ = {
 
 export async function askRollbackLatency(p: Prompter): Promise<number> {
   return p.number({
-    id: "rollback.maxLatencySeconds",
+    id: RQ.maxLatency,
     message: "Highest CDC latency (seconds) of the reverse task at which the rollback may start",
     help: "Aurora stays frozen until the old server has every write, so a low latency means a short freeze",
     default: 10,
