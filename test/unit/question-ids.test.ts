@@ -6,6 +6,7 @@ import { Q } from "../../src/migration/cutover/questions.js";
 import { CAPTURE_QUESTION } from "../../src/migration/key-changes/capture-step.js";
 import { type QuestionType, questionInfo } from "../../src/ui/question-catalog.js";
 import { QUESTION_IDS, SECRET_QUESTION_IDS } from "../../src/ui/question-ids.js";
+import { RQ } from "../../src/migration/rollback/rollback-questions.js";
 
 const SRC = fileURLToPath(new URL("../../src/", import.meta.url));
 
@@ -22,6 +23,8 @@ function resolve(expr: string, file: string): string[] | undefined {
   if (template?.[1] && roleVar.test(template[1])) return ["source", "target"].map((role) => template[1]!.replace(roleVar, role));
   const q = /^Q\.(\w+)$/.exec(expr);
   if (q?.[1] && q[1] in Q) return [Q[q[1] as keyof typeof Q]];
+  const rq = /^RQ\.(\w+)$/.exec(expr);
+  if (rq?.[1] && rq[1] in RQ) return [RQ[rq[1] as keyof typeof RQ]];
   if (expr === "CAPTURE_QUESTION") return [CAPTURE_QUESTION];
   // Indirections this test knows: the password questions (`${role}.password`), step 1's URL, cleanup's grouped confirmations.
   if (expr === "key" && /const key = `\$\{role\}\.password`|: `\$\{role\}\.password`|key = role === "source"/.test(readFileSync(file, "utf8"))) return ["source.password", "target.password"];
