@@ -35,7 +35,11 @@ export function rollbackWriteFinding(f: RollbackWriteFacts): Finding | undefined
   if (lacking.length > 0) {
     found.push(`${login} cannot write ${lacking.length} of the ${f.tables.length} migrated table(s):\n${listSome(lacking, (t) => `  ${readableName(t.schema, t.name)}: no ${t.missing.join(", ")}`)}`);
     const bySchema = new Map<string, string[]>();
-    for (const t of lacking) bySchema.set(t.schema, [...(bySchema.get(t.schema) ?? []), t.name]);
+    for (const t of lacking) {
+      const names = bySchema.get(t.schema) ?? [];
+      names.push(t.name);
+      bySchema.set(t.schema, names);
+    }
     fix.push("As the tables' owner or a superuser:");
     for (const [schema, names] of bySchema) {
       const all = f.tables.filter((t) => t.schema === schema).length === names.length;
