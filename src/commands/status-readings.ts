@@ -59,7 +59,7 @@ export interface SchemaDriftStatus extends ReadingAge {
   fresh: string;
 }
 
-const ageOf = (at: string, by: string, now: Date): ReadingAge => ({ at, by, ageSeconds: Math.max(0, Math.round((now.getTime() - Date.parse(at)) / 1000)) });
+export const ageOf = (at: string, by: string, now: Date): ReadingAge => ({ at, by, ageSeconds: Math.max(0, Math.round((now.getTime() - Date.parse(at)) / 1000)) });
 
 /** Steps whose run reads the source again soon: while one of them is next, `resume` gives a fresh reading. */
 const READING_STEPS = new Set(["full-load", "restore-and-sequences", "resume-task", "sync-wait"]);

@@ -9,7 +9,7 @@ import { readOutput } from "../migration/outputs/read.js";
 import { formatBytes } from "../plan/lob-sizing.js";
 import { commandFor } from "../state/paths.js";
 import type { MigrationState } from "../state/schema.js";
-import { type ReadingAge, asOf } from "./status-readings.js";
+import { type ReadingAge, ageOf, asOf } from "./status-readings.js";
 
 type Options = { statePath: string; configPath?: string };
 
@@ -30,7 +30,6 @@ export interface RollbackWindowStatus {
   next: string[];
 }
 
-const ageOf = (at: string, by: string, now: Date): ReadingAge => ({ at, by, ageSeconds: Math.max(0, Math.round((now.getTime() - Date.parse(at)) / 1000)) });
 
 /** The window as recorded; undefined when the migration has none. */
 export function rollbackWindowStatus(state: MigrationState, options: Options, now: Date): RollbackWindowStatus | undefined {
