@@ -233,7 +233,7 @@ export function cleanupDepsFor(ctx: StepContext): CleanupDeps {
         if (isAwsError(err, "DBParameterGroupNotFoundFault", "DBParameterGroupNotFound", "DBClusterParameterGroupNotFoundFault")) return "already-gone";
         if (isAwsError(err, "InvalidDBParameterGroupStateFault", "InvalidDBParameterGroupState")) {
           throw new OperationError(`RDS refused to delete the cluster parameter group ${rec.id}: a cluster still uses it.`, {
-            hint: "Attach another parameter group to that cluster (aws rds modify-db-cluster … --db-cluster-parameter-group-name default.<family>), reboot its writer, then run cleanup again.",
+            hint: `Attach another parameter group to that cluster (aws rds modify-db-cluster --db-cluster-identifier <cluster> --db-cluster-parameter-group-name default.${typeof rec["family"] === "string" ? rec["family"] : "<family>"} --apply-immediately), reboot its writer, then run cleanup again. \`aws rds describe-db-clusters --query "DBClusters[?DBClusterParameterGroup=='${rec.id}'].DBClusterIdentifier"\` names the cluster.`,
             cause: err,
           });
         }

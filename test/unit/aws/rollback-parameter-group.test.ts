@@ -164,6 +164,9 @@ describe("cleanup of the rollback window's parameter group", () => {
     expect(await deps.clusterParameterGroupUser(rec)).toBe("aurora-migrate-shop");
     const err = (await deps.deleteClusterParameterGroup(rec).catch((e: unknown) => e)) as AppError;
     expect(err.message).toBe(`RDS refused to delete the cluster parameter group ${GROUP}: a cluster still uses it.`);
+    // The fix names the default group of the recorded family and how to find the cluster.
+    expect(err.hint).toMatch(/--db-cluster-parameter-group-name default\.aurora-postgresql\d+ --apply-immediately/);
+    expect(err.hint).toContain(`DBClusterParameterGroup=='${GROUP}'`);
     expect(fake.clusterParameterGroups.has(GROUP)).toBe(true);
 
     fake.clusters.clear();
