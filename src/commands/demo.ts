@@ -274,17 +274,12 @@ function afterCutover(step: Step, app: AppLoad, statePath: string, record: DemoR
       const targetUrl = formatPgUrl(recordedLocation(ctx, "target"));
       const sourceUrl = String(ctx.state.answers["source.url"] ?? record.sourceUrl);
       Object.assign(urls, { sourceUrl, targetUrl });
-      const spinner = reporter.spinner("Demo: validate --checksum of schema app (source frozen, app not yet writing on the target)");
-      const v = await validateAtSwitch(sourceUrl, targetUrl, signal).catch((err: unknown) => {
-        spinner.fail();
-        throw err;
+      await demoValidate(reporter, sourceUrl, targetUrl, signal, {
+        title: "Demo: validate --checksum of schema app (source frozen, app not yet writing on the target)",
+        record: (v) => writeDemoRecord(statePath, { ...record, validation: { clean: v.clean, differences: v.differences, tables: v.tables, rows: v.rows, at: v.at } }),
+        differ: (n) => `After the cutover the target differs from the source in ${n} place(s).`,
+        clean: (v) => `validate --checksum: clean — ${v.tables} tables, ${v.rows.toLocaleString("en")} rows, contents and catalogs identical`,
       });
-      await writeDemoRecord(statePath, { ...record, validation: { clean: v.clean, differences: v.differences, tables: v.tables, rows: v.rows, at: v.at } });
-      if (!v.clean) {
-        spinner.fail(`validate --checksum found ${v.differences} difference(s)`);
-        throw new OperationError(`After the cutover the target differs from the source in ${v.differences} place(s).`, { details: differenceLines(v), hint: "This is a bug in the tool or the stand-in: please report it with the state file." });
-      }
-      spinner.succeed(`validate --checksum: clean — ${v.tables} tables, ${v.rows.toLocaleString("en")} rows, contents and catalogs identical`);
       app.release();
       return outcome;
     },
@@ -338,19 +333,40 @@ async function rollbackAct(a: { options: GlobalOptions; io: SessionIo; app: AppL
   check.succeed("Nothing left: no replication slot on Aurora or on the old server, no DMS task, endpoint or replication instance");
 }
 
-/** validate --checksum the other way round: Aurora as the source, the old server as the target. */
-async function validateBack(auroraUrl: string, oldUrl: string, signal: AbortSignal, reporter: Reporter): Promise<Awaited<ReturnType<typeof validateAtSwitch>>> {
-  const spinner = reporter.spinner("Demo: validate --checksum, Aurora as the source and the old server as the target (both frozen for the app's writes on Aurora)");
-  const v = await validateAtSwitch(auroraUrl, oldUrl, signal).catch((err: unknown) => {
+type DemoValidation = Awaited<ReturnType<typeof validateAtSwitch>>;
+
+/**
+ * The demo's validate --checksum of `from` against `to` under a spinner: `record` gets the
+ * result first (clean or not), a difference is the demo's failure (a bug to report).
+ */
+async function demoValidate(
+  reporter: Reporter,
+  from: string,
+  to: string,
+  signal: AbortSignal,
+  o: { title: string; record?: (v: DemoValidation) => Promise<void>; differ: (n: number) => string; clean: (v: DemoValidation) => string },
+): Promise<DemoValidation> {
+  const spinner = reporter.spinner(o.title);
+  const v = await validateAtSwitch(from, to, signal).catch((err: unknown) => {
     spinner.fail();
     throw err;
   });
+  await o.record?.(v);
   if (!v.clean) {
     spinner.fail(`validate --checksum found ${v.differences} difference(s)`);
-    throw new OperationError(`After the rollback the old server differs from Aurora in ${v.differences} place(s).`, { details: differenceLines(v), hint: "This is a bug in the tool or the stand-in: please report it with the state file." });
+    throw new OperationError(o.differ(v.differences), { details: differenceLines(v), hint: "This is a bug in the tool or the stand-in: please report it with the state file." });
   }
-  spinner.succeed(`validate --checksum: the old server has every write — ${v.tables} tables, ${v.rows.toLocaleString("en")} rows, contents and catalogs identical to Aurora`);
+  spinner.succeed(o.clean(v));
   return v;
+}
+
+/** validate --checksum the other way round: Aurora as the source, the old server as the target. */
+function validateBack(auroraUrl: string, oldUrl: string, signal: AbortSignal, reporter: Reporter): Promise<DemoValidation> {
+  return demoValidate(reporter, auroraUrl, oldUrl, signal, {
+    title: "Demo: validate --checksum, Aurora as the source and the old server as the target (both frozen for the app's writes on Aurora)",
+    differ: (n) => `After the rollback the old server differs from Aurora in ${n} place(s).`,
+    clean: (v) => `validate --checksum: the old server has every write — ${v.tables} tables, ${v.rows.toLocaleString("en")} rows, contents and catalogs identical to Aurora`,
+  });
 }
 
 async function printSummary(reporter: Reporter, statePath: string, app: AppLoad, validation: DemoRecord["validation"], rollbackValidation?: DemoRecord["rollbackValidation"]): Promise<void> {
