@@ -73,7 +73,6 @@ export async function ensureLogicalReplicationGroup(ctx: StepContext, aws: AwsSe
       });
     }
     if (!recorded(ctx, RES.clusterParameterGroup)) ctx.reporter.info(`Found the cluster parameter group ${name} from an earlier run; using it.`);
-    if ((await clusterParameter(aws, name, LOGICAL_REPLICATION)) !== "1") await aws.rds.modifyDBClusterParameterGroup({ DBClusterParameterGroupName: name, Parameters: SET_IT });
   } else {
     await aws.rds.createDBClusterParameterGroup({
       DBClusterParameterGroupName: name,
@@ -84,8 +83,8 @@ export async function ensureLogicalReplicationGroup(ctx: StepContext, aws: AwsSe
   }
   // Recorded before the parameter is set: a crash in between leaves a group cleanup knows about.
   if (!recorded(ctx, RES.clusterParameterGroup)) await recordResource(ctx, RES.clusterParameterGroup, { kind: RESOURCE_KIND.clusterParameterGroup, id: name, createdByUs: true, family, clusterId: o.clusterId });
+  if (!found || (await clusterParameter(aws, name, LOGICAL_REPLICATION)) !== "1") await aws.rds.modifyDBClusterParameterGroup({ DBClusterParameterGroupName: name, Parameters: SET_IT });
   if (!found) {
-    await aws.rds.modifyDBClusterParameterGroup({ DBClusterParameterGroupName: name, Parameters: SET_IT });
     ctx.reporter.success(`Created the cluster parameter group ${name} (${family}) with ${LOGICAL_REPLICATION} = 1, so Aurora can be a DMS source for the rollback window.`);
   }
   return name;
